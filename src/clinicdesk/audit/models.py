@@ -1,0 +1,98 @@
+"""The append-only, hash-chained audit trail (HIPAA 45 CFR 164.312(b), ASTM E2147 content)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("The audit trail is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The audit trail is append-only.")
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", "allowed"
+    DENIED = "denied", "denied"
+
+
+class AuditEntry(models.Model):
+    position = models.BigIntegerField(unique=True)
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_role = models.CharField(max_length=40, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.ALLOWED)
+    resource_type = models.CharField(max_length=40, blank=True)
+    resource_id = models.CharField(max_length=64, blank=True)
+    patient_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    ip = models.CharField(max_length=45, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    channel = models.CharField(max_length=10, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [
+            models.Index(fields=["actor", "at"]),
+            models.Index(fields=["patient_id", "at"]),
+        ]
+        verbose_name_plural = "audit entries"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("The audit trail is append-only.")
+
+    def content(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "at": self.at.isoformat(timespec="microseconds"),
+            "actor_id": self.actor_id,
+            "actor_username": self.actor_username,
+            "actor_role": self.actor_role,
+            "action": self.action,
+            "outcome": self.outcome,
+            "resource_type": self.resource_type,
+            "resource_id": self.resource_id,
+            "patient_id": self.patient_id,
+            "ip": self.ip,
+            "user_agent": self.user_agent,
+            "channel": self.channel,
+            "detail": self.detail,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        canonical = json.dumps(self.content(), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class ChainHead(models.Model):
+    """One row: the last position and hash. Locking it serializes writers of the chain."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    position = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)

@@ -1,0 +1,42 @@
+"""The main menu: each screen names the permission that opens it, so each role sees only its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .permissions import Perm, has_perm
+
+
+@dataclass(frozen=True)
+class Screen:
+    key: str
+    label: str | Promise
+    url_name: str
+    perm: Perm | tuple[Perm, ...] | None = None  # a tuple: any one of them opens the screen
+
+
+SCREENS: tuple[Screen, ...] = (
+    Screen("home", _("Home"), "home"),
+    Screen("patients", _("Patients"), "patients:search", Perm.PATIENT_READ),
+    Screen("schedule", _("Schedule"), "scheduling:day", Perm.SCHEDULE_READ),
+    Screen("frontdesk", _("Front desk"), "frontdesk:arrivals", Perm.FRONTDESK),
+    Screen("board", _("Flow board"), "frontdesk:board", (Perm.FRONTDESK, Perm.CLINICAL_TRIAGE)),
+    Screen("inbox", _("Inbox"), "frontdesk:inbox", (Perm.FRONTDESK, Perm.CLINICAL_TRIAGE)),
+    Screen("drawer", _("Cash drawer"), "billing:drawer", Perm.BILLING_READ),
+    Screen("audit", _("Audit trail"), "audit:entries", Perm.AUDIT_READ),
+    Screen("locations", _("Locations"), "practice:locations", Perm.PRACTICE_ADMIN),
+    Screen("users", _("Staff accounts"), "accounts:users", Perm.USER_ADMIN),
+)
+
+
+def menu_for(actor: Any) -> list[dict[str, Any]]:
+    return [
+        {"key": s.key, "label": s.label, "url": reverse(s.url_name)}
+        for s in SCREENS
+        if s.perm is None or any(has_perm(actor, p) for p in (s.perm if isinstance(s.perm, tuple) else (s.perm,)))
+    ]

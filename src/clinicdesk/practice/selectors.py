@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import Location, OpeningHours
+
+
+def locations_for(actor: Any) -> QuerySet[Location]:
+    """The active locations a staff user works at (all of them for practice-wide roles)."""
+    locations = Location.objects.filter(active=True).prefetch_related(
+        Prefetch("hours", queryset=OpeningHours.objects.order_by("weekday", "opens"))
+    )
+    if getattr(actor, "practice_wide", False):
+        return locations
+    return locations.filter(pk__in=actor.location_ids())

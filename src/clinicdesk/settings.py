@@ -1,0 +1,353 @@
+"""Clinicdesk settings: every value comes from the environment, with safe defaults for a laptop.
+
+Production differs from the embedded default only by environment variables (see README,
+"Configuration"). A bad value stops the process at start with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = Path(os.environ.get("CLINICDESK_HOME", PACKAGE_DIR.parent.parent)).resolve()
+VAR_DIR = Path(os.environ.get("CLINICDESK_VAR", BASE_DIR / "var")).resolve()
+
+env = environ.Env()
+
+
+def _fail(name: str, message: str) -> None:
+    raise ImproperlyConfigured(f"Environment variable {name}: {message}")
+
+
+def _int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        _fail(name, f"'{raw}' is not a whole number.")
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        _fail(name, f"{value} is outside {minimum}..{maximum}.")
+    return value
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    _fail(name, f"'{raw}' is not true or false.")
+    return default
+
+
+DEBUG = _bool("DEBUG", False)
+TESTING = "pytest" in sys.modules or _bool("CLINICDESK_TESTING", False)
+
+# --- Secrets and hosts -------------------------------------------------------------------------
+_DEV_SECRET = "insecure-development-key-set-SECRET_KEY-in-production-0123456789abcdef"
+SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET)
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+if not DEBUG and not TESTING and SECRET_KEY == _DEV_SECRET and _bool("HTTPS", False):
+    _fail("SECRET_KEY", "must be set to a long random value when HTTPS=true (production).")
+if len(SECRET_KEY) < 50:
+    _fail("SECRET_KEY", "must be at least 50 characters long.")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "clinicdesk.core.error_views.csrf_failure"
+PORT = _int("PORT", 8000, minimum=1, maximum=65535)
+
+# --- Applications ------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
+    "clinicdesk.core",
+    "clinicdesk.accounts",
+    "clinicdesk.audit",
+    "clinicdesk.practice",
+    "clinicdesk.patients",
+    "clinicdesk.scheduling",
+    "clinicdesk.reports",
+    "clinicdesk.comms",
+    "clinicdesk.demo",
+    "clinicdesk.billing",
+    "clinicdesk.frontdesk",
+    "clinicdesk.ops",
+    "oauth2_provider",
+    "clinicdesk.interop.fhir",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "clinicdesk.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "clinicdesk.core.middleware.RequestContextMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "clinicdesk.accounts.middleware.IdleTimeoutMiddleware",
+    "clinicdesk.accounts.middleware.TwoFactorRequiredMiddleware",
+    "clinicdesk.accounts.middleware.UserLanguageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "clinicdesk.core.middleware.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "clinicdesk.urls"
+WSGI_APPLICATION = "clinicdesk.wsgi.application"
+ASGI_APPLICATION = "clinicdesk.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "clinicdesk.core.context_processors.shell",
+            ],
+        },
+    }
+]
+
+# --- Database ----------------------------------------------------------------------------------
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+try:
+    DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'clinicdesk.sqlite3'}")}
+except Exception as exc:  # environ raises several types for a malformed URL
+    raise ImproperlyConfigured(f"Environment variable DATABASE_URL: cannot parse it ({exc}).") from exc
+
+_engine = DATABASES["default"]["ENGINE"]
+if _engine == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # Writes take the lock at BEGIN, so a re-check inside a transaction sees the final state.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            "PRAGMA busy_timeout=20000; PRAGMA cache_size=-64000; PRAGMA temp_store=MEMORY;"
+        ),
+    }
+    # Tests use a real file, as production does: an in-memory database shares one cache between
+    # threads and answers "table is locked" where a file would wait its turn.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+elif _engine in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):
+    DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+    DATABASES["default"]["CONN_MAX_AGE"] = _int("CONN_MAX_AGE", 60, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    _fail("DATABASE_URL", f"engine {_engine} is not supported; use sqlite:/// or postgres://.")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and sessions (nothing is kept in an app server's memory) ----------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "clinicdesk_cache",
+        }
+    }
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+IDLE_TIMEOUT_MINUTES = _int("IDLE_TIMEOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
+SESSION_COOKIE_AGE = 12 * 3600  # a working day; idle logoff happens much earlier
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Background work ---------------------------------------------------------------------------
+# Tests run background work at once (after commit); a test of the worker itself picks "database".
+TASK_BACKEND = env.str("TASK_BACKEND", default="immediate" if TESTING else "database")
+_task_backends = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "reminders"]},
+    "redis": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", "reminders"]},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []},
+}
+if TASK_BACKEND not in _task_backends:
+    _fail("TASK_BACKEND", f"'{TASK_BACKEND}' is not one of {', '.join(_task_backends)}.")
+if TASK_BACKEND == "redis" and not REDIS_URL:
+    _fail("REDIS_URL", "is required when TASK_BACKEND=redis.")
+TASKS = {"default": _task_backends[TASK_BACKEND]}
+# --- FHIR API: OAuth 2.0 with SMART v2 scopes (clinicdesk.interop.fhir) ---------------------------
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    "SCOPES_BACKEND_CLASS": "clinicdesk.interop.fhir.scopes.SmartScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG or TESTING else ["https"],
+    # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grants, S256 PKCE only, tokens only in
+    # the Authorization header, `iss` in authorization responses, hashed token storage, refresh replay
+    # revokes the whole token family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+FHIR_BASE_URL = env.str("FHIR_BASE_URL", default="")  # absolute base for links; empty: from the request
+INSTALLED_APPS.append("django_rq")  # the Redis queues; idle unless TASK_BACKEND=redis
+RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"} for name in ("default", "reminders")}
+
+# --- Passwords and sign-in ---------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOCKOUT_THRESHOLD = _int("LOCKOUT_THRESHOLD", 5, minimum=1)
+LOCKOUT_MINUTES = _int("LOCKOUT_MINUTES", 15, minimum=1)
+OTP_TOTP_ISSUER = "Clinicdesk"
+
+# --- Security headers --------------------------------------------------------------------------
+HTTPS = _bool("HTTPS", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = _int("HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+# --- Internationalisation and time -------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
+try:
+    ZoneInfo(TIME_ZONE)
+except (ZoneInfoNotFoundError, ValueError):
+    _fail("TIME_ZONE", f"'{TIME_ZONE}' is not an IANA time zone name.")
+
+# --- Static files and uploads ------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+_vendor = BASE_DIR / "node_modules"
+VENDOR_ASSETS = {
+    "htmx.min.js": _vendor / "htmx.org" / "dist" / "htmx.min.js",
+}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(VAR_DIR / "documents")}},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "clinicdesk.core.staticfinders.VendorAssetFinder",
+]
+WHITENOISE_USE_FINDERS = TESTING or DEBUG
+
+# --- E-mail ------------------------------------------------------------------------------------
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = _int("EMAIL_PORT", 1025, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = _bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Clinicdesk <no-reply@clinicdesk.invalid>")
+
+# --- Logging: ids and codes only, never patient data -------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    _fail("LOG_LEVEL", f"'{LOG_LEVEL}' is not DEBUG, INFO, WARNING, ERROR or CRITICAL.")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
+
+# --- Patient communications --------------------------------------------------------------------
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{PORT}")
+PRACTICE_SHORT_NAME = env.str("PRACTICE_SHORT_NAME", default="Riverside Medical")
+ANSWER_LINK_MAX_AGE_DAYS = _int("ANSWER_LINK_MAX_AGE_DAYS", 60, minimum=1)
+QUIET_HOURS_START = _int("QUIET_HOURS_START", 21, minimum=0, maximum=23)
+QUIET_HOURS_END = _int("QUIET_HOURS_END", 8, minimum=0, maximum=23)
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="http://127.0.0.1:8025")
+SMS_ACCOUNT_SID = env.str("SMS_ACCOUNT_SID", default="AC-demo")
+SMS_AUTH_TOKEN = env.str("SMS_AUTH_TOKEN", default="demo-token")
+SMS_FROM = env.str("SMS_FROM", default="+14135550100")
+SMS_STATUS_CALLBACK_URL = env.str("SMS_STATUS_CALLBACK_URL", default="")
+# Shared secret the gateway's inbound-SMS and status webhooks must present (X-Clinicdesk-Webhook-Token).
+SMS_WEBHOOK_TOKEN = env.str("SMS_WEBHOOK_TOKEN", default="")
+WAITLIST_OFFER_FANOUT = _int("WAITLIST_OFFER_FANOUT", 3, minimum=1, maximum=20)
+COMMS_LEASE_SECONDS = _int("COMMS_LEASE_SECONDS", 300, minimum=1)
+COMMS_HANDOFF_CHUNK = _int("COMMS_HANDOFF_CHUNK", 5, minimum=1, maximum=100)
+
+# --- Front desk ----------------------------------------------------------------------------------
+# Minutes an unanswered triage slip of each priority waits before it escalates to the practice coordinator.
+FRONTDESK_TRIAGE_ESCALATION_MINUTES = {
+    "urgent": _int("TRIAGE_ESCALATE_URGENT_MINUTES", 30, minimum=1),
+    "same-day": _int("TRIAGE_ESCALATE_SAME_DAY_MINUTES", 240, minimum=1),
+    "routine": _int("TRIAGE_ESCALATE_ROUTINE_MINUTES", 1440, minimum=1),
+}

@@ -1,0 +1,32 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from clinicdesk.core import api as core_api
+from clinicdesk.interop.fhir import views as fhir_views
+from clinicdesk.reports import api as reports_api
+from clinicdesk.reports import views as reports_views
+
+handler400 = "clinicdesk.core.error_views.bad_request"
+handler403 = "clinicdesk.core.error_views.forbidden"
+handler404 = "clinicdesk.core.error_views.not_found"
+handler500 = "clinicdesk.core.error_views.server_error"
+
+urlpatterns = [
+    path("", reports_views.home, name="home"),
+    path("healthz", reports_views.healthz, name="healthz"),
+    path("accounts/", include("clinicdesk.accounts.urls")),
+    path("patients/", include("clinicdesk.patients.urls")),
+    path("schedule/", include("clinicdesk.scheduling.urls")),
+    path("audit/", include("clinicdesk.audit.urls")),
+    path("practice/", include("clinicdesk.practice.urls")),
+    path("frontdesk/", include("clinicdesk.frontdesk.urls")),
+    path("billing/", include("clinicdesk.billing.urls")),
+    path("", include("clinicdesk.comms.urls")),
+    path("api/v1/openapi.json", core_api.openapi_json, name="api-openapi"),
+    path("api/v1/me", reports_api.me, name="api-me"),
+    path("api/v1/", include("clinicdesk.scheduling.api_urls")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("fhir/r4/", include("clinicdesk.interop.fhir.urls")),
+    path(".well-known/smart-configuration", fhir_views.smart_configuration, name="smart-configuration"),
+    path("o/", include("clinicdesk.interop.fhir.oauth_urls", namespace="oauth2_provider")),
+]

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+from django.test import Client
+
+from clinicdesk.core import clock as clock_module
+from clinicdesk.core.permissions import Role
+
+from .factories import (
+    PASSWORD,
+    AppointmentTypeFactory,
+    LocationFactory,
+    PatientFactory,
+    PractitionerFactory,
+    UserFactory,
+    weekly_availability,
+)
+
+
+@pytest.fixture
+def clock():
+    """A frozen clock at a fixed instant; `clock.advance(timedelta)` moves it."""
+
+    class FrozenClock:
+        moment = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)
+
+        def advance(self, delta: dt.timedelta) -> None:
+            clock_module.advance(delta)
+
+        def now(self) -> dt.datetime:
+            return clock_module.now()
+
+    with clock_module.frozen_at(FrozenClock.moment):
+        yield FrozenClock()
+
+
+@pytest.fixture
+def location(db):
+    return LocationFactory(name="Downtown", time_zone="America/New_York")
+
+
+@pytest.fixture
+def other_location(db):
+    return LocationFactory(name="Uptown", time_zone="America/Chicago")
+
+
+@pytest.fixture
+def provider(location):
+    """A family physician who works 8:00-17:00 every day at `location`."""
+    practitioner = PractitionerFactory(specialty="Family Medicine")
+    weekly_availability(practitioner, location)
+    return practitioner
+
+
+@pytest.fixture
+def follow_up(db):
+    return AppointmentTypeFactory(code="follow-up", duration_minutes=20)
+
+
+@pytest.fixture
+def patient(location):
+    return PatientFactory(home_location=location, email="ana@example.org")
+
+
+@pytest.fixture
+def clerk(location):
+    """A front-desk user of `location`."""
+    return UserFactory(role=Role.FRONT_DESK, location=location, first_name="Carla", last_name="Desk")
+
+
+@pytest.fixture
+def outsider(other_location):
+    """A front-desk user of another location."""
+    return UserFactory(role=Role.FRONT_DESK, location=other_location)
+
+
+@pytest.fixture
+def make_user(db, location):
+    def make(role: Role = Role.FRONT_DESK, at=None, **kwargs):
+        return UserFactory(role=role, location=at if at is not None else location, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def signed_in(make_user):
+    """A test client signed in as a fresh user of the given role (second factor satisfied)."""
+
+    def sign_in(role: Role = Role.FRONT_DESK, at=None, **kwargs):
+        user = make_user(role, at=at, **kwargs)
+        client = Client()
+        client.force_login(user)
+        if user.mfa_required:
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = client.session
+            session["otp_device_id"] = device.persistent_id
+            session.save()
+        client.user = user
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+def pytest_report_header(config):
+    return f"database: {os.environ.get('DATABASE_URL', 'sqlite (default)')}"
