@@ -1,0 +1,452 @@
+"""Reads of patient data. Every read that shows a patient is audited here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.db.models import BigIntegerField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from rapidfuzz.distance import JaroWinkler
+
+from clinicdesk.audit.services import atomic_service, record
+from clinicdesk.core import clock
+from clinicdesk.core.exceptions import DomainError, NotFound
+from clinicdesk.core.identifiers import luhn_valid
+from clinicdesk.core.permissions import Perm, require
+from clinicdesk.core.text import digits, fold
+
+from .candidates import Match, find_matches
+from .keys import phone_key, sound
+from .matching import Person
+from .models import (
+    BreakGlassAccess,
+    Coverage,
+    Document,
+    DuplicateCandidate,
+    FormTemplate,
+    Patient,
+    PatientChange,
+    Payer,
+    RelatedPerson,
+    SignedForm,
+)
+
+_DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y", "%m-%d-%y", "%m%d%Y", "%Y%m%d",
+                 "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y")
+_LETTERS = re.compile(r"[^\W\d_]")
+FUZZY_CANDIDATES = 1500
+EXACT_CAP = 500
+FUZZY_MIN_SIMILARITY = 0.84
+
+
+class BreakGlassRequired(DomainError):
+    """A restricted record: the actor must give a reason before it opens."""
+
+    status = 403
+    title = "Restricted record"
+
+
+def parse_search_date(text: str) -> dt.date | None:
+    """A date of birth in a common format; bare digits only as MMDDYYYY or YYYYMMDD (else they are an MRN
+    or a phone)."""
+    cleaned = " ".join(text.replace(",", " ").split())
+    if cleaned.isdigit() and len(cleaned) != 8:
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            day = dt.datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+        if "%y" in fmt and day > clock.now().date():
+            day = day.replace(year=day.year - 100)  # a two-digit year of birth is in the past
+        if not 1900 <= day.year <= clock.now().year:
+            continue
+        return day
+    return None
+
+
+def _visible_to(actor: Any) -> QuerySet[Patient]:
+    """Charts the actor may see in lists: unmerged ones at the actor's locations."""
+    patients = Patient.objects.filter(merged_into__isnull=True)  # no join: the planner starts from the key
+    if getattr(actor, "practice_wide", False):
+        return patients
+    # `home_location_id + 0` keeps the planners (SQLite's above all) from walking the location index, which
+    # matches half the table, instead of the search key's index, which matches a handful of rows.
+    return patients.alias(location_key=ExpressionWrapper(F("home_location_id") + 0, output_field=BigIntegerField())) \
+        .filter(location_key__in=sorted(actor.location_ids()))
+
+
+_ALPHABET = " 0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _prefix(name: str, prefix: str) -> Q:
+    """`name` starts with `prefix` (a folded key). On PostgreSQL Django's LIKE uses the pattern index
+    it made for the column; SQLite's LIKE is case-insensitive and skips the index, so a range does."""
+    prefix = prefix.rstrip()
+    if not prefix:
+        return Q()
+    starts = Q(**{f"{name}__startswith": prefix})
+    if connection.vendor != "sqlite":
+        return starts
+    head = prefix
+    while head and head[-1] == _ALPHABET[-1]:
+        head = head[:-1]
+    if not head or head[-1] not in _ALPHABET:
+        return starts
+    upper = head[:-1] + _ALPHABET[_ALPHABET.index(head[-1]) + 1]
+    return Q(**{f"{name}__gte": prefix, f"{name}__lt": upper}) & starts
+
+
+def _name_parts(text: str) -> list[tuple[str, str]]:
+    """(family, given) readings of a name query: 'Lopez, Ana' is one; 'Ana Lopez' two; 'Lopez' one."""
+    if "," in text:
+        family, _sep, given = text.partition(",")
+        return [(fold(family), fold(given))]
+    words = fold(text).split()
+    if len(words) >= 2:
+        return [(" ".join(words[1:]), words[0]), (" ".join(words[:-1]), words[-1])]
+    return [(words[0], "")] if words else []
+
+
+def _exact_query(text: str) -> Q | None:
+    """The indexed, exact-or-prefix reading of a query; None when it reads as a name."""
+    if (day := parse_search_date(text)) is not None:
+        return Q(birth_date=day)
+    if "@" in text:
+        return Q(email=text.strip().lower())
+    number = digits(text)
+    if number and not _LETTERS.search(text):
+        key = phone_key(number)
+        if len(key) == 10:
+            return Q(phone_digits=key) | Q(alt_phone_digits=key)
+        if len(number) == 7 and not luhn_valid(number):
+            return Q(phone_digits__endswith=number)  # a local number without its area code: a scan, rare
+        return Q(mrn=number)
+    return None
+
+
+def _name_query(parts: list[tuple[str, str]]) -> Q:
+    query = Q(pk__in=[])
+    for family, given in parts:
+        condition = _prefix("name_key", family)
+        if given:
+            condition &= _prefix("given_key", given)
+        query |= condition
+    return query
+
+
+def _fuzzy(patients: QuerySet[Patient], parts: list[tuple[str, str]], limit: int) -> list[int]:
+    """The bounded typo pass: candidates share the phonetic code of the family name (or, for a typo
+    in its first letter, the exact first name), then are ranked by Jaro-Winkler similarity."""
+    scored: dict[int, float] = {}
+    for family, given in parts:
+        if len(family) < 3:
+            continue
+        family_first = family.split()[0]
+        blocks = Q(family_sound=sound(family_first))
+        if given:
+            blocks |= Q(given_key=given)  # a typo in the first letter of the family name
+        rows = patients.filter(blocks).values_list("pk", "name_key", "given_key")[:FUZZY_CANDIDATES]
+        for pk, name_key, given_key in rows:
+            their_family = name_key[: len(name_key) - len(given_key)].strip() if given_key else name_key
+            family_score = max(JaroWinkler.similarity(family, their_family),
+                               JaroWinkler.similarity(family_first, their_family.split()[0] if their_family else ""))
+            if family_score < FUZZY_MIN_SIMILARITY:
+                continue
+            total = family_score
+            if given:
+                their_given = given_key.split()[0] if given_key else ""
+                given_score = 1.0 if their_given.startswith(given) else JaroWinkler.similarity(given, their_given)
+                if given_score < FUZZY_MIN_SIMILARITY:
+                    continue
+                total += given_score
+            scored[pk] = max(scored.get(pk, 0.0), total)
+    return [pk for pk, _score in sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:limit]]
+
+
+def search_patients(actor: Any, query: str, limit: int = 25) -> list[Patient]:
+    """The one-box search, unaudited (callers audit what they show)."""
+    text = " ".join((query or "").split())
+    if not text:
+        return []
+    visible = _visible_to(actor)
+    order = ("name_key", "pk")  # the prefix index gives this order: a LIMIT stops early
+    exact = _exact_query(text)
+    if exact is not None:
+        # Few rows share a date of birth, phone, MRN or e-mail: sort them here, so that no planner is
+        # tempted to walk the name index for the ORDER BY instead of using the key's index.
+        found = list(visible.filter(exact).order_by()[:EXACT_CAP])
+        number = digits(text)
+        if not found and len(number) == 7 and number == text.replace("-", "").replace(" ", ""):
+            found = list(visible.filter(phone_digits__endswith=number).order_by()[:EXACT_CAP])
+        return sorted(found, key=lambda p: (p.name_key, p.pk))[:limit]
+    parts = _name_parts(text)
+    if not parts:
+        return []
+    found = list(visible.filter(_name_query(parts)).order_by(*order)[:limit])
+    if len(found) < limit:
+        ids = _fuzzy(visible, parts, limit)
+        known = {p.pk for p in found}
+        extra = [pk for pk in ids if pk not in known][: limit - len(found)]
+        if extra:
+            by_pk = visible.in_bulk(extra)
+            found += [by_pk[pk] for pk in extra if pk in by_pk]
+    return found
+
+
+@atomic_service
+def patient_search(*, actor: Any, query: str, limit: int = 25) -> list[Patient]:
+    require(actor, Perm.PATIENT_READ)
+    found = search_patients(actor, query, limit)
+    if found:
+        record(actor, "patient.search", resource_type="patient", detail={"shown": [p.pk for p in found]})
+    return found
+
+
+# --- the chart ------------------------------------------------------------------------------------------------
+
+@dataclass
+class Outstanding:
+    code: str
+    title: str
+    version: int
+    signed_version: int | None  # None: never signed
+
+    @property
+    def outdated(self) -> bool:
+        return self.signed_version is not None
+
+
+@dataclass
+class Chart:
+    patient: Patient
+    coverages: list[Coverage]
+    upcoming: list[Any]
+    past: list[Any]
+    documents: list[Document]
+    signed_forms: list[SignedForm]
+    outstanding: list[Outstanding]
+    contacts: list[RelatedPerson]
+    changes: list[PatientChange]
+    alerts: list[tuple[str, str]] = field(default_factory=list)  # (kind, text)
+
+
+def outstanding_forms(signed: list[SignedForm]) -> list[Outstanding]:
+    """Required forms never signed, or signed on an older version than the current one."""
+    current: dict[str, FormTemplate] = {}
+    for template in FormTemplate.objects.filter(active=True, required=True).order_by("code", "-version",
+                                                                                         "language"):
+        if template.code not in current or (template.language == "en"
+                                            and current[template.code].version == template.version):
+            current.setdefault(template.code, template)
+    best: dict[str, int] = {}
+    for form in signed:
+        best[form.template.code] = max(best.get(form.template.code, 0), form.template.version)
+    return [Outstanding(code, t.title, t.version, best.get(code))
+            for code, t in sorted(current.items()) if best.get(code, 0) < t.version]
+
+
+def _has_break_glass(actor: Any, patient: Patient) -> bool:
+    return BreakGlassAccess.objects.filter(actor_id=actor.pk, patient=patient, expires_at__gt=clock.now()).exists()
+
+
+def _appointments(patient: Patient) -> tuple[list[Any], list[Any]]:
+    """Read-only view of the patient's appointments (scheduling owns them)."""
+    appointment = apps.get_model("scheduling", "Appointment")
+    base = appointment.objects.filter(patient=patient).select_related("practitioner", "appointment_type",
+                                                                       "location")
+    now = clock.now()
+    upcoming = list(base.filter(start__gte=now).order_by("start")[:10])
+    past = list(base.filter(start__lt=now).order_by("-start")[:10])
+    return upcoming, past
+
+
+@atomic_service
+def patient_chart(*, actor: Any, patient_id: int) -> Patient:
+    """The patient record alone. A patient outside the actor's locations is refused like a missing one."""
+    return _open(actor, patient_id)
+
+
+def _open(actor: Any, patient_id: Any) -> Patient:
+    require(actor, Perm.PATIENT_READ, resource_type="patient", resource_id=patient_id, patient_id=patient_id)
+    patient = Patient.objects.select_related("home_location", "merged_into").filter(pk=patient_id).first()
+    if patient is None:
+        raise NotFound()
+    _open_related(actor, patient, "patient", patient_id)
+    record(actor, "patient.read", patient, patient=patient)
+    return patient
+
+
+@atomic_service
+def patient_chart_full(*, actor: Any, patient_id: int) -> Chart:
+    """Everything the chart screen shows, in a fixed number of queries."""
+    patient = _open(actor, patient_id)
+    signed = list(SignedForm.objects.filter(patient=patient).select_related("template").order_by("-signed_at"))
+    upcoming, past = _appointments(patient)
+    chart = Chart(
+        patient=patient,
+        coverages=list(Coverage.objects.filter(patient=patient).select_related("payer")
+                       .order_by("order", "-start_date")),
+        upcoming=upcoming, past=past,
+        documents=list(Document.objects.filter(patient=patient).order_by("-document_date", "-pk")[:50]),
+        signed_forms=signed, outstanding=outstanding_forms(signed),
+        contacts=list(RelatedPerson.objects.filter(patient=patient)),
+        changes=list(PatientChange.objects.filter(patient=patient).order_by("-changed_at", "-pk")[:30]),
+    )
+    chart.alerts = _alerts(chart)
+    return chart
+
+
+def _alerts(chart: Chart) -> list[tuple[str, str]]:
+    patient, alerts = chart.patient, []
+    if patient.merged_into is not None:
+        alerts.append(("merged", _("This chart was merged into MRN %(mrn)s.") % {"mrn": patient.merged_into.mrn}))
+    if patient.deceased_date:
+        alerts.append(("deceased", _("Deceased %(date)s.") % {"date": patient.deceased_date.strftime("%m/%d/%Y")}))
+    if not patient.active and not patient.merged_into_id:
+        alerts.append(("inactive", _("Inactive record: %(reason)s") % {"reason": patient.inactive_reason}))
+    if patient.restricted:
+        alerts.append(("restricted", _("Restricted record: every opening is reported to the compliance officer.")))
+    if patient.interpreter_needed:
+        alerts.append(("interpreter", _("Interpreter needed (%(language)s).")
+                       % {"language": patient.preferred_language}))
+    for form in chart.outstanding:
+        if form.outdated:
+            alerts.append(("form", _("%(title)s signed on version %(old)s; version %(new)s needs signing.")
+                           % {"title": form.title, "old": form.signed_version, "new": form.version}))
+        else:
+            alerts.append(("form", _("%(title)s not signed.") % {"title": form.title}))
+    today = clock.now().date()
+    if not any(c.is_active_on(today) for c in chart.coverages):
+        alerts.append(("insurance", _("No active insurance on file.")))
+    return alerts
+
+
+# --- registration matches, documents, forms -------------------------------------------------------------------
+
+@atomic_service
+def registration_matches(*, actor: Any, location: Any, person: Person) -> list[Match]:
+    """Likely existing charts for a person being registered (the whole practice: one person, one chart)."""
+    require(actor, Perm.PATIENT_WRITE, location=location)
+    matches = find_matches(person)
+    if matches:
+        record(actor, "patient.match", resource_type="patient",
+               detail={"shown": [m.patient.pk for m in matches], "scores": [m.result.score for m in matches]})
+    return matches
+
+
+@atomic_service
+def document_open(*, actor: Any, document_id: Any) -> tuple[Document, Any]:
+    """A document and an open file handle; the read is audited."""
+    document = Document.objects.select_related("patient").filter(pk=document_id).first()
+    if document is None:
+        raise NotFound()
+    _open_related(actor, document.patient, "document", document_id)
+    record(actor, "document.read", document, patient=document.patient_id)
+    return document, default_storage.open(document.storage_name, "rb")
+
+
+@atomic_service
+def signed_form_open(*, actor: Any, signed_form_id: Any) -> tuple[SignedForm, Any]:
+    signed = SignedForm.objects.select_related("patient", "template").filter(pk=signed_form_id).first()
+    if signed is None:
+        raise NotFound()
+    _open_related(actor, signed.patient, "signedform", signed_form_id)
+    record(actor, "form.read", signed, patient=signed.patient_id)
+    return signed, default_storage.open(signed.pdf, "rb")
+
+
+def patient_record_check(*, actor: Any, patient_id: Any, resource_type: str) -> Patient:
+    """The patient, for another app about to show part of the record (the messages sent to them): hidden like
+    a missing one from anyone who may not read the chart, and a restricted one only after breaking the glass.
+    The caller audits what it shows."""
+    patient = Patient.objects.filter(pk=patient_id).only("pk", "home_location_id", "restricted").first()
+    if patient is None:
+        raise NotFound()
+    _open_related(actor, patient, resource_type, patient_id)
+    return patient
+
+
+def _open_related(actor: Any, patient: Patient, resource_type: str, resource_id: Any) -> None:
+    """The actor may read this patient's record (hidden like a missing one otherwise), after breaking the
+    glass when it is restricted."""
+    require(actor, Perm.PATIENT_READ, location=patient.home_location_id, resource_type=resource_type,
+            resource_id=resource_id, patient_id=patient.pk, hide=True)
+    if patient.restricted and not _has_break_glass(actor, patient):
+        raise BreakGlassRequired("break-glass-required",
+                                 _("This is a restricted record. Give the reason you need to open it."))
+
+
+def form_templates_offered() -> list[FormTemplate]:
+    """The current version of each active form, in every language (not patient data)."""
+    return list(FormTemplate.objects.filter(active=True).order_by("code", "language"))
+
+
+def payers_active() -> list[Payer]:
+    return list(Payer.objects.filter(active=True).order_by("name"))
+
+
+# --- worklists and reports -------------------------------------------------------------------------------------
+
+@atomic_service
+def duplicates_worklist(*, actor: Any, limit: int = 100) -> list[DuplicateCandidate]:
+    """Open suspected pairs where the actor may see both charts."""
+    require(actor, Perm.PATIENT_MERGE)
+    pairs = DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN,
+                                              first__merged_into__isnull=True, second__merged_into__isnull=True)
+    if not getattr(actor, "practice_wide", False):
+        locations = actor.location_ids()
+        pairs = pairs.filter(first__home_location_id__in=locations, second__home_location_id__in=locations)
+    rows = list(pairs.select_related("first__home_location", "second__home_location")
+                .order_by("-score", "pk")[:limit])
+    if rows:
+        record(actor, "duplicate.list", resource_type="patient",
+               detail={"shown": sorted({p for r in rows for p in (r.first_id, r.second_id)})})
+    return rows
+
+
+@atomic_service
+def duplicate_pair(*, actor: Any, candidate_id: Any) -> DuplicateCandidate:
+    require(actor, Perm.PATIENT_MERGE)
+    pair = DuplicateCandidate.objects.select_related("first__home_location", "second__home_location") \
+        .filter(pk=candidate_id).first()
+    if pair is None:
+        raise NotFound()
+    for patient in (pair.first, pair.second):
+        require(actor, Perm.PATIENT_MERGE, location=patient.home_location_id, resource_type="patient",
+                resource_id=patient.pk, patient_id=patient.pk, hide=True)
+    record(actor, "duplicate.read", pair, detail={"shown": [pair.first_id, pair.second_id]})
+    return pair
+
+
+@atomic_service
+def break_glass_report(*, actor: Any, limit: int = 200) -> list[BreakGlassAccess]:
+    """Every break-the-glass opening, newest first, for the compliance officer."""
+    require(actor, Perm.AUDIT_READ)
+    rows = list(BreakGlassAccess.objects.select_related("actor", "patient").order_by("-at")[:limit])
+    record(actor, "break_glass.report", resource_type="patient", detail={"shown": len(rows)})
+    return rows
+
+
+@atomic_service
+def patients_export(*, actor: Any) -> Iterator[tuple[Patient, RelatedPerson | None]]:
+    """Every chart the actor may see (unmerged), with its first emergency contact; the export is audited."""
+    require(actor, Perm.PATIENT_EXPORT)
+    patients = _visible_to(actor).select_related("home_location").prefetch_related(
+        Prefetch("related_persons", queryset=RelatedPerson.objects.filter(kind=RelatedPerson.Kind.EMERGENCY),
+                 to_attr="emergency_contacts")).order_by("pk")
+    record(actor, "patient.export", resource_type="patient", detail={"count": patients.count()})
+
+    def rows() -> Iterator[tuple[Patient, RelatedPerson | None]]:
+        for patient in patients.iterator(chunk_size=2000):
+            contacts = getattr(patient, "emergency_contacts", [])
+            yield patient, (contacts[0] if contacts else None)
+
+    return rows()

@@ -1,0 +1,39 @@
+"""Writes to patient records. Each service checks permission, validates, writes and audits in one
+transaction (`atomic_service`). Topics live in the modules of this package."""
+
+from .access import break_glass_open
+from .consents import form_sign, form_template_publish
+from .coverage import coverage_add, coverage_end
+from .documents import document_upload
+from .importer import ImportReport, patients_import
+from .merge import duplicate_dismiss, duplicates_scan, patient_merge
+from .registration import (
+    mrns_allocate,
+    patient_inactivate,
+    patient_mark_deceased,
+    patient_reactivate,
+    patient_register,
+    patient_update,
+    related_person_add,
+)
+
+__all__ = [
+    "ImportReport",
+    "break_glass_open",
+    "coverage_add",
+    "coverage_end",
+    "document_upload",
+    "duplicate_dismiss",
+    "duplicates_scan",
+    "form_sign",
+    "form_template_publish",
+    "mrns_allocate",
+    "patient_inactivate",
+    "patient_mark_deceased",
+    "patient_merge",
+    "patient_reactivate",
+    "patient_register",
+    "patient_update",
+    "patients_import",
+    "related_person_add",
+]

@@ -1,0 +1,180 @@
+"""Duplicate review and merge: one person, one chart.
+
+Merging moves appointments, coverages, documents, signed forms, contacts and history from the
+merged-away chart to the surviving one. The merged-away chart stays (inactive) with an audited
+pointer to the survivor and leaves search.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from clinicdesk.audit.services import atomic_service, record
+from clinicdesk.core import clock
+from clinicdesk.core.exceptions import Conflict, NotFound, ValidationFailed
+from clinicdesk.core.permissions import Perm, require
+
+from ..keys import fill_search_keys
+from ..matching import LIKELY, find_duplicate_pairs, person_from
+from ..models import (
+    BreakGlassAccess,
+    Coverage,
+    Document,
+    DuplicateCandidate,
+    Patient,
+    PatientChange,
+    RelatedPerson,
+    SignedForm,
+)
+from .coverage import overlap_error, overlapping
+from .registration import history_write
+
+# Blank fields of the survivor that the merged-away chart may fill.
+FILLABLE = ("middle_name", "preferred_name", "previous_family_name", "gender_identity", "pronouns", "ethnicity",
+            "phone", "alt_phone", "email", "address_line", "address_line2", "city", "state", "postal_code",
+            "employer", "primary_care_provider", "referring_provider")
+
+
+def _visible(actor: Any) -> Q:
+    if getattr(actor, "practice_wide", False):
+        return Q()
+    return Q(home_location_id__in=actor.location_ids())
+
+
+@atomic_service
+def duplicates_scan(*, actor: Any, threshold: float = LIKELY) -> int:
+    """Compare the patients the actor may see, block by block; add new suspected pairs to the worklist."""
+    require(actor, Perm.PATIENT_MERGE)
+    rows = (Patient.objects.filter(_visible(actor), merged_into__isnull=True)
+            .only("pk", "family_name", "given_name", "middle_name", "previous_family_name", "birth_date", "sex",
+                  "phone", "alt_phone", "email", "address_line", "postal_code").iterator(chunk_size=5000))
+    persons = [person_from(p) for p in rows]
+    pairs = find_duplicate_pairs(persons, threshold=threshold)
+    known = set(DuplicateCandidate.objects.values_list("first_id", "second_id"))
+    now = clock.now()
+    new = [DuplicateCandidate(first_id=a, second_id=b, score=result.score, agreeing=result.agreeing,
+                              source="scan", found_at=now)
+           for a, b, result in pairs if (a, b) not in known]
+    DuplicateCandidate.objects.bulk_create(new, batch_size=1000)
+    record(actor, "duplicate.scan", resource_type="patient",
+           detail={"compared": len(persons), "found": len(pairs), "new": len(new)})
+    return len(new)
+
+
+def _lock_candidate(actor: Any, candidate_id: Any) -> DuplicateCandidate:
+    require(actor, Perm.PATIENT_MERGE)
+    candidate = DuplicateCandidate.objects.select_for_update().filter(pk=candidate_id).first()
+    if candidate is None:
+        raise NotFound()
+    for patient_id in (candidate.first_id, candidate.second_id):
+        location = Patient.objects.filter(pk=patient_id).values_list("home_location_id", flat=True).first()
+        require(actor, Perm.PATIENT_MERGE, location=location, resource_type="patient", resource_id=patient_id,
+                patient_id=patient_id, hide=True)
+    return candidate
+
+
+@atomic_service
+def duplicate_dismiss(*, actor: Any, candidate_id: Any, reason: str) -> DuplicateCandidate:
+    candidate = _lock_candidate(actor, candidate_id)
+    reason = " ".join((reason or "").split())[:300]
+    if not reason:
+        raise ValidationFailed("reason-required", _("Say why these are different people."),
+                               fields={"reason": [_("Say why these are different people.")]})
+    if candidate.status != DuplicateCandidate.Status.OPEN:
+        raise Conflict("already-reviewed", _("This pair was already reviewed."))
+    candidate.status = DuplicateCandidate.Status.NOT_DUPLICATE
+    candidate.reason, candidate.reviewed_by, candidate.reviewed_at = reason, actor, clock.now()
+    candidate.save()
+    record(actor, "duplicate.dismiss", candidate, patient=candidate.first_id,
+           detail={"pair": [candidate.first_id, candidate.second_id], "reason": reason})
+    return candidate
+
+
+def _move_coverages(survivor: Patient, merged: Patient) -> int:
+    moved = 0
+    for coverage in Coverage.objects.filter(patient=merged).select_related("payer").order_by("pk"):
+        same = Coverage.objects.filter(patient=survivor, payer=coverage.payer_id, member_id=coverage.member_id,
+                                       order=coverage.order).first()
+        if same is not None:
+            # The same card on both charts: keep the survivor's, keep the card images.
+            if same.card_front_id is None and coverage.card_front_id:
+                same.card_front_id = coverage.card_front_id
+            if same.card_back_id is None and coverage.card_back_id:
+                same.card_back_id = coverage.card_back_id
+            same.save(update_fields=["card_front", "card_back"])
+            coverage.delete()
+            continue
+        if (clash := overlapping(survivor, coverage.order, coverage.start_date, coverage.end_date)) is not None:
+            raise overlap_error(clash)
+        coverage.patient = survivor
+        coverage.save(update_fields=["patient"])
+        moved += 1
+    return moved
+
+
+@atomic_service
+def patient_merge(*, actor: Any, survivor_id: Any, merged_id: Any, reason: str = "",
+                  candidate_id: Any = None) -> Patient:
+    """Merge chart `merged_id` into chart `survivor_id`."""
+    require(actor, Perm.PATIENT_MERGE)
+    if str(survivor_id) == str(merged_id):
+        raise ValidationFailed("same-patient", _("Choose two different charts."),
+                               fields={"merged": [_("Choose two different charts.")]})
+    locked = {p.pk: p for p in Patient.objects.select_for_update().filter(pk__in=[survivor_id, merged_id])
+              .order_by("pk")}
+    for patient_id in (survivor_id, merged_id):
+        patient = locked.get(int(patient_id))
+        if patient is None:
+            raise NotFound()
+        require(actor, Perm.PATIENT_MERGE, location=patient.home_location_id, resource_type="patient",
+                resource_id=patient_id, patient_id=patient_id, hide=True)
+    survivor, merged = locked[int(survivor_id)], locked[int(merged_id)]
+    if survivor.merged_into_id or merged.merged_into_id:
+        raise Conflict("already-merged", _("One of these charts was already merged."))
+    moved = {
+        "appointments": apps.get_model("scheduling", "Appointment").objects.filter(patient=merged)
+        .update(patient=survivor),
+        "coverages": _move_coverages(survivor, merged),
+        "documents": Document.objects.filter(patient=merged).update(patient=survivor),
+        "signed_forms": SignedForm.objects.filter(patient=merged).update(patient=survivor),
+        "contacts": RelatedPerson.objects.filter(patient=merged).update(patient=survivor),
+        "history": PatientChange.objects.filter(patient=merged).update(patient=survivor),
+        "break_glass": BreakGlassAccess.objects.filter(patient=merged).update(patient=survivor),
+        "messages": apps.get_model("comms", "Message").objects.filter(patient=merged).update(patient=survivor),
+        "recalls": apps.get_model("comms", "Recall").objects.filter(patient=merged).update(patient=survivor),
+    }
+    fill = {name: getattr(merged, name) for name in FILLABLE
+            if not getattr(survivor, name) and getattr(merged, name)}
+    if not survivor.previous_family_name and merged.family_name.lower() != survivor.family_name.lower():
+        fill["previous_family_name"] = merged.family_name
+    if merged.restricted and not survivor.restricted:
+        fill["restricted"] = True
+    if fill:
+        before = {name: getattr(survivor, name) for name in fill}
+        for name, value in fill.items():
+            setattr(survivor, name, value)
+        history_write(actor, survivor, before, fill)
+        fill_search_keys(survivor)
+        survivor.save()
+    history_write(actor, merged, {"active": merged.active, "merged_into": None, "inactive_reason":
+                                  merged.inactive_reason},
+                  {"active": False, "merged_into": survivor, "inactive_reason": f"merged into MRN {survivor.mrn}"})
+    merged.active, merged.merged_into, merged.inactive_reason = False, survivor, f"merged into MRN {survivor.mrn}"
+    merged.save(update_fields=["active", "merged_into", "inactive_reason", "updated_at"])
+    now = clock.now()
+    pair = sorted((survivor.pk, merged.pk))
+    DuplicateCandidate.objects.filter(Q(first=merged) | Q(second=merged), status=DuplicateCandidate.Status.OPEN) \
+        .update(status=DuplicateCandidate.Status.MERGED, reviewed_by=actor, reviewed_at=now)
+    if candidate_id is None and not DuplicateCandidate.objects.filter(first_id=pair[0], second_id=pair[1]).exists():
+        DuplicateCandidate.objects.create(first_id=pair[0], second_id=pair[1], score=0.0, source="manual",
+                                          status=DuplicateCandidate.Status.MERGED, reason=reason[:300],
+                                          found_at=now, reviewed_by=actor, reviewed_at=now)
+    detail = {"survivor": survivor.pk, "merged": merged.pk, "merged_mrn": merged.mrn, "moved": moved,
+              "filled": sorted(fill), "reason": " ".join((reason or "").split())[:300]}
+    record(actor, "patient.merge", survivor, patient=survivor, detail=detail)
+    record(actor, "patient.merged_away", merged, patient=merged, detail=detail)
+    return survivor
