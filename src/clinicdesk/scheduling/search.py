@@ -1,0 +1,313 @@
+"""First-available search: ranked options for an appointment type, each with its reasons.
+
+One `Window.load` reads the templates, exceptions and holidays of the whole range (three queries); the
+days worth searching are those that pass the weekday filter and where somebody works. It walks them in
+growing chunks (about 20 practitioner-days first, then four times more each round); each chunk costs
+one query for the practitioners' (and the patient's) bookings, which also reads the rooms and equipment
+the type needs when most days will need them (many practitioners); otherwise those come in one more
+query, for the days with candidate times only. Everything else is intervals in memory. It stops as soon
+as no later day can beat the options it holds: a day `k` days out scores at least `k`, so once `limit`
+options score below the next day's offset the answer is final (the answer is the best `limit` over the
+whole range, whatever the chunks).
+
+Per candidate time it does the least it can: the practitioner's filters (time of day, the patient's own
+bookings), then a room and equipment, then the score; the reasons are written only for the options
+returned.
+
+Score (lower is better) = days out + compactness + preferences:
+- compactness: 3 per new gap shorter than the shortest appointment type (nobody can use it), 1 when the
+  option touches nothing (neither the end of a booking or block before it nor the start of one after);
+- preferences: 2 for a provider the patient did not ask for (when they asked), 2 outside the preferred
+  part of the day.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from django.utils.translation import gettext as _
+
+from clinicdesk.core import clock
+from clinicdesk.practice.models import Equipment, Location, Practitioner, Room
+
+from . import intervals
+from .availability import Window
+from .models import AppointmentType, ResourceKind
+
+GRID = dt.timedelta(minutes=5)
+ZERO = dt.timedelta(0)
+MAX_DAYS = 92
+FIRST_CHUNK = 20  # practitioner-days read by the first bookings query; each further chunk is 4 times larger
+PER_PRACTITIONER_DAY = 3
+NOON = dt.time(12)
+_PRACTITIONER = ResourceKind.PRACTITIONER.value
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    appointment_type_id: int
+    location_id: int
+    practitioner_ids: tuple[int, ...] = ()  # hard filter; empty: every practitioner who takes the type
+    patient_id: int | None = None  # their own bookings are avoided
+    first_day: dt.date | None = None  # default: today at the location
+    last_day: dt.date | None = None  # default: 59 days after first_day (a 60-day window)
+    weekdays: tuple[int, ...] = ()  # hard filter, 0 = Monday
+    earliest: dt.time | None = None  # hard filter: start at or after, local time
+    latest: dt.time | None = None  # hard filter: end at or before, local time
+    preferred_practitioner_ids: tuple[int, ...] = ()  # soft
+    prefer: str = ""  # soft: "morning" or "afternoon"
+    limit: int = 10
+
+
+@dataclass
+class Option:
+    start: dt.datetime
+    end: dt.datetime
+    practitioner: Practitioner
+    location: Location
+    room: Room | None
+    equipment: list[Equipment]
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    rank: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "practitioner": {"id": self.practitioner.pk, "name": str(self.practitioner)},
+            "location": {"id": self.location.pk, "name": self.location.name},
+            "room": {"id": self.room.pk, "name": self.room.name} if self.room else None,
+            "equipment": [{"id": e.pk, "name": e.name} for e in self.equipment],
+            "score": round(self.score, 3),
+            "reasons": self.reasons,
+        }
+
+
+def _minutes(delta: dt.timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _ceil_grid(moment: dt.datetime) -> dt.datetime:
+    steps = -(-(moment - _EPOCH) // GRID)
+    return _EPOCH + steps * GRID
+
+
+def _floor_grid(moment: dt.datetime) -> dt.datetime:
+    ceiled = _ceil_grid(moment)
+    return ceiled if ceiled == moment else ceiled - GRID
+
+
+class _Candidate(NamedTuple):
+    """A time the practitioner could take (before rooms, equipment and the score)."""
+
+    start: dt.datetime
+    end: dt.datetime
+    local_start: dt.datetime
+    segment: intervals.Span  # the free stretch it was cut from (compactness is measured in it)
+
+
+@dataclass
+class _Scored:
+    score: float
+    start: dt.datetime
+    end: dt.datetime
+    local_start: dt.datetime
+    practitioner: Practitioner
+    offset: int
+    left: dt.timedelta
+    right: dt.timedelta
+    room: Room | None
+    equipment: list[Equipment]
+
+
+def find_options(query: SearchQuery, *, location: Location, practitioners: list[Practitioner],
+                 kind: AppointmentType, shortest: dt.timedelta) -> list[Option]:
+    tz = location.tz
+    today = clock.today_in(tz)
+    first_day = max(query.first_day or today, today)
+    last_day = min(query.last_day or first_day + dt.timedelta(days=59), first_day + dt.timedelta(days=MAX_DAYS))
+    if last_day < first_day or not practitioners:
+        return []
+    limit = max(1, min(query.limit, 50))
+    window = Window.load(location=location, first_day=first_day, last_day=last_day,
+                         practitioner_ids=[p.pk for p in practitioners], patient_id=query.patient_id,
+                         room_kind=kind.room_kind or None, equipment_kinds=kind.equipment_kinds or (),
+                         lazy_bookings=True, lazy_resources=True, margins=(kind.buffer_before, kind.buffer_after))
+    days = [day for day in window.days()
+            if (not query.weekdays or day.weekday() in query.weekdays) and window.works_on(day)]
+    search = _Search(query, window, practitioners, kind, shortest, clock.now())
+    found: list[_Scored] = []
+    scores: list[float] = []
+    size = max(1, FIRST_CHUNK // len(practitioners))
+    index = 0
+    while index < len(days):
+        chunk = days[index:index + size]
+        index, size = index + size, size * 4
+        # With at least as many practitioners as days in the chunk, nearly every day has a candidate time and
+        # needs rooms and equipment: read them with the bookings, in the same query. Otherwise (one provider
+        # over weeks) read them afterwards, for the days with candidates only.
+        window.load_bookings(chunk, resources=len(practitioners) >= len(chunk))
+        candidates = [(day, search.candidates(day)) for day in chunk]
+        window.ensure_resources(day for day, by_practitioner in candidates if by_practitioner)
+        for day, by_practitioner in candidates:
+            offset = (day - first_day).days
+            for practitioner, times in by_practitioner:
+                for option in search.scored(practitioner, offset, times):
+                    found.append(option)
+                    bisect.insort(scores, option.score)
+            if len(scores) >= limit and scores[limit - 1] < offset + 1:
+                return _ranked(found, limit, query, shortest, location)
+    return _ranked(found, limit, query, shortest, location)
+
+
+def _ranked(found: list[_Scored], limit: int, query: SearchQuery, shortest: dt.timedelta, location: Location
+            ) -> list[Option]:
+    chosen = sorted(found, key=lambda o: (o.score, o.start, o.practitioner.pk))[:limit]
+    return [Option(start=o.start, end=o.end, practitioner=o.practitioner, location=location, room=o.room,
+                   equipment=o.equipment, score=o.score, reasons=_reasons(o, query, shortest), rank=rank)
+            for rank, o in enumerate(chosen, start=1)]
+
+
+@dataclass
+class _Search:
+    query: SearchQuery
+    window: Window
+    practitioners: list[Practitioner]
+    kind: AppointmentType
+    shortest: dt.timedelta
+    now: dt.datetime
+
+    def __post_init__(self) -> None:
+        self.duration, self.before, self.after = self.kind.duration, self.kind.buffer_before, self.kind.buffer_after
+        self.tz = self.window.location.tz
+
+    def candidates(self, day: dt.date) -> list[tuple[Practitioner, list[_Candidate]]]:
+        """Per practitioner, the times they could take that day: grid-aligned starts in their free time
+        that pass the query's time-of-day filters and miss the patient's own bookings."""
+        window, duration, query, tz = self.window, self.duration, self.query, self.tz
+        earliest, latest = query.earliest, query.latest
+        patient_busy = window.busy_for(ResourceKind.PATIENT, query.patient_id) if query.patient_id else []
+        found = []
+        for practitioner in self.practitioners:
+            open_time = window.open_for(practitioner.pk, day, self.kind.pk)
+            if not open_time:
+                continue
+            busy = window.busy_between(_PRACTITIONER, practitioner.pk, open_time[0][0] - self.before,
+                                       open_time[-1][1] + self.after)
+            # Where the core may not start: bookings widened by this type's buffers (after before them, before
+            # after them).
+            core_free = intervals.subtract_normalized(open_time, intervals.widen(busy, self.after, self.before)) \
+                if busy else open_time
+            times: list[_Candidate] = []
+            for seg_start, seg_end in core_free:
+                first = _ceil_grid(max(seg_start, self.now))
+                if first + duration > seg_end:
+                    continue
+                starts = {first, _floor_grid(seg_end - duration)}
+                step = first + duration
+                while step + duration <= seg_end:
+                    starts.add(step)
+                    step += duration
+                for start in sorted(starts):
+                    if start < first:
+                        continue
+                    end = start + duration
+                    local_start = start.astimezone(tz)
+                    if earliest and local_start.time() < earliest:
+                        continue
+                    if latest:
+                        local_end = end.astimezone(tz)
+                        if local_end.time() > latest or local_end.date() != local_start.date():
+                            continue
+                    if patient_busy and intervals.overlaps_any(patient_busy, start, end):
+                        continue
+                    times.append(_Candidate(start, end, local_start, (seg_start, seg_end)))
+            if times:
+                found.append((practitioner, times))
+        return found
+
+    def scored(self, practitioner: Practitioner, offset: int, times: list[_Candidate]) -> list[_Scored]:
+        """The practitioner's best options of the day (at most PER_PRACTITIONER_DAY): those with a free
+        room and equipment, scored."""
+        window, kind, query, shortest = self.window, self.kind, self.query, self.shortest
+        before, after = self.before, self.after
+        preference = 2 if query.preferred_practitioner_ids and practitioner.pk not in query.preferred_practitioner_ids \
+            else 0
+        prefer_morning = query.prefer == "morning" if query.prefer in ("morning", "afternoon") else None
+        options: list[_Scored] = []
+        for start, end, local_start, (seg_start, seg_end) in times:
+            occupied_start, occupied_end = start - before, end + after
+            room = None
+            if kind.room_kind:
+                room = window.free_room(occupied_start, occupied_end)
+                if room is None:
+                    continue
+            equipment: list[Equipment] = []
+            for wanted in kind.equipment_kinds or ():
+                piece = window.free_equipment(wanted, occupied_start, occupied_end)
+                if piece is None or piece in equipment:
+                    break
+                equipment.append(piece)
+            else:
+                left, right = start - seg_start, seg_end - end
+                unusable = (ZERO < left < shortest) + (ZERO < right < shortest)
+                compactness = 3 * unusable + (1 if left and right else 0)
+                score = offset + compactness + preference
+                if prefer_morning is not None and (local_start.time() < NOON) != prefer_morning:
+                    score += 2
+                score += (local_start.hour * 60 + local_start.minute) / 100000
+                options.append(_Scored(score, start, end, local_start, practitioner, offset, left, right, room,
+                                       equipment))
+        options.sort(key=lambda o: (o.score, o.start))
+        return options[:PER_PRACTITIONER_DAY]
+
+
+def _reasons(option: _Scored, query: SearchQuery, shortest: dt.timedelta) -> list[str]:
+    """Why the option scores what it scores, in words (the same terms the score adds up)."""
+    offset, left, right = option.offset, option.left, option.right
+    reasons: list[str] = []
+    unusable = [g for g in (left, right) if ZERO < g < shortest]
+    touches = (left == ZERO) + (right == ZERO)
+    compactness = 3 * len(unusable) + (1 if touches == 0 else 0)
+    if offset == 0:
+        reasons.append(_("On the first day searched."))
+    else:
+        reasons.append(_("%(days)d day(s) after the first day searched.") % {"days": offset})
+    if touches == 2:
+        reasons.append(_("Fills a free gap exactly: the day stays compact."))
+    elif touches == 1 and not unusable:
+        reasons.append(_("Right next to another appointment or the start or end of a block: no new gap."))
+    for gap in unusable:
+        reasons.append(_("Leaves a %(minutes)d-minute gap that no appointment type fits.") %
+                       {"minutes": _minutes(gap)})
+    if touches == 0 and not unusable:
+        reasons.append(_("Leaves free time on both sides."))
+    preference = 0
+    if query.preferred_practitioner_ids:
+        if option.practitioner.pk in query.preferred_practitioner_ids:
+            reasons.append(_("With a preferred provider."))
+        else:
+            preference += 2
+            reasons.append(_("Not a preferred provider."))
+    if query.prefer in ("morning", "afternoon"):
+        morning = option.local_start.time() < NOON
+        if morning == (query.prefer == "morning"):
+            reasons.append(_("In the preferred part of the day."))
+        else:
+            preference += 2
+            reasons.append(_("Outside the preferred part of the day."))
+    if option.room is not None:
+        reasons.append(_("Room: %(room)s.") % {"room": option.room.name})
+    if option.equipment:
+        reasons.append(_("Equipment: %(items)s.") % {"items": ", ".join(e.name for e in option.equipment)})
+    reasons.insert(0, _("Score %(score)s = %(days)d (days out) + %(compact)d (gaps) + %(pref)d (preferences).")
+                   % {"score": f"{option.score:.1f}", "days": offset, "compact": compactness, "pref": preference})
+    return reasons

@@ -1,0 +1,339 @@
+"""Schedule pages: day view (providers or rooms), week view, booking dialog, appointment panel,
+printable day sheet, first-available search, waitlist, calendar feeds. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinicdesk.core import clock
+from clinicdesk.core.exceptions import Conflict, DomainError, NotFound, ValidationFailed
+from clinicdesk.core.permissions import Perm, has_perm
+from clinicdesk.core.timezones import utc_to_local
+from clinicdesk.patients.selectors import patient_search
+from clinicdesk.practice.models import Location
+from clinicdesk.practice.selectors import locations_for
+
+from .forms import BookingForm, CancelForm, DropForm, MoveForm, PatientPickForm, SearchForm, StatusForm
+from .grid import render_grid
+from .ics import appointment_ics, feed_ics
+from .models import TRANSITIONS, AppointmentStatus, ChecklistItem
+from .search import SearchQuery
+from .selectors import (
+    appointment_detail,
+    appointments_for_day,
+    booking_choices,
+    calendar_day,
+    calendar_feed,
+    calendar_week,
+    can_overbook,
+    slots_search,
+    waitlist_for,
+    waitlist_matches,
+)
+from .services import (
+    BookingRequest,
+    appointment_book,
+    appointment_cancel,
+    appointment_checklist_mark,
+    appointment_reschedule,
+    appointment_set_status,
+    calendar_feed_issue,
+    calendar_feed_revoke,
+)
+
+
+def _location(request: HttpRequest, value: str | None = None) -> tuple[Location, list[Location]]:
+    locations = list(locations_for(request.user))
+    if not locations:
+        raise NotFound("no-location", "You are not assigned to any location.")
+    wanted = value if value is not None else request.GET.get("location")
+    chosen = next((loc for loc in locations if str(loc.pk) == wanted), None)
+    if wanted and chosen is None:
+        raise NotFound()
+    return chosen or locations[0], locations
+
+
+def _day(value: str | None, location: Location) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return clock.today_in(location.tz)
+
+
+def _refresh() -> HttpResponse:
+    response = HttpResponse(status=204)
+    response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_GET
+def day(request: HttpRequest) -> HttpResponse:
+    location, locations = _location(request)
+    current = _day(request.GET.get("day"), location)
+    view = "rooms" if request.GET.get("view") == "rooms" else "providers"
+    calendar = calendar_day(actor=request.user, location=location, day=current, view=view)
+    context = {"locations": locations, "location": location, "day": current, "cal": calendar, "view": view,
+               "previous_day": current - dt.timedelta(days=1), "next_day": current + dt.timedelta(days=1),
+               "today": clock.today_in(location.tz),
+               "can_book": has_perm(request.user, Perm.SCHEDULE_WRITE, location=location)}
+    context["grid"] = render_grid(calendar, can_book=context["can_book"], path=request.get_full_path())
+    return render(request, "scheduling/day.html", context)
+
+
+@login_required
+@require_GET
+def week(request: HttpRequest) -> HttpResponse:
+    location, locations = _location(request)
+    current = _day(request.GET.get("day"), location)
+    monday = current - dt.timedelta(days=current.weekday())
+    choices = list(location.practitioners.filter(active=True).order_by("last_name", "first_name"))
+    if not choices:
+        raise NotFound("no-provider", "No provider works at this location.")
+    wanted = request.GET.get("practitioner")
+    practitioner = next((p for p in choices if str(p.pk) == wanted), choices[0])
+    calendar = calendar_week(actor=request.user, location=location, practitioner_id=practitioner.pk,
+                             week_start=monday)
+    context = {"locations": locations, "location": location, "day": monday, "cal": calendar, "view": "week",
+               "practitioners": choices, "practitioner": practitioner,
+               "previous_day": monday - dt.timedelta(days=7), "next_day": monday + dt.timedelta(days=7),
+               "can_book": has_perm(request.user, Perm.SCHEDULE_WRITE, location=location)}
+    context["grid"] = render_grid(calendar, can_book=context["can_book"], path=request.get_full_path())
+    return render(request, "scheduling/week.html", context)
+
+
+@login_required
+@require_GET
+def print_day(request: HttpRequest) -> HttpResponse:
+    location, _locations = _location(request)
+    current = _day(request.GET.get("day"), location)
+    appointments = [a for a in appointments_for_day(actor=request.user, location=location, day=current)
+                    if a.status not in (AppointmentStatus.CANCELLED, AppointmentStatus.ENTERED_IN_ERROR)]
+    by_provider: dict[Any, list[Any]] = {}
+    for a in appointments:
+        by_provider.setdefault(a.practitioner, []).append(a)
+    return render(request, "scheduling/print.html", {"location": location, "day": current,
+                                                     "groups": sorted(by_provider.items(),
+                                                                      key=lambda item: item[0].last_name),
+                                                     "printed_at": clock.now()})
+
+
+# --- booking -------------------------------------------------------------------------------------
+
+def _dialog(request: HttpRequest, location: Location, form: BookingForm, *, error: DomainError | None = None,
+            status: int = 200) -> HttpResponse:
+    choices = booking_choices(actor=request.user, location=location)
+    context = {"form": form, "location": location, "error": error, "can_overbook": can_overbook(request.user, location),
+               **choices}
+    return render(request, "scheduling/_book_dialog.html", context, status=status)
+
+
+@login_required
+@require_GET
+def book_dialog(request: HttpRequest) -> HttpResponse:
+    location, _locations = _location(request)
+    initial: dict[str, Any] = {"idempotency_key": uuid.uuid4().hex, "practitioner": request.GET.get("practitioner")}
+    try:
+        start = dt.datetime.fromisoformat(request.GET.get("start", ""))
+        local = utc_to_local(start, location.tz)
+        initial.update(day=local.date(), time=local.time().replace(second=0, microsecond=0))
+    except ValueError:
+        initial.update(day=clock.today_in(location.tz))
+    if request.GET.get("type"):
+        initial["appointment_type"] = request.GET["type"]
+    return _dialog(request, location, BookingForm(initial=initial))
+
+
+@login_required
+@require_POST
+def book(request: HttpRequest) -> HttpResponse:
+    location, _locations = _location(request, request.POST.get("location", ""))
+    form = BookingForm(request.POST)
+    if not form.is_valid():
+        return _dialog(request, location, form, status=422)
+    data = form.cleaned_data
+    booking = BookingRequest(
+        patient_id=data["patient"], practitioner_id=data["practitioner"], location_id=location.pk,
+        appointment_type_id=data["appointment_type"], start=form.moment(location), room_id=data.get("room"),
+        overbook=bool(data.get("overbook")), overbook_reason=data.get("overbook_reason") or "",
+        note=data.get("note") or "")
+    try:
+        appointment = appointment_book(actor=request.user, request=booking, idempotency_key=data["idempotency_key"])
+    except (ValidationFailed, Conflict) as error:
+        return _dialog(request, location, form, error=error, status=error.status)
+    return _panel(request, appointment.pk, message=_("Booked."), refresh=True)
+
+
+@login_required
+@require_POST
+def patient_pick(request: HttpRequest) -> HttpResponse:
+    """Patient search inside the booking dialog; the terms travel in the POST body."""
+    form = PatientPickForm(request.POST)
+    results = patient_search(actor=request.user, query=form.cleaned_data["q"]) if form.is_valid() else []
+    return render(request, "scheduling/_patient_choices.html", {"results": results, "searched": form.is_valid()})
+
+
+# --- one appointment -----------------------------------------------------------------------------
+
+def _panel(request: HttpRequest, appointment_id: int, *, message: str = "", error: DomainError | None = None,
+           matches: Any = None, refresh: bool = False, status: int = 200) -> HttpResponse:
+    appointment = appointment_detail(actor=request.user, appointment_id=appointment_id)
+    local = utc_to_local(appointment.start, appointment.location.tz)
+    context = {
+        "a": appointment, "message": message, "error": error, "matches": matches,
+        "moves": sorted(s for s in TRANSITIONS[appointment.status]
+                        if s not in (AppointmentStatus.CANCELLED, AppointmentStatus.NOSHOW,
+                                     AppointmentStatus.ENTERED_IN_ERROR)),
+        "can_cancel": AppointmentStatus.CANCELLED in TRANSITIONS[appointment.status],
+        "can_noshow": AppointmentStatus.NOSHOW in TRANSITIONS[appointment.status] and appointment.start <= clock.now(),
+        "move_form": MoveForm(initial={"day": local.date(), "time": local.time().replace(second=0)}),
+        "checklist": [(item, ChecklistItem(item).label, item in appointment.checklist_done)
+                      for item in appointment.appointment_type.checklist or []],
+        "practitioners": list(appointment.location.practitioners.filter(active=True).order_by("last_name")),
+    }
+    response = render(request, "scheduling/_appointment_panel.html", context, status=status)
+    if refresh:
+        response["HX-Trigger"] = "schedule-changed"
+    return response
+
+
+@login_required
+@require_GET
+def appointment_panel(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    return _panel(request, appointment_id)
+
+
+@login_required
+@require_POST
+def move(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """From the panel's form (day + time at the location) or from drag and drop / keys (exact start)."""
+    if "start" in request.POST:
+        drop = DropForm(request.POST)
+        if not drop.is_valid():
+            raise ValidationFailed("bad-start", "The new start time is not valid.")
+        appointment_reschedule(actor=request.user, appointment_id=appointment_id, start=drop.cleaned_data["start"],
+                               practitioner_id=drop.cleaned_data.get("practitioner"))
+        return _panel(request, appointment_id, message=_("Moved."), refresh=True)
+    current = appointment_detail(actor=request.user, appointment_id=appointment_id)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed("bad-start", "Give the new day and time.")
+    try:
+        appointment_reschedule(actor=request.user, appointment_id=appointment_id, start=form.moment(current.location),
+                               practitioner_id=form.cleaned_data.get("practitioner"),
+                               reason=form.cleaned_data.get("reason") or "")
+    except (ValidationFailed, Conflict) as error:
+        return _panel(request, appointment_id, error=error, status=error.status)
+    return _panel(request, appointment_id, message=_("Moved."), refresh=True)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        error = ValidationFailed("reason-required", _("Say why the appointment is cancelled."))
+        return _panel(request, appointment_id, error=error, status=422)
+    appointment = appointment_cancel(actor=request.user, appointment_id=appointment_id,
+                                     reason=form.cleaned_data["reason"])
+    matches = []
+    if appointment.end > clock.now():
+        matches = waitlist_matches(actor=request.user, location=appointment.location,
+                                   practitioner_id=appointment.practitioner_id,
+                                   appointment_type_id=appointment.appointment_type_id, start=appointment.start,
+                                   end=appointment.end)
+    return _panel(request, appointment_id, message=_("Cancelled."), matches=matches, refresh=True)
+
+
+@login_required
+@require_POST
+def status(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed("unknown-status", "No status given.")
+    appointment_set_status(actor=request.user, appointment_id=appointment_id, status=form.cleaned_data["status"])
+    return _panel(request, appointment_id, message=_("Status changed."), refresh=True)
+
+
+@login_required
+@require_POST
+def checklist(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    appointment_checklist_mark(actor=request.user, appointment_id=appointment_id, item=request.POST.get("item", ""),
+                               done=request.POST.get("done") == "1")
+    return _panel(request, appointment_id)
+
+
+@login_required
+@require_GET
+def ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    appointment = appointment_detail(actor=request.user, appointment_id=appointment_id)
+    sequence = sum(1 for h in appointment.history.all() if h.action in ("rescheduled", "cancel"))
+    response = HttpResponse(appointment_ics(appointment, sequence=sequence), content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
+    return response
+
+
+# --- first available, waitlist, feeds ------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def first_available(request: HttpRequest) -> HttpResponse:
+    location, locations = _location(request, request.POST.get("location") if request.method == "POST" else None)
+    form = SearchForm(request.POST or None)
+    options = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        options = slots_search(actor=request.user, query=SearchQuery(
+            appointment_type_id=data["appointment_type"], location_id=location.pk,
+            practitioner_ids=(data["practitioner"],) if data.get("practitioner") else (),
+            first_day=data.get("first_day"), last_day=data.get("last_day"),
+            weekdays=tuple(int(d) for d in data.get("weekdays") or ()), earliest=data.get("earliest"),
+            latest=data.get("latest"), prefer=data.get("prefer") or ""))
+    choices = booking_choices(actor=request.user, location=location)
+    template = "scheduling/_options.html" if request.htmx else "scheduling/first_available.html"
+    return render(request, template, {"form": form, "options": options, "location": location,
+                                      "locations": locations, **choices})
+
+
+@login_required
+@require_GET
+def waitlist(request: HttpRequest) -> HttpResponse:
+    location, locations = _location(request)
+    return render(request, "scheduling/waitlist.html", {"entries": waitlist_for(actor=request.user,
+                                                                                location=location),
+                                                        "location": location, "locations": locations})
+
+
+@login_required
+@require_POST
+def feed_issue(request: HttpRequest, practitioner_id: int) -> HttpResponse:
+    _feed, token = calendar_feed_issue(actor=request.user, practitioner_id=practitioner_id,
+                                       include_patient_names=request.POST.get("names") == "1")
+    url = request.build_absolute_uri(reverse("scheduling:feed", args=[token]))
+    return render(request, "scheduling/_feed_issued.html", {"url": url})
+
+
+@login_required
+@require_POST
+def feed_revoke(request: HttpRequest, practitioner_id: int) -> HttpResponse:
+    calendar_feed_revoke(actor=request.user, practitioner_id=practitioner_id)
+    return render(request, "scheduling/_feed_issued.html", {"url": "", "revoked": True})
+
+
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private feed a calendar app subscribes to: the token in the URL is the credential."""
+    data = calendar_feed(token=token)
+    body = feed_ics(str(data.practitioner), data.appointments, patient_names=data.include_patient_names)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
