@@ -1,0 +1,174 @@
+"""Sending the outbox: claim due messages, hand them to their channel, record what happened.
+
+Exactly-once, as far as the far side allows:
+- a worker claims a batch in one short transaction (row locks skipped by other workers on PostgreSQL,
+  the write lock on SQLite) and holds a lease on each message;
+- just before talking to the provider it commits `handed_to_provider_at` for a small chunk of them
+  (COMMS_HANDOFF_CHUNK, 5 by default), and records the chunk's results together afterwards;
+- a worker that dies leaves messages in `sending` with an expired lease. On recovery, those never
+  handed over go back to the queue; SMS handed over are retried too (the gateway takes an
+  idempotency key, so a retry returns the first result); e-mail handed over is the one case nobody
+  can settle, so it is failed onto the worklist for a person to check rather than sent twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+
+from clinicdesk.core import clock
+
+from .channels import DeliveryError, EmailSender, Outgoing, SmsGateway, sms_gateway
+from .consent import channel_allowed
+from .models import Channel, Message, MessageEvent, Status
+from .quiet_hours import next_sendable
+
+logger = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(seconds=settings.COMMS_LEASE_SECONDS)
+MAX_ATTEMPTS = 6
+BACKOFF_MINUTES = (1, 5, 15, 60, 240)
+
+
+def _event(message_id: int, status: str, detail: str = "") -> MessageEvent:
+    return MessageEvent(message_id=message_id, at=clock.now(), status=status, detail=detail[:300])
+
+
+def messages_recover_expired() -> int:
+    """Settle messages whose worker died mid-send (see the module docstring)."""
+    now = clock.now()
+    with transaction.atomic():
+        stuck = list(Message.objects.filter(status=Status.SENDING, lease_until__lt=now)
+                     .values_list("pk", "channel", "handed_to_provider_at"))
+        requeue = [pk for pk, channel, handed in stuck if handed is None or channel == Channel.SMS]
+        in_doubt = [pk for pk, channel, handed in stuck if handed is not None and channel == Channel.EMAIL]
+        Message.objects.filter(pk__in=requeue).update(status=Status.QUEUED, lease_until=None,
+                                                      handed_to_provider_at=None)
+        reason = "worker stopped while the mail server was being contacted; check before resending"
+        Message.objects.filter(pk__in=in_doubt).update(status=Status.FAILED, lease_until=None, last_error=reason)
+        MessageEvent.objects.bulk_create(
+            [_event(pk, Status.QUEUED, "lease expired; requeued") for pk in requeue]
+            + [_event(pk, Status.FAILED, reason) for pk in in_doubt]
+        )
+    return len(stuck)
+
+
+def messages_due_exist() -> bool:
+    """True when a queued message is due or a sending lease has expired: the ticker's cheap check."""
+    now = clock.now()
+    return (Message.objects.filter(status=Status.QUEUED, send_after__lte=now).exists()
+            or Message.objects.filter(status=Status.SENDING, lease_until__lt=now).exists())
+
+
+def messages_claim(*, limit: int) -> list[Message]:
+    now = clock.now()
+    with transaction.atomic():
+        due = Message.objects.filter(status=Status.QUEUED, send_after__lte=now).order_by("send_after", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        Message.objects.filter(pk__in=ids).update(status=Status.SENDING, lease_until=now + LEASE,
+                                                  attempts=F("attempts") + 1)
+    return list(Message.objects.filter(pk__in=ids).select_related("patient__home_location").order_by("pk"))
+
+
+def _set(message: Message, **fields: object) -> None:
+    Message.objects.filter(pk=message.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(message, name, value)
+
+
+def _ready(message: Message, now: dt.datetime) -> bool:
+    """Checks made at the last moment: consent (an opt-out counts at once) and quiet hours."""
+    if not channel_allowed(message.patient, message.channel):
+        with transaction.atomic():
+            _set(message, status=Status.SUPPRESSED, lease_until=None, last_error="patient opted out")
+            _event(message.pk, Status.SUPPRESSED, "patient opted out").save()
+        return False
+    if (later := next_sendable(now, message.patient.home_location.tz)) > now:
+        with transaction.atomic():
+            _set(message, status=Status.QUEUED, send_after=later, lease_until=None, attempts=message.attempts - 1)
+            _event(message.pk, Status.QUEUED, "quiet hours; held until morning").save()
+        return False
+    return True
+
+
+def _deliver_chunk(chunk: list[Message], send: Callable[[Outgoing], str]) -> None:
+    """Hand a few messages over: mark them handed (durably), send, then record the results together.
+    A crash in between leaves at most this chunk in doubt (see the module docstring)."""
+    now = clock.now()
+    ready = [m for m in chunk if _ready(m, now)]
+    if not ready:
+        return
+    Message.objects.filter(pk__in=[m.pk for m in ready]).update(handed_to_provider_at=now)
+    sent: list[Message] = []
+    for message in ready:
+        outgoing = Outgoing(to=message.to_address, subject=message.subject, body=message.body,
+                            idempotency_key=message.dedupe_key, message_id_header=message.message_id_header,
+                            ics=message.ics)
+        try:
+            message.provider_id = send(outgoing)[:80]
+        except DeliveryError as error:
+            _failed(message, error)
+            continue
+        message.status, message.sent_at, message.lease_until, message.last_error = Status.SENT, clock.now(), None, ""
+        sent.append(message)
+    with transaction.atomic():
+        Message.objects.bulk_update(sent, ["status", "provider_id", "sent_at", "lease_until", "last_error"])
+        MessageEvent.objects.bulk_create([_event(m.pk, Status.SENT) for m in sent])
+
+
+def _failed(message: Message, error: DeliveryError) -> None:
+    with transaction.atomic():
+        if error.permanent or message.attempts >= MAX_ATTEMPTS:
+            _set(message, status=Status.FAILED, lease_until=None, last_error=str(error)[:300])
+            _event(message.pk, Status.FAILED, str(error)).save()
+            return
+        wait = BACKOFF_MINUTES[min(message.attempts, len(BACKOFF_MINUTES)) - 1]
+        _set(message, status=Status.QUEUED, lease_until=None, handed_to_provider_at=None,
+             send_after=clock.now() + dt.timedelta(minutes=wait), last_error=str(error)[:300])
+        _event(message.pk, Status.QUEUED, f"retry in {wait} min: {error}").save()
+
+
+def messages_send_due(*, limit: int = 200, gateway: SmsGateway | None = None) -> int:
+    """One pass of the sender: recover, claim up to `limit` due messages, send them. Returns how many
+    were claimed; the worker calls it again while there is work."""
+    messages_recover_expired()
+    claimed = messages_claim(limit=limit)
+    if not claimed:
+        return 0
+    _send_batch(claimed, gateway or _lazy_gateway(claimed))
+    return len(claimed)
+
+
+def _lazy_gateway(messages: Iterable[Message]) -> SmsGateway | None:
+    return sms_gateway() if any(m.channel == Channel.SMS for m in messages) else None
+
+
+def _chunks(messages: list[Message]) -> Iterable[list[Message]]:
+    size = settings.COMMS_HANDOFF_CHUNK
+    for first in range(0, len(messages), size):
+        yield messages[first:first + size]
+
+
+def _send_batch(messages: list[Message], gateway: SmsGateway | None) -> None:
+    emails = [m for m in messages if m.channel == Channel.EMAIL]
+    texts = [m for m in messages if m.channel == Channel.SMS]
+    if emails:
+        try:
+            with EmailSender() as sender:
+                for chunk in _chunks(emails):
+                    _deliver_chunk(chunk, sender.send)
+        except OSError as exc:  # the server could not be reached at all: retry those not handed over
+            for message in Message.objects.filter(pk__in=[m.pk for m in emails], status=Status.SENDING,
+                                                  handed_to_provider_at__isnull=True):
+                _failed(message, DeliveryError(f"SMTP unreachable: {type(exc).__name__}"))
+    if texts:
+        assert gateway is not None
+        for chunk in _chunks(texts):
+            _deliver_chunk(chunk, gateway.send)

@@ -1,0 +1,182 @@
+"""Patient communications: the outbox, its delivery history, templates and reminder rules."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
+
+
+class Kind(models.TextChoices):
+    CONFIRMATION = "confirmation", _("Booking confirmation")
+    REMINDER = "reminder", _("Appointment reminder")
+    WAITLIST_OFFER = "waitlist-offer", _("Earlier slot offer")
+    OFFER_TAKEN = "offer-taken", _("Offer no longer available")
+    RECALL = "recall", _("Time to book")
+    NO_SHOW = "no-show", _("Missed appointment")
+    CANCELLED = "cancelled", _("Cancellation notice")
+    MANUAL = "manual", _("Manual message")
+
+
+class Status(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    BOUNCED = "bounced", _("Bounced")
+    SUPPRESSED = "suppressed", _("Not sent")
+
+
+# Which delivery states may follow which. Provider callbacks arrive out of order; a late "sent"
+# never overwrites "delivered".
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.SCHEDULED: frozenset({Status.QUEUED, Status.SUPPRESSED}),
+    Status.QUEUED: frozenset({Status.SENDING, Status.SUPPRESSED}),
+    Status.SENDING: frozenset({Status.SENT, Status.QUEUED, Status.FAILED, Status.DELIVERED}),
+    Status.SENT: frozenset({Status.DELIVERED, Status.FAILED, Status.BOUNCED}),
+    Status.DELIVERED: frozenset({Status.BOUNCED}),
+    Status.FAILED: frozenset({Status.QUEUED}),
+    Status.BOUNCED: frozenset({Status.QUEUED}),
+    Status.SUPPRESSED: frozenset(),
+}
+
+
+class Message(models.Model):
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="messages")
+    appointment = models.ForeignKey("scheduling.Appointment", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="messages")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    to_address = models.CharField(max_length=254)
+    language = models.CharField(max_length=8, default="en")
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    ics = models.TextField(blank=True, help_text="iCalendar attachment for e-mail confirmations")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    send_after = models.DateTimeField(db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    handed_to_provider_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=80, blank=True, db_index=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    # The same reminder for the same appointment is planned once, however often planning runs.
+    dedupe_key = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-send_after", "-pk"]
+        indexes = [models.Index(fields=["status", "send_after"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.channel} #{self.pk}"
+
+    @property
+    def message_id_header(self) -> str:
+        return f"<{self.dedupe_key.replace(':', '.')}@clinicdesk.invalid>"
+
+
+class MessageEvent(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class MessageTemplate(models.Model):
+    """Editable wording per kind, channel and language. Bodies are Django templates with a small,
+    fixed context (minimum necessary: first name, date, time, location, appointment name, phone)."""
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    language = models.CharField(max_length=8)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "channel", "language"], name="one_template_each")]
+
+
+class ReminderRule(models.Model):
+    """When to send what: e.g. e-mail 72 hours before, SMS 24 hours before; 0 minutes with kind
+    'confirmation' means at booking. Empty type or location means every one."""
+
+    appointment_type = models.ForeignKey("scheduling.AppointmentType", null=True, blank=True,
+                                         on_delete=models.CASCADE, related_name="reminder_rules")
+    location = models.ForeignKey("practice.Location", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="reminder_rules")
+    kind = models.CharField(max_length=20, choices=[(Kind.CONFIRMATION, Kind.CONFIRMATION.label),
+                                                    (Kind.REMINDER, Kind.REMINDER.label)])
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    minutes_before = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-minutes_before"]
+
+
+class WaitlistOffer(models.Model):
+    """A freed slot offered to the best-matching waitlisted patients; the first to accept gets it."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        TAKEN = "taken", _("Taken")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    practitioner = models.ForeignKey("practice.Practitioner", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("practice.Location", on_delete=models.CASCADE, related_name="+")
+    appointment_type = models.ForeignKey("scheduling.AppointmentType", on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    freed_from_appointment_id = models.BigIntegerField(null=True, blank=True)
+    appointment = models.ForeignKey("scheduling.Appointment", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["freed_from_appointment_id", "start"],
+                                               name="one_offer_per_freed_slot")]
+
+
+class OfferInvite(models.Model):
+    class State(models.TextChoices):
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        TOO_LATE = "too-late", _("Too late")
+
+    offer = models.ForeignKey(WaitlistOffer, on_delete=models.CASCADE, related_name="invites")
+    waitlist_entry_id = models.BigIntegerField()
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SENT)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+
+class Recall(models.Model):
+    """A patient due back for a visit (e.g. annual check-up in 12 months)."""
+
+    class State(models.TextChoices):
+        DUE = "due", _("Due")
+        NOTIFIED = "notified", _("Notified")
+        CLOSED = "closed", _("Closed")
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="recalls")
+    appointment_type = models.ForeignKey("scheduling.AppointmentType", on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField(db_index=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DUE)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["due_date"]

@@ -1,0 +1,350 @@
+"""Writes of the communications app: planning reminders, answers from patients, opt-outs, resends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from clinicdesk.audit.services import atomic_service, record
+from clinicdesk.core import clock
+from clinicdesk.core.exceptions import NotFound, ValidationFailed
+from clinicdesk.core.permissions import Perm, SystemActor, require
+from clinicdesk.core.text import digits
+
+from . import content
+from .consent import address_for, channel_allowed
+from .models import TRANSITIONS, Channel, Kind, Message, MessageEvent, ReminderRule, Status
+from .quiet_hours import next_sendable
+
+ANSWER_SALT = "clinicdesk.comms.answer"
+# What a patient's own link or reply may do, and nothing more.
+PATIENT_LINK = SystemActor("patient-link", frozenset({Perm.SCHEDULE_WRITE, Perm.SCHEDULE_READ}))
+REMINDER_WORKER = SystemActor("reminders", frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ}))
+
+
+# --- links -------------------------------------------------------------------------------------
+def answer_token(*, appointment_id: int, purpose: str = "appointment", extra: int | None = None) -> str:
+    payload: dict[str, Any] = {"a": appointment_id, "p": purpose}
+    if extra is not None:
+        payload["x"] = extra
+    return signing.dumps(payload, salt=ANSWER_SALT, compress=True)
+
+
+def answer_url(token: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{reverse('comms:answer', args=[token])}"
+
+
+def answer_token_read(token: str) -> dict[str, Any]:
+    try:
+        return signing.loads(token, salt=ANSWER_SALT, max_age=settings.ANSWER_LINK_MAX_AGE_DAYS * 86400)
+    except signing.SignatureExpired as exc:
+        raise NotFound("link-expired", _("This link has expired. Please call the practice.")) from exc
+    except signing.BadSignature as exc:
+        raise NotFound("link-invalid", _("This link is not valid.")) from exc
+
+
+# --- planning ----------------------------------------------------------------------------------
+def _values(appointment: Any, language: str, url: str) -> dict[str, Any]:
+    location = appointment.location
+    date, time = content.local_date_time(appointment.start, location.tz, language)
+    return {
+        "date": date, "time": time, "location": location.name,
+        "address": f"{location.address_line}, {location.city}",
+        "appointment_name": appointment.appointment_type.patient_facing_name,
+        "phone": location.phone, "practice": settings.PRACTICE_SHORT_NAME, "answer_url": url,
+    }
+
+
+class _Rules:
+    """Active rules, read once, matched per appointment type and location."""
+
+    def __init__(self) -> None:
+        self.rules = list(ReminderRule.objects.filter(active=True))
+
+    def for_appointment(self, appointment: Any) -> list[ReminderRule]:
+        return [r for r in self.rules
+                if r.appointment_type_id in (None, appointment.appointment_type_id)
+                and r.location_id in (None, appointment.location_id)]
+
+
+def _message_for(appointment: Any, rule: ReminderRule, now: dt.datetime, wording: content.Wording) -> Message | None:
+    patient = appointment.patient
+    if not channel_allowed(patient, rule.channel):
+        return None
+    if rule.kind == Kind.CONFIRMATION:
+        due = now
+    else:
+        due = appointment.start - dt.timedelta(minutes=rule.minutes_before)
+        if due <= now:
+            return None  # booked too late for this reminder
+    due = next_sendable(due, patient.home_location.tz)
+    if due >= appointment.start:
+        return None
+    language = content.language_for(patient)
+    url = answer_url(answer_token(appointment_id=appointment.pk))
+    rendered = content.render(kind=rule.kind, channel=rule.channel, patient=patient, wording=wording,
+                              values=_values(appointment, language, url))
+    ics = _ics(appointment) if rule.kind == Kind.CONFIRMATION and rule.channel == Channel.EMAIL else ""
+    return Message(
+        patient=patient, appointment=appointment, kind=rule.kind, channel=rule.channel,
+        to_address=address_for(patient, rule.channel), language=rendered.language, subject=rendered.subject,
+        body=rendered.body, ics=ics, status=Status.QUEUED, send_after=due,
+        dedupe_key=f"appt:{appointment.pk}:rule:{rule.pk}:{int(appointment.start.timestamp())}",
+    )
+
+
+def _ics(appointment: Any) -> str:
+    from clinicdesk.scheduling.ics import appointment_ics
+
+    return appointment_ics(appointment).decode()
+
+
+def _appointments(ids: list[int]) -> Any:
+    from clinicdesk.scheduling.models import Appointment
+
+    return (Appointment.objects.select_related("patient__home_location", "location", "appointment_type", "practitioner")
+            .filter(pk__in=ids).order_by("pk"))
+
+
+def reminders_plan(*, appointment_id: int) -> int:
+    """Queue the confirmation and reminders an appointment's rules call for. Safe to repeat: each
+    (appointment, rule, start time) is planned once. A moved or cancelled appointment's earlier plan is
+    withdrawn first. Returns the number of messages queued now."""
+    from clinicdesk.scheduling.models import AppointmentStatus
+
+    appointment = _appointments([appointment_id]).first()
+    if appointment is None:
+        return 0
+    with transaction.atomic():
+        stamp = f":{int(appointment.start.timestamp())}"
+        withdrawn = Message.objects.filter(appointment=appointment, status__in=[Status.QUEUED, Status.SCHEDULED],
+                                           kind__in=[Kind.REMINDER, Kind.CONFIRMATION])
+        if appointment.status == AppointmentStatus.BOOKED:
+            withdrawn = withdrawn.exclude(dedupe_key__endswith=stamp)
+        _suppress(withdrawn, "appointment changed")
+        if appointment.status != AppointmentStatus.BOOKED:
+            return 0
+        return reminders_plan_many(appointment_ids=[appointment_id])
+
+
+def reminders_plan_many(*, appointment_ids: list[int], chunk: int = 2000) -> int:
+    """Plan for many booked appointments at once (a day's worth, a bulk import). Idempotent."""
+    from clinicdesk.scheduling.models import AppointmentStatus
+
+    rules, wording, now, created = _Rules(), content.Wording(), clock.now(), 0
+    for first in range(0, len(appointment_ids), chunk):
+        batch = _appointments(appointment_ids[first:first + chunk]).filter(status=AppointmentStatus.BOOKED)
+        planned = [m for appointment in batch for rule in rules.for_appointment(appointment)
+                   if (m := _message_for(appointment, rule, now, wording))]
+        with transaction.atomic():
+            created += len(Message.objects.bulk_create(planned, ignore_conflicts=True, batch_size=500))
+            _wake_sender()
+    return created
+
+
+def _suppress(messages: Any, reason: str) -> None:
+    ids = list(messages.values_list("pk", flat=True))
+    if ids:
+        Message.objects.filter(pk__in=ids).update(status=Status.SUPPRESSED, last_error=reason)
+        MessageEvent.objects.bulk_create([MessageEvent(message_id=pk, at=clock.now(), status=Status.SUPPRESSED,
+                                                       detail=reason) for pk in ids])
+
+
+def _wake_sender() -> None:
+    from .tasks import send_due_messages
+
+    transaction.on_commit(lambda: send_due_messages.enqueue())
+
+
+def message_queue(*, patient: Any, kind: str, channel: str, values: dict[str, Any], dedupe_key: str,
+                  appointment: Any = None, send_after: dt.datetime | None = None) -> Message | None:
+    """Queue one message (offers, recalls, no-show follow-ups). None when the channel is not allowed."""
+    if not channel_allowed(patient, channel):
+        return None
+    rendered = content.render(kind=kind, channel=channel, patient=patient,
+                              values={"practice": settings.PRACTICE_SHORT_NAME, **values})
+    due = next_sendable(send_after or clock.now(), patient.home_location.tz)
+    message, _ = Message.objects.get_or_create(dedupe_key=dedupe_key, defaults={
+        "patient": patient, "appointment": appointment, "kind": kind, "channel": channel,
+        "to_address": address_for(patient, channel), "language": rendered.language,
+        "subject": rendered.subject, "body": rendered.body, "status": Status.QUEUED, "send_after": due})
+    _wake_sender()
+    return message
+
+
+# --- answers -----------------------------------------------------------------------------------
+@atomic_service
+def appointment_answer(*, token: str, answer: str, channel: str = "link") -> Any:
+    """A patient confirms or cancels from a link (or an SMS reply). No login: the signed token is the
+    proof, and it only reaches the appointment it was made for."""
+    from clinicdesk.scheduling import services as scheduling
+
+    payload = answer_token_read(token)
+    if payload.get("p") != "appointment":
+        raise NotFound("link-invalid", _("This link is not valid."))
+    appointment_id = int(payload["a"])
+    if answer == "confirm":
+        return scheduling.appointment_confirm(actor=PATIENT_LINK, appointment_id=appointment_id, channel=channel)
+    if answer == "cancel":
+        return scheduling.appointment_cancel(actor=PATIENT_LINK, appointment_id=appointment_id,
+                                             reason=f"cancelled by the patient ({channel})")
+    raise ValidationFailed("bad-answer", _("Choose confirm or cancel."))
+
+
+def _latest_sms_to(phone: str) -> Message | None:
+    tail = digits(phone)[-10:]
+    candidates = Message.objects.filter(channel=Channel.SMS, appointment__isnull=False,
+                                        kind__in=[Kind.CONFIRMATION, Kind.REMINDER]).order_by("-sent_at", "-pk")
+    return next((m for m in candidates[:50].iterator() if digits(m.to_address)[-10:] == tail), None) \
+        if tail else None
+
+
+@atomic_service
+def sms_reply_receive(*, from_number: str, body: str) -> str:
+    """A reply from a patient's phone: STOP opts out at once; C confirms and X cancels the appointment
+    the last reminder to that number was about. Returns what was done."""
+    word = body.strip().upper()
+    if word in ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ALTO", "PARAR"):
+        return "opted-out" if _opt_out_number(from_number) else "unknown-number"
+    if word in ("C", "X", "Y", "YES", "SI", "SÍ"):
+        message = _latest_sms_to(from_number)
+        if message is None or message.appointment_id is None:
+            return "no-appointment"
+        token = answer_token(appointment_id=message.appointment_id)
+        appointment_answer(token=token, answer="cancel" if word == "X" else "confirm", channel="sms")
+        return "cancelled" if word == "X" else "confirmed"
+    return "ignored"
+
+
+def _opt_out_number(phone: str) -> bool:
+    from clinicdesk.patients.services.contact import patient_contact_opt_out
+
+    tail = digits(phone)[-10:]
+    if len(tail) < 10:
+        return False
+    return patient_contact_opt_out(actor=PATIENT_LINK, phone_digits=tail, channel=Channel.SMS,
+                                   source="sms-stop") > 0
+
+
+@atomic_service
+def email_unsubscribe(*, token: str) -> int:
+    from clinicdesk.patients.services.contact import patient_contact_opt_out
+
+    payload = answer_token_read(token)
+    if payload.get("p") != "unsubscribe":
+        raise NotFound("link-invalid", _("This link is not valid."))
+    return patient_contact_opt_out(actor=PATIENT_LINK, patient_id=int(payload["x"]), channel=Channel.EMAIL,
+                                   source="email-link")
+
+
+# --- delivery reports and the outbox -----------------------------------------------------------
+_PROVIDER_STATUS = {"queued": Status.SENT, "sent": Status.SENT, "delivered": Status.DELIVERED,
+                    "undelivered": Status.FAILED, "failed": Status.FAILED, "bounced": Status.BOUNCED}
+
+
+def delivery_report_receive(*, provider_id: str, provider_status: str, detail: str = "") -> Message | None:
+    status = _PROVIDER_STATUS.get(provider_status.lower())
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(provider_id=provider_id).first()
+        if message is None or status is None or status == message.status:
+            return message
+        if status not in TRANSITIONS[message.status]:
+            return message  # an out-of-order report never moves a message backwards
+        message.status = status
+        fields = ["status"]
+        if status == Status.DELIVERED:
+            message.delivered_at = clock.now()
+            fields.append("delivered_at")
+        if status in (Status.FAILED, Status.BOUNCED):
+            message.last_error = (detail or provider_status)[:300]
+            fields.append("last_error")
+        message.save(update_fields=fields)
+        MessageEvent.objects.create(message=message, at=clock.now(), status=status, detail=detail[:300])
+    return message
+
+
+@atomic_service
+def message_resend(*, actor: Any, message_id: int) -> Message:
+    """Send a failed, bounced or earlier message again, as a new outbox entry (the first stays as it was)."""
+    original = Message.objects.select_related("patient__home_location").filter(pk=message_id).first()
+    if original is None:
+        raise NotFound()
+    require(actor, Perm.PATIENT_WRITE, location=original.patient.home_location_id, resource_type="message",
+            resource_id=message_id, patient_id=original.patient_id, hide=True)
+    if not channel_allowed(original.patient, original.channel):
+        raise ValidationFailed("not-consented", _("The patient has not agreed to this channel (or has opted out)."))
+    copy = Message.objects.create(
+        patient=original.patient, appointment=original.appointment, kind=original.kind, channel=original.channel,
+        to_address=address_for(original.patient, original.channel), language=original.language,
+        subject=original.subject, body=original.body, ics=original.ics, status=Status.QUEUED,
+        send_after=clock.now(), dedupe_key=f"resend:{original.pk}:{clock.now().timestamp()}")
+    record(actor, "message.resend", copy, patient=original.patient, detail={"original": original.pk})
+    _wake_sender()
+    return copy
+
+
+# --- recalls and no-shows ----------------------------------------------------------------------
+def _any_channel(patient: Any) -> str | None:
+    return next((c for c in (Channel.SMS, Channel.EMAIL) if channel_allowed(patient, c)), None)
+
+
+@atomic_service
+def recall_add(*, actor: Any, patient_id: int, appointment_type_id: int, due_date: dt.date, note: str = "") -> Any:
+    from clinicdesk.patients.models import Patient
+
+    from .models import Recall
+
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
+        raise NotFound()
+    require(actor, Perm.SCHEDULE_WRITE, location=patient.home_location_id, hide=True, resource_type="patient",
+            resource_id=patient_id, patient_id=patient_id)
+    if due_date <= clock.now().date():
+        raise ValidationFailed("due-in-past", _("A recall is due in the future."),
+                               fields={"due_date": [_("Pick a future date.")]})
+    recall = Recall.objects.create(patient=patient, appointment_type_id=appointment_type_id, due_date=due_date,
+                                   note=note[:200], created_at=clock.now())
+    record(actor, "recall.add", recall, patient=patient)
+    return recall
+
+
+def recalls_notify_due() -> int:
+    """'Time to book' messages for recalls that have come due (run daily by the ticker)."""
+    from .models import Recall
+
+    due = Recall.objects.filter(state=Recall.State.DUE, due_date__lte=clock.now().date()).select_related(
+        "patient__home_location", "appointment_type")
+    sent = 0
+    for recall in due:
+        patient = recall.patient
+        channel = _any_channel(patient)
+        with transaction.atomic():
+            if channel is not None:
+                location = patient.home_location
+                message_queue(patient=patient, kind=Kind.RECALL, channel=channel, dedupe_key=f"recall:{recall.pk}",
+                              values={"appointment_name": recall.appointment_type.patient_facing_name,
+                                      "phone": location.phone, "location": location.name})
+                sent += 1
+            Recall.objects.filter(pk=recall.pk).update(state=Recall.State.NOTIFIED)
+    return sent
+
+
+def no_show_follow_up(*, appointment_id: int) -> Message | None:
+    from clinicdesk.scheduling.models import Appointment
+
+    appointment = (Appointment.objects.select_related("patient__home_location", "location", "appointment_type")
+                   .filter(pk=appointment_id, status="noshow").first())
+    if appointment is None:
+        return None
+    channel = _any_channel(appointment.patient)
+    if channel is None:
+        return None
+    language = content.language_for(appointment.patient)
+    return message_queue(patient=appointment.patient, kind=Kind.NO_SHOW, channel=channel, appointment=appointment,
+                         dedupe_key=f"noshow:{appointment.pk}", values=_values(appointment, language, ""))

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import hmac
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clinicdesk.core.exceptions import DomainError
+
+from . import selectors, services
+
+
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    """A patient's confirm/cancel page. GET only shows the choice (mail scanners open links);
+    the POST does it."""
+    try:
+        services.answer_token_read(token)
+    except DomainError as error:
+        return render(request, "comms/answer.html", {"error": error.detail}, status=404)
+    if request.method == "POST":
+        choice = request.POST.get("answer", "")
+        try:
+            appointment = services.appointment_answer(token=token, answer=choice)
+        except DomainError as error:
+            return render(request, "comms/answer.html", {"token": token, "error": error.detail},
+                          status=error.status)
+        return render(request, "comms/answer.html", {"done": choice, "appointment": appointment})
+    return render(request, "comms/answer.html", {"token": token})
+
+
+def _webhook_allowed(request: HttpRequest) -> bool:
+    expected = settings.SMS_WEBHOOK_TOKEN
+    given = request.headers.get("X-Clinicdesk-Webhook-Token", "")
+    return bool(expected) and hmac.compare_digest(expected, given)
+
+
+@csrf_exempt
+@require_POST
+def sms_inbound(request: HttpRequest) -> HttpResponse:
+    if not _webhook_allowed(request):
+        return JsonResponse({"detail": "forbidden"}, status=403)
+    outcome = services.sms_reply_receive(from_number=request.POST.get("From", ""), body=request.POST.get("Body", ""))
+    return JsonResponse({"outcome": outcome})
+
+
+@csrf_exempt
+@require_POST
+def sms_status(request: HttpRequest) -> HttpResponse:
+    if not _webhook_allowed(request):
+        return JsonResponse({"detail": "forbidden"}, status=403)
+    services.delivery_report_receive(provider_id=request.POST.get("MessageSid", ""),
+                                     provider_status=request.POST.get("MessageStatus", ""),
+                                     detail=request.POST.get("ErrorCode", ""))
+    return HttpResponse(status=204)
+
+
+@login_required
+def outbox(request: HttpRequest, patient_id: int) -> HttpResponse:
+    rows = selectors.outbox_for_patient(actor=request.user, patient_id=patient_id)
+    return render(request, "comms/outbox.html", {"rows": rows, "patient_id": patient_id})
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    return render(request, "comms/worklist.html",
+                  {"rows": selectors.messages_needing_attention(actor=request.user)})
+
+
+@login_required
+@require_POST
+def resend(request: HttpRequest, message_id: int) -> HttpResponse:
+    copy = services.message_resend(actor=request.user, message_id=message_id)
+    flash.success(request, _("Message queued again."))
+    return redirect("comms:outbox", patient_id=copy.patient_id)
