@@ -1,0 +1,50 @@
+"""Parsing money that people type: Decimal with two places, never float."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from clinicdesk.core.exceptions import ValidationFailed
+
+CENT = Decimal("0.01")
+_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$")  # commas only between groups of three digits
+MAX_AMOUNT = Decimal("99999.99")
+
+
+def parse_amount(value: Any, *, field: str = "amount", allow_negative: bool = False) -> Decimal:
+    """'25', '$1,025.50', Decimal('3.1') -> Decimal with two places; refuses blanks, words, NaN, zero,
+    more than two decimals, a comma that does not separate thousands ('25,00'), and negatives (unless
+    `allow_negative`, for adjustments)."""
+    if isinstance(value, float):
+        raise ValidationFailed("bad-amount", _("Amounts are exact: give them as text or Decimal."),
+                               fields={field: [_("Enter an amount like 25.00.")]})
+    text = str(value if value is not None else "").strip().replace("$", "")
+    try:
+        if "," in text and not _GROUPED.match(text):  # "25,00" is a decimal comma, not 2,500: refuse, never guess
+            raise InvalidOperation(text)
+        amount = Decimal(text.replace(",", ""))
+    except InvalidOperation as exc:
+        raise ValidationFailed("bad-amount", _("'%(value)s' is not an amount. Enter an amount like 25.00.")
+                               % {"value": str(value)[:20]},
+                               fields={field: [_("Enter an amount like 25.00.")]}) from exc
+    if not amount.is_finite():
+        raise ValidationFailed("bad-amount", _("Enter an amount like 25.00."),
+                               fields={field: [_("Enter an amount like 25.00.")]})
+    if amount.as_tuple().exponent < -2 and amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):  # type: ignore[operator]
+        raise ValidationFailed("bad-amount", _("An amount has at most two decimal places."),
+                               fields={field: [_("At most two decimal places.")]})
+    amount = amount.quantize(CENT)
+    if amount < 0 and not allow_negative:
+        raise ValidationFailed("negative-amount", _("The amount cannot be negative."),
+                               fields={field: [_("Enter a positive amount.")]})
+    if amount == 0:
+        raise ValidationFailed("zero-amount", _("The amount cannot be zero."),
+                               fields={field: [_("Enter an amount above zero.")]})
+    if abs(amount) > MAX_AMOUNT:
+        raise ValidationFailed("amount-too-large", _("The amount is too large."),
+                               fields={field: [_("At most 99,999.99.")]})
+    return amount

@@ -1,0 +1,65 @@
+"""The receipt PDF (reportlab): what was paid, how, when, by whom, and the balance after."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.units import inch
+from reportlab.pdfgen import canvas
+
+from .models import LedgerEntry, PaymentMethod
+
+
+def _money(value: Decimal) -> str:
+    return f"${value:,.2f}"
+
+
+def receipt_lines(entry: LedgerEntry, balance_after: Decimal | None = None) -> list[tuple[str, str]]:
+    location = entry.location
+    when = entry.created_at.astimezone(location.tz)
+    how = entry.get_method_display()
+    if entry.method == PaymentMethod.CHECK:
+        how = _("Check no. %(number)s") % {"number": entry.check_number}
+    elif entry.method == PaymentMethod.CARD:
+        how = _("Card ending %(last4)s (ref. %(ref)s)") % {"last4": entry.card_last4, "ref": entry.card_reference}
+    lines = [
+        (_("Receipt"), entry.receipt_number or ""),
+        (_("Date"), when.strftime("%m/%d/%Y %I:%M %p")),
+        (_("Patient"), f"{entry.patient.display_name} (MRN {entry.patient.mrn})"),
+        (_("For"), entry.description),
+        (_("Refund") if entry.kind == "refund" else _("Amount paid"), _money(abs(entry.amount))),
+        (_("Method"), str(how)),
+        (_("Received by"), entry.created_by.get_full_name() or entry.created_by.get_username()
+         if entry.created_by else ""),
+    ]
+    if balance_after is not None:
+        lines.append((_("Account balance"), _money(balance_after)))
+    return lines
+
+
+def receipt_pdf(entry: LedgerEntry, balance_after: Decimal | None = None) -> bytes:
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=letter, invariant=True)
+    pdf.setTitle(f"Receipt {entry.receipt_number}")
+    location = entry.location
+    y = 10.2 * inch
+    pdf.setFont("Helvetica-Bold", 14)
+    pdf.drawString(inch, y, location.name)
+    pdf.setFont("Helvetica", 10)
+    y -= 16
+    pdf.drawString(inch, y, f"{location.address_line}, {location.city}, {location.state} {location.postal_code}")
+    y -= 14
+    pdf.drawString(inch, y, location.phone)
+    y -= 30
+    for label, value in receipt_lines(entry, balance_after):
+        pdf.setFont("Helvetica-Bold", 11)
+        pdf.drawString(inch, y, f"{label}:")
+        pdf.setFont("Helvetica", 11)
+        pdf.drawString(2.6 * inch, y, value)
+        y -= 18
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -1,0 +1,163 @@
+"""Reads of patient accounts and the end-of-day drawer. Account reads show patient data: audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, Sum
+
+from clinicdesk.audit.services import atomic_service, record
+from clinicdesk.core.exceptions import NotFound
+from clinicdesk.core.permissions import Perm, has_perm, require
+from clinicdesk.core.timezones import day_span_utc
+from clinicdesk.patients.models import Patient
+from clinicdesk.practice.models import Location
+
+from .models import EntryKind, LedgerEntry, PaymentMethod
+
+ZERO = Decimal("0.00")
+
+
+def _may_read(actor: Any, location: Any) -> bool:
+    return has_perm(actor, Perm.BILLING_READ, location=location) or has_perm(actor, Perm.FRONTDESK,
+                                                                              location=location)
+
+
+@dataclass
+class Line:
+    entry: LedgerEntry
+    balance: Decimal
+
+
+@dataclass
+class Account:
+    patient: Patient
+    lines: list[Line]
+    balance: Decimal
+
+    @property
+    def newest_first(self) -> list[Line]:
+        return list(reversed(self.lines))
+
+
+@atomic_service
+def patient_account(*, actor: Any, patient_id: Any) -> Account:
+    """Every entry of the patient's account in order, with the running balance after each."""
+    require(actor, Perm.BILLING_READ, resource_type="patient", resource_id=patient_id, patient_id=patient_id)
+    patient = Patient.objects.select_related("home_location").filter(pk=patient_id).first()
+    if patient is None:
+        raise NotFound()
+    if not _may_read(actor, patient.home_location_id):
+        require(actor, Perm.BILLING_READ, location=patient.home_location_id, hide=True, resource_type="patient",
+                resource_id=patient_id, patient_id=patient_id)
+    entries = list(LedgerEntry.objects.filter(patient=patient).select_related(
+        "created_by", "location", "reversed_by", "reverses").order_by("created_at", "pk"))
+    running = ZERO
+    lines = []
+    for entry in entries:
+        running += entry.amount
+        lines.append(Line(entry, running))
+    record(actor, "account.read", patient, patient=patient)
+    return Account(patient, lines, running)
+
+
+@atomic_service
+def ledger_entry(*, actor: Any, entry_id: Any) -> LedgerEntry:
+    entry = LedgerEntry.objects.select_related("patient", "location", "created_by").filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound()
+    if not _may_read(actor, entry.location_id):
+        require(actor, Perm.BILLING_READ, location=entry.location_id, hide=True, resource_type="ledgerentry",
+                resource_id=entry_id, patient_id=entry.patient_id)
+    record(actor, "ledger.read", entry, patient=entry.patient_id)
+    return entry
+
+
+def payments_for_appointment(appointment_id: Any) -> list[LedgerEntry]:
+    """Money taken for one appointment, oldest first (the caller checks permission and audits the read)."""
+    return list(LedgerEntry.objects.filter(appointment_id=appointment_id, kind=EntryKind.PAYMENT)
+                .order_by("created_at", "pk"))
+
+
+@dataclass
+class DrawerRow:
+    user_id: int | None
+    user_name: str
+    collected: dict[str, Decimal] = field(default_factory=lambda: {m: ZERO for m in PaymentMethod.values})
+    refunded: dict[str, Decimal] = field(default_factory=lambda: {m: ZERO for m in PaymentMethod.values})
+    count: int = 0
+
+    @property
+    def net(self) -> dict[str, Decimal]:
+        return {m: self.collected[m] - self.refunded[m] for m in PaymentMethod.values}
+
+    @property
+    def net_total(self) -> Decimal:
+        return sum(self.net.values(), ZERO)
+
+    @property
+    def net_by_method(self) -> list[tuple[str, Decimal, Decimal, Decimal]]:
+        labels = dict(PaymentMethod.choices)
+        return [(str(labels[m]), self.collected[m], self.refunded[m], self.net[m]) for m in PaymentMethod.values]
+
+
+@dataclass
+class DrawerReport:
+    location: Location
+    day: dt.date
+    rows: list[DrawerRow]
+    ledger_total: Decimal  # what the ledger says left patients' accounts as money, independently summed
+
+    @property
+    def total(self) -> Decimal:
+        return sum((r.net_total for r in self.rows), ZERO)
+
+    @property
+    def balances(self) -> bool:
+        return self.total == self.ledger_total
+
+
+def _drawer_of(user_id: int) -> Q:
+    return (Q(kind__in=[EntryKind.PAYMENT, EntryKind.REFUND], created_by_id=user_id)
+            | Q(kind=EntryKind.REVERSAL, reverses__created_by_id=user_id))
+
+
+@atomic_service
+def drawer_report(*, actor: Any, location: Location, day: dt.date, user_id: int | None = None) -> DrawerReport:
+    """End-of-day cash drawer per user at a location: payments and refunds by method (reversed ones net
+    out through their reversals), and the ledger's own sum of money entries to balance against."""
+    require(actor, Perm.BILLING_READ, location=location)
+    start, end = day_span_utc(day, location.tz)
+    money_kinds = [EntryKind.PAYMENT, EntryKind.REFUND]
+    entries = LedgerEntry.objects.filter(location=location, created_at__gte=start, created_at__lt=end).filter(
+        kind__in=[*money_kinds, EntryKind.REVERSAL]).select_related("created_by", "reverses__created_by")
+    if user_id is not None:
+        entries = entries.filter(_drawer_of(user_id))
+    rows: dict[int | None, DrawerRow] = {}
+    for entry in entries.order_by("pk"):
+        kind, user = entry.kind, entry.created_by
+        if kind == EntryKind.REVERSAL:
+            # A reversed payment or refund leaves the drawer of whoever took or gave the money.
+            if entry.reverses is None or entry.reverses.kind not in money_kinds:
+                continue
+            kind, user = entry.reverses.kind, entry.reverses.created_by
+        key = user.pk if user else None
+        row = rows.get(key)
+        if row is None:
+            name = (user.get_full_name() or user.get_username()) if user else "system"
+            row = rows[key] = DrawerRow(key, name)
+        row.count += 1
+        if kind == EntryKind.PAYMENT:
+            row.collected[entry.method] += -entry.amount
+        else:
+            row.refunded[entry.method] += entry.amount
+    ledger = LedgerEntry.objects.filter(location=location, created_at__gte=start, created_at__lt=end,
+                                        method__in=PaymentMethod.values).exclude(
+        kind__in=[EntryKind.CHARGE, EntryKind.ADJUSTMENT])
+    if user_id is not None:
+        ledger = ledger.filter(_drawer_of(user_id))
+    ledger_total = -(ledger.aggregate(total=Sum("amount"))["total"] or ZERO)
+    return DrawerReport(location, day, sorted(rows.values(), key=lambda r: r.user_name), ledger_total)

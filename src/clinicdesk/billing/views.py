@@ -1,0 +1,122 @@
+"""Patient account, desk payments, refunds, receipts and the drawer report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clinicdesk.core import clock
+from clinicdesk.core.exceptions import DomainError, NotFound, PermissionDenied
+from clinicdesk.practice.selectors import locations_for
+
+from . import selectors, services
+from .models import PaymentMethod
+from .receipts import receipt_pdf
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = default
+    return redirect(target)
+
+
+def _tender(request: HttpRequest) -> services.Tender:
+    p = request.POST
+    return services.Tender(p.get("method", ""), check_number=p.get("check_number", ""),
+                           card_reference=p.get("card_reference", ""), card_last4=p.get("card_last4", ""))
+
+
+@login_required
+def account(request: HttpRequest, patient_id: int) -> HttpResponse:
+    statement = selectors.patient_account(actor=request.user, patient_id=patient_id)
+    locations = list(locations_for(request.user))
+    return render(request, "billing/account.html", {
+        "account": statement, "methods": PaymentMethod.choices, "locations": locations,
+        "idempotency_key": secrets.token_urlsafe(16)})
+
+
+@login_required
+@require_POST
+def collect(request: HttpRequest) -> HttpResponse:
+    p = request.POST
+    default = reverse("billing:account", args=[p.get("patient") or 0]) if (p.get("patient") or "").isdigit() else "/"
+    try:
+        entry = services.payment_collect(
+            actor=request.user, patient_id=p.get("patient"), location_id=p.get("location"), amount=p.get("amount"),
+            tender=_tender(request), appointment_id=int(p["appointment"]) if p.get("appointment", "").isdigit()
+            else None, description=p.get("description", ""), idempotency_key=p.get("idempotency_key"))
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return _back(request, default)
+    messages.success(request, _("Payment of %(amount)s recorded, receipt %(number)s.")
+                     % {"amount": f"${-entry.amount:,.2f}", "number": entry.receipt_number})
+    return _back(request, default)
+
+
+@login_required
+@require_POST
+def refund(request: HttpRequest, entry_id: int) -> HttpResponse:
+    try:
+        entry = services.refund_issue(actor=request.user, payment_id=entry_id, amount=request.POST.get("amount"),
+                                      reason=request.POST.get("reason", ""),
+                                      idempotency_key=request.POST.get("idempotency_key"))
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return _back(request, "/")
+    messages.success(request, _("Refund of %(amount)s recorded.") % {"amount": f"${entry.amount:,.2f}"})
+    return _back(request, reverse("billing:account", args=[entry.patient_id]))
+
+
+@login_required
+def receipt(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = selectors.ledger_entry(actor=request.user, entry_id=entry_id)
+    if not entry.receipt_number:
+        raise NotFound()
+    response = HttpResponse(receipt_pdf(entry, services.balance_of(entry.patient_id)), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{entry.receipt_number}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def receipt_email(request: HttpRequest, entry_id: int) -> HttpResponse:
+    try:
+        services.receipt_email(actor=request.user, entry_id=entry_id)
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("Receipt e-mailed to the address on file."))
+    return _back(request, "/")
+
+
+@login_required
+def drawer(request: HttpRequest) -> HttpResponse:
+    locations = list(locations_for(request.user))
+    if not locations:
+        raise NotFound("no-location", _("You are not assigned to any location."))
+    location = next((loc for loc in locations if str(loc.pk) == request.GET.get("location")), locations[0])
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = clock.today_in(location.tz)
+    mine = request.GET.get("mine") == "1"
+    report = selectors.drawer_report(actor=request.user, location=location, day=day,
+                                     user_id=request.user.pk if mine else None)
+    return render(request, "billing/drawer.html", {"report": report, "locations": locations, "location": location,
+                                                   "day": day, "mine": mine})

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class FrontdeskConfig(AppConfig):
+    name = "clinicdesk.frontdesk"
+    label = "frontdesk"
+    verbose_name = "Front desk"
+
+    def ready(self) -> None:
+        from clinicdesk.core import periodic
+        from clinicdesk.scheduling import hooks
+
+        from . import tasks
+
+        def on_change(event: hooks.AppointmentEvent) -> None:
+            if event.status == "noshow":
+                tasks.create_no_show_task.enqueue(event.appointment_id)
+
+        hooks.appointment_changed.append(on_change)
+        periodic.register("escalate-triage-slips", every_seconds=60, enqueue=tasks.escalate_triage_slips.enqueue)

@@ -1,0 +1,512 @@
+"""Reads of the front desk: today's arrivals, the check-in summary, the flow board, the walk-in queue,
+the wait-time report, visitors, calls, the inbox and the pre-visit worklist. Lists that show patients
+are audited with the patients they show; every list runs a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from statistics import mean
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clinicdesk.audit.services import atomic_service, record
+from clinicdesk.billing.selectors import payments_for_appointment
+from clinicdesk.billing.services import balance_of
+from clinicdesk.core import clock
+from clinicdesk.core.exceptions import NotFound, ValidationFailed
+from clinicdesk.core.permissions import Perm, Role, has_perm, require
+from clinicdesk.core.timezones import day_span_utc
+from clinicdesk.patients.models import Coverage, Document, Patient, SignedForm
+from clinicdesk.patients.selectors import outstanding_forms
+from clinicdesk.practice.models import Location, Practitioner, Room
+from clinicdesk.scheduling.models import Appointment, AppointmentStatus, LocationHoliday
+from clinicdesk.scheduling.selectors import calendar_day
+
+from .models import (
+    OPEN_STATUSES,
+    PRIORITY_ORDER,
+    CallLog,
+    SlipStatus,
+    Task,
+    TaskStatus,
+    TriageSlip,
+    Visit,
+    Visitor,
+    VisitStatus,
+)
+from .services import CHASE_ITEMS, _require_flow, _require_staff_any, escalation_minutes, expected_copay, local_today
+
+HIDDEN = (AppointmentStatus.CANCELLED, AppointmentStatus.ENTERED_IN_ERROR)
+
+
+def _audit_patients(actor: Any, action: str, patient_ids: Any, **detail: Any) -> None:
+    ids = sorted({p for p in patient_ids if p is not None})
+    if ids:
+        record(actor, action, resource_type="patient", detail={**detail, "patients": ids})
+
+
+# --- arrivals ----------------------------------------------------------------------------------------
+
+@dataclass
+class Arrival:
+    appointment: Appointment
+    visit: Visit | None
+
+
+@atomic_service
+def arrivals_today(*, actor: Any, location: Location) -> list[Arrival]:
+    """Today's appointments at the location with the visit each has started, if any."""
+    require(actor, Perm.FRONTDESK, location=location)
+    start, end = day_span_utc(local_today(location), location.tz)
+    appointments = list(Appointment.objects.filter(location=location, start__gte=start, start__lt=end)
+                        .exclude(status__in=HIDDEN).select_related("patient", "practitioner", "appointment_type",
+                                                                   "visit").order_by("start", "pk"))
+    rows = [Arrival(a, getattr(a, "visit", None)) for a in appointments]
+    _audit_patients(actor, "arrivals.list", (a.patient_id for a in appointments), location=location.pk)
+    return rows
+
+
+@dataclass
+class Verification:
+    what: str
+    at: dt.datetime | None
+    by: str
+    today: bool
+
+
+@dataclass
+class CheckInSummary:
+    appointment: Appointment
+    visit: Visit | None
+    patient: Patient
+    coverages: list[Coverage]
+    expected_copay: Decimal | None
+    outstanding: list[Any]
+    intake_missing: bool
+    photo_id_on_file: bool
+    checklist_missing: list[str]
+    verifications: list[Verification]
+    balance: Decimal
+    payments: list[Any] = field(default_factory=list)
+
+    @property
+    def flags(self) -> list[str]:
+        flags = []
+        for form in self.outstanding:
+            if form.outdated:
+                flags.append(_("%(title)s signed on version %(old)s; version %(new)s needs signing.")
+                             % {"title": form.title, "old": form.signed_version, "new": form.version})
+            else:
+                flags.append(_("%(title)s not signed.") % {"title": form.title})
+        if self.intake_missing:
+            flags.append(_("Intake history not filled in."))
+        if not self.coverages:
+            flags.append(_("No active insurance on file."))
+        if not self.photo_id_on_file:
+            flags.append(_("No photo ID on file."))
+        return flags
+
+
+def _who(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+@atomic_service
+def check_in_summary(*, actor: Any, appointment_id: Any) -> CheckInSummary:
+    require(actor, Perm.FRONTDESK, resource_type="appointment", resource_id=appointment_id)
+    appointment = Appointment.objects.select_related("location", "patient", "practitioner", "appointment_type",
+                                                     "visit").filter(pk=appointment_id).first()
+    if appointment is None:
+        raise NotFound()
+    require(actor, Perm.FRONTDESK, location=appointment.location_id, hide=True, resource_type="appointment",
+            resource_id=appointment_id, patient_id=appointment.patient_id)
+    patient = appointment.patient
+    day = local_today(appointment.location)
+    coverages = [c for c in Coverage.objects.filter(patient=patient).select_related("payer")
+                 .order_by("order", "-start_date") if c.is_active_on(day)]
+    signed = list(SignedForm.objects.filter(patient=patient).select_related("template"))
+    latest = Visit.objects.filter(patient=patient).select_related(
+        "demographics_verified_by", "insurance_verified_by", "photo_id_verified_by")
+    verifications = []
+    for name, label in (("demographics", _("Demographics")), ("insurance", _("Insurance")),
+                        ("photo_id", _("Photo ID"))):
+        last = latest.filter(**{f"{name}_verified_at__isnull": False}).order_by(f"-{name}_verified_at").first()
+        at = getattr(last, f"{name}_verified_at") if last else None
+        verifications.append(Verification(str(label), at, _who(getattr(last, f"{name}_verified_by")) if last else "",
+                                          bool(at and at.astimezone(appointment.location.tz).date() == day)))
+    visit = getattr(appointment, "visit", None)
+    summary = CheckInSummary(
+        appointment=appointment, visit=visit, patient=patient, coverages=coverages,
+        expected_copay=expected_copay(patient, appointment.practitioner, day),
+        outstanding=outstanding_forms(signed), intake_missing=not any((patient.intake or {}).values()),
+        photo_id_on_file=Document.objects.filter(patient=patient, kind=Document.Kind.PHOTO_ID).exists(),
+        checklist_missing=appointment.checklist_missing, verifications=verifications, balance=balance_of(patient.pk),
+        payments=payments_for_appointment(appointment.pk))
+    record(actor, "checkin.read", appointment, patient=patient)
+    return summary
+
+
+# --- the flow board ------------------------------------------------------------------------------------
+
+BOARD_COLUMNS = (
+    ("waiting", gettext_lazy("Waiting"), (VisitStatus.ARRIVED, VisitStatus.CHECKED_IN)),
+    ("roomed", gettext_lazy("Roomed"), (VisitStatus.ROOMED,)),
+    ("provider", gettext_lazy("With provider"), (VisitStatus.WITH_PROVIDER,)),
+    ("checkout", gettext_lazy("Ready for check-out"), (VisitStatus.READY_FOR_CHECKOUT,)),
+    ("done", gettext_lazy("Checked out"), (VisitStatus.CHECKED_OUT,)),
+)
+
+
+@dataclass
+class BoardColumn:
+    key: str
+    title: str
+    visits: list[Visit] = field(default_factory=list)
+
+
+@atomic_service
+def flow_board(*, actor: Any, location: Location) -> list[BoardColumn]:
+    _require_flow(actor, location)
+    visits = list(Visit.objects.filter(location=location, day=local_today(location)).select_related(
+        "patient", "practitioner", "room", "assistant", "service", "appointment").order_by("arrived_at", "pk"))
+    columns = [BoardColumn(key, str(title)) for key, title, _statuses in BOARD_COLUMNS]
+    where: dict[str, BoardColumn] = {status: columns[i] for i, (_k, _t, statuses) in enumerate(BOARD_COLUMNS)
+                                     for status in statuses}
+    for visit in visits:
+        if visit.status in where:
+            where[visit.status].visits.append(visit)
+    _audit_patients(actor, "flowboard.read", (v.patient_id for v in visits), location=location.pk)
+    return columns
+
+
+def board_choices(location: Location) -> dict[str, Any]:
+    """Rooms and assistants to offer on the board (no patient data)."""
+    from clinicdesk.accounts.models import User
+
+    return {
+        "rooms": list(Room.objects.filter(location=location, active=True).order_by("name")),
+        "assistants": list(User.objects.filter(is_active=True, role=Role.NURSE, locations=location)
+                           .order_by("last_name", "first_name")),
+    }
+
+
+# --- walk-ins ---------------------------------------------------------------------------------------------
+
+@dataclass
+class QueuedWalkIn:
+    visit: Visit
+    position: int
+    estimated_start: dt.datetime | None
+    practitioner: Practitioner | None
+
+    @property
+    def wait_minutes(self) -> int | None:
+        if self.estimated_start is None:
+            return None
+        return max(0, int((self.estimated_start - clock.now()).total_seconds() // 60))
+
+
+def fit_into_gaps(queue: list[tuple[Any, int, list[int]]], gaps: dict[int, list[tuple[dt.datetime, dt.datetime]]],
+                  ) -> dict[Any, tuple[int, dt.datetime] | None]:
+    """Assign each queued walk-in (key, minutes, allowed practitioner ids) in order to the earliest free
+    gap of an allowed practitioner long enough for it; the gap shrinks by what it takes."""
+    free = {pid: list(spans) for pid, spans in gaps.items()}
+    placed: dict[Any, tuple[int, dt.datetime] | None] = {}
+    for key, minutes, allowed in queue:
+        need = dt.timedelta(minutes=minutes)
+        best: tuple[dt.datetime, int, int] | None = None
+        for pid in allowed:
+            for index, (start, end) in enumerate(free.get(pid, [])):
+                if end - start >= need and (best is None or start < best[0]):
+                    best = (start, pid, index)
+                    break
+        if best is None:
+            placed[key] = None
+            continue
+        start, pid, index = best
+        span = free[pid][index]
+        free[pid][index] = (start + need, span[1])
+        placed[key] = (pid, start)
+    return placed
+
+
+@atomic_service
+def walk_in_queue(*, actor: Any, location: Location) -> list[QueuedWalkIn]:
+    """Today's walk-ins still waiting, in arrival order, each with an estimated start fitted into the gaps
+    of the schedule (free time of its provider, or of any provider for a service)."""
+    require(actor, Perm.FRONTDESK, location=location)
+    waiting = list(Visit.objects.filter(location=location, day=local_today(location), walk_in=True,
+                                        status__in=[VisitStatus.ARRIVED, VisitStatus.CHECKED_IN])
+                   .select_related("patient", "practitioner", "service").order_by("arrived_at", "pk"))
+    if not waiting:
+        return []
+    calendar = calendar_day(actor=actor, location=location, day=local_today(location))
+    gaps: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    practitioners: dict[int, Practitioner] = {}
+    for column in calendar.columns:
+        if column.practitioner is None:
+            continue
+        practitioners[column.practitioner.pk] = column.practitioner
+        merged: list[tuple[dt.datetime, dt.datetime]] = []
+        for slot in sorted(column.free, key=lambda s: s.start):
+            if merged and merged[-1][1] == slot.start:
+                merged[-1] = (merged[-1][0], slot.end)
+            else:
+                merged.append((slot.start, slot.end))
+        gaps[column.practitioner.pk] = merged
+    queue = [(v.pk, v.service.duration_minutes if v.service else 15,
+              [v.practitioner_id] if v.practitioner_id else list(practitioners)) for v in waiting]
+    placed = fit_into_gaps(queue, gaps)
+    rows = []
+    for position, visit in enumerate(waiting, start=1):
+        spot = placed.get(visit.pk)
+        rows.append(QueuedWalkIn(visit, position, spot[1] if spot else None,
+                                 practitioners.get(spot[0]) if spot else visit.practitioner))
+    _audit_patients(actor, "walkins.list", (v.patient_id for v in waiting), location=location.pk)
+    return rows
+
+
+# --- wait times --------------------------------------------------------------------------------------------
+
+@dataclass
+class WaitFigures:
+    label: str
+    visits: int
+    arrival_to_room: float | None
+    room_to_provider: float | None
+    total: float | None
+
+
+def _minutes(later: dt.datetime | None, earlier: dt.datetime | None) -> float | None:
+    if later is None or earlier is None:
+        return None
+    return (later - earlier).total_seconds() / 60
+
+
+def _figures(label: str, visits: list[Visit]) -> WaitFigures:
+    def avg(values: list[float | None]) -> float | None:
+        present = [v for v in values if v is not None]
+        return round(mean(present), 1) if present else None
+
+    return WaitFigures(
+        label=label, visits=len(visits),
+        arrival_to_room=avg([_minutes(v.roomed_at, v.arrived_at) for v in visits]),
+        room_to_provider=avg([_minutes(v.provider_at, v.roomed_at) for v in visits]),
+        total=avg([_minutes(v.checked_out_at, v.arrived_at) for v in visits]))
+
+
+@dataclass
+class WaitReport:
+    location: Location
+    first_day: dt.date
+    last_day: dt.date
+    overall: WaitFigures
+    by_provider: list[WaitFigures]
+
+
+@atomic_service
+def wait_time_report(*, actor: Any, location: Location, first_day: dt.date, last_day: dt.date,
+                     practitioner_id: Any = None) -> WaitReport:
+    """Average minutes from arrival to room, room to provider, and arrival to check-out, per provider and
+    for the location, over a date range. Figures only: no patient is shown."""
+    if not (has_perm(actor, Perm.REPORTS_READ, location=location) or has_perm(actor, Perm.FRONTDESK,
+                                                                              location=location)):
+        require(actor, Perm.REPORTS_READ, location=location)
+    if last_day < first_day:
+        raise ValidationFailed("end-before-start", _("The last day is before the first day."))
+    if (last_day - first_day).days > 366:
+        raise ValidationFailed("range-too-long", _("Choose at most a year."))
+    visits = Visit.objects.filter(location=location, day__gte=first_day, day__lte=last_day).exclude(
+        status=VisitStatus.LEFT).select_related("practitioner").order_by("pk")
+    if practitioner_id:
+        visits = visits.filter(practitioner_id=practitioner_id)
+    rows = list(visits)
+    groups: dict[Any, list[Visit]] = defaultdict(list)
+    for visit in rows:
+        groups[visit.practitioner].append(visit)
+    by_provider = [_figures(str(p) if p else _("No provider"), vs)
+                   for p, vs in sorted(groups.items(), key=lambda item: str(item[0] or ""))]
+    return WaitReport(location, first_day, last_day, _figures(_("All providers"), rows), by_provider)
+
+
+# --- visitors and calls ------------------------------------------------------------------------------------
+
+@atomic_service
+def visitors_open(*, actor: Any, location: Location) -> list[Visitor]:
+    require(actor, Perm.FRONTDESK, location=location)
+    return list(Visitor.objects.filter(location=location, signed_out_at__isnull=True)
+                .select_related("signed_in_by").order_by("signed_in_at", "pk"))
+
+
+@atomic_service
+def visitors_on(*, actor: Any, location: Location, day: dt.date) -> list[Visitor]:
+    require(actor, Perm.FRONTDESK, location=location)
+    start, end = day_span_utc(day, location.tz)
+    return list(Visitor.objects.filter(location=location, signed_in_at__gte=start, signed_in_at__lt=end)
+                .select_related("signed_in_by", "signed_out_by").order_by("signed_in_at", "pk"))
+
+
+@atomic_service
+def calls_on(*, actor: Any, location: Location, day: dt.date) -> list[CallLog]:
+    require(actor, Perm.FRONTDESK, location=location)
+    start, end = day_span_utc(day, location.tz)
+    calls = list(CallLog.objects.filter(location=location, created_at__gte=start, created_at__lt=end)
+                 .select_related("patient", "created_by", "slip", "slip__responded_by").order_by("-created_at", "-pk"))
+    _audit_patients(actor, "calls.list", (c.patient_id for c in calls), location=location.pk)
+    return calls
+
+
+# --- the inbox ------------------------------------------------------------------------------------------
+
+def slip_escalated(slip: TriageSlip, now: dt.datetime | None = None) -> bool:
+    """Escalated when the worker stamped it, or computed on read: open past its priority's limit."""
+    if slip.escalated_at is not None:
+        return True
+    if slip.status != SlipStatus.OPEN:
+        return False
+    limit = dt.timedelta(minutes=escalation_minutes()[slip.priority])
+    return (now or clock.now()) - slip.created_at >= limit
+
+
+@dataclass
+class Inbox:
+    tasks: list[Task]
+    slips: list[TriageSlip]
+    escalations: list[TriageSlip]
+    answered: list[TriageSlip]
+    today: dt.date
+
+    def overdue(self, task: Task) -> bool:
+        return task.due_date < self.today
+
+    @property
+    def count(self) -> int:
+        return len(self.tasks) + len(self.slips) + len(self.escalations) + len(self.answered)
+
+
+def _mine(actor: Any) -> Q:
+    return Q(assignee_id=actor.pk) | Q(assignee__isnull=True, pool=actor.role)
+
+
+def _at_my_locations(actor: Any) -> Q:
+    return Q() if getattr(actor, "practice_wide", False) else Q(location_id__in=sorted(actor.location_ids()))
+
+
+@atomic_service
+def inbox_for(*, actor: Any) -> Inbox:
+    """The user's tasks (their own and their role's pool), triage slips for them to answer, escalated slips
+    (the practice coordinator), and answered slips to call back (the desk). Overdue first."""
+    _require_staff_any(actor)
+    now = clock.now()
+    today = now.date()
+    where = _at_my_locations(actor)
+    tasks = list(Task.objects.filter(where, _mine(actor), status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS])
+                 .select_related("patient", "assignee", "location").order_by("due_date", "pk"))
+    for task in tasks:
+        today = clock.today_in(task.location.tz)
+        break
+    slips: list[TriageSlip] = []
+    escalations: list[TriageSlip] = []
+    answered: list[TriageSlip] = []
+    slip_rows = TriageSlip.objects.filter(where).select_related("patient", "assignee", "responded_by", "call")
+    if has_perm(actor, Perm.CLINICAL_TRIAGE):
+        slips = list(slip_rows.filter(_mine(actor), status=SlipStatus.OPEN))
+    if actor.role == Role.PRACTICE_COORDINATOR:
+        escalations = [s for s in slip_rows.filter(status=SlipStatus.OPEN) if slip_escalated(s, now)]
+    if has_perm(actor, Perm.FRONTDESK) and actor.role != Role.NURSE:
+        answered = list(slip_rows.filter(status=SlipStatus.ANSWERED))
+    slips.sort(key=lambda s: (PRIORITY_ORDER[s.priority], s.created_at))
+    tasks.sort(key=lambda t: (t.due_date >= today, t.due_date, PRIORITY_ORDER[t.priority], t.pk))
+    _audit_patients(actor, "inbox.read", [*(t.patient_id for t in tasks),
+                                          *(s.patient_id for s in [*slips, *escalations, *answered])])
+    return Inbox(tasks, slips, escalations, answered, today)
+
+
+# --- the pre-visit worklist ----------------------------------------------------------------------------
+
+@dataclass
+class NotReady:
+    appointment: Appointment
+    missing: list[tuple[str, str]]  # (item, label)
+    chased: set[str]
+
+
+def business_days_after(day: dt.date, count: int, closed: set[dt.date]) -> list[dt.date]:
+    days: list[dt.date] = []
+    current = day
+    while len(days) < count:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5 and current not in closed:
+            days.append(current)
+    return days
+
+
+@atomic_service
+def previsit_worklist(*, actor: Any, location: Location, business_days: int = 3) -> list[NotReady]:
+    """Appointments in the next business days that are not ready: checklist items not done, required forms
+    not signed (or outdated), no active insurance."""
+    require(actor, Perm.FRONTDESK, location=location)
+    today = local_today(location)
+    closed = set(LocationHoliday.objects.filter(location=location, day__gt=today,
+                                                day__lte=today + dt.timedelta(days=30)).values_list("day", flat=True))
+    days = business_days_after(today, business_days, closed)
+    start, _end = day_span_utc(days[0], location.tz)
+    _start, end = day_span_utc(days[-1], location.tz)
+    appointments = [a for a in Appointment.objects.filter(
+        location=location, start__gte=start, start__lt=end,
+        status__in=[AppointmentStatus.BOOKED, AppointmentStatus.PENDING]).select_related(
+        "patient", "practitioner", "appointment_type").order_by("start", "pk")
+        if a.start.astimezone(location.tz).date() in days]
+    patient_ids = {a.patient_id for a in appointments}
+    signed: dict[int, list[SignedForm]] = defaultdict(list)
+    for form in SignedForm.objects.filter(patient_id__in=patient_ids).select_related("template"):
+        signed[form.patient_id].append(form)
+    coverages: dict[int, list[Coverage]] = defaultdict(list)
+    for coverage in Coverage.objects.filter(patient_id__in=patient_ids):
+        coverages[coverage.patient_id].append(coverage)
+    chased: dict[int, set[str]] = defaultdict(set)
+    for appointment_id, item in Task.objects.filter(
+            appointment__in=[a.pk for a in appointments], status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS]
+    ).exclude(chase_item="").values_list("appointment_id", "chase_item"):
+        chased[appointment_id].add(item)
+    # Every required form's current version, read once (patients.selectors decides which are required);
+    # a patient is missing forms when they signed an older version or none. One query for any number.
+    required = {form.code: form.version for form in outstanding_forms([])}
+    rows = []
+    for appointment in appointments:
+        missing = [(item, str(CHASE_ITEMS[item])) for item in appointment.checklist_missing]
+        pid = appointment.patient_id
+        best: dict[str, int] = {}
+        for form in signed[pid]:
+            best[form.template.code] = max(best.get(form.template.code, 0), form.template.version)
+        if any(best.get(code, 0) < version for code, version in required.items()):
+            missing.append(("forms", str(CHASE_ITEMS["forms"])))
+        day = appointment.start.astimezone(location.tz).date()
+        if not any(c.is_active_on(day) for c in coverages[pid]):
+            missing.append(("insurance", str(CHASE_ITEMS["insurance"])))
+        if missing:
+            rows.append(NotReady(appointment, missing, chased[appointment.pk]))
+    _audit_patients(actor, "previsit.list", (r.appointment.patient_id for r in rows), location=location.pk)
+    return rows
+
+
+@atomic_service
+def visit_detail(*, actor: Any, visit_id: Any) -> Visit:
+    visit = Visit.objects.select_related("location", "patient", "practitioner", "room", "assistant", "service",
+                                         "appointment", "follow_up__practitioner").filter(pk=visit_id).first()
+    if visit is None:
+        raise NotFound()
+    _require_flow(actor, visit.location_id, hide=True, resource_type="visit", resource_id=visit_id,
+                  patient_id=visit.patient_id)
+    record(actor, "visit.read", visit, patient=visit.patient_id)
+    return visit
+
+
+def open_statuses() -> frozenset[str]:
+    return OPEN_STATUSES

@@ -1,0 +1,577 @@
+"""Every front-desk write: arrivals, check-in, the patient flow, walk-ins, check-out with follow-up,
+visitors, calls and triage slips, tasks. Each service checks the permission at the location, validates
+before writing, audits in the same transaction, and moves appointment statuses only through
+scheduling's own services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clinicdesk.audit.services import atomic_service, record
+from clinicdesk.core import clock
+from clinicdesk.core.exceptions import Conflict, InvalidTransition, NotFound, ValidationFailed
+from clinicdesk.core.permissions import Perm, Role, SystemActor, has_perm, require, staff_user
+from clinicdesk.patients.models import Coverage, Patient
+from clinicdesk.practice.models import Location, Room
+from clinicdesk.scheduling import services as scheduling
+from clinicdesk.scheduling.models import Appointment, AppointmentStatus, AppointmentType, ChecklistItem
+from clinicdesk.scheduling.search import SearchQuery
+from clinicdesk.scheduling.selectors import slots_search
+
+from .models import (
+    SLIP_TRANSITIONS,
+    STAMP,
+    TASK_TRANSITIONS,
+    TRANSITIONS,
+    CallDisposition,
+    CallLog,
+    CallReason,
+    Priority,
+    SlipStatus,
+    Task,
+    TaskStatus,
+    TriageSlip,
+    Visit,
+    VisitEvent,
+    Visitor,
+    VisitStatus,
+)
+
+PRIMARY_CARE = ("family medicine", "internal medicine", "pediatrics", "general practice", "primary care")
+# Minutes an open triage slip may wait before it escalates to the practice coordinator (per priority).
+DEFAULT_ESCALATION_MINUTES = {Priority.URGENT: 30, Priority.SAME_DAY: 240, Priority.ROUTINE: 24 * 60}
+CHASE_ITEMS = {**dict(ChecklistItem.choices), "forms": gettext_lazy("Consent and intake forms"),
+               "insurance": gettext_lazy("Insurance on file")}
+
+
+def escalation_minutes() -> dict[str, int]:
+    return {**DEFAULT_ESCALATION_MINUTES, **getattr(settings, "FRONTDESK_TRIAGE_ESCALATION_MINUTES", {})}
+
+
+def _require_flow(actor: Any, location: Any, **hidden: Any) -> None:
+    """Desk staff and clinicians move patients along the flow board at their own locations."""
+    if has_perm(actor, Perm.FRONTDESK, location=location) or has_perm(actor, Perm.CLINICAL_TRIAGE,
+                                                                       location=location):
+        return
+    require(actor, Perm.FRONTDESK, location=location, **hidden)
+
+
+def _require_staff_any(actor: Any) -> None:
+    if not (has_perm(actor, Perm.FRONTDESK) or has_perm(actor, Perm.CLINICAL_TRIAGE)):
+        require(actor, Perm.FRONTDESK)
+
+
+def local_today(location: Location) -> dt.date:
+    return clock.today_in(location.tz)
+
+
+def expected_copay(patient: Patient, practitioner: Any, day: dt.date) -> Decimal | None:
+    """The co-pay the primary coverage on file asks for that day: primary-care or specialist amount."""
+    coverages = [c for c in Coverage.objects.filter(patient=patient).order_by("order", "-start_date")
+                 if c.is_active_on(day)]
+    if not coverages:
+        return None
+    coverage = coverages[0]
+    specialty = (getattr(practitioner, "specialty", "") or "").strip().lower()
+    primary = not specialty or specialty in PRIMARY_CARE
+    first, second = ((coverage.copay_primary, coverage.copay_specialist) if primary
+                     else (coverage.copay_specialist, coverage.copay_primary))
+    return first if first is not None else second
+
+
+# --- arrivals, check-in and the flow ------------------------------------------------------------
+
+def _event(visit: Visit, actor: Any, from_status: str, to_status: str, **detail: Any) -> None:
+    VisitEvent.objects.create(visit=visit, at=clock.now(), from_status=from_status, to_status=to_status,
+                              actor=staff_user(actor), detail=detail)
+
+
+def _appointment_for_arrival(actor: Any, appointment_id: Any) -> Appointment:
+    require(actor, Perm.FRONTDESK, resource_type="appointment", resource_id=appointment_id)
+    appointment = Appointment.objects.select_related("location", "patient", "practitioner").filter(
+        pk=appointment_id).first()
+    if appointment is None:
+        raise NotFound()
+    require(actor, Perm.FRONTDESK, location=appointment.location_id, hide=True, resource_type="appointment",
+            resource_id=appointment_id, patient_id=appointment.patient_id)
+    if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NOSHOW,
+                              AppointmentStatus.ENTERED_IN_ERROR):
+        raise InvalidTransition("not-checkable", _("This appointment is %(status)s; it cannot be checked in.")
+                                % {"status": appointment.get_status_display().lower()})
+    today = local_today(appointment.location)
+    day = appointment.start.astimezone(appointment.location.tz).date()
+    if day != today:
+        raise ValidationFailed("not-today", _("This appointment is on %(day)s, not today (%(today)s): only "
+                                              "today's appointments can be checked in.")
+                               % {"day": day.strftime("%m/%d/%Y"), "today": today.strftime("%m/%d/%Y")})
+    return appointment
+
+
+@atomic_service
+def visit_arrive(*, actor: Any, appointment_id: Any) -> Visit:
+    """The patient is at the desk: the visit starts, the wait timer runs, the appointment is 'arrived'."""
+    appointment = _appointment_for_arrival(actor, appointment_id)
+    existing = Visit.objects.filter(appointment=appointment).first()
+    if existing is not None:
+        return existing
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise InvalidTransition("not-checkable", _("This appointment is %(status)s; it cannot be checked in.")
+                                % {"status": appointment.get_status_display().lower()})
+    scheduling.appointment_arrive(actor=actor, appointment_id=appointment.pk)
+    now = clock.now()
+    visit = Visit.objects.create(location=appointment.location, patient=appointment.patient, appointment=appointment,
+                                 practitioner=appointment.practitioner, service_id=appointment.appointment_type_id,
+                                 day=local_today(appointment.location), status=VisitStatus.ARRIVED, arrived_at=now,
+                                 created_by=staff_user(actor))
+    _event(visit, actor, "", VisitStatus.ARRIVED)
+    record(actor, "visit.arrive", visit, patient=appointment.patient_id, detail={"appointment": appointment.pk})
+    return visit
+
+
+def _lock_visit(actor: Any, visit_id: Any) -> Visit:
+    _require_staff_any(actor)
+    # FOR NO KEY UPDATE (as scheduling's _lock): other commits' foreign-key checks on the visit need not wait.
+    visit = Visit.objects.select_for_update(of=("self",), no_key=True).select_related(
+        "location", "patient", "practitioner").filter(pk=visit_id).first()
+    if visit is None:
+        raise NotFound()
+    _require_flow(actor, visit.location_id, hide=True, resource_type="visit", resource_id=visit_id,
+                  patient_id=visit.patient_id)
+    return visit
+
+
+def _move(visit: Visit, actor: Any, to_status: str, **detail: Any) -> Visit:
+    from_status = visit.status
+    if to_status not in TRANSITIONS[from_status]:
+        raise InvalidTransition("invalid-transition", _("A patient who is '%(from)s' cannot move to '%(to)s'.")
+                                % {"from": VisitStatus(from_status).label, "to": VisitStatus(to_status).label})
+    visit.status = to_status
+    setattr(visit, STAMP[to_status], clock.now())
+    visit.save()
+    _event(visit, actor, from_status, to_status, **detail)
+    record(actor, f"visit.{to_status}", visit, patient=visit.patient_id, detail={"from": from_status, **detail})
+    return visit
+
+
+@atomic_service
+def visit_check_in(*, actor: Any, appointment_id: Any = None, visit_id: Any = None, demographics: bool = False,
+                   insurance: bool = False, photo_id: bool = False) -> Visit:
+    """Confirm what is on file (each confirmation stamped with who and when) and put the patient in the
+    waiting room. A scheduled patient who was not marked arrived is arrived first."""
+    if visit_id is None:
+        if appointment_id is None:
+            raise ValidationFailed("missing-visit", _("Choose the appointment to check in."))
+        visit = visit_arrive(actor=actor, appointment_id=appointment_id)
+        visit_id = visit.pk
+    visit = _lock_visit(actor, visit_id)
+    require(actor, Perm.FRONTDESK, location=visit.location_id, hide=True)
+    if visit.status != VisitStatus.ARRIVED:
+        raise InvalidTransition("already-checked-in", _("This patient is already checked in."))
+    now, user = clock.now(), staff_user(actor)
+    confirmed = []
+    for name, ok in (("demographics", demographics), ("insurance", insurance), ("photo_id", photo_id)):
+        if ok:
+            setattr(visit, f"{name}_verified_at", now)
+            setattr(visit, f"{name}_verified_by", user)
+            confirmed.append(name)
+    visit.expected_copay = expected_copay(visit.patient, visit.practitioner, visit.day)
+    _move(visit, actor, VisitStatus.CHECKED_IN, confirmed=confirmed)
+    if visit.appointment_id:
+        scheduling.appointment_check_in(actor=actor, appointment_id=visit.appointment_id)
+    return visit
+
+
+@atomic_service
+def visit_room(*, actor: Any, visit_id: Any, room_id: Any, assistant_id: Any = None) -> Visit:
+    visit = _lock_visit(actor, visit_id)
+    room = Room.objects.filter(pk=room_id, active=True).first()
+    if room is None or room.location_id != visit.location_id:
+        raise ValidationFailed("unknown-room", _("Choose a room at this location."), fields={"room": [_("Unknown.")]})
+    assistant = None
+    if assistant_id:
+        from clinicdesk.accounts.models import User
+
+        assistant = User.objects.filter(pk=assistant_id, is_active=True).first()
+        if assistant is None or not assistant.works_at(visit.location_id):
+            raise ValidationFailed("unknown-assistant", _("Choose a medical assistant who works here."),
+                                   fields={"assistant": [_("Unknown.")]})
+    visit.room, visit.assistant = room, assistant
+    return _move(visit, actor, VisitStatus.ROOMED, room=room.pk, assistant=assistant.pk if assistant else None)
+
+
+@atomic_service
+def visit_provider_start(*, actor: Any, visit_id: Any) -> Visit:
+    return _move(_lock_visit(actor, visit_id), actor, VisitStatus.WITH_PROVIDER)
+
+
+@atomic_service
+def visit_ready_for_checkout(*, actor: Any, visit_id: Any) -> Visit:
+    return _move(_lock_visit(actor, visit_id), actor, VisitStatus.READY_FOR_CHECKOUT)
+
+
+@atomic_service
+def visit_check_out(*, actor: Any, visit_id: Any) -> Visit:
+    visit = _lock_visit(actor, visit_id)
+    require(actor, Perm.FRONTDESK, location=visit.location_id, hide=True)
+    _move(visit, actor, VisitStatus.CHECKED_OUT)
+    if visit.appointment_id:
+        scheduling.appointment_fulfil(actor=actor, appointment_id=visit.appointment_id)
+    return visit
+
+
+@atomic_service
+def visit_leave(*, actor: Any, visit_id: Any, reason: str) -> Visit:
+    visit = _lock_visit(actor, visit_id)
+    if not reason.strip():
+        raise ValidationFailed("reason-required", _("Say why the patient left."), fields={"reason": [_("Required.")]})
+    visit.note = reason.strip()[:200]
+    return _move(visit, actor, VisitStatus.LEFT, reason=visit.note)
+
+
+# --- walk-ins --------------------------------------------------------------------------------------
+
+@atomic_service
+def walk_in_add(*, actor: Any, location_id: Any, patient_id: Any, practitioner_id: Any = None,
+                service_id: Any = None, note: str = "", idempotency_key: str | None = None) -> Visit:
+    """Add a patient to today's walk-in queue, for a provider or a service."""
+    location = Location.objects.filter(pk=location_id, active=True).first()
+    if location is None:
+        raise ValidationFailed("unknown-location", _("No such location."))
+    require(actor, Perm.FRONTDESK, location=location)
+    key = (idempotency_key or "").strip()[:80] or None
+    if key and (prior := Visit.objects.filter(idempotency_key=key).first()) is not None:
+        return prior
+    patient = Patient.objects.filter(pk=patient_id, active=True).first()
+    if patient is None:
+        raise ValidationFailed("unknown-patient", _("Find or register the patient first."),
+                               fields={"patient": [_("Unknown patient.")]})
+    # Only a patient the desk could have found: another location's chart is hidden, as in the search.
+    require(actor, Perm.FRONTDESK, location=patient.home_location_id, hide=True, resource_type="patient",
+            resource_id=patient.pk, patient_id=patient.pk)
+    practitioner = None
+    if practitioner_id:
+        practitioner = location.practitioners.filter(pk=practitioner_id, active=True).first()
+        if practitioner is None:
+            raise ValidationFailed("unknown-practitioner", _("Choose a provider who works here."),
+                                   fields={"practitioner": [_("Unknown.")]})
+    service = None
+    if service_id:
+        service = AppointmentType.objects.filter(pk=service_id, active=True).first()
+        if service is None:
+            raise ValidationFailed("unknown-service", _("No such service."), fields={"service": [_("Unknown.")]})
+    if practitioner is None and service is None:
+        raise ValidationFailed("provider-or-service", _("Choose a provider or a service."),
+                               fields={"practitioner": [_("Choose a provider or a service.")]})
+    if Visit.objects.filter(patient=patient, day=local_today(location), status__in=[
+            VisitStatus.ARRIVED, VisitStatus.CHECKED_IN, VisitStatus.ROOMED, VisitStatus.WITH_PROVIDER]).exists():
+        raise Conflict("already-here", _("This patient is already in the clinic today."))
+    visit = Visit.objects.create(location=location, patient=patient, practitioner=practitioner, service=service,
+                                 walk_in=True, day=local_today(location), arrived_at=clock.now(), note=note[:200],
+                                 idempotency_key=key, created_by=staff_user(actor))
+    _event(visit, actor, "", VisitStatus.ARRIVED, walk_in=True)
+    record(actor, "visit.walk_in", visit, patient=patient)
+    return visit
+
+
+# --- check-out -------------------------------------------------------------------------------------
+
+@atomic_service
+def follow_up_book(*, actor: Any, visit_id: Any, appointment_type_id: Any, weeks: int = 0,
+                   practitioner_id: Any = None, idempotency_key: str | None = None) -> Appointment:
+    """Book the follow-up the provider asked for in one step: the first available option from `weeks`
+    ahead (with the same provider unless another is chosen), through scheduling's own search and booking."""
+    visit = _lock_visit(actor, visit_id)
+    require(actor, Perm.SCHEDULE_WRITE, location=visit.location_id, hide=True)
+    if visit.follow_up_id is not None:
+        return Appointment.objects.get(pk=visit.follow_up_id)
+    if not 0 <= int(weeks) <= 104:
+        raise ValidationFailed("bad-weeks", _("A follow-up is 0 to 104 weeks out."), fields={"weeks": ["0-104"]})
+    wanted = practitioner_id or visit.practitioner_id
+    first_day = local_today(visit.location) + dt.timedelta(days=max(1, 7 * int(weeks)))
+    options = slots_search(actor=actor, query=SearchQuery(
+        appointment_type_id=int(appointment_type_id), location_id=visit.location_id, patient_id=visit.patient_id,
+        first_day=first_day, practitioner_ids=(int(wanted),) if wanted else (), limit=1))
+    if not options:
+        raise Conflict("no-slot", _("No free time was found in the 60 days from %(day)s.")
+                       % {"day": first_day.strftime("%m/%d/%Y")})
+    option = options[0]
+    appointment = scheduling.appointment_book(actor=actor, request=scheduling.BookingRequest(
+        patient_id=visit.patient_id, practitioner_id=option.practitioner.pk, location_id=visit.location_id,
+        appointment_type_id=int(appointment_type_id), start=option.start,
+        room_id=option.room.pk if option.room else None,
+        equipment_ids=tuple(e.pk for e in option.equipment), note=_("Follow-up")), idempotency_key=idempotency_key)
+    Visit.objects.filter(pk=visit.pk).update(follow_up=appointment)
+    visit.follow_up = appointment
+    record(actor, "visit.follow_up", visit, patient=visit.patient_id, detail={"appointment": appointment.pk})
+    return appointment
+
+
+# --- visitors --------------------------------------------------------------------------------------
+
+@atomic_service
+def visitor_sign_in(*, actor: Any, location_id: Any, name: str, visiting: str, id_type: str, id_last4: str,
+                    badge: str) -> Visitor:
+    require(actor, Perm.FRONTDESK, location=location_id)
+    errors: dict[str, list[str]] = {}
+    name, visiting, badge, id_last4 = name.strip(), visiting.strip(), badge.strip(), id_last4.strip()
+    if not name:
+        errors["name"] = [_("Enter the visitor's name.")]
+    if not visiting:
+        errors["visiting"] = [_("Say whom they visit.")]
+    if id_type not in Visitor.IdType.values:
+        errors["id_type"] = [_("Choose the type of ID checked.")]
+    if len(id_last4) != 4 or not id_last4.isalnum():
+        errors["id_last4"] = [_("The last four characters of the ID.")]
+    if not badge:
+        errors["badge"] = [_("Enter the badge number handed out.")]
+    elif Visitor.objects.filter(location_id=location_id, badge=badge, signed_out_at__isnull=True).exists():
+        errors["badge"] = [_("That badge is still out with another visitor.")]
+    if errors:
+        raise ValidationFailed("bad-visitor", " ".join(m for ms in errors.values() for m in ms), fields=errors)
+    visitor = Visitor.objects.create(location_id=location_id, name=name[:120], visiting=visiting[:120],
+                                     id_type=id_type, id_last4=id_last4.upper(), badge=badge[:20],
+                                     signed_in_at=clock.now(), signed_in_by=staff_user(actor))
+    record(actor, "visitor.sign_in", visitor, detail={"badge": visitor.badge})
+    return visitor
+
+
+@atomic_service
+def visitor_sign_out(*, actor: Any, visitor_id: Any) -> Visitor:
+    require(actor, Perm.FRONTDESK)
+    visitor = Visitor.objects.select_for_update().select_related("location").filter(pk=visitor_id).first()
+    if visitor is None:
+        raise NotFound()
+    require(actor, Perm.FRONTDESK, location=visitor.location_id, hide=True, resource_type="visitor",
+            resource_id=visitor_id)
+    if visitor.signed_out_at is not None:
+        raise InvalidTransition("already-signed-out", _("%(name)s already signed out at %(time)s.") % {
+            "name": visitor.name, "time": visitor.signed_out_at.astimezone(visitor.location.tz).strftime("%H:%M")})
+    visitor.signed_out_at, visitor.signed_out_by = clock.now(), staff_user(actor)
+    visitor.save(update_fields=["signed_out_at", "signed_out_by"])
+    record(actor, "visitor.sign_out", visitor, detail={"badge": visitor.badge})
+    return visitor
+
+
+# --- calls, messages and triage slips --------------------------------------------------------------
+
+def _route(location_id: Any, assignee_id: Any, pool: str) -> tuple[Any, str]:
+    from clinicdesk.accounts.models import User
+
+    if assignee_id:
+        assignee = User.objects.filter(pk=assignee_id, is_active=True).first()
+        if assignee is None or not assignee.works_at(location_id):
+            raise ValidationFailed("unknown-assignee", _("Choose someone who works at this location."),
+                                   fields={"assignee": [_("Unknown.")]})
+        return assignee, ""
+    if pool not in {r.value for r in Role}:
+        raise ValidationFailed("route-required", _("Route it to a person or a pool."),
+                               fields={"assignee": [_("Choose a person or a pool.")]})
+    return None, pool
+
+
+@atomic_service
+def call_record(*, actor: Any, location_id: Any, caller_name: str, reason: str, disposition: str,
+                caller_phone: str = "", patient_id: Any = None, note: str = "", kind: str = CallLog.Kind.CALL,
+                question: str = "", priority: str = Priority.ROUTINE, assignee_id: Any = None,
+                pool: str = "") -> CallLog:
+    """Log an incoming call or message. A clinical question sent to triage becomes a slip in a clinician's
+    or a pool's inbox."""
+    require(actor, Perm.FRONTDESK, location=location_id)
+    errors: dict[str, list[str]] = {}
+    if not caller_name.strip():
+        errors["caller_name"] = [_("Enter who called.")]
+    if reason not in CallReason.values:
+        errors["reason"] = [_("Choose a reason.")]
+    if disposition not in CallDisposition.values:
+        errors["disposition"] = [_("Choose what was done.")]
+    if kind not in CallLog.Kind.values:
+        errors["kind"] = [_("Call or message.")]
+    patient = None
+    if patient_id:
+        patient = Patient.objects.filter(pk=patient_id).first()
+        if patient is None:
+            errors["patient"] = [_("Unknown patient.")]
+    triage = disposition == CallDisposition.TRIAGE
+    if triage:
+        if reason != CallReason.CLINICAL:
+            errors["disposition"] = [_("Only a clinical question goes to triage.")]
+        if patient is None:
+            errors["patient"] = [_("A triage slip needs the patient.")]
+        if not question.strip():
+            errors["question"] = [_("Write down the question.")]
+        if priority not in Priority.values:
+            errors["priority"] = [_("Choose a priority.")]
+    if errors:
+        raise ValidationFailed("bad-call", " ".join(m for ms in errors.values() for m in ms), fields=errors)
+    call = CallLog.objects.create(location_id=location_id, kind=kind, caller_name=caller_name.strip()[:120],
+                                  caller_phone=caller_phone.strip()[:20], patient=patient, reason=reason,
+                                  disposition=disposition, note=note.strip()[:500], created_by=staff_user(actor),
+                                  created_at=clock.now())
+    record(actor, "call.record", call, patient=patient, detail={"reason": reason, "disposition": disposition})
+    if triage and patient is not None:
+        assignee, routed_pool = _route(location_id, assignee_id, pool)
+        slip = TriageSlip.objects.create(location_id=location_id, call=call, patient=patient,
+                                         question=question.strip()[:2000], priority=priority, assignee=assignee,
+                                         pool=routed_pool, created_by=staff_user(actor), created_at=call.created_at)
+        record(actor, "triage.create", slip, patient=patient, detail={"priority": priority})
+    return call
+
+
+def _lock_slip(actor: Any, slip_id: Any, perm: Perm) -> TriageSlip:
+    require(actor, perm)
+    slip = TriageSlip.objects.select_for_update().filter(pk=slip_id).first()
+    if slip is None:
+        raise NotFound()
+    require(actor, perm, location=slip.location_id, hide=True, resource_type="triageslip", resource_id=slip_id,
+            patient_id=slip.patient_id)
+    return slip
+
+
+@atomic_service
+def slip_answer(*, actor: Any, slip_id: Any, response: str) -> TriageSlip:
+    """A clinician answers; the desk sees the answer and who gave it, to call the patient back."""
+    slip = _lock_slip(actor, slip_id, Perm.CLINICAL_TRIAGE)
+    if not response.strip():
+        raise ValidationFailed("response-required", _("Write the response before answering."),
+                               fields={"response": [_("Required.")]})
+    if SlipStatus.ANSWERED not in SLIP_TRANSITIONS[slip.status]:
+        raise InvalidTransition("already-answered", _("This slip was already answered."))
+    slip.status, slip.response = SlipStatus.ANSWERED, response.strip()
+    slip.responded_by, slip.responded_at = staff_user(actor), clock.now()
+    slip.save()
+    record(actor, "triage.answer", slip, patient=slip.patient_id)
+    return slip
+
+
+@atomic_service
+def slip_close(*, actor: Any, slip_id: Any) -> TriageSlip:
+    """The desk called the patient back with the answer. A slip without a response cannot be closed."""
+    slip = _lock_slip(actor, slip_id, Perm.FRONTDESK)
+    if slip.status == SlipStatus.OPEN or not slip.response.strip():
+        raise InvalidTransition("no-response", _("This slip has no response yet; it cannot be closed."))
+    if SlipStatus.CLOSED not in SLIP_TRANSITIONS[slip.status]:
+        raise InvalidTransition("already-closed", _("This slip is already closed."))
+    slip.status, slip.closed_by, slip.closed_at = SlipStatus.CLOSED, staff_user(actor), clock.now()
+    slip.save()
+    record(actor, "triage.close", slip, patient=slip.patient_id)
+    return slip
+
+
+def slips_escalate_due() -> int:
+    """Stamp open slips that waited past their priority's limit (run by the worker; the inbox also
+    computes it on read, so nothing depends on the worker's timing)."""
+    now, limits, count = clock.now(), escalation_minutes(), 0
+    for priority, minutes in limits.items():
+        count += TriageSlip.objects.filter(status=SlipStatus.OPEN, escalated_at__isnull=True, priority=priority,
+                                           created_at__lte=now - dt.timedelta(minutes=minutes)).update(escalated_at=now)
+    return count
+
+
+# --- tasks -------------------------------------------------------------------------------------------
+
+@atomic_service
+def task_create(*, actor: Any, location_id: Any, title: str, due_date: dt.date, priority: str = Priority.ROUTINE,
+                assignee_id: Any = None, pool: str = "", patient_id: Any = None, appointment_id: Any = None,
+                chase_item: str = "") -> Task:
+    _require_flow(actor, location_id)
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors["title"] = [_("Say what needs doing.")]
+    if priority not in Priority.values:
+        errors["priority"] = [_("Choose a priority.")]
+    if not isinstance(due_date, dt.date):
+        errors["due_date"] = [_("Enter a due date.")]
+    if errors:
+        raise ValidationFailed("bad-task", " ".join(m for ms in errors.values() for m in ms), fields=errors)
+    assignee, routed_pool = _route(location_id, assignee_id, pool)
+    if patient_id:
+        home = Patient.objects.filter(pk=patient_id).values_list("home_location_id", flat=True).first()
+        if home is None:
+            raise ValidationFailed("unknown-patient", _("Unknown patient."),
+                                   fields={"patient": [_("Unknown patient.")]})
+        if appointment_id is None:  # a chase task's appointment was checked at its location by the caller
+            _require_flow(actor, home, hide=True, resource_type="patient", resource_id=patient_id,
+                          patient_id=patient_id)
+    try:
+        with transaction.atomic():
+            task = Task.objects.create(location_id=location_id, title=title.strip()[:200], due_date=due_date,
+                                       priority=priority, assignee=assignee, pool=routed_pool, patient_id=patient_id,
+                                       appointment_id=appointment_id, chase_item=chase_item,
+                                       created_by=staff_user(actor), created_at=clock.now())
+    except IntegrityError as exc:
+        raise Conflict("task-exists", _("A task to chase this is already open.")) from exc
+    record(actor, "task.create", task, patient=patient_id, detail={"chase": chase_item} if chase_item else None)
+    return task
+
+
+@atomic_service
+def task_set_status(*, actor: Any, task_id: Any, status: str) -> Task:
+    _require_staff_any(actor)
+    task = Task.objects.select_for_update().filter(pk=task_id).first()
+    if task is None:
+        raise NotFound()
+    _require_flow(actor, task.location_id, hide=True, resource_type="task", resource_id=task_id)
+    if status not in TASK_TRANSITIONS.get(task.status, frozenset()):
+        raise InvalidTransition("invalid-transition", _("A task that is %(from)s cannot become %(to)s.") % {
+            "from": task.get_status_display().lower(), "to": status})
+    task.status = status
+    task.done_at = clock.now() if status == TaskStatus.DONE else None
+    task.save(update_fields=["status", "done_at"])
+    record(actor, "task.status", task, patient=task.patient_id, detail={"status": status})
+    return task
+
+
+@atomic_service
+def chase_task_create(*, actor: Any, appointment_id: Any, item: str) -> Task:
+    """One click on the pre-visit worklist: a task for the desk pool to chase one missing item."""
+    require(actor, Perm.FRONTDESK)
+    appointment = Appointment.objects.select_related("location", "patient").filter(pk=appointment_id).first()
+    if appointment is None:
+        raise NotFound()
+    require(actor, Perm.FRONTDESK, location=appointment.location_id, hide=True, resource_type="appointment",
+            resource_id=appointment_id, patient_id=appointment.patient_id)
+    if item not in CHASE_ITEMS:
+        raise ValidationFailed("unknown-item", _("Unknown item to chase."))
+    existing = Task.objects.filter(appointment=appointment, chase_item=item,
+                                   status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS]).first()
+    if existing is not None:
+        return existing
+    day = appointment.start.astimezone(appointment.location.tz).date()
+    due = max(local_today(appointment.location), day - dt.timedelta(days=1))
+    title = _("Chase %(item)s before the visit on %(day)s") % {"item": str(CHASE_ITEMS[item]).lower(),
+                                                               "day": day.strftime("%m/%d/%Y")}
+    return task_create(actor=actor, location_id=appointment.location_id, title=title, due_date=due,
+                       priority=Priority.SAME_DAY if due <= local_today(appointment.location) else Priority.ROUTINE,
+                       pool=Role.FRONT_DESK.value, patient_id=appointment.patient_id, appointment_id=appointment.pk,
+                       chase_item=item)
+
+
+
+NO_SHOW_ACTOR = SystemActor("no-show-follow-up", frozenset({Perm.FRONTDESK}))
+
+
+@atomic_service
+def no_show_task_create(*, appointment_id: Any) -> Task | None:
+    """A missed visit becomes a same-day task for the desk pool to call the patient and rebook
+    (the worker runs this when an appointment is marked no-show; running it twice makes one task)."""
+    appointment = (Appointment.objects.select_related("location", "appointment_type")
+                   .filter(pk=appointment_id, status=AppointmentStatus.NOSHOW).first())
+    if appointment is None:
+        return None
+    existing = Task.objects.filter(appointment=appointment, chase_item="no-show").first()
+    if existing is not None:
+        return existing
+    day = appointment.start.astimezone(appointment.location.tz)
+    title = _("No-show on %(day)s (%(name)s): call to rebook") % {
+        "day": day.strftime("%m/%d/%Y %H:%M"), "name": appointment.appointment_type.patient_facing_name}
+    return task_create(actor=NO_SHOW_ACTOR, location_id=appointment.location_id, title=title,
+                       due_date=local_today(appointment.location), priority=Priority.SAME_DAY,
+                       pool=Role.FRONT_DESK.value, patient_id=appointment.patient_id, appointment_id=appointment.pk,
+                       chase_item="no-show")
