@@ -1,0 +1,31 @@
+"""FHIR R4 API with OAuth 2.0 and SMART v2 scopes: thin endpoints over the same services and selectors as
+the web UI.
+
+Using it
+--------
+Register a back-end client and get a token (client credentials)::
+
+    clinicdesk fhir-client create "Call centre" --scopes "system/Patient.rs system/Appointment.cruds system/Slot.rs"
+    curl -u CLIENT_ID:SECRET -d grant_type=client_credentials https://HOST/o/token/
+    curl -H "Authorization: Bearer TOKEN" "https://HOST/fhir/r4/Patient?family=garc&birthdate=ge1980"
+
+An app acting for a staff user is registered with ``--user-app --redirect-uri URL`` and ``user/...`` scopes and
+uses the authorization code flow with PKCE (S256, required) at ``/o/authorize/`` and ``/o/token/``. Discovery:
+``/fhir/r4/metadata`` (CapabilityStatement, built from ``handlers.HANDLERS``) and
+``/.well-known/smart-configuration``; both answer without a token, everything else needs one.
+
+Rules
+-----
+- A request must be allowed by the token's scopes (``scopes.py``) *and* by the actor's permissions: a client's
+  SystemActor holds only what its ``system/*`` scopes imply; a user token acts as the user (role, locations).
+- Writes go through ``patients.services`` and ``scheduling.services`` (``appointment_book``, ``appointment_cancel``,
+  ``appointment_arrive``, ``appointment_mark_noshow``, ``appointment_set_status``, ``appointment_reschedule``).
+- Every response's resources are audited once (``selectors.record_shown``), on top of the audit of the selectors.
+- Inbound resources are validated with the R4B models of ``fhir.resources`` before anything is written.
+- Patient and Appointment versions live in ``ResourceVersion`` (see models.py): a change made in the web UI shows
+  up as a new version the next time the resource is served; ``vread`` returns stored versions.
+- Slots are computed from ``scheduling.availability.Window``; a slot id (practitioner-location-type-start-length)
+  is enough to recompute it.
+- Restricted charts (break the glass) are never listed; reading one answers 403 like the UI until the glass is
+  broken there.
+"""
