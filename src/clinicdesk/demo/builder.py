@@ -1,0 +1,370 @@
+"""A realistic, reproducible demo practice, built from a seed.
+
+Two locations in different time zones, 8 providers, 6 rooms, 30 staff across every role, patients
+with varied names, ages, languages, phones and addresses, and weeks of past and future appointments.
+Everything derives from `random.Random(seed)`, so the same seed builds the same practice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from faker import Faker
+
+from clinicdesk.accounts.models import User
+from clinicdesk.audit.services import record
+from clinicdesk.comms.models import Channel, Kind, ReminderRule
+from clinicdesk.core import clock
+from clinicdesk.core.identifiers import npi_complete
+from clinicdesk.core.permissions import PRACTICE_WIDE_ROLES, Role
+from clinicdesk.core.timezones import local_to_utc
+from clinicdesk.patients.demo import demo_patient_records
+from clinicdesk.patients.keys import fill_search_keys
+from clinicdesk.patients.models import Patient, Sex
+from clinicdesk.patients.services import mrns_allocate
+from clinicdesk.practice.models import Location, OpeningHours, Organization, Practitioner, Room
+from clinicdesk.scheduling.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    AvailabilityTemplate,
+    ResourceBooking,
+    ResourceKind,
+)
+
+from .frontdesk_day import build_front_desk_day
+
+DEMO_PASSWORD = "clinicdesk-demo"
+BATCH = 5000
+
+LOCATIONS = [
+    {"code": "downtown", "name": "Downtown Clinic", "address_line": "120 Main Street", "city": "Springfield",
+     "state": "MA", "postal_code": "01103", "phone": "(413) 555-0100", "time_zone": "America/New_York"},
+    {"code": "mesa", "name": "Mesa Family Health", "address_line": "4500 E Camelback Rd", "city": "Phoenix",
+     "state": "AZ", "postal_code": "85018", "phone": "(602) 555-0140", "time_zone": "America/Phoenix"},
+]
+APPOINTMENT_TYPES = [
+    ("new-patient", "New patient visit", "New patient visit", 40, True, "#2f7ebc"),
+    ("follow-up", "Follow-up", "Follow-up visit", 20, False, "#3c9d5d"),
+    ("annual", "Annual physical", "Annual check-up", 30, False, "#8a5cc2"),
+    ("procedure", "Minor procedure", "Procedure", 60, False, "#c2702f"),
+    ("telehealth", "Telehealth", "Video visit", 20, False, "#4a7f8c"),
+]
+# Scheduling details per type code: what it needs and what the desk must collect before the visit.
+TYPE_DETAILS: dict[str, dict[str, Any]] = {
+    "new-patient": {"checklist": ["photo_id", "insurance_card"]},
+    "annual": {"checklist": ["insurance_card"]},
+    "procedure": {"category": "procedure", "room_kind": Room.Kind.PROCEDURE, "buffer_after_minutes": 10,
+                  "checklist": ["prior_auth", "pre_op"]},
+    "telehealth": {"telehealth": True},
+}
+# Every provider works these hours, Monday to Friday, at their main location.
+WORK_START, WORK_END = dt.time(8), dt.time(17, 30)
+SPECIALTIES = ["Family Medicine", "Internal Medicine", "Pediatrics", "Dermatology", "Orthopedics",
+               "Cardiology", "Family Medicine", "Obstetrics and Gynecology"]
+STAFF_ROLES = (
+    [Role.FRONT_DESK] * 8 + [Role.PATIENT_COORDINATOR] * 4 + [Role.PRACTICE_COORDINATOR] * 2
+    + [Role.BILLING] * 4 + [Role.NURSE] * 6 + [Role.PROVIDER] * 2 + [Role.COMPLIANCE] * 2 + [Role.SYSADMIN] * 2
+)  # 30 staff; the 8 providers get their own accounts too
+
+
+@dataclass
+class DemoSummary:
+    patients: int = 0
+    appointments: int = 0
+    visits_today: int = 0
+    staff: list[tuple[str, str]] = field(default_factory=list)  # (username, role)
+    totp_secrets: dict[str, str] = field(default_factory=dict)
+
+
+def _name_pools(fake_en: Faker, fake_es: Faker) -> dict[str, list[str]]:
+    """Pre-drawn pools make 100,000 patients fast; combinations keep them varied."""
+    return {
+        "family_en": [fake_en.last_name() for _ in range(1500)],
+        "family_es": [fake_es.last_name() for _ in range(600)],
+        "female_en": [fake_en.first_name_female() for _ in range(600)],
+        "male_en": [fake_en.first_name_male() for _ in range(600)],
+        "female_es": [fake_es.first_name_female() for _ in range(300)],
+        "male_es": [fake_es.first_name_male() for _ in range(300)],
+        "street": [fake_en.street_name() for _ in range(800)],
+    }
+
+
+CITIES = {
+    "downtown": [("Springfield", "MA", "011"), ("Chicopee", "MA", "010"), ("Holyoke", "MA", "010"),
+                 ("Westfield", "MA", "010"), ("Hartford", "CT", "061")],
+    "mesa": [("Phoenix", "AZ", "850"), ("Mesa", "AZ", "852"), ("Tempe", "AZ", "852"),
+             ("Scottsdale", "AZ", "852"), ("Chandler", "AZ", "852")],
+}
+
+
+class DemoBuilder:
+    def __init__(self, *, seed: int, progress: Callable[[str, int, int], None] | None = None) -> None:
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.fake_en = Faker("en_US")
+        self.fake_es = Faker("es_MX")
+        self.fake_en.seed_instance(seed)
+        self.fake_es.seed_instance(seed + 1)
+        self.progress = progress or (lambda stage, done, total: None)
+        self.summary = DemoSummary()
+
+    # --- practice -------------------------------------------------------------------------------
+    def build_practice(self) -> tuple[list[Location], list[Practitioner], list[Room], list[AppointmentType]]:
+        org = Organization.objects.create(name="Riverside Medical Group", phone="(413) 555-0100",
+                                          npi=npi_complete("154321987"))
+        locations = [Location.objects.create(organization=org, **spec) for spec in LOCATIONS]
+        hours = [OpeningHours(location=loc, weekday=day, opens=dt.time(8), closes=dt.time(17))
+                 for loc in locations for day in range(5)]
+        hours += [OpeningHours(location=locations[0], weekday=5, opens=dt.time(9), closes=dt.time(12))]
+        OpeningHours.objects.bulk_create(hours)
+        rooms = [Room.objects.create(location=locations[i // 3], name=f"Room {i % 3 + 1}",
+                                     kind=Room.Kind.PROCEDURE if i % 3 == 2 else Room.Kind.EXAM)
+                 for i in range(6)]
+        types = [AppointmentType.objects.create(code=c, name=n, patient_facing_name=p, duration_minutes=d,
+                                                new_patient=new, color=color, **TYPE_DETAILS.get(c, {}))
+                 for c, n, p, d, new, color in APPOINTMENT_TYPES]
+        practitioners = []
+        for index in range(8):
+            female = self.rng.random() < 0.55
+            first = self.fake_en.first_name_female() if female else self.fake_en.first_name_male()
+            last = self.fake_en.last_name()
+            user = self._staff_user(first, last, Role.PROVIDER, [locations[index % 2]])
+            practitioner = Practitioner.objects.create(
+                user=user, first_name=first, last_name=last, credentials=self.rng.choice(["MD", "DO", "NP", "PA"]),
+                npi=npi_complete(f"1{self.rng.randrange(10**7, 10**8)}"), specialty=SPECIALTIES[index],
+                color=APPOINTMENT_TYPES[index % 5][5],
+            )
+            practitioner.locations.set([locations[index % 2]] + ([locations[1]] if index == 0 else []))
+            practitioners.append(practitioner)
+        effective = clock.now().date() - dt.timedelta(days=365)
+        AvailabilityTemplate.objects.bulk_create([
+            AvailabilityTemplate(practitioner=practitioner, location=locations[index % 2], weekday=day,
+                                 start_time=WORK_START, end_time=WORK_END, effective_from=effective)
+            for index, practitioner in enumerate(practitioners) for day in range(5)])
+        return locations, practitioners, rooms, types
+
+    def build_staff(self, locations: list[Location]) -> None:
+        per_role: dict[Role, int] = {}
+        for index, role in enumerate(STAFF_ROLES):
+            per_role[role] = per_role.get(role, 0) + 1
+            first, last = self.fake_en.first_name(), self.fake_en.last_name()
+            where = locations if role in PRACTICE_WIDE_ROLES else [locations[index % 2]]
+            self._staff_user(first, last, role, where, username=f"{role.value.replace('_', '')}{per_role[role]}")
+
+    _password_hash: str | None = None
+
+    def _staff_user(self, first: str, last: str, role: Role, locations: list[Location],
+                    username: str | None = None) -> User:
+        if self._password_hash is None:
+            self._password_hash = make_password(DEMO_PASSWORD)
+        username = username or f"dr{last.lower()}{len(self.summary.staff) + 1}"
+        user = User.objects.create(username=username, first_name=first, last_name=last, role=role,
+                                   email=f"{username}@riverside.example", password=self._password_hash,
+                                   language="es" if self.rng.random() < 0.15 else "en")
+        user.locations.set(locations)
+        self.summary.staff.append((username, role.value))
+        if role.value in {"compliance", "sysadmin"}:
+            key = f"{self.rng.getrandbits(160):040x}"
+            TOTPDevice.objects.create(user=user, name="Demo authenticator", key=key, confirmed=True)
+            self.summary.totp_secrets[username] = key
+        return user
+
+    # --- patients -------------------------------------------------------------------------------
+    def _patients(self, count: int, locations: list[Location]) -> Iterator[Patient]:
+        pools = _name_pools(self.fake_en, self.fake_es)
+        rng = self.rng
+        today = clock.now().date()
+        mrns = mrns_allocate(count)
+        for index in range(count):
+            spanish = rng.random() < 0.22
+            female = rng.random() < 0.52
+            family_pool = pools["family_es"] if spanish or rng.random() < 0.08 else pools["family_en"]
+            given_pool = pools[f"{'female' if female else 'male'}_{'es' if spanish else 'en'}"]
+            location = locations[0] if rng.random() < 0.6 else locations[1]
+            city, state, zip3 = rng.choice(CITIES[location.code])
+            age_days = int(rng.triangular(0, 95 * 365.25, 45 * 365.25))
+            family = rng.choice(family_pool)
+            if spanish and rng.random() < 0.4:
+                family = f"{family} {rng.choice(pools['family_es'])}"
+            patient = Patient(
+                mrn=mrns[index], family_name=family, given_name=rng.choice(given_pool),
+                middle_name=rng.choice(given_pool)[0] if rng.random() < 0.3 else "",
+                birth_date=today - dt.timedelta(days=age_days),
+                sex=Sex.FEMALE if female else Sex.MALE,
+                phone=f"({rng.randrange(201, 990)}) {rng.randrange(200, 999)}-{rng.randrange(0, 10000):04d}",
+                email="" if rng.random() < 0.25 else f"patient{mrns[index]}@mail.example",
+                preferred_language="es" if spanish and rng.random() < 0.7 else "en",
+                address_line=f"{rng.randrange(1, 9999)} {rng.choice(pools['street'])}",
+                city=city, state=state, postal_code=f"{zip3}{rng.randrange(0, 100):02d}",
+                home_location=location, restricted=rng.random() < 0.005,
+            )
+            if rng.random() < 0.7:  # most patients agree to texts and e-mail at registration
+                patient.sms_opt_in, patient.sms_opt_in_date, patient.sms_opt_in_source = True, today, "verbal"
+                if patient.email:
+                    patient.email_opt_in, patient.email_opt_in_date, patient.email_opt_in_source = True, today, "verbal"
+            yield fill_search_keys(patient)
+
+    def build_patients(self, count: int, locations: list[Location]) -> list[tuple[int, int]]:
+        """Insert in batches; returns (patient id, home location id) for scheduling."""
+        batch: list[Patient] = []
+        done = 0
+        for patient in self._patients(count, locations):
+            batch.append(patient)
+            if len(batch) >= BATCH:
+                done += self._flush(batch)
+                self.progress("patients", done, count)
+        done += self._flush(batch)
+        self.progress("patients", done, count)
+        self.summary.patients = done
+        return list(Patient.objects.order_by("pk").values_list("pk", "home_location_id"))
+
+    @staticmethod
+    def _flush(batch: list[Patient]) -> int:
+        Patient.objects.bulk_create(batch, batch_size=1000)
+        size = len(batch)
+        batch.clear()
+        return size
+
+    # --- appointments ---------------------------------------------------------------------------
+    def build_appointments(self, weeks: int, practitioners: list[Practitioner], rooms: list[Room],
+                           types: list[AppointmentType], patients: list[tuple[int, int]]) -> None:
+        if not patients or weeks <= 0:
+            return
+        rng = self.rng
+        by_location: dict[int, list[int]] = {}
+        for patient_id, location_id in patients:
+            by_location.setdefault(location_id, []).append(patient_id)
+        now = clock.now()
+        first_monday = now.date() - dt.timedelta(days=now.date().weekday()) - dt.timedelta(weeks=weeks // 2)
+        days = [first_monday + dt.timedelta(days=i) for i in range(weeks * 7) if (first_monday
+                + dt.timedelta(days=i)).weekday() < 5]
+        batch: list[Appointment] = []
+        for day_index, day in enumerate(days):
+            # What is taken this day, so that rooms and patients are never double-booked (the database
+            # refuses overlapping resource bookings on PostgreSQL).
+            room_busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+            patient_busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+            for practitioner in practitioners:
+                location = practitioner.locations.all()[0]
+                pool = by_location.get(location.pk) or [p for p, _ in patients]
+                room_choices = [r for r in rooms if r.location_id == location.pk]
+                minute = 8 * 60
+                while minute < 16 * 60 + 30:
+                    kind = rng.choices(types, weights=[2, 6, 2, 1, 1])[0]
+                    if rng.random() < 0.18:  # a gap in the day
+                        minute += 20
+                        continue
+                    start = local_to_utc(day, dt.time(minute // 60, minute % 60), location.tz)
+                    end = start + dt.timedelta(minutes=kind.duration_minutes)
+                    occupied = (start, end + dt.timedelta(minutes=kind.buffer_after_minutes))
+                    status = self._status_for(start, now)
+                    active = status in ACTIVE_STATUSES
+                    room = self._free_room(room_choices, kind, occupied, room_busy)
+                    chosen = self._free_patient(pool, (start, end), patient_busy)
+                    if (kind.room_kind and room is None) or chosen is None:
+                        minute += 20  # nothing fits here: leave a gap
+                        continue
+                    if active:
+                        if room is not None:
+                            room_busy.setdefault(room.pk, []).append(occupied)
+                        patient_busy.setdefault(chosen, []).append((start, end))
+                    batch.append(Appointment(
+                        patient_id=chosen, practitioner=practitioner, location=location,
+                        room=room, appointment_type=kind, start=start, end=end, status=status,
+                        telehealth=kind.telehealth,
+                        cancel_reason="Patient request" if status == AppointmentStatus.CANCELLED else "",
+                    ))
+                    minute += kind.duration_minutes + kind.buffer_after_minutes
+            if len(batch) >= BATCH or day_index == len(days) - 1:
+                self._flush_appointments(batch)
+                self.summary.appointments += len(batch)
+                batch.clear()
+                self.progress("appointments", day_index + 1, len(days))
+
+    @staticmethod
+    def _overlaps(spans: list[tuple[dt.datetime, dt.datetime]], span: tuple[dt.datetime, dt.datetime]) -> bool:
+        return any(start < span[1] and span[0] < end for start, end in spans)
+
+    def _free_room(self, choices: list[Room], kind: AppointmentType, occupied: tuple[dt.datetime, dt.datetime],
+                   busy: dict[int, list[tuple[dt.datetime, dt.datetime]]]) -> Room | None:
+        if kind.telehealth:
+            return None
+        fitting = [r for r in choices if (not kind.room_kind or r.kind == kind.room_kind)
+                   and not self._overlaps(busy.get(r.pk, []), occupied)]
+        return self.rng.choice(fitting) if fitting else None
+
+    def _free_patient(self, pool: list[int], span: tuple[dt.datetime, dt.datetime],
+                      busy: dict[int, list[tuple[dt.datetime, dt.datetime]]]) -> int | None:
+        for _attempt in range(5):
+            candidate = self.rng.choice(pool)
+            if not self._overlaps(busy.get(candidate, []), span):
+                return candidate
+        return None
+
+    @staticmethod
+    def _flush_appointments(batch: list[Appointment]) -> None:
+        """Insert appointments and the resource bookings the active ones hold."""
+        Appointment.objects.bulk_create(batch, batch_size=1000)
+        bookings: list[ResourceBooking] = []
+        for a in batch:
+            if a.status not in ACTIVE_STATUSES:
+                continue
+            kind = a.appointment_type
+            occupied = (a.start - kind.buffer_before, a.end + kind.buffer_after)
+            bookings.append(ResourceBooking(appointment_id=a.pk, resource_kind=ResourceKind.PRACTITIONER,
+                                            resource_id=a.practitioner_id, start=occupied[0], end=occupied[1]))
+            bookings.append(ResourceBooking(appointment_id=a.pk, resource_kind=ResourceKind.PATIENT,
+                                            resource_id=a.patient_id, start=a.start, end=a.end))
+            if a.room_id is not None:
+                bookings.append(ResourceBooking(appointment_id=a.pk, resource_kind=ResourceKind.ROOM,
+                                                resource_id=a.room_id, start=occupied[0], end=occupied[1]))
+        ResourceBooking.objects.bulk_create(bookings, batch_size=2000)
+
+    def _status_for(self, start: dt.datetime, now: dt.datetime) -> str:
+        roll = self.rng.random()
+        if start < now:
+            if roll < 0.08:
+                return AppointmentStatus.CANCELLED
+            if roll < 0.13:
+                return AppointmentStatus.NOSHOW
+            return AppointmentStatus.FULFILLED
+        return AppointmentStatus.CANCELLED if roll < 0.05 else AppointmentStatus.BOOKED
+
+    @staticmethod
+    def build_reminder_rules() -> None:
+        """What a typical practice sends: a confirmation at booking, e-mail 3 days and a text 1 day before."""
+        ReminderRule.objects.bulk_create([
+            ReminderRule(kind=Kind.CONFIRMATION, channel=Channel.EMAIL, minutes_before=0),
+            ReminderRule(kind=Kind.REMINDER, channel=Channel.EMAIL, minutes_before=72 * 60),
+            ReminderRule(kind=Kind.REMINDER, channel=Channel.SMS, minutes_before=24 * 60),
+        ])
+
+    # --- all ------------------------------------------------------------------------------------
+    def build(self, *, patients: int, weeks: int) -> DemoSummary:
+        with transaction.atomic():
+            locations, practitioners, rooms, types = self.build_practice()
+            self.build_staff(locations)
+        # One transaction per stage: bulk inserts are fastest that way, and a failed stage leaves nothing.
+        with transaction.atomic():
+            patient_rows = self.build_patients(patients, locations)
+            demo_patient_records(seed=self.seed)
+            self.build_reminder_rules()
+        with transaction.atomic():
+            practitioners = list(Practitioner.objects.prefetch_related("locations").order_by("pk"))
+            self.build_appointments(weeks, practitioners, rooms, types, patient_rows)
+            record(None, "demo.generate", resource_type="practice",
+                   detail={"seed": self.seed, "patients": self.summary.patients,
+                           "appointments": self.summary.appointments})
+        if weeks:
+            with transaction.atomic():
+                self.summary.visits_today = build_front_desk_day(seed=self.seed)
+        return self.summary

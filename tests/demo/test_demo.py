@@ -1,0 +1,75 @@
+import pytest
+from django.core.management import call_command
+
+from clinicdesk.accounts.models import User
+from clinicdesk.audit.services import chain_verify
+from clinicdesk.core.permissions import Role
+from clinicdesk.patients.models import Patient
+from clinicdesk.practice.models import Location, Practitioner, Room
+from clinicdesk.scheduling.models import Appointment
+
+
+def _snapshot():
+    return (
+        list(Patient.objects.order_by("mrn").values_list("mrn", "family_name", "given_name", "birth_date", "phone")),
+        list(Appointment.objects.order_by("start", "practitioner__npi").values_list("start", "patient__mrn")),
+    )
+
+
+def test_demo_builds_the_practice_the_brief_describes(db):
+    call_command("demo", patients=300, weeks=2, seed=3, no_progress=True)
+    assert Location.objects.count() == 2
+    assert len(set(Location.objects.values_list("time_zone", flat=True))) == 2
+    assert Practitioner.objects.count() == 8
+    assert Room.objects.count() == 6
+    staff = User.objects.exclude(role=Role.PROVIDER).count() + User.objects.filter(role=Role.PROVIDER).exclude(
+        practitioner__isnull=False).count()
+    assert staff == 30
+    assert set(User.objects.values_list("role", flat=True)) == {r.value for r in Role}
+    assert Patient.objects.count() == 300
+    assert set(Patient.objects.values_list("preferred_language", flat=True)) == {"en", "es"}
+    assert Appointment.objects.count() > 0
+    logins = ["frontdesk1", "practicecoordinator1", "compliance1", "sysadmin1", "nurse1", "billing1"]
+    assert User.objects.filter(username__in=logins).count() == len(logins)
+    assert chain_verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_is_reproducible_from_its_seed():
+    from clinicdesk.patients.models import FormTemplate, Payer
+    from clinicdesk.patients.seed import seed_reference_data
+
+    seed_reference_data(Payer, FormTemplate)
+    call_command("demo", patients=200, weeks=1, seed=11, no_progress=True)
+    first = _snapshot()
+    call_command("flush", interactive=False, verbosity=0)
+    seed_reference_data(Payer, FormTemplate)
+    call_command("demo", patients=200, weeks=1, seed=11, no_progress=True)
+    assert _snapshot() == first
+
+
+def test_demo_refuses_a_database_that_holds_a_practice(db):
+    import pytest
+    from django.core.management import CommandError
+
+    call_command("demo", patients=10, weeks=0, seed=1, no_progress=True)
+    with pytest.raises(CommandError):
+        call_command("demo", patients=10, weeks=0, seed=1, no_progress=True)
+    call_command("demo", patients=10, weeks=0, seed=1, no_progress=True, if_empty=True)
+    assert Patient.objects.count() == 10
+
+
+def test_demo_day_has_patients_at_every_stage_of_the_flow_and_a_balanced_drawer(db, clock):
+    """At 10:00 in New York the demo desk has patients waiting, in rooms or with a provider, and checked out."""
+    from clinicdesk.billing.models import LedgerEntry
+    from clinicdesk.frontdesk.models import Visit
+
+    call_command("demo", patients=400, weeks=2, seed=5, no_progress=True)
+    downtown = Location.objects.get(time_zone="America/New_York")
+    statuses = set(Visit.objects.filter(location=downtown).values_list("status", flat=True))
+    assert {"checked-in", "checked-out"} <= statuses and statuses & {"roomed", "with-provider"}, statuses
+    checked_out = Visit.objects.filter(status="checked-out").first()
+    assert checked_out.arrived_at < checked_out.roomed_at < checked_out.checked_out_at <= clock.now()
+    payments = LedgerEntry.objects.filter(kind="payment", location=downtown)
+    assert payments.count() == Visit.objects.filter(location=downtown).exclude(status="arrived").count()
+    assert chain_verify().ok
