@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from clinicdesk.core import api as core_api
+from clinicdesk.core import site_views
 from clinicdesk.interop.fhir import views as fhir_views
 from clinicdesk.reports import api as reports_api
 from clinicdesk.reports import views as reports_views
@@ -14,6 +15,7 @@ handler500 = "clinicdesk.core.error_views.server_error"
 urlpatterns = [
     path("", reports_views.home, name="home"),
     path("healthz", reports_views.healthz, name="healthz"),
+    path("favicon.ico", site_views.favicon, name="favicon"),
     path("accounts/", include("clinicdesk.accounts.urls")),
     path("patients/", include("clinicdesk.patients.urls")),
     path("schedule/", include("clinicdesk.scheduling.urls")),

@@ -159,6 +159,7 @@ WEB_ROWS: list[Row] = [
     # home, health, sign-in and the user's own pages
     page("GET", "/", 200, EVERYONE, elsewhere=None, why="every signed-in user has a home page"),
     public("GET", "/healthz", 200, why="load balancer probe: no data"),
+    public("GET", "/favicon.ico", 301, why="the browser's icon request, sent on to the static icon"),
     public("GET", "/jsi18n/", 200, why="translation catalogue for the scripts: no data"),
     public("GET", "/accounts/login/", 200, why="the sign-in form"),
     page("POST", "/accounts/logout/", 302, EVERYONE, elsewhere=None, why="signing out needs nothing"),
