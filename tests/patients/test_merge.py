@@ -4,10 +4,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clinicdesk.audit.models import AuditEntry
+from clinicdesk.core.clock import now as clock_now
 from clinicdesk.core.exceptions import Conflict, PermissionDenied
 from clinicdesk.core.permissions import Role
 from clinicdesk.patients.models import DuplicateCandidate, FormTemplate, Patient
-from clinicdesk.patients.selectors import duplicates_worklist, patient_search
+from clinicdesk.patients.selectors import duplicate_pair, duplicates_worklist, patient_search
 from clinicdesk.patients.services import (
     coverage_add,
     document_upload,
@@ -80,13 +81,56 @@ def test_patient_merge_cannot_merge_twice(coordinator, pair, clock):
         patient_merge(actor=coordinator, survivor_id=keep.pk, merged_id=dupe.pk)
 
 
-def test_patient_merge_refuses_front_desk_other_locations_and_outsiders(clerk, make_user, other_location, pair,
-                                                                        clock):
+def _registered_days_ago(patient, days):
+    Patient.objects.filter(pk=patient.pk).update(created_at=clock_now() - dt.timedelta(days=days))
+    patient.refresh_from_db()
+
+
+def test_patient_merge_refuses_other_locations_outsiders_and_front_desk_on_older_charts(
+        clerk, make_user, other_location, pair, clock):
     keep, dupe = pair
+    _registered_days_ago(dupe, 2)
     for actor in (clerk, make_user(Role.PATIENT_COORDINATOR, at=other_location), make_user(Role.SYSADMIN)):
         with pytest.raises(PermissionDenied):
             patient_merge(actor=actor, survivor_id=keep.pk, merged_id=dupe.pk)
     assert Patient.objects.filter(merged_into__isnull=False).count() == 0
+    denial = AuditEntry.objects.filter(action="access.denied", actor=clerk).latest("pk")
+    assert denial.patient_id == dupe.pk
+
+
+def test_front_desk_merges_away_the_chart_registered_in_the_last_24_hours(clerk, pair, clock):
+    keep, dupe = pair
+    _registered_days_ago(keep, 400)  # the existing chart; `dupe` was just registered at the desk
+    with pytest.raises(PermissionDenied) as refused:
+        patient_merge(actor=clerk, survivor_id=dupe.pk, merged_id=keep.pk)  # the older chart may not go
+    assert refused.value.code == "merge-needs-coordinator" and keep.mrn in refused.value.detail
+    patient_merge(actor=clerk, survivor_id=keep.pk, merged_id=dupe.pk, reason="Registered twice at the desk")
+    dupe.refresh_from_db()
+    assert dupe.merged_into_id == keep.pk and not dupe.active
+    assert AuditEntry.objects.filter(action="patient.merge", actor=clerk).count() == 1
+
+
+def test_front_desk_worklist_holds_only_pairs_with_a_chart_from_the_last_24_hours(clerk, coordinator, pair,
+                                                                                  location, clock):
+    keep, dupe = pair
+    fresh = DuplicateCandidate.objects.create(first=keep, second=dupe, score=12.0, found_at=clock.now())
+    older = [PatientFactory(home_location=location, family_name="Okafor", given_name="Ada",
+                            birth_date=dt.date(1950, 3, 3)) for _ in range(2)]
+    for patient in older:
+        _registered_days_ago(patient, 3)
+    stale = DuplicateCandidate.objects.create(first=older[0], second=older[1], score=15.0, found_at=clock.now())
+    assert [p.pk for p in duplicates_worklist(actor=clerk)] == [fresh.pk]
+    assert {p.pk for p in duplicates_worklist(actor=coordinator)} == {fresh.pk, stale.pk}
+    with pytest.raises(PermissionDenied):
+        duplicate_pair(actor=clerk, candidate_id=stale.pk)
+    with pytest.raises(PermissionDenied):
+        duplicate_dismiss(actor=clerk, candidate_id=stale.pk, reason="Different people")
+    with pytest.raises(PermissionDenied):
+        duplicates_scan(actor=clerk)
+    clock.advance(dt.timedelta(hours=25))  # yesterday's duplicate is now a coordinator's
+    _registered_days_ago(keep, 400)
+    Patient.objects.filter(pk=dupe.pk).update(created_at=clock.now() - dt.timedelta(hours=25))
+    assert duplicates_worklist(actor=clerk) == []
 
 
 def test_duplicates_scan_fills_the_worklist_and_dismiss_removes_a_pair(coordinator, pair, location, clock):
@@ -117,8 +161,20 @@ def test_duplicate_worklist_screen_merges_a_pair(signed_in, location, pair, cloc
     assert f"merged into MRN {keep.mrn}" in html
 
 
-def test_duplicate_worklist_is_refused_to_front_desk(signed_in, location):
-    assert signed_in(Role.FRONT_DESK, at=location).get("/patients/duplicates/").status_code == 403
+def test_front_desk_review_offers_to_keep_only_the_older_chart(signed_in, pair, location, clock):
+    keep, dupe = pair
+    _registered_days_ago(keep, 400)
+    candidate = DuplicateCandidate.objects.create(first=keep, second=dupe, score=12.0, found_at=clock.now())
+    client = signed_in(Role.FRONT_DESK, at=location)
+    worklist = client.get("/patients/duplicates/").content.decode()
+    assert "Scan for duplicates" not in worklist and dupe.mrn in worklist
+    review = client.get(f"/patients/duplicates/{candidate.pk}/").content.decode()
+    assert f'value="{keep.pk}"' in review and f'value="{dupe.pk}"' not in review
+    refused = client.post(f"/patients/duplicates/{candidate.pk}/", {"survivor": dupe.pk, "reason": "same"})
+    assert refused.status_code == 422 and Patient.objects.filter(merged_into__isnull=False).count() == 0
+    assert client.post(f"/patients/duplicates/{candidate.pk}/", {"survivor": keep.pk}).status_code == 302
+    dupe.refresh_from_db()
+    assert dupe.merged_into_id == keep.pk
 
 
 def test_duplicate_worklist_query_count_does_not_grow_with_pairs(signed_in, location, clock):

@@ -41,6 +41,7 @@ EVERYONE = frozenset({FD, PC, PRC, BILL, PROV, NURSE, COMP, ADMIN})
 PATIENT_READERS = frozenset({FD, PC, PRC, BILL, PROV, NURSE, COMP})
 PATIENT_WRITERS = frozenset({FD, PC, PRC})  # registration and demographics: the desk
 MERGERS = frozenset({PC, PRC})
+DUPLICATE_REVIEWERS = MERGERS | {FD}  # the front desk: only pairs holding a chart registered in the last 24 hours
 SCHEDULE_READERS = frozenset({FD, PC, PRC, BILL, PROV, NURSE})
 SCHEDULE_WRITERS = frozenset({FD, PC, PRC})
 DESK = frozenset({FD, PC, PRC, NURSE})  # frontdesk.operate (nurses / medical assistants room and check in)
@@ -219,17 +220,26 @@ WEB_ROWS: list[Row] = [
     page("GET", "/patients/documents/{document.pk}/", 200, PATIENT_READERS, denied=404,
          why="documents are hidden (404) from anyone who may not read the chart"),
     page("GET", "/patients/signed-forms/{signed_form.pk}/", 200, PATIENT_READERS, denied=404),
-    page("GET", "/patients/duplicates/", 200, MERGERS, elsewhere=None),
-    page("POST", "/patients/duplicates/", 302, MERGERS, elsewhere=None, case="scan"),
-    page("POST", "/patients/duplicates/merge/", 302, MERGERS, case="merge by MRN",
+    page("GET", "/patients/duplicates/", 200, DUPLICATE_REVIEWERS, elsewhere=None),
+    page("POST", "/patients/duplicates/", 302, MERGERS, elsewhere=None, case="scan",
+         why="a practice-wide scan is coordinator work"),
+    page("POST", "/patients/duplicates/merge/", 302, DUPLICATE_REVIEWERS, case="merge by MRN",
          data=lambda w: {"survivor_mrn": w.dup1.mrn, "merged_mrn": w.dup2.mrn, "reason": "Same person"}),
-    page("POST", "/patients/duplicates/merge/", 404, MERGERS, elsewhere=None, case="unknown MRNs",
+    page("POST", "/patients/duplicates/merge/", 302, MERGERS, case="merge by MRN, charts older than 24 h",
+         data=lambda w: {"survivor_mrn": w.old1.mrn, "merged_mrn": w.old2.mrn, "reason": "Same person"},
+         why="the front desk merges away only a chart registered in the last 24 hours"),
+    page("POST", "/patients/duplicates/merge/", 404, DUPLICATE_REVIEWERS, elsewhere=None, case="unknown MRNs",
          data=lambda w: {"survivor_mrn": "X0000001", "merged_mrn": "X0000002", "reason": "Same person"},
          why="whether an MRN exists is told only to those who may merge"),
-    page("GET", "/patients/duplicates/{pair.pk}/", 200, MERGERS),
-    page("POST", "/patients/duplicates/{pair.pk}/", 302, MERGERS, case="merge the pair",
+    page("GET", "/patients/duplicates/{pair.pk}/", 200, DUPLICATE_REVIEWERS),
+    page("GET", "/patients/duplicates/{old_pair.pk}/", 200, MERGERS, case="charts older than 24 h"),
+    page("POST", "/patients/duplicates/{old_pair.pk}/", 302, MERGERS, case="merge a pair older than 24 h",
+         data=lambda w: {"survivor": w.old1.pk, "reason": "Same person"}),
+    page("POST", "/patients/duplicates/{old_pair.pk}/dismiss/", 302, MERGERS, case="pair older than 24 h",
+         data=lambda w: {"dismiss-reason": "Twins, different people"}),
+    page("POST", "/patients/duplicates/{pair.pk}/", 302, DUPLICATE_REVIEWERS, case="merge the pair",
          data=lambda w: {"survivor": w.dup1.pk, "reason": "Same person"}),
-    page("POST", "/patients/duplicates/{pair.pk}/dismiss/", 302, MERGERS,
+    page("POST", "/patients/duplicates/{pair.pk}/dismiss/", 302, DUPLICATE_REVIEWERS,
          data=lambda w: {"dismiss-reason": "Twins, different people"}),
     page("GET", "/patients/export/", 200, frozenset({PRC})),
     page("POST", "/patients/export/", 200, frozenset({PRC})),

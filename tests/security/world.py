@@ -42,7 +42,7 @@ from clinicdesk.frontdesk.services import (
     visitor_sign_in,
 )
 from clinicdesk.interop.fhir.mappers.schedule import SlotKey
-from clinicdesk.patients.models import DuplicateCandidate, FormTemplate, Payer
+from clinicdesk.patients.models import DuplicateCandidate, FormTemplate, Patient, Payer
 from clinicdesk.patients.services import coverage_add, form_sign, patient_inactivate
 from clinicdesk.patients.services.documents import store_document
 from clinicdesk.scheduling.services import calendar_feed_issue
@@ -217,6 +217,12 @@ def build() -> World:
     o["dup2"] = dup2 = patient("Dora", birth_date=dt.date(1970, 1, 1))
     o["pair"] = DuplicateCandidate.objects.create(first=dup1, second=dup2, score=20, agreeing=["last name"],
                                                   found_at=MOMENT)
+    # A pair of charts both registered days ago: past the front desk's 24-hour merge window.
+    o["old1"] = old1 = patient("Olga", birth_date=dt.date(1960, 2, 2))
+    o["old2"] = old2 = patient("Olga", birth_date=dt.date(1960, 2, 2))
+    Patient.objects.filter(pk__in=[old1.pk, old2.pk]).update(created_at=MOMENT - dt.timedelta(days=3))
+    o["old_pair"] = DuplicateCandidate.objects.create(first=old1, second=old2, score=20, agreeing=["last name"],
+                                                      found_at=MOMENT)
     patient_inactivate(actor=desk, patient_id=ivy.pk, reason="Moved away")
 
     def appointment(who: Any, start: dt.datetime) -> Any:

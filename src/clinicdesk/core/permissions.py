@@ -52,6 +52,8 @@ class Perm(StrEnum):
     PATIENT_READ = "patient.read"
     PATIENT_WRITE = "patient.write"
     PATIENT_MERGE = "patient.merge"
+    # Merge away a chart registered in the last 24 hours (the duplicate just made at the desk).
+    PATIENT_MERGE_RECENT = "patient.merge_recent"
     PATIENT_EXPORT = "patient.export"
     SCHEDULE_READ = "schedule.read"
     SCHEDULE_WRITE = "schedule.write"
@@ -70,7 +72,7 @@ class Perm(StrEnum):
 _DESK = {Perm.PATIENT_READ, Perm.PATIENT_WRITE, Perm.SCHEDULE_READ, Perm.SCHEDULE_WRITE, Perm.FRONTDESK}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.FRONT_DESK: frozenset(_DESK | {Perm.BILLING_READ}),
+    Role.FRONT_DESK: frozenset(_DESK | {Perm.PATIENT_MERGE_RECENT, Perm.BILLING_READ}),
     Role.PATIENT_COORDINATOR: frozenset(_DESK | {Perm.PATIENT_MERGE, Perm.BILLING_READ}),
     Role.PRACTICE_COORDINATOR: frozenset(
         _DESK

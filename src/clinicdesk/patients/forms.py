@@ -214,10 +214,9 @@ class MergeForm(forms.Form):
     survivor = forms.ChoiceField(label=_("Keep this chart"), widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, pair: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, survivors: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["survivor"].choices = [(str(p.pk), f"{p.display_name} — MRN {p.mrn}")
-                                           for p in (pair.first, pair.second)]
+        self.fields["survivor"].choices = [(str(p.pk), f"{p.display_name} — MRN {p.mrn}") for p in survivors]
 
 
 class MergeByMrnForm(forms.Form):

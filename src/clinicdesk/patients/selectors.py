@@ -25,6 +25,7 @@ from clinicdesk.core.text import digits, fold
 from .candidates import Match, find_matches
 from .keys import phone_key, sound
 from .matching import Person
+from .merge_scope import merge_permission, pairs_in_scope, require_duplicate_review, require_pair_in_scope
 from .models import (
     BreakGlassAccess,
     Coverage,
@@ -397,9 +398,10 @@ def payers_active() -> list[Payer]:
 
 @atomic_service
 def duplicates_worklist(*, actor: Any, limit: int = 100) -> list[DuplicateCandidate]:
-    """Open suspected pairs where the actor may see both charts."""
-    require(actor, Perm.PATIENT_MERGE)
-    pairs = DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN,
+    """Open suspected pairs where the actor may see both charts (for the front desk: pairs holding a chart
+    registered in the last 24 hours, see merge_scope)."""
+    require_duplicate_review(actor)
+    pairs = DuplicateCandidate.objects.filter(pairs_in_scope(actor), status=DuplicateCandidate.Status.OPEN,
                                               first__merged_into__isnull=True, second__merged_into__isnull=True)
     if not getattr(actor, "practice_wide", False):
         locations = actor.location_ids()
@@ -414,14 +416,15 @@ def duplicates_worklist(*, actor: Any, limit: int = 100) -> list[DuplicateCandid
 
 @atomic_service
 def duplicate_pair(*, actor: Any, candidate_id: Any) -> DuplicateCandidate:
-    require(actor, Perm.PATIENT_MERGE)
+    require_duplicate_review(actor)
     pair = DuplicateCandidate.objects.select_related("first__home_location", "second__home_location") \
         .filter(pk=candidate_id).first()
     if pair is None:
         raise NotFound()
     for patient in (pair.first, pair.second):
-        require(actor, Perm.PATIENT_MERGE, location=patient.home_location_id, resource_type="patient",
+        require(actor, merge_permission(actor), location=patient.home_location_id, resource_type="patient",
                 resource_id=patient.pk, patient_id=patient.pk, hide=True)
+    require_pair_in_scope(actor, pair.first, pair.second)
     record(actor, "duplicate.read", pair, detail={"shown": [pair.first_id, pair.second_id]})
     return pair
 

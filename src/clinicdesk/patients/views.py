@@ -33,6 +33,7 @@ from .forms import (
     SignForm,
 )
 from .matching import Person
+from .merge_scope import may_merge_any, may_review_duplicates, require_duplicate_review, survivor_choices
 from .models import Patient
 from .selectors import (
     BreakGlassRequired,
@@ -77,7 +78,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _tools(user: Any) -> dict[str, bool]:
-    return {"can_register": has_perm(user, Perm.PATIENT_WRITE), "can_merge": has_perm(user, Perm.PATIENT_MERGE),
+    return {"can_register": has_perm(user, Perm.PATIENT_WRITE), "can_merge": may_review_duplicates(user),
             "can_export": has_perm(user, Perm.PATIENT_EXPORT), "can_audit": has_perm(user, Perm.AUDIT_READ)}
 
 
@@ -130,7 +131,7 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "patients/chart.html", {
         "chart": chart, "patient": chart.patient, "can_write": has_perm(request.user, Perm.PATIENT_WRITE,
                                                                          location=chart.patient.home_location_id),
-        "can_merge": has_perm(request.user, Perm.PATIENT_MERGE)})
+        "can_merge": may_review_duplicates(request.user)})
 
 
 @login_required
@@ -279,15 +280,20 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.duplicates_scan(actor=request.user)
         return redirect("patients:duplicates")
+    return _duplicates_page(request, MergeByMrnForm())
+
+
+def _duplicates_page(request: HttpRequest, merge_form: MergeByMrnForm, status: int = 200) -> HttpResponse:
     pairs = duplicates_worklist(actor=request.user)
-    return render(request, "patients/duplicates.html", {"pairs": pairs, "merge_form": MergeByMrnForm()})
+    return render(request, "patients/duplicates.html", {
+        "pairs": pairs, "merge_form": merge_form, "recent_only": not may_merge_any(request.user)}, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def duplicate_review(request: HttpRequest, candidate_id: int) -> HttpResponse:
     pair = duplicate_pair(actor=request.user, candidate_id=candidate_id)
-    form = MergeForm(request.POST or None, pair=pair)
+    form = MergeForm(request.POST or None, survivors=survivor_choices(request.user, pair.first, pair.second))
     dismiss_form = ReasonForm(prefix="dismiss")
     if request.method == "POST" and form.is_valid():
         survivor = form.cleaned_data["survivor"]
@@ -317,7 +323,7 @@ def duplicate_dismiss(request: HttpRequest, candidate_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def merge_by_mrn(request: HttpRequest) -> HttpResponse:
-    require(request.user, Perm.PATIENT_MERGE)  # before the MRN lookup: whether a chart exists is not for everyone
+    require_duplicate_review(request.user)  # before the MRN lookup: whether a chart exists is not for everyone
     form = MergeByMrnForm(request.POST)
     if form.is_valid():
         mrns = [form.cleaned_data["survivor_mrn"].strip(), form.cleaned_data["merged_mrn"].strip()]
@@ -327,8 +333,7 @@ def merge_by_mrn(request: HttpRequest) -> HttpResponse:
         services.patient_merge(actor=request.user, survivor_id=ids[mrns[0]], merged_id=ids[mrns[1]],
                                reason=form.cleaned_data["reason"])
         return redirect("patients:chart", ids[mrns[0]])
-    pairs = duplicates_worklist(actor=request.user)
-    return render(request, "patients/duplicates.html", {"pairs": pairs, "merge_form": form}, status=422)
+    return _duplicates_page(request, form, status=422)
 
 
 # --- export and compliance --------------------------------------------------------------------------------------

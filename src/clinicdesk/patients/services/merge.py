@@ -20,6 +20,12 @@ from clinicdesk.core.permissions import Perm, require
 
 from ..keys import fill_search_keys
 from ..matching import LIKELY, find_duplicate_pairs, person_from
+from ..merge_scope import (
+    merge_permission,
+    require_duplicate_review,
+    require_may_merge_away,
+    require_pair_in_scope,
+)
 from ..models import (
     BreakGlassAccess,
     Coverage,
@@ -66,14 +72,15 @@ def duplicates_scan(*, actor: Any, threshold: float = LIKELY) -> int:
 
 
 def _lock_candidate(actor: Any, candidate_id: Any) -> DuplicateCandidate:
-    require(actor, Perm.PATIENT_MERGE)
-    candidate = DuplicateCandidate.objects.select_for_update().filter(pk=candidate_id).first()
+    require_duplicate_review(actor)
+    candidate = DuplicateCandidate.objects.select_for_update().select_related("first", "second") \
+        .filter(pk=candidate_id).first()
     if candidate is None:
         raise NotFound()
-    for patient_id in (candidate.first_id, candidate.second_id):
-        location = Patient.objects.filter(pk=patient_id).values_list("home_location_id", flat=True).first()
-        require(actor, Perm.PATIENT_MERGE, location=location, resource_type="patient", resource_id=patient_id,
-                patient_id=patient_id, hide=True)
+    for patient in (candidate.first, candidate.second):
+        require(actor, merge_permission(actor), location=patient.home_location_id, resource_type="patient",
+                resource_id=patient.pk, patient_id=patient.pk, hide=True)
+    require_pair_in_scope(actor, candidate.first, candidate.second)
     return candidate
 
 
@@ -120,7 +127,7 @@ def _move_coverages(survivor: Patient, merged: Patient) -> int:
 def patient_merge(*, actor: Any, survivor_id: Any, merged_id: Any, reason: str = "",
                   candidate_id: Any = None) -> Patient:
     """Merge chart `merged_id` into chart `survivor_id`."""
-    require(actor, Perm.PATIENT_MERGE)
+    require_duplicate_review(actor)
     if str(survivor_id) == str(merged_id):
         raise ValidationFailed("same-patient", _("Choose two different charts."),
                                fields={"merged": [_("Choose two different charts.")]})
@@ -130,9 +137,10 @@ def patient_merge(*, actor: Any, survivor_id: Any, merged_id: Any, reason: str =
         patient = locked.get(int(patient_id))
         if patient is None:
             raise NotFound()
-        require(actor, Perm.PATIENT_MERGE, location=patient.home_location_id, resource_type="patient",
+        require(actor, merge_permission(actor), location=patient.home_location_id, resource_type="patient",
                 resource_id=patient_id, patient_id=patient_id, hide=True)
     survivor, merged = locked[int(survivor_id)], locked[int(merged_id)]
+    require_may_merge_away(actor, merged)
     if survivor.merged_into_id or merged.merged_into_id:
         raise Conflict("already-merged", _("One of these charts was already merged."))
     moved = {
