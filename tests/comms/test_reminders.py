@@ -158,3 +158,55 @@ def test_gateway_failures_retry_with_back_off_then_reach_the_worklist(location, 
     desk = signed_in(Role.FRONT_DESK, at=location)
     page = desk.get("/messages/attention/")
     assert reachable_patient.display_name.encode() in page.content
+
+
+# --- a planning job that never ran: the last look before sending and the ticker's safety net ---------------------
+
+def test_a_reminder_for_an_appointment_cancelled_or_moved_without_replanning_is_not_sent(
+        location, provider, follow_up, reachable_patient, smtp_server, clock, django_capture_on_commit_callbacks):
+    from clinicdesk.scheduling.models import Appointment
+
+    ReminderRule.objects.create(kind=Kind.REMINDER, channel=Channel.EMAIL, minutes_before=24 * 60)
+    clerk = UserFactory(role=Role.FRONT_DESK, location=location)
+    first_start, second_start = at(dt.date(2026, 11, 26), 11), at(dt.date(2026, 11, 27), 11)
+    with django_capture_on_commit_callbacks(execute=True):
+        cancelled = _book(clerk, reachable_patient, provider, follow_up, location, first_start)
+        moved = _book(clerk, reachable_patient, provider, follow_up, location, second_start)
+    assert Message.objects.filter(kind=Kind.REMINDER, status=Status.QUEUED).count() == 2
+    # The changes commit, but the jobs that withdraw the old plans are lost (written as a crash would leave them).
+    Appointment.objects.filter(pk=cancelled.pk).update(status="cancelled", cancel_reason="Patient called")
+    new_start = second_start + dt.timedelta(days=1, hours=2)
+    Appointment.objects.filter(pk=moved.pk).update(start=new_start, end=new_start + dt.timedelta(minutes=20))
+    clock.advance(second_start - clock.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        messages_send_due()
+    assert smtp_server.messages == []
+    stale = Message.objects.filter(dedupe_key__endswith=f":{int(second_start.timestamp())}").get()
+    assert stale.status == Status.SUPPRESSED and stale.last_error == "appointment changed"
+    assert Message.objects.get(appointment=cancelled).status == Status.SUPPRESSED
+    # The moved appointment was planned again for its new time.
+    fresh = Message.objects.get(appointment=moved, status=Status.QUEUED)
+    assert fresh.dedupe_key.endswith(f":{int(new_start.timestamp())}")
+    assert fresh.send_after == new_start - dt.timedelta(hours=24)
+
+
+def test_the_ticker_plans_reminders_for_a_booking_whose_planning_job_was_lost(
+        location, provider, follow_up, reachable_patient, clock):
+    from clinicdesk.comms.services import reminders_plan_missed
+    from clinicdesk.scheduling.models import Appointment
+
+    ReminderRule.objects.create(kind=Kind.CONFIRMATION, channel=Channel.EMAIL)
+    ReminderRule.objects.create(kind=Kind.REMINDER, channel=Channel.EMAIL, minutes_before=24 * 60)
+    clerk = UserFactory(role=Role.FRONT_DESK, location=location)
+    appointment = _book(clerk, reachable_patient, provider, follow_up, location, at(dt.date(2026, 11, 27), 10))
+    # No on-commit callbacks ran: the process died after COMMIT, before enqueueing the planning job.
+    assert not Message.objects.exists()
+    Appointment.objects.filter(pk=appointment.pk).update(updated_at=clock.now() - dt.timedelta(minutes=1))
+    assert reminders_plan_missed() == 0  # too fresh: the job may still be on its way
+    Appointment.objects.filter(pk=appointment.pk).update(updated_at=clock.now() - dt.timedelta(minutes=10))
+    assert reminders_plan_missed() == 2
+    assert sorted(Message.objects.values_list("kind", flat=True)) == [Kind.CONFIRMATION, Kind.REMINDER]
+    assert reminders_plan_missed() == 0  # planned since the last change: left alone
+    Appointment.objects.filter(pk=appointment.pk).update(updated_at=clock.now() - dt.timedelta(days=2))
+    Message.objects.all().delete()
+    assert reminders_plan_missed() == 0  # older than the look-back: the sweep stays cheap

@@ -2,7 +2,8 @@ from clinicdesk.core import periodic
 
 
 def test_apps_register_their_housekeeping():
-    assert {"send-due-messages", "notify-due-recalls", "escalate-triage-slips"} <= set(periodic.JOBS)
+    assert {"send-due-messages", "notify-due-recalls", "plan-missed-reminders", "escalate-triage-slips"} <= set(
+        periodic.JOBS)
 
 
 def test_run_due_honours_each_jobs_interval_and_due_check(monkeypatch):

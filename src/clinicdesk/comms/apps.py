@@ -27,3 +27,4 @@ class CommsConfig(AppConfig):
         periodic.register("send-due-messages", every_seconds=0, enqueue=tasks.send_due_messages.enqueue,
                           is_due=delivery.messages_due_exist)
         periodic.register("notify-due-recalls", every_seconds=3600, enqueue=tasks.notify_due_recalls.enqueue)
+        periodic.register("plan-missed-reminders", every_seconds=600, enqueue=tasks.plan_missed_reminders.enqueue)

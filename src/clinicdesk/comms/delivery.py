@@ -25,7 +25,7 @@ from clinicdesk.core import clock
 
 from .channels import DeliveryError, EmailSender, Outgoing, SmsGateway, sms_gateway
 from .consent import channel_allowed
-from .models import Channel, Message, MessageEvent, Status
+from .models import Channel, Kind, Message, MessageEvent, Status, plan_stamp
 from .quiet_hours import next_sendable
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,8 @@ def messages_claim(*, limit: int) -> list[Message]:
         ids = list(due.values_list("pk", flat=True)[:limit])
         Message.objects.filter(pk__in=ids).update(status=Status.SENDING, lease_until=now + LEASE,
                                                   attempts=F("attempts") + 1)
-    return list(Message.objects.filter(pk__in=ids).select_related("patient__home_location").order_by("pk"))
+    return list(Message.objects.filter(pk__in=ids).select_related("patient__home_location", "appointment")
+                .order_by("pk"))
 
 
 def _set(message: Message, **fields: object) -> None:
@@ -83,8 +84,34 @@ def _set(message: Message, **fields: object) -> None:
         setattr(message, name, value)
 
 
+def _speaks_of_a_past_booking(message: Message) -> bool:
+    """A confirmation or reminder names one booked time. Cancelling or moving the appointment withdraws it, by a
+    job enqueued after the change commits; should that job be lost, this last look keeps the message from
+    telling the patient about a visit that is no longer there (and has the moved one planned again)."""
+    from clinicdesk.scheduling.models import AppointmentStatus
+
+    if message.kind not in (Kind.CONFIRMATION, Kind.REMINDER):
+        return False
+    appointment = message.appointment
+    if appointment is None or appointment.status != AppointmentStatus.BOOKED:
+        return True
+    if message.dedupe_key.endswith(plan_stamp(appointment.start)):
+        return False
+    from .tasks import plan_reminders
+
+    appointment_id = appointment.pk
+    transaction.on_commit(lambda: plan_reminders.enqueue(appointment_id))
+    return True
+
+
 def _ready(message: Message, now: dt.datetime) -> bool:
-    """Checks made at the last moment: consent (an opt-out counts at once) and quiet hours."""
+    """Checks made at the last moment: the appointment still as the message says, consent (an opt-out counts at
+    once) and quiet hours."""
+    if _speaks_of_a_past_booking(message):
+        with transaction.atomic():
+            _set(message, status=Status.SUPPRESSED, lease_until=None, last_error="appointment changed")
+            _event(message.pk, Status.SUPPRESSED, "appointment changed").save()
+        return False
     if not channel_allowed(message.patient, message.channel):
         with transaction.atomic():
             _set(message, status=Status.SUPPRESSED, lease_until=None, last_error="patient opted out")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +47,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.BOUNCED: frozenset({Status.QUEUED}),
     Status.SUPPRESSED: frozenset(),
 }
+
+
+def plan_stamp(start: Any) -> str:
+    """How a confirmation's or reminder's dedupe key names the appointment time it speaks of."""
+    return f":{int(start.timestamp())}"
 
 
 class Message(models.Model):

@@ -19,7 +19,7 @@ from clinicdesk.core.text import digits
 
 from . import content
 from .consent import address_for, channel_allowed
-from .models import TRANSITIONS, Channel, Kind, Message, MessageEvent, ReminderRule, Status
+from .models import TRANSITIONS, Channel, Kind, Message, MessageEvent, ReminderRule, Status, plan_stamp
 from .quiet_hours import next_sendable
 
 ANSWER_SALT = "clinicdesk.comms.answer"
@@ -95,7 +95,7 @@ def _message_for(appointment: Any, rule: ReminderRule, now: dt.datetime, wording
         patient=patient, appointment=appointment, kind=rule.kind, channel=rule.channel,
         to_address=address_for(patient, rule.channel), language=rendered.language, subject=rendered.subject,
         body=rendered.body, ics=ics, status=Status.QUEUED, send_after=due,
-        dedupe_key=f"appt:{appointment.pk}:rule:{rule.pk}:{int(appointment.start.timestamp())}",
+        dedupe_key=f"appt:{appointment.pk}:rule:{rule.pk}{plan_stamp(appointment.start)}",
     )
 
 
@@ -122,7 +122,7 @@ def reminders_plan(*, appointment_id: int) -> int:
     if appointment is None:
         return 0
     with transaction.atomic():
-        stamp = f":{int(appointment.start.timestamp())}"
+        stamp = plan_stamp(appointment.start)
         withdrawn = Message.objects.filter(appointment=appointment, status__in=[Status.QUEUED, Status.SCHEDULED],
                                            kind__in=[Kind.REMINDER, Kind.CONFIRMATION])
         if appointment.status == AppointmentStatus.BOOKED:
@@ -146,6 +146,27 @@ def reminders_plan_many(*, appointment_ids: list[int], chunk: int = 2000) -> int
             created += len(Message.objects.bulk_create(planned, ignore_conflicts=True, batch_size=500))
             _wake_sender()
     return created
+
+
+def reminders_plan_missed(*, lookback: dt.timedelta = dt.timedelta(days=1),
+                          settle: dt.timedelta = dt.timedelta(minutes=2)) -> int:
+    """The safety net behind the planning job that every booking enqueues after its COMMIT: a process that
+    dies in between leaves a booked appointment with nothing planned. Appointments booked or changed in the
+    last day (and not in the last two minutes, where the job may still be on its way) that are still booked,
+    still ahead, and have no confirmation or reminder planned since their last change are planned now.
+    Idempotent; an appointment whose patient accepts no channel is simply looked at again."""
+    from django.db.models import Exists, OuterRef
+
+    from clinicdesk.scheduling.models import Appointment, AppointmentStatus
+
+    now = clock.now()
+    planned_since_change = Message.objects.filter(appointment=OuterRef("pk"), kind__in=[Kind.CONFIRMATION,
+                                                                                        Kind.REMINDER],
+                                                  created_at__gte=OuterRef("updated_at"))
+    missed = list(Appointment.objects.filter(updated_at__gte=now - lookback, updated_at__lt=now - settle,
+                                             status=AppointmentStatus.BOOKED, start__gt=now)
+                  .exclude(Exists(planned_since_change)).values_list("pk", flat=True))
+    return reminders_plan_many(appointment_ids=missed) if missed else 0
 
 
 def _suppress(messages: Any, reason: str) -> None:

@@ -37,6 +37,11 @@ def plan_reminders(appointment_id: int) -> int:
 
 
 @task(queue_name="reminders")
+def plan_missed_reminders() -> int:
+    return services.reminders_plan_missed()
+
+
+@task(queue_name="reminders")
 def offer_freed_slot(appointment_id: int, practitioner_id: int, location_id: int, appointment_type_id: int,
                      start: str, end: str) -> int | None:
     import datetime as dt

@@ -248,6 +248,7 @@ class Appointment(models.Model):
             models.Index(fields=["location", "start"]),
             models.Index(fields=["practitioner", "start"]),
             models.Index(fields=["patient", "start"]),
+            models.Index(fields=["updated_at"], name="appointment_updated_at"),  # the reminders safety net
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="appointment_end_after_start"),
