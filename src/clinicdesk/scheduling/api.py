@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
@@ -91,19 +92,27 @@ def _flag(data: dict[str, Any], name: str) -> bool:
     return value
 
 
+_T = TypeVar("_T")
+
+
+def _iso(value: object, name: str, parse: Callable[[str], _T], code: str, what: str, example: str) -> _T:
+    """`value` read by `parse` (a `fromisoformat`), or a ValidationFailed that names the field and an example."""
+    try:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return parse(value)
+    except ValueError as exc:
+        raise ValidationFailed(code, f"'{name}' is not {what}.", fields={name: [f"Use e.g. {example}."]}) from exc
+
+
 def _moment(data: dict[str, Any], name: str, *, required: bool = True) -> dt.datetime | None:
     value = data.get(name)
     if value is None:
         if required:
             raise _missing(name)
         return None
-    try:
-        if not isinstance(value, str):
-            raise ValueError(value)
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationFailed("bad-time", f"'{name}' is not an ISO 8601 date-time.",
-                               fields={name: ["Use e.g. 2026-11-24T09:00:00-05:00."]}) from exc
+    moment = _iso(value, name, dt.datetime.fromisoformat, "bad-time", "an ISO 8601 date-time",
+                  "2026-11-24T09:00:00-05:00")
     if moment.tzinfo is None:
         raise ValidationFailed("naive-time", f"'{name}' needs a UTC offset.", fields={name: ["Add an offset."]})
     return moment
@@ -113,13 +122,7 @@ def _date(data: dict[str, Any], name: str) -> dt.date | None:
     value = data.get(name)
     if value is None:
         return None
-    try:
-        if not isinstance(value, str):
-            raise ValueError(value)
-        day = dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationFailed("bad-date", f"'{name}' is not a date (YYYY-MM-DD).",
-                               fields={name: ["Use e.g. 2026-11-24."]}) from exc
+    day = _iso(value, name, dt.date.fromisoformat, "bad-date", "a date (YYYY-MM-DD)", "2026-11-24")
     if not EARLIEST.date() <= day < LATEST.date():  # the years a booking may name (services.EARLIEST/LATEST)
         raise ValidationFailed("out-of-range", f"'{name}' is not between {EARLIEST.year} and {LATEST.year - 1}.",
                                fields={name: ["Not a year one can book."]})
@@ -130,13 +133,7 @@ def _time(data: dict[str, Any], name: str) -> dt.time | None:
     value = data.get(name)
     if value is None:
         return None
-    try:
-        if not isinstance(value, str):
-            raise ValueError(value)
-        moment = dt.time.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationFailed("bad-time", f"'{name}' is not a time (HH:MM).", fields={name: ["Use e.g. 09:30."]}) \
-            from exc
+    moment = _iso(value, name, dt.time.fromisoformat, "bad-time", "a time (HH:MM)", "09:30")
     if moment.tzinfo is not None:  # a wall-clock time at the location: an offset would make it an instant
         raise ValidationFailed("bad-time", f"'{name}' is a local time (HH:MM) without an offset.",
                                fields={name: ["Leave out the offset."]})
