@@ -210,3 +210,27 @@ def test_the_ticker_plans_reminders_for_a_booking_whose_planning_job_was_lost(
     Appointment.objects.filter(pk=appointment.pk).update(updated_at=clock.now() - dt.timedelta(days=2))
     Message.objects.all().delete()
     assert reminders_plan_missed() == 0  # older than the look-back: the sweep stays cheap
+
+
+def test_a_resent_reminder_goes_out_while_the_appointment_stands_and_not_after_it_is_cancelled(
+        location, provider, follow_up, reachable_patient, smtp_server, clock, django_capture_on_commit_callbacks):
+    from clinicdesk.comms.services import message_resend
+    from clinicdesk.scheduling.models import Appointment
+
+    ReminderRule.objects.create(kind=Kind.CONFIRMATION, channel=Channel.EMAIL)
+    clerk = UserFactory(role=Role.FRONT_DESK, location=location)
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = _book(clerk, reachable_patient, provider, follow_up, location, at(dt.date(2026, 11, 27), 10))
+    original = Message.objects.get(kind=Kind.CONFIRMATION)
+    assert len(smtp_server.messages) == 1  # sent at booking; then it bounced
+    Message.objects.filter(pk=original.pk).update(status=Status.BOUNCED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        copy = message_resend(actor=clerk, message_id=original.pk)
+        messages_send_due()
+    assert Message.objects.get(pk=copy.pk).status == Status.SENT and len(smtp_server.messages) == 2
+
+    again = message_resend(actor=clerk, message_id=copy.pk)  # queued; the sender runs after the cancellation
+    Appointment.objects.filter(pk=appointment.pk).update(status="cancelled", cancel_reason="Patient called")
+    messages_send_due()
+    assert Message.objects.get(pk=again.pk).status == Status.SUPPRESSED and len(smtp_server.messages) == 2

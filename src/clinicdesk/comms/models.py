@@ -50,8 +50,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 def plan_stamp(start: Any) -> str:
-    """How a confirmation's or reminder's dedupe key names the appointment time it speaks of."""
+    """How a confirmation's or reminder's dedupe key names the appointment time it speaks of (its last part)."""
     return f":{int(start.timestamp())}"
+
+
+def stamp_of(dedupe_key: str) -> str:
+    return dedupe_key[dedupe_key.rfind(":"):]
 
 
 class Message(models.Model):

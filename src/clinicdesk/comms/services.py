@@ -19,7 +19,7 @@ from clinicdesk.core.text import digits
 
 from . import content
 from .consent import address_for, channel_allowed
-from .models import TRANSITIONS, Channel, Kind, Message, MessageEvent, ReminderRule, Status, plan_stamp
+from .models import TRANSITIONS, Channel, Kind, Message, MessageEvent, ReminderRule, Status, plan_stamp, stamp_of
 from .quiet_hours import next_sendable
 
 ANSWER_SALT = "clinicdesk.comms.answer"
@@ -300,11 +300,14 @@ def message_resend(*, actor: Any, message_id: int) -> Message:
             resource_id=message_id, patient_id=original.patient_id, hide=True)
     if not channel_allowed(original.patient, original.channel):
         raise ValidationFailed("not-consented", _("The patient has not agreed to this channel (or has opted out)."))
+    key = f"resend:{original.pk}:{int(clock.now().timestamp() * 1_000_000)}"
+    if original.kind in (Kind.CONFIRMATION, Kind.REMINDER):
+        key += stamp_of(original.dedupe_key)  # the appointment time it speaks of, checked again before sending
     copy = Message.objects.create(
         patient=original.patient, appointment=original.appointment, kind=original.kind, channel=original.channel,
         to_address=address_for(original.patient, original.channel), language=original.language,
         subject=original.subject, body=original.body, ics=original.ics, status=Status.QUEUED,
-        send_after=clock.now(), dedupe_key=f"resend:{original.pk}:{clock.now().timestamp()}")
+        send_after=clock.now(), dedupe_key=key)
     record(actor, "message.resend", copy, patient=original.patient, detail={"original": original.pk})
     _wake_sender()
     return copy
