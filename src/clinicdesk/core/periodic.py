@@ -1,8 +1,10 @@
 """Periodic housekeeping, registered by the apps and run by `clinicdesk tick`.
 
-Core never imports an app: each app registers its jobs in AppConfig.ready(). A job only *enqueues* a task
-(the worker does the work), so the ticker is cheap, and every task it enqueues is safe to run twice: two
-tickers, or a ticker restarted mid-interval, cost a duplicate no-op, never a duplicate message.
+Core never imports an app: each app registers its jobs in AppConfig.ready(). A job *enqueues* a task (the
+worker does the work), so the ticker is cheap, and every task it enqueues is safe to run twice: two tickers,
+or a ticker restarted mid-interval, cost a duplicate no-op, never a duplicate message. The one exception is
+the queue's own housekeeping (core.task_queue: two cheap statements), which cannot wait on a queue whose
+worker may have died.
 """
 
 from __future__ import annotations
