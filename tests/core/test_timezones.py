@@ -2,7 +2,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from clinicdesk.core.permissions import Role
-from clinicdesk.core.timezones import day_span_utc, local_to_utc
+from clinicdesk.core.timezones import day_span_utc, local_to_utc, window_bound_to_utc
 from tests.factories import AppointmentFactory
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -17,6 +17,21 @@ def test_nine_am_is_nine_am_on_both_sides_of_spring_forward():
 def test_time_in_the_spring_forward_gap_moves_forward():
     moment = local_to_utc(dt.date(2026, 3, 8), dt.time(2, 30), NEW_YORK)
     assert moment.astimezone(NEW_YORK).hour == 3
+
+
+def test_a_window_bound_in_the_spring_forward_gap_is_the_moment_the_clocks_jump():
+    change = dt.datetime(2026, 3, 8, 7, tzinfo=dt.UTC)  # 02:00 EST becomes 03:00 EDT
+    for wall in (dt.time(2), dt.time(2, 30), dt.time(2, 59, 59)):
+        assert window_bound_to_utc(dt.date(2026, 3, 8), wall, NEW_YORK) == change
+    for wall in (dt.time(1, 59), dt.time(3), dt.time(9)):  # outside the gap: the same as a point in time
+        assert window_bound_to_utc(dt.date(2026, 3, 8), wall, NEW_YORK) == local_to_utc(dt.date(2026, 3, 8), wall,
+                                                                                       NEW_YORK)
+    lord_howe = ZoneInfo("Australia/Lord_Howe")  # a half-hour change: 02:00 becomes 02:30
+    moment = window_bound_to_utc(dt.date(2026, 10, 4), dt.time(2, 15), lord_howe)
+    assert moment.astimezone(lord_howe).time() == dt.time(2, 30)
+    havana = ZoneInfo("America/Havana")  # clocks jump at midnight: that day starts at 01:00
+    start, end = day_span_utc(dt.date(2026, 3, 8), havana)
+    assert start.astimezone(havana).time() == dt.time(1) and end - start == dt.timedelta(hours=23)
 
 
 def test_dst_days_are_23_and_25_hours_long():

@@ -142,6 +142,22 @@ def test_spring_forward_day_keeps_wall_clock_hours(db, location, follow_up):
     assert not any(s.hour == 2 for s in local_starts)
 
 
+def test_a_block_starting_in_the_spring_forward_gap_starts_when_the_clocks_jump(db, location, follow_up):
+    """A block of 02:30-03:30 on 8 March 2026: 02:30 never happens, so the block is 03:00-03:30 EDT (read as a
+    point in time, 02:30 would be 03:30, the block's end, and the block would vanish)."""
+    doctor = PractitionerFactory(location=location)
+    AvailabilityTemplateFactory(practitioner=doctor, location=location, weekday=6, start_time=dt.time(2, 30),
+                                end_time=dt.time(3, 30))
+    clerk = UserFactory(role=Role.FRONT_DESK, location=location)
+    with clock_module.frozen_at(dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)):
+        options = slots_search(actor=clerk, query=SearchQuery(
+            appointment_type_id=follow_up.pk, location_id=location.pk, first_day=dt.date(2026, 3, 8),
+            last_day=dt.date(2026, 3, 8), limit=50))
+    assert options, "the block vanished"
+    assert min(o.start for o in options) == dt.datetime(2026, 3, 8, 7, tzinfo=dt.UTC)  # 03:00 EDT
+    assert max(o.end for o in options) <= dt.datetime(2026, 3, 8, 7, 30, tzinfo=dt.UTC)  # 03:30 EDT
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the exclusion constraint is PostgreSQL's")
 def test_database_refuses_overlapping_exclusive_bookings(db, clock, location, provider):
     existing = AppointmentFactory(location=location, practitioner=provider, start=at(TUESDAY, 9))

@@ -24,7 +24,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
-from clinicdesk.core.timezones import day_span_utc, local_to_utc
+from clinicdesk.core.timezones import day_span_utc, window_bound_to_utc
 from clinicdesk.practice.models import Equipment, Location, Room
 
 from . import intervals
@@ -272,7 +272,7 @@ class Window:
         key = (day, time)
         moment = self._utc.get(key)
         if moment is None:
-            moment = self._utc[key] = local_to_utc(day, time, self.location.tz)
+            moment = self._utc[key] = window_bound_to_utc(day, time, self.location.tz)
         return moment
 
     def blocks(self, practitioner_id: int, day: dt.date) -> list[Block]:
