@@ -45,7 +45,7 @@ def setup_django(rebuild: bool) -> None:
     django.setup()
 
 
-def build() -> None:
+def build(patients_wanted: int = PATIENTS, appointments_wanted: int = APPOINTMENTS) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
     from faker import Faker
@@ -86,7 +86,7 @@ def build() -> None:
                                  start_time=DAY_START, end_time=DAY_END, effective_from=today - dt.timedelta(days=800))
             for i, p in enumerate(providers) for day in range(5)])
         patients = []
-        for n in range(PATIENTS):
+        for n in range(patients_wanted):
             patient = Patient(mrn=mrn_from_sequence(700000 + n), family_name=rng.choice(families),
                               given_name=rng.choice(givens), birth_date=dt.date(1930, 1, 1) + dt.timedelta(
                                   days=rng.randrange(33000)), sex=rng.choice(("female", "male")),
@@ -101,7 +101,7 @@ def build() -> None:
     now = dt.datetime.now(dt.UTC)
     slots_per_day = (DAY_END.hour - DAY_START.hour) * 60 // SLOT_MINUTES
     per_day = int(slots_per_day * len(providers) * FILL)
-    weekdays_needed = APPOINTMENTS // per_day + 1
+    weekdays_needed = appointments_wanted // per_day + 1
     first = today - dt.timedelta(days=int(weekdays_needed * 7 / 5 * 0.75))
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM scheduling_appointment")
@@ -112,7 +112,7 @@ def build() -> None:
     def rows():  # deterministic: run once per COPY (one COPY at a time on a connection)
         pick = random.Random(8)
         written, counter, day, next_id = 0, 0, first, first_id
-        while written < APPOINTMENTS:
+        while written < appointments_wanted:
             if day.weekday() < 5:
                 day_start = local_to_utc(day, DAY_START, tz)
                 for slot in range(slots_per_day):
@@ -120,9 +120,9 @@ def build() -> None:
                     end = start + dt.timedelta(minutes=SLOT_MINUTES)
                     counter += 1
                     for index, provider in enumerate(providers):
-                        if pick.random() > FILL or written >= APPOINTMENTS:
+                        if pick.random() > FILL or written >= appointments_wanted:
                             continue
-                        patient = patient_ids[(counter * len(providers) + index) % PATIENTS]
+                        patient = patient_ids[(counter * len(providers) + index) % len(patient_ids)]
                         yield next_id, patient, provider.pk, locations[index // PROVIDERS_PER_LOCATION].pk, start, end
                         next_id += 1
                         written += 1
@@ -131,10 +131,11 @@ def build() -> None:
     with raw.cursor() as cur, cur.copy(
             'COPY scheduling_appointment (id, patient_id, practitioner_id, location_id, appointment_type_id, start, '
             '"end", status, telehealth, note, overbooked, overbook_reason, cancel_reason, late_cancel, '
-            'checklist_done, created_at, updated_at) FROM STDIN') as copy:
+            'checklist_done, confirmed_via, created_at, updated_at) FROM STDIN') as copy:
         for ident, patient, provider_id, location_id, start, end in rows():
             copy.write_row((ident, patient, provider_id, location_id, follow_up.pk, start, end,
-                            "fulfilled" if start < now else "booked", False, "", False, "", "", False, "[]", now, now))
+                            "fulfilled" if start < now else "booked", False, "", False, "", "", False, "[]", "", now,
+                            now))
     print(f"appointments in {time.perf_counter() - started:.0f} s", flush=True)
     written, next_id = 0, first_id
     with raw.cursor() as cur, cur.copy('COPY scheduling_resourcebooking (appointment_id, resource_kind, resource_id, '
@@ -218,9 +219,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--patients", type=int, default=PATIENTS, help="when building (a smaller set for a smoke run)")
+    parser.add_argument("--appointments", type=int, default=APPOINTMENTS, help="when building")
     args = parser.parse_args()
     setup_django(args.rebuild)
-    build()
+    build(args.patients, args.appointments)
     from clinicdesk.patients.models import Patient
     from clinicdesk.scheduling.models import Appointment
 

@@ -5,7 +5,8 @@ local SMTP server on loopback.
     .venv/bin/python bench/bench_reminders.py --messages 100000 --backend database --workers 2
     .venv/bin/python bench/bench_reminders.py --messages 100000 --backend redis --workers 2
 
-Uses a scratch PostgreSQL database (clinicdesk_bench_reminders), created and dropped here.
+Uses a scratch PostgreSQL database (clinicdesk_bench_reminders, or BENCH_REMINDERS_DATABASE), created and
+dropped here.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432"
-DB = "clinicdesk_bench_reminders"
+DB = os.environ.get("BENCH_REMINDERS_DATABASE", "clinicdesk_bench_reminders")
 
 
 class Sink:
