@@ -60,3 +60,24 @@ def test_a_lost_database_answers_503_without_touching_it_again(client, db, monke
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
     assert b"Nothing was saved" in page.content
     assert api.status_code == 503 and api.json()["title"] == "Temporarily unavailable"
+
+
+def test_a_database_error_is_logged_by_class_and_sqlstate_never_by_its_message(rf, caplog):
+    import psycopg
+    from django.db import OperationalError
+
+    from clinicdesk.core.middleware import DomainErrorMiddleware
+
+    try:
+        try:
+            raise psycopg.errors.DeadlockDetected("deadlock detected DETAIL: key (family_name)=(Quillfeather)")
+        except psycopg.Error as driver_error:
+            raise OperationalError(str(driver_error)) from driver_error
+    except OperationalError as error:
+        wrapped = error
+    request = rf.get("/patients/1234/")
+    with caplog.at_level("ERROR", logger="clinicdesk.core.middleware"):
+        response = DomainErrorMiddleware(lambda r: None).process_exception(request, wrapped)
+    assert response is not None and response.status_code == 503
+    assert "psycopg.errors.DeadlockDetected sqlstate=40P01 GET" in caplog.text
+    assert "Quillfeather" not in caplog.text and "1234" not in caplog.text

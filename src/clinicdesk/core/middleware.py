@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from .exceptions import DomainError, PermissionDenied
 from .problems import problem_response, render_error, wants_json
 
 Handler = Callable[[HttpRequest], HttpResponse]
+logger = logging.getLogger(__name__)
 
 
 class SecurityHeadersMiddleware:
@@ -62,12 +64,24 @@ class DomainErrorMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OperationalError | InterfaceError):
+            log_database_error(request, exception)
             return database_unavailable(request)
         if not isinstance(exception, DomainError):
             return None
         if isinstance(exception, PermissionDenied) and not exception.audited:
             hooks.record_denial(exception)
         return render_error(request, exception)
+
+
+def log_database_error(request: HttpRequest, exception: Exception) -> None:
+    """What an operator needs to tell a restart from a deadlock or a timeout, and nothing more: the driver's
+    class and SQLSTATE, the method and the route's name. Never the message (it can quote the statement's values)
+    nor the path (it can hold an id)."""
+    cause = exception.__cause__ or exception
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None) or "-"
+    match = getattr(request, "resolver_match", None)
+    logger.error("database error answered 503: %s.%s sqlstate=%s %s %s", type(cause).__module__,
+                 type(cause).__qualname__, sqlstate, request.method, getattr(match, "view_name", None) or "-")
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:
