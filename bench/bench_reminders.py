@@ -132,10 +132,15 @@ def main() -> None:
     while sink.count < total and time.perf_counter() - send_started < 1800:
         time.sleep(0.2)
     send_seconds = time.perf_counter() - send_started
+    # The SMTP server has them all; the worker records the last chunk as sent a moment later. Stopping it before
+    # then would leave that chunk "in doubt" (handed over, not marked), as a crash would: wait for the outbox.
+    settle_until = time.perf_counter() + 60
+    while (sent := Message.objects.filter(status=Status.SENT).count()) < sink.count and \
+            time.perf_counter() < settle_until:
+        time.sleep(0.2)
     for proc in procs:
         proc.terminate()
     controller.stop()
-    sent = Message.objects.filter(status=Status.SENT).count()
     print(f"backend={args.backend} workers={args.workers} messages={total} "
           f"plan={plan_seconds:.1f}s ({total / plan_seconds:,.0f}/s) "
           f"send={send_seconds:.1f}s ({sink.count / send_seconds:,.0f}/s) delivered={sink.count} "

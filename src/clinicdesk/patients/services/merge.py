@@ -73,7 +73,9 @@ def duplicates_scan(*, actor: Any, threshold: float = LIKELY) -> int:
 
 def _lock_candidate(actor: Any, candidate_id: Any) -> DuplicateCandidate:
     require_duplicate_review(actor)
-    candidate = DuplicateCandidate.objects.select_for_update().select_related("first", "second") \
+    # Only the pair's row is locked (the charts are read, not locked): a merge locks the charts first, then the
+    # pairs it closes, so locking the charts here too could deadlock with it.
+    candidate = DuplicateCandidate.objects.select_for_update(of=("self",)).select_related("first", "second") \
         .filter(pk=candidate_id).first()
     if candidate is None:
         raise NotFound()
