@@ -39,6 +39,14 @@ def require_duplicate_review(actor: Any) -> None:
     require(actor, merge_permission(actor))
 
 
+def require_charts_in_reach(actor: Any, *patients: Any) -> None:
+    """Each chart's home location is one where the actor may merge; one out of reach answers as if missing."""
+    permission = merge_permission(actor)
+    for patient in patients:
+        require(actor, permission, location=patient.home_location_id, resource_type="patient",
+                resource_id=patient.pk, patient_id=patient.pk, hide=True)
+
+
 def recent_since() -> dt.datetime:
     return clock.now() - RECENT_CHART_WINDOW
 

@@ -25,7 +25,7 @@ from clinicdesk.core.text import digits, fold
 from .candidates import Match, find_matches
 from .keys import phone_key, sound
 from .matching import Person
-from .merge_scope import merge_permission, pairs_in_scope, require_duplicate_review, require_pair_in_scope
+from .merge_scope import pairs_in_scope, require_charts_in_reach, require_duplicate_review, require_pair_in_scope
 from .models import (
     BreakGlassAccess,
     Coverage,
@@ -421,9 +421,7 @@ def duplicate_pair(*, actor: Any, candidate_id: Any) -> DuplicateCandidate:
         .filter(pk=candidate_id).first()
     if pair is None:
         raise NotFound()
-    for patient in (pair.first, pair.second):
-        require(actor, merge_permission(actor), location=patient.home_location_id, resource_type="patient",
-                resource_id=patient.pk, patient_id=patient.pk, hide=True)
+    require_charts_in_reach(actor, pair.first, pair.second)
     require_pair_in_scope(actor, pair.first, pair.second)
     record(actor, "duplicate.read", pair, detail={"shown": [pair.first_id, pair.second_id]})
     return pair

@@ -21,7 +21,7 @@ from clinicdesk.core.permissions import Perm, require
 from ..keys import fill_search_keys
 from ..matching import LIKELY, find_duplicate_pairs, person_from
 from ..merge_scope import (
-    merge_permission,
+    require_charts_in_reach,
     require_duplicate_review,
     require_may_merge_away,
     require_pair_in_scope,
@@ -79,9 +79,7 @@ def _lock_candidate(actor: Any, candidate_id: Any) -> DuplicateCandidate:
         .filter(pk=candidate_id).first()
     if candidate is None:
         raise NotFound()
-    for patient in (candidate.first, candidate.second):
-        require(actor, merge_permission(actor), location=patient.home_location_id, resource_type="patient",
-                resource_id=patient.pk, patient_id=patient.pk, hide=True)
+    require_charts_in_reach(actor, candidate.first, candidate.second)
     require_pair_in_scope(actor, candidate.first, candidate.second)
     return candidate
 
@@ -135,13 +133,10 @@ def patient_merge(*, actor: Any, survivor_id: Any, merged_id: Any, reason: str =
                                fields={"merged": [_("Choose two different charts.")]})
     locked = {p.pk: p for p in Patient.objects.select_for_update().filter(pk__in=[survivor_id, merged_id])
               .order_by("pk")}
-    for patient_id in (survivor_id, merged_id):
-        patient = locked.get(int(patient_id))
-        if patient is None:
-            raise NotFound()
-        require(actor, merge_permission(actor), location=patient.home_location_id, resource_type="patient",
-                resource_id=patient_id, patient_id=patient_id, hide=True)
-    survivor, merged = locked[int(survivor_id)], locked[int(merged_id)]
+    survivor, merged = locked.get(int(survivor_id)), locked.get(int(merged_id))
+    if survivor is None or merged is None:
+        raise NotFound()
+    require_charts_in_reach(actor, survivor, merged)
     require_may_merge_away(actor, merged)
     if survivor.merged_into_id or merged.merged_into_id:
         raise Conflict("already-merged", _("One of these charts was already merged."))
