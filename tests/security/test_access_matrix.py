@@ -109,6 +109,8 @@ def test_access(world: World, row: Row, actor: str) -> None:
         assert SECRET.encode() not in body, f"{row.id} as {actor}: shows a Downtown patient to an Uptown user"
     for text in row.absent(world) if row.absent else []:
         assert text.encode() not in body, f"{row.id} as {actor}: the answer contains {text!r}"
+    # A template comment that spans lines ({# ... #} is single-line only) prints as text on the page.
+    assert b"{#" not in body, f"{row.id} as {actor}: a template comment reached the page"
 
 
 # --- completeness: a new endpoint needs a row ------------------------------------------------------------------
