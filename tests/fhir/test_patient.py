@@ -57,6 +57,17 @@ def test_patient_search_by_name_and_birthdate_prefixes(clinic, system_api):
     assert api.get("Patient", {"gender": "male"}).json()["total"] == 2
 
 
+def test_patient_search_folds_apostrophes_and_spaces_in_names(clinic, system_api):
+    from tests.factories import PatientFactory
+
+    PatientFactory(family_name="O'Brien", given_name="Siobhán", home_location=clinic.patients[0].home_location)
+    api = system_api()
+    for params in ({"name": "O'Brien"}, {"name": "o brien"}, {"name": "Siobhan"}, {"family": "O\u2019Brien"},
+                   {"family": "obrien"}, {"given": "siobhán"}, {"name": "siobhan o'brien"}):
+        bundle = api.get("Patient", params).json()
+        assert bundle["total"] == 1 and bundle["entry"][0]["resource"]["name"][0]["family"] == "O'Brien", params
+
+
 def test_patient_search_post_search_gives_the_same_answer(clinic, system_api):
     api = system_api()
     response = api.post("Patient/_search", {"family": "garcia"}, content_type="application/x-www-form-urlencoded")

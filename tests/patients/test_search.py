@@ -74,3 +74,29 @@ def test_search_page_query_count_does_not_grow_with_results(signed_in, location)
         response = client.post("/patients/", {"q": "quill"}, HTTP_HX_REQUEST="true")
     assert response.content.count(b"<tr>") == 24
     assert len(many.captured_queries) == len(few.captured_queries) <= 25
+
+
+@pytest.fixture
+def obrien(location):
+    return PatientFactory(family_name="O'Brien", given_name="Siobhán", birth_date=dt.date(1984, 2, 9),
+                          home_location=location)
+
+
+@pytest.mark.parametrize("query", [
+    "O'Brien", "O\u2019Brien", "o brien", "OBrien", "obri", "Siobhan", "Siobhán", "siob", "O'Brien, Siobhan",
+    "Siobhan O'Brien", "siobhan o brien", "o brien, siob",
+])
+def test_patient_search_folds_apostrophes_spaces_and_finds_a_first_name_alone(clerk, obrien, people, query):
+    assert patient_search(actor=clerk, query=query)[:1] == [obrien]
+
+
+def test_patient_search_by_first_name_lists_family_name_matches_first(clerk, location):
+    family = PatientFactory(family_name="Jose", given_name="Maria", home_location=location)
+    given = PatientFactory(family_name="Alvarez", given_name="José", home_location=location)
+    assert patient_search(actor=clerk, query="jose") == [family, given]
+
+
+def test_patient_search_folds_hyphenated_family_names(clerk, location):
+    both = PatientFactory(family_name="Núñez-Díaz", given_name="Ana", home_location=location)
+    for query in ("Nunez Diaz", "núñez-díaz", "nunezdiaz", "Ana Nunez-Diaz", "Nunez Diaz, Ana"):
+        assert patient_search(actor=clerk, query=query)[:1] == [both], query

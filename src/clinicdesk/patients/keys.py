@@ -1,12 +1,13 @@
 """Search keys kept on each patient row: folded names, phone digits and phonetic codes.
 
-`name_key` ("family given", folded) and `given_key` serve prefix search from B-tree indexes;
+`name_key` ("family given": the family name folded without spaces, then the folded given name) and
+`given_key` serve prefix search from B-tree indexes (folding: `core.text.fold_name`, the same at search time);
 `family_sound`/`given_sound` (a Soundex-style code of the first word) serve the bounded typo pass.
 """
 
 from __future__ import annotations
 
-from clinicdesk.core.text import digits, fold
+from clinicdesk.core.text import digits, family_key, fold_name
 
 from .models import Patient
 
@@ -23,7 +24,7 @@ _PREFIXES = (("kn", "n"), ("wr", "r"), ("ph", "f"), ("ps", "s"), ("gn", "n"), ("
 
 def sound(text: str) -> str:
     """Soundex-style code of the first word: 'Garcia' and 'Garsia' -> 'g620'; '' for no letters."""
-    words = fold(text).split()
+    words = fold_name(text).split()
     word = "".join(ch for ch in (words[0] if words else "") if ch.isalpha())
     if not word:
         return ""
@@ -53,8 +54,8 @@ def phone_key(phone: str) -> str:
 
 
 def fill_search_keys(patient: Patient) -> Patient:
-    patient.name_key = f"{fold(patient.family_name)} {fold(patient.given_name)}".strip()[:170]
-    patient.given_key = fold(patient.given_name)[:80]
+    patient.given_key = fold_name(patient.given_name)[:80]
+    patient.name_key = f"{family_key(patient.family_name)} {patient.given_key}".strip()[:170]
     patient.phone_digits = phone_key(patient.phone)
     patient.alt_phone_digits = phone_key(patient.alt_phone) or None
     patient.family_sound = sound(patient.family_name)

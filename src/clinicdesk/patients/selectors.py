@@ -20,7 +20,7 @@ from clinicdesk.core import clock
 from clinicdesk.core.exceptions import DomainError, NotFound
 from clinicdesk.core.identifiers import luhn_valid
 from clinicdesk.core.permissions import Perm, require
-from clinicdesk.core.text import digits, fold
+from clinicdesk.core.text import digits, family_key, fold_name
 
 from .candidates import Match, find_matches
 from .keys import phone_key, sound
@@ -106,14 +106,22 @@ def _prefix(name: str, prefix: str) -> Q:
 
 
 def _name_parts(text: str) -> list[tuple[str, str]]:
-    """(family, given) readings of a name query: 'Lopez, Ana' is one; 'Ana Lopez' two; 'Lopez' one."""
+    """(family, given) readings of a name query, folded as the keys are (`fold_name`; family names without
+    spaces): 'Lopez, Ana' is one; 'Ana Lopez' three (either word the family name, or both: 'o brien');
+    'Lopez' one. A first name alone is the separate reading `_given_only`."""
     if "," in text:
         family, _sep, given = text.partition(",")
-        return [(fold(family), fold(given))]
-    words = fold(text).split()
+        return [(family_key(family), fold_name(given))]
+    words = fold_name(text).split()
     if len(words) >= 2:
-        return [(" ".join(words[1:]), words[0]), (" ".join(words[:-1]), words[-1])]
+        return [("".join(words[1:]), words[0]), ("".join(words[:-1]), words[-1]), ("".join(words), "")]
     return [(words[0], "")] if words else []
+
+
+def _given_only(text: str) -> str:
+    """The query read as a first name alone ('Siobhan'), or '' when it has more than one word or a comma."""
+    words = fold_name(text).split()
+    return words[0] if len(words) == 1 and "," not in text else ""
 
 
 def _exact_query(text: str) -> Q | None:
@@ -192,6 +200,11 @@ def search_patients(actor: Any, query: str, limit: int = 25) -> list[Patient]:
     if not parts:
         return []
     found = list(visible.filter(_name_query(parts)).order_by(*order)[:limit])
+    if len(found) < limit and (given := _given_only(text)):
+        # Family names first, then first names (from the given-name index, in its order).
+        known = {p.pk for p in found}
+        found += [p for p in visible.filter(_prefix("given_key", given)).exclude(pk__in=known)
+                  .order_by("given_key", "pk")[: limit - len(found)]]
     if len(found) < limit:
         ids = _fuzzy(visible, parts, limit)
         known = {p.pk for p in found}

@@ -12,7 +12,7 @@ from clinicdesk.audit.models import AuditEntry
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.permissions import Perm, has_perm, require
-from clinicdesk.core.text import fold
+from clinicdesk.core.text import family_key, fold_name
 from clinicdesk.patients.candidates import Match, find_matches
 from clinicdesk.patients.keys import phone_key
 from clinicdesk.patients.matching import Person
@@ -65,7 +65,9 @@ def visible_patients(actor: Any) -> QuerySet[Patient]:
 
 
 def _prefix(field: str, value: str) -> Q:
-    return Q(**{f"{field}__startswith": fold(value)})
+    """A prefix of a patient's search key, folded as the key is (`name_key` starts with the family key)."""
+    key = family_key(value) if field == "name_key" else fold_name(value)
+    return Q(**{f"{field}__startswith": key})
 
 
 @atomic_service
@@ -81,8 +83,10 @@ def patients_search(*, actor: Any, query: Query) -> tuple[list[Patient], int]:
             return [], 0
         qs = qs.filter(mrn=code)
     for _modifier, value in query.all("name"):
+        every_word = Q()
         for word in value.replace(",", " ").split():
-            qs = qs.filter(_prefix("name_key", word) | _prefix("given_key", word))
+            every_word &= _prefix("name_key", word) | _prefix("given_key", word)
+        qs = qs.filter(every_word | _prefix("name_key", value))  # 'o brien' is one family name: O'Brien
     for modifier, value in query.all("family"):
         qs = qs.filter(family_name__iexact=value) if modifier == "exact" else qs.filter(_prefix("name_key", value))
     for modifier, value in query.all("given"):
