@@ -143,6 +143,18 @@ def test_registration_screen_shows_matches_before_saving(signed_in, location, cl
     assert response.status_code == 302 and Patient.objects.count() == 2
 
 
+def test_registration_screen_asks_for_the_reason_when_registering_anyway_without_one(signed_in, location, clock):
+    client = signed_in(at=location)
+    existing = PatientFactory(family_name="Quintero", given_name="Marisol", birth_date=dt.date(1984, 3, 7),
+                              home_location=location)
+    response = client.post("/patients/new/", _form(location, given_name="Marysol", birth_date="07/03/1984",
+                                                   duplicate_reason="", register_anyway="1"))
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Give the reason" in html and existing.mrn in html  # the message, and the charts it refers to
+    assert Patient.objects.count() == 1
+
+
 def test_registration_screen_names_bad_fields(signed_in, location, clock):
     client = signed_in(at=location)
     response = client.post("/patients/new/", _form(location, birth_date="02/30/2020", state="QQ",

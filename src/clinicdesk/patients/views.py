@@ -103,6 +103,9 @@ def register(request: HttpRequest) -> HttpResponse:
                 alt_phone=details["alt_phone"], email=details["email"], address_line=details["address_line"],
                 postal_code=details["postal_code"], previous_family_name=details["previous_family_name"],
                 middle_name=details["middle_name"]))
+            if matches and request.POST.get("register_anyway"):
+                form.add_error("duplicate_reason", _("Give the reason to register this patient anyway, or open "
+                                                     "one of the charts above."))
         if not matches:
             try:
                 patient = services.patient_register(
