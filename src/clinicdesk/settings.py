@@ -351,3 +351,5 @@ FRONTDESK_TRIAGE_ESCALATION_MINUTES = {
     "same-day": _int("TRIAGE_ESCALATE_SAME_DAY_MINUTES", 240, minimum=1),
     "routine": _int("TRIAGE_ESCALATE_ROUTINE_MINUTES", 1440, minimum=1),
 }
+# Or the provider's signature of each webhook (HMAC-SHA1 with SMS_AUTH_TOKEN), in this header: comms/webhook_auth.py.
+SMS_WEBHOOK_SIGNATURE_HEADER = env.str("SMS_WEBHOOK_SIGNATURE_HEADER", default="X-Twilio-Signature")

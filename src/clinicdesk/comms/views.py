@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import hmac
-
-from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -14,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinicdesk.core.exceptions import DomainError
 
 from . import selectors, services
+from .webhook_auth import webhook_allowed
 
 
 @require_http_methods(["GET", "POST"])
@@ -35,16 +33,10 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "comms/answer.html", {"token": token})
 
 
-def _webhook_allowed(request: HttpRequest) -> bool:
-    expected = settings.SMS_WEBHOOK_TOKEN
-    given = request.headers.get("X-Clinicdesk-Webhook-Token", "")
-    return bool(expected) and hmac.compare_digest(expected, given)
-
-
 @csrf_exempt
 @require_POST
 def sms_inbound(request: HttpRequest) -> HttpResponse:
-    if not _webhook_allowed(request):
+    if not webhook_allowed(request):
         return JsonResponse({"detail": "forbidden"}, status=403)
     outcome = services.sms_reply_receive(from_number=request.POST.get("From", ""), body=request.POST.get("Body", ""))
     return JsonResponse({"outcome": outcome})
@@ -53,7 +45,7 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def sms_status(request: HttpRequest) -> HttpResponse:
-    if not _webhook_allowed(request):
+    if not webhook_allowed(request):
         return JsonResponse({"detail": "forbidden"}, status=403)
     services.delivery_report_receive(provider_id=request.POST.get("MessageSid", ""),
                                      provider_status=request.POST.get("MessageStatus", ""),
