@@ -124,6 +124,11 @@ def test_patient_create_refuses_invalid_resources_and_writes_nothing(clinic, sys
     assert bad_date.status_code == 422 and "birthDate" in bad_date.json()["issue"][0]["diagnostics"]
     bad_gender = api.post("Patient", _patient(gender="robot"))
     assert bad_gender.status_code == 422
+    no_gender = _patient()
+    del no_gender["gender"]
+    missing = api.post("Patient", no_gender)
+    assert missing.status_code == 422
+    assert missing.json()["issue"][0]["diagnostics"].startswith("Patient.gender is required")
     future = api.post("Patient", _patient(birth="2090-01-01"))
     assert future.status_code == 422
     assert Patient.objects.count() == before

@@ -98,6 +98,9 @@ def patient_search(caller: Caller, query: Query) -> Result:
 
 def _checked_values(resource: dict[str, Any]) -> dict[str, Any]:
     values = patient_mapper.from_fhir(resource)
+    if not values["sex"]:
+        raise FhirError(422, "required", "Patient.gender is required: male, female, other or unknown.",
+                        expression=["Patient.gender"])
     if values["sex"] not in ("male", "female", "other", "unknown"):
         raise FhirError(422, "value", f"Patient.gender: '{values['sex']}' is not an administrative gender.",
                         expression=["Patient.gender"])
