@@ -26,7 +26,7 @@ def test_patient_update_keeps_who_when_old_and_new(clerk, patient, clock):
     assert (changes["family_name"].old_value, changes["family_name"].new_value) == ("Lopez", "Lopez-Ruiz")
     assert changes["phone"].changed_by == clerk and changes["phone"].changed_at == clock.now()
     patient.refresh_from_db()
-    assert patient.name_key.startswith("lopez ruiz") and patient.phone_digits == "4135550123"
+    assert patient.name_key.startswith("lopezruiz ") and patient.phone_digits == "4135550123"
 
 
 def test_patient_update_refuses_bad_values_and_changes_nothing(clerk, patient, clock):
