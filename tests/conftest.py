@@ -20,6 +20,13 @@ from .factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _audit_anchor_per_test(settings, tmp_path):
+    """Each test anchors the audit chain in its own file: the test database is emptied between tests, so a
+    shared anchor would make the next test's trail look shorter than its anchor (clinicdesk.audit.anchor)."""
+    settings.AUDIT_ANCHOR_PATH = tmp_path / "audit-anchor.jsonl"
+
+
 @pytest.fixture
 def clock():
     """A frozen clock at a fixed instant; `clock.advance(timedelta)` moves it."""

@@ -7,6 +7,7 @@ Production differs from the embedded default only by environment variables (see 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_ratelimit",
     "django_tasks",
     "django_tasks_db",
     "clinicdesk.core",
@@ -110,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clinicdesk.core.ratelimit.RateLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "clinicdesk.accounts.middleware.IdleTimeoutMiddleware",
     "clinicdesk.accounts.middleware.TwoFactorRequiredMiddleware",
@@ -248,6 +251,36 @@ LOCKOUT_THRESHOLD = _int("LOCKOUT_THRESHOLD", 5, minimum=1)
 LOCKOUT_MINUTES = _int("LOCKOUT_MINUTES", 15, minimum=1)
 OTP_TOTP_ISSUER = "Clinicdesk"
 
+# --- Rate limits on the endpoints reachable without signing in (clinicdesk.core.ratelimit) ----------
+# Per client IP, in the default cache. A rate is "<count>/<period>" with period s, m, h or d (django-ratelimit's
+# syntax, e.g. "10/m", "100/5m"), or "off". Tests get limits no suite reaches; the tests of the limits lower them.
+_RATE = re.compile(r"^[1-9]\d*/\d*[smhd]$")
+
+
+def _rate(name: str, default: str) -> str:
+    raw = os.environ.get(name, "").strip() or (default if not TESTING else "100000/m")
+    if raw.lower() == "off":
+        return ""
+    if not _RATE.match(raw):
+        _fail(name, f"'{raw}' is not a rate like 10/m, 100/h or 5/30s (or off).")
+    return raw
+
+
+RATELIMIT_SIGN_IN = _rate("RATELIMIT_SIGN_IN", "10/m")  # POSTs to the sign-in page; the per-account lockout stays
+RATELIMIT_OAUTH = _rate("RATELIMIT_OAUTH", "60/m")  # /o/ (authorize, token, revoke, introspect), SMART configuration
+RATELIMIT_FHIR = _rate("RATELIMIT_FHIR", "600/m")  # /fhir/r4/
+RATELIMIT_ANSWER_LINKS = _rate("RATELIMIT_ANSWER_LINKS", "30/m")  # a patient's answer links /r/<token>/
+RATELIMIT_SMS_HOOKS = _rate("RATELIMIT_SMS_HOOKS", "600/m")  # the SMS gateway's webhooks /hooks/sms/
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = _bool("RATELIMIT_FAIL_OPEN", True)  # counter store down: answer, do not refuse everyone
+# The client's address: REMOTE_ADDR, or behind a reverse proxy a header it sets to one address (HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # django-ratelimit refuses the database cache because its increment is a read then a write, not atomic.
+    # The table is shared by every process, so limits hold across app servers; concurrent requests may lose an
+    # increment, letting a few more through than the rate. Set REDIS_URL for exact counting.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
 # --- Security headers --------------------------------------------------------------------------
 HTTPS = _bool("HTTPS", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -327,6 +360,12 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
+# --- Audit anchor ------------------------------------------------------------------------------
+# An append-only file, best on a disk other than the database's, holding the audit chain's end as last seen
+# (by every backup and by the ticker every AUDIT_ANCHOR_SECONDS): audit/anchor.py, docs/operations.md.
+AUDIT_ANCHOR_PATH = env.str("AUDIT_ANCHOR_PATH", default=str(VAR_DIR / "audit-anchor.jsonl"))
+AUDIT_ANCHOR_SECONDS = _int("AUDIT_ANCHOR_SECONDS", 300, minimum=10)
+
 # --- Patient communications --------------------------------------------------------------------
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{PORT}")
 PRACTICE_SHORT_NAME = env.str("PRACTICE_SHORT_NAME", default="Riverside Medical")
@@ -340,6 +379,8 @@ SMS_FROM = env.str("SMS_FROM", default="+14135550100")
 SMS_STATUS_CALLBACK_URL = env.str("SMS_STATUS_CALLBACK_URL", default="")
 # Shared secret the gateway's inbound-SMS and status webhooks must present (X-Clinicdesk-Webhook-Token).
 SMS_WEBHOOK_TOKEN = env.str("SMS_WEBHOOK_TOKEN", default="")
+# Or the provider's signature of each webhook (HMAC-SHA1 with SMS_AUTH_TOKEN), in this header: comms/webhook_auth.py.
+SMS_WEBHOOK_SIGNATURE_HEADER = env.str("SMS_WEBHOOK_SIGNATURE_HEADER", default="X-Twilio-Signature")
 WAITLIST_OFFER_FANOUT = _int("WAITLIST_OFFER_FANOUT", 3, minimum=1, maximum=20)
 COMMS_LEASE_SECONDS = _int("COMMS_LEASE_SECONDS", 300, minimum=1)
 COMMS_HANDOFF_CHUNK = _int("COMMS_HANDOFF_CHUNK", 5, minimum=1, maximum=100)
@@ -351,5 +392,3 @@ FRONTDESK_TRIAGE_ESCALATION_MINUTES = {
     "same-day": _int("TRIAGE_ESCALATE_SAME_DAY_MINUTES", 240, minimum=1),
     "routine": _int("TRIAGE_ESCALATE_ROUTINE_MINUTES", 1440, minimum=1),
 }
-# Or the provider's signature of each webhook (HMAC-SHA1 with SMS_AUTH_TOKEN), in this header: comms/webhook_auth.py.
-SMS_WEBHOOK_SIGNATURE_HEADER = env.str("SMS_WEBHOOK_SIGNATURE_HEADER", default="X-Twilio-Signature")

@@ -1,5 +1,10 @@
 import datetime as dt
+import re
+import secrets
+from unittest.mock import patch
 
+import pytest
+from django.contrib.auth.hashers import get_hasher
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -131,3 +136,54 @@ def test_unknown_username_gets_the_same_answer_as_a_wrong_password(make_user):
     assert unknown.status_code == wrong.status_code == 401
     assert b"Wrong username or password" in unknown.content and b"Wrong username or password" in wrong.content
     assert User.objects.get(pk=clerk.pk).failed_logins == 1
+
+
+def _lock(user, settings):
+    for _ in range(settings.LOCKOUT_THRESHOLD):
+        _login(Client(), user.username, "wrong-password")
+    user.refresh_from_db()
+    assert user.locked_until is not None
+
+
+@pytest.mark.parametrize("case", ["unknown-user", "wrong-password", "locked"])
+def test_every_refused_sign_in_runs_the_password_hasher_once(case, make_user, settings):
+    clerk = make_user(Role.FRONT_DESK)
+    if case == "locked":
+        _lock(clerk, settings)
+    hasher_class = type(get_hasher())
+    with patch.object(hasher_class, "verify", autospec=True, side_effect=hasher_class.verify) as verify:
+        username = "nobody-here" if case == "unknown-user" else clerk.username
+        assert _login(Client(), username, "whatever-password").status_code == 401
+    assert verify.call_count == 1
+
+
+def _normalised(response, username):
+    html = response.content.decode().replace(username, "USERNAME")
+    return re.sub(r"\b[A-Za-z0-9]{64}\b", "CSRF-TOKEN", html)
+
+
+def test_unknown_wrong_and_locked_sign_ins_get_the_same_answer(make_user, password, settings):
+    clerk, locked = make_user(Role.FRONT_DESK), make_user(Role.FRONT_DESK)
+    _lock(locked, settings)
+    answers = {
+        "unknown": (_login(Client(), "nobody-here", "whatever-password"), "nobody-here"),
+        "wrong": (_login(Client(), clerk.username, "whatever-password"), clerk.username),
+        "locked": (_login(Client(), locked.username, password), locked.username),
+    }
+    assert {response.status_code for response, _ in answers.values()} == {401}
+    assert len({tuple(t.name for t in response.templates) for response, _ in answers.values()}) == 1
+    assert len({_normalised(response, name) for response, name in answers.values()}) == 1
+
+
+def test_sign_in_posts_from_one_address_are_throttled_without_counting_towards_lockout(make_user, password, settings):
+    settings.RATELIMIT_SIGN_IN = "3/h"
+    clerk = make_user(Role.FRONT_DESK)
+    attacker = Client(REMOTE_ADDR=f"198.51.100.{secrets.randbelow(250) + 1}")
+    for _ in range(3):
+        assert _login(attacker, clerk.username, "wrong-password").status_code == 401
+    for _ in range(settings.LOCKOUT_THRESHOLD):
+        response = _login(attacker, clerk.username, "wrong-password")
+        assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    clerk.refresh_from_db()
+    assert clerk.failed_logins == 3 and clerk.locked_until is None
+    assert _login(Client(REMOTE_ADDR="192.0.2.10"), clerk.username, password).status_code == 302

@@ -57,12 +57,16 @@ def smtp_server(settings):
 
 
 class Gateway:
-    """Accepts POST /2010-04-01/Accounts/{sid}/Messages.json; replays on a repeated idempotency token."""
+    """Accepts POST /2010-04-01/Accounts/{sid}/Messages.json; replays on a repeated idempotency token (unless
+    `honour_token` is off, as some gateways do). `posts` counts every POST received; `delay` holds each answer."""
 
     def __init__(self) -> None:
         self.sent: list[dict[str, str]] = []
+        self.posts: list[dict[str, str]] = []
         self.by_token: dict[str, str] = {}
         self.fail_next = 0
+        self.honour_token = True
+        self.delay = 0.0
         self.lock = threading.Lock()
 
     def handler(self):
@@ -77,16 +81,19 @@ class Gateway:
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 token = self.headers.get("I-Twilio-Idempotency-Token", "")
                 with gateway.lock:
+                    gateway.posts.append(form)
                     if gateway.fail_next:
                         gateway.fail_next -= 1
                         self.send_response(503)
                         self.end_headers()
                         return
-                    sid = gateway.by_token.get(token)
+                    sid = gateway.by_token.get(token) if gateway.honour_token else None
                     if sid is None:
                         sid = f"SM{len(gateway.sent) + 1:06d}"
                         gateway.by_token[token] = sid
                         gateway.sent.append({**form, "sid": sid})
+                if gateway.delay:
+                    time.sleep(gateway.delay)
                 body = json.dumps({"sid": sid, "status": "queued"}).encode()
                 self.send_response(201)
                 self.send_header("Content-Type", "application/json")

@@ -139,3 +139,30 @@ def test_any_json_member_gets_an_answer_not_a_500(api, fuzz_clinic, url, data):
     assert answer.status_code < 500, answer.content
     if answer.status_code >= 400:
         assert answer["Content-Type"] == PROBLEM
+
+
+# --- bodies in other formats (core.api.json_body) -------------------------------------------------------
+
+BODY_URLS = ["/api/v1/appointments", "/api/v1/appointments/search", "/api/v1/appointments/{id}/reschedule",
+             "/api/v1/appointments/{id}/cancel", "/api/v1/appointments/{id}/status"]
+CONTENT_TYPES = st.one_of(
+    st.sampled_from(["multipart/form-data; boundary=BoUnDaRy", "application/x-www-form-urlencoded", "text/plain",
+                     "application/xml", "application/octet-stream", "application/json-patch+json",
+                     "application/merge-patch+json", "application/json; charset=latin-1", "json", "", "*/*"]),
+    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=40),
+)
+
+
+@settings(max_examples=scaled(60), deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(url=st.sampled_from(BODY_URLS), content_type=CONTENT_TYPES, body=st.binary(min_size=1, max_size=200))
+def test_a_body_that_is_not_json_is_a_415_not_a_500(fuzz_clinic, url, content_type, body):
+    """Through Django's real CSRF check, which reads request.POST (and so consumes a multipart stream) first."""
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False, headers={"X-CSRFToken": fuzz_clinic.csrf})
+    client.cookies.load(fuzz_clinic.cookies())
+    before = Appointment.objects.count()
+    answer = client.generic("POST", url.format(id=fuzz_clinic.appointments[0].pk), body, CONTENT_TYPE=content_type)
+    assert answer.status_code < 500, (url, content_type, answer.content[:300])
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        assert answer.status_code == 415 and answer["Content-Type"] == PROBLEM, (url, content_type, answer.status_code)
+    assert Appointment.objects.count() == before

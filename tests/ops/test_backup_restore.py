@@ -58,7 +58,7 @@ def _phi(practice) -> list[str]:
 
 
 def test_backup_restores_into_an_empty_database_with_the_same_counts_documents_and_chain(
-        practice, documents, empty_database, tmp_path):
+        practice, documents, empty_database, tmp_path, settings):
     before = source_snapshot()
     assert before["counts"]["patients_document"] == 4 and before["counts"]["scheduling_appointment"] == 4
     assert before["counts"]["billing_ledgerentry"] == 4 and len(before["chain"]) >= 12
@@ -78,6 +78,10 @@ def test_backup_restores_into_an_empty_database_with_the_same_counts_documents_a
     assert taken.prev_hash == manifest["audit"]["head_hash"] and taken.channel == "cli"
     assert taken.detail["archive_sha256"] == hashlib.sha256(archive.read_bytes()).hexdigest()
     assert oct(archive.stat().st_mode & 0o777) == "0o600"
+    # The chain's end is anchored outside the database too (the per-test anchor file, see tests/conftest.py).
+    anchored = [json.loads(line) for line in settings.AUDIT_ANCHOR_PATH.read_text().splitlines()]
+    assert [(m["source"], m["position"], m["hash"]) for m in anchored] == [
+        ("backup", manifest["audit"]["head_position"], manifest["audit"]["head_hash"])]
 
     restored_var = tmp_path / "restored-var"
     restore = _clinicdesk("restore", str(archive), database_url=empty_database.url, var=restored_var)
@@ -86,6 +90,9 @@ def test_backup_restores_into_an_empty_database_with_the_same_counts_documents_a
     verify = _clinicdesk("audit", "verify", database_url=empty_database.url, var=restored_var)
     assert verify.returncode == 0, verify.stderr
     assert f"{len(before['chain'])} entries verified" in verify.stdout
+    # The restored database's history starts at the archive's end, anchored on the server it was restored on.
+    restarted = [json.loads(line) for line in (restored_var / "audit-anchor.jsonl").read_text().splitlines()]
+    assert [(m["source"], m["position"]) for m in restarted] == [("restore", manifest["audit"]["head_position"])]
 
     after = empty_database.read()
     assert after["counts"] == before["counts"]
@@ -139,3 +146,15 @@ def test_backup_refuses_to_overwrite_an_existing_file(practice, tmp_path):
     with pytest.raises(CommandError, match="already exists"):
         call_command("backup", str(archive), stdout=StringIO())
     assert archive.read_bytes() == b"an older backup"
+
+
+def test_a_trail_erased_after_a_backup_is_shorter_than_the_backups_anchor(practice, tmp_path):
+    from clinicdesk.audit.services import chain_verify
+    from tests.audit.test_audit_trail import _raw
+
+    manifest, _output = _backup(tmp_path / "practice.tar")
+    _raw("DELETE FROM audit_auditentry", [])  # TRUNCATE as far as the rows go, and a head to match
+    _raw("UPDATE audit_chainhead SET position = 0, last_hash = %s", ["0" * 64])
+    report = chain_verify()
+    assert not report.ok and "shorter than its anchor" in report.problem
+    assert f"records entry {manifest['audit']['head_position']}" in report.problem

@@ -169,6 +169,7 @@ WEB_ROWS: list[Row] = [
     page("GET", "/accounts/preferences/", 200, EVERYONE, elsewhere=None),
     page("GET", "/accounts/users/", 200, frozenset({ADMIN})),
     page("POST", "/accounts/users/{locked_user.pk}/unlock/", 302, frozenset({ADMIN})),
+    page("POST", "/accounts/users/{locked_user.pk}/two-factor/reset/", 302, frozenset({ADMIN})),
     api("GET", "/api/v1/me", 200, EVERYONE, elsewhere=None),
     public("GET", "/api/v1/openapi.json", 200, why="the API description carries no data"),
 
@@ -185,8 +186,8 @@ WEB_ROWS: list[Row] = [
     page("GET", "/patients/{rita.pk}/", 403, NOBODY, case="restricted record", outsider=404,
          why="a restricted chart opens for nobody until they break the glass (403 with the reason form)"),
     page("POST", "/patients/{rita.pk}/unlock/", 302, PATIENT_READERS, data=lambda w: REASON),
-    page("GET", "/patients/{ana.pk}/edit/", 200, PATIENT_READERS,
-         why="the form shows only what the chart shows; saving it needs patient.write (next row)"),
+    page("GET", "/patients/{ana.pk}/edit/", 200, PATIENT_WRITERS, outsider=404,
+         why="the form opens only for those who may save it (patient.write), answering as the save does"),
     page("POST", "/patients/{ana.pk}/edit/", 302, PATIENT_WRITERS, data=lambda w: demographics(w, city="Boston"),
          outsider=404),
     page("GET", "/patients/{ana.pk}/insurance/new/", 200, PATIENT_READERS, why="as the edit form"),

@@ -49,22 +49,28 @@ class IdleTimeoutMiddleware:
 
 class TwoFactorRequiredMiddleware:
     """A user with an authenticator must give a code; administrators and compliance officers must
-    have one. Until then only the two-factor pages and sign-out answer."""
+    have one. Until then only the one page that gets them there, sign-out and static files answer:
+    code entry for a user with a confirmed authenticator (never enrolment, which would let a password
+    alone replace it), enrolment for a user who must have one and has none."""
 
-    allowed = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/jsi18n/")
+    always_allowed = ("/accounts/logout/", "/static/", "/jsi18n/")
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not request.path.startswith(self.allowed):
+        if user.is_authenticated and not user.is_verified() and not request.path.startswith(self.always_allowed):
             from .services import confirmed_device
 
             if confirmed_device(user) is not None:
-                return _redirect_to(request, reverse("accounts:two_factor_verify"))
-            if user.mfa_required:
-                return _redirect_to(request, reverse("accounts:two_factor_setup"))
+                target = reverse("accounts:two_factor_verify")
+            elif user.mfa_required:
+                target = reverse("accounts:two_factor_setup")
+            else:
+                target = ""
+            if target and request.path != target:
+                return _redirect_to(request, target)
         return self.get_response(request)
 
 

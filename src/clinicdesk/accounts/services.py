@@ -8,13 +8,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.db import transaction
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
-from clinicdesk.core.exceptions import DomainError, ValidationFailed
+from clinicdesk.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 from clinicdesk.core.permissions import Perm, Role, require
 
 from .models import User
@@ -57,10 +59,30 @@ def _locked(user: User) -> bool:
     return user.locked_until is not None and user.locked_until > clock.now()
 
 
+def _refused() -> SignInRefused:
+    """The one answer to every refused sign-in (unknown user, wrong password, locked account), so that
+    the answer tells nobody which usernames exist or which accounts are locked."""
+    return SignInRefused("bad-credentials", _("Wrong username or password. After repeated failed sign-ins an "
+                                              "account is locked for a while; an administrator can unlock it."))
+
+
+_dummy_hashes: dict[str | None, str] = {}
+
+
+def _dummy_password_check(password: str) -> None:
+    """Spend the time a real password check takes (same hasher, same parameters), so that an unknown
+    username or a locked account answers no faster than a wrong password."""
+    algorithm = get_hasher().algorithm
+    if algorithm not in _dummy_hashes:
+        _dummy_hashes[algorithm] = make_password(get_random_string(32))
+    check_password(password, _dummy_hashes[algorithm])
+
+
 def sign_in_check(*, request: Any, username: str, password: str) -> User:
     """Check a password, counting failures; lock the account after too many in a window.
 
-    Failures are committed before the refusal is raised, so they count.
+    Failures are committed before the refusal is raised, so they count. Every refusal looks and takes
+    the same: see `_refused` and `_dummy_password_check`.
     """
     with transaction.atomic():
         # FOR NO KEY UPDATE: serializes sign-ins of this user without making the commits of their other sessions
@@ -75,26 +97,26 @@ def sign_in_check(*, request: Any, username: str, password: str) -> User:
             user.save(update_fields=["failed_logins", "first_failed_login_at", "locked_until"])
             record(user, "auth.login", user)
     if error is not None or user is None:
-        raise error or SignInRefused("bad-credentials", _("Wrong username or password."))
+        raise error or _refused()
     return user
 
 
 def _sign_in_error(request: Any, user: User | None, password: str) -> SignInRefused | None:
-    wrong = SignInRefused("bad-credentials", _("Wrong username or password."))
     if user is None:
+        _dummy_password_check(password)
         record(None, "auth.login", outcome="denied", resource_type="user", detail={"reason": "unknown-user"})
-        return wrong
+        return _refused()
     if _locked(user):
+        _dummy_password_check(password)
         record(user, "auth.login", user, outcome="denied", detail={"reason": "locked"})
-        return SignInRefused("locked", _("This account is locked after repeated failed sign-ins. "
-                                         "Try again later or ask an administrator to unlock it."))
+        return _refused()
     if authenticate(request, username=user.username, password=password) is None or not user.is_active:
         _count_failure(user)
         record(user, "auth.login", user, outcome="denied",
                detail={"reason": "bad-password", "failures": user.failed_logins})
         if _locked(user):
             record(user, "auth.lockout", user, outcome="denied")
-        return wrong
+        return _refused()
     return None
 
 
@@ -128,15 +150,32 @@ def totp_device_pending(*, user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=False).first()
 
 
+def _require_current_factor(actor: User) -> None:
+    """A user who has an authenticator proves it (a code given this session) before enrolling another,
+    which replaces it. Otherwise a password alone would swap the owner's authenticator for the caller's.
+    `is_verified` is set by django-otp's middleware from the session; an actor without it (a command, a
+    task) has not given a code."""
+    if confirmed_device(actor) is None:
+        return
+    is_verified = getattr(actor, "is_verified", None)
+    if not (callable(is_verified) and is_verified()):
+        raise PermissionDenied("mfa-verify-first", _("Enter a code from your current authenticator first."),
+                               actor=actor, permission="auth.mfa_enrol", resource_type="user",
+                               resource_id=str(actor.pk))
+
+
 @atomic_service
 def totp_device_start(*, actor: User) -> TOTPDevice:
     """A fresh, unconfirmed authenticator for the signed-in user (replaces an unconfirmed one)."""
+    _require_current_factor(actor)
     TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
     return TOTPDevice.objects.create(user=actor, name="Authenticator app", confirmed=False)
 
 
 @atomic_service
 def totp_device_confirm(*, actor: User, token: str) -> TOTPDevice:
+    """Turn the pending authenticator on; it replaces the confirmed one, if any (see `_require_current_factor`)."""
+    _require_current_factor(actor)
     device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=False).first()
     if device is None or not device.verify_token(token.strip()):
         raise ValidationFailed("bad-token", _("That code is not right. Check the time on your phone and "
@@ -147,6 +186,21 @@ def totp_device_confirm(*, actor: User, token: str) -> TOTPDevice:
     device.save(update_fields=["confirmed"])
     record(actor, "auth.mfa_enrol", actor)
     return device
+
+
+@atomic_service
+def totp_device_reset(*, actor: Any, user_id: int) -> User:
+    """Remove every authenticator of a user who lost theirs, so that they enrol a new one at their next
+    sign-in. Only a user administrator (or the system, `actor=None`, from `clinicdesk totp-reset`) may,
+    and it is audited: this is the only way to remove an authenticator without a code from it."""
+    if actor is not None:
+        require(actor, Perm.USER_ADMIN, resource_type="user", resource_id=str(user_id))
+    user = User.objects.select_for_update(no_key=True).filter(pk=user_id).first()  # see sign_in_check
+    if user is None:
+        raise NotFound()
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    record(actor, "auth.mfa_reset", user, detail={"devices": removed})
+    return user
 
 
 def totp_verify(*, user: User, token: str) -> TOTPDevice:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("users/", views.users, name="users"),
     path("users/<int:user_id>/unlock/", views.user_unlock, name="user_unlock"),
+    path("users/<int:user_id>/two-factor/reset/", views.user_totp_reset, name="user_totp_reset"),
 ]

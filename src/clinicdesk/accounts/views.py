@@ -7,12 +7,14 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinicdesk.core.exceptions import DomainError
 from clinicdesk.core.permissions import Perm, require
@@ -112,7 +114,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @login_required
 def users(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.USER_ADMIN)
-    staff = User.objects.prefetch_related("locations").order_by("last_name", "first_name")
+    has_device = TOTPDevice.objects.filter(user=OuterRef("pk"))
+    staff = (User.objects.prefetch_related("locations").annotate(has_device=Exists(has_device))
+             .order_by("last_name", "first_name"))
     return render(request, "accounts/users.html", {"staff": staff})
 
 
@@ -121,4 +125,12 @@ def users(request: HttpRequest) -> HttpResponse:
 def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     services.user_unlock(actor=request.user, user_id=user_id)
     messages.success(request, _("Account unlocked."))
+    return redirect("accounts:users")
+
+
+@login_required
+@require_POST
+def user_totp_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    services.totp_device_reset(actor=request.user, user_id=user_id)
+    messages.success(request, _("Two-factor sign-in was reset; the user will set up a new authenticator."))
     return redirect("accounts:users")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+
+from .canonical import content_hash
 
 
 class AppendOnlyError(RuntimeError):
@@ -86,8 +86,9 @@ class AuditEntry(models.Model):
         }
 
     def compute_hash(self) -> str:
-        canonical = json.dumps(self.content(), sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        """SHA-256 of `content()`. `record()` normalises the fields first (canonical.py), so the hash taken
+        at write time and the one verify takes from the stored row see the same values."""
+        return content_hash(self.content())
 
 
 class ChainHead(models.Model):

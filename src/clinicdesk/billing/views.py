@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinicdesk.core import clock
+from clinicdesk.core.dates import parse_day
 from clinicdesk.core.exceptions import DomainError, NotFound, PermissionDenied
 from clinicdesk.practice.selectors import locations_for
 
@@ -111,10 +111,7 @@ def drawer(request: HttpRequest) -> HttpResponse:
     if not locations:
         raise NotFound("no-location", _("You are not assigned to any location."))
     location = next((loc for loc in locations if str(loc.pk) == request.GET.get("location")), locations[0])
-    try:
-        day = dt.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        day = clock.today_in(location.tz)
+    day = parse_day(request.GET.get("day"), default=clock.today_in(location.tz))
     mine = request.GET.get("mine") == "1"
     report = selectors.drawer_report(actor=request.user, location=location, day=day,
                                      user_id=request.user.pk if mine else None)

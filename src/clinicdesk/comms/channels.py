@@ -2,8 +2,9 @@
 
 The SMS gateway speaks the shape of a common SMS provider's REST API: POST form fields To, From,
 Body and StatusCallback to /2010-04-01/Accounts/{sid}/Messages.json with HTTP basic auth; the
-answer carries the provider's message id ("sid") and a status. An idempotency header makes a retry
-after a crash safe: the gateway returns the first result instead of sending again.
+answer carries the provider's message id ("sid") and a status. An idempotency header asks the gateway
+to return the first result instead of sending again; not every gateway honours it, so the outbox never
+relies on it: a text that may have reached the gateway is "in doubt" and not resent (`delivery`).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 
 
 class DeliveryError(Exception):
-    """A send that failed; `permanent` ones are not retried (bad address, refused by the provider)."""
+    """A send that failed; `permanent` ones are not retried (bad address, refused by the provider), nor are
+    `in_doubt` ones: the provider may have received the message before the failure (see `delivery`)."""
 
-    def __init__(self, detail: str, *, permanent: bool = False) -> None:
+    def __init__(self, detail: str, *, permanent: bool = False, in_doubt: bool = False) -> None:
         super().__init__(detail)
         self.permanent = permanent
+        self.in_doubt = in_doubt
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,10 @@ class Outgoing:
 
 class SmsGateway(Protocol):
     def send(self, outgoing: Outgoing) -> str: ...
+
+
+# Transport errors raised before any byte of the request reached the gateway.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
 class HttpSmsGateway:
@@ -54,8 +61,10 @@ class HttpSmsGateway:
         try:
             response = self.client.post(self.url, data=form, auth=self.auth,
                                         headers={"I-Twilio-Idempotency-Token": outgoing.idempotency_key})
-        except httpx.HTTPError as exc:
+        except _NOT_SENT as exc:  # the request never left: safe to retry
             raise DeliveryError(f"gateway unreachable: {type(exc).__name__}") from exc
+        except httpx.HTTPError as exc:  # the request may have arrived (a read timeout, a dropped answer)
+            raise DeliveryError(f"no answer from the gateway: {type(exc).__name__}", in_doubt=True) from exc
         if response.status_code >= 500 or response.status_code == 429:
             raise DeliveryError(f"gateway answered {response.status_code}")
         if response.status_code >= 400:

@@ -6,9 +6,12 @@ Exactly-once, as far as the far side allows:
 - just before talking to the provider it commits `handed_to_provider_at` for a small chunk of them
   (COMMS_HANDOFF_CHUNK, 5 by default), and records the chunk's results together afterwards;
 - a worker that dies leaves messages in `sending` with an expired lease. On recovery, those never
-  handed over go back to the queue; SMS handed over are retried too (the gateway takes an
-  idempotency key, so a retry returns the first result); e-mail handed over is the one case nobody
-  can settle, so it is failed onto the worklist for a person to check rather than sent twice.
+  handed over go back to the queue; those handed over (e-mail or SMS alike) are "in doubt": the provider
+  may have sent them, and nothing here can tell, so they are failed onto the worklist for a person to
+  check rather than sent twice. The SMS gateway's idempotency key is a second guard, not the rule: a
+  gateway that ignores it would send the text again.
+- a send that may have reached the provider before it failed (the SMS gateway took the request but no
+  answer came back) is in doubt in the same way, and settled by the same rule.
 """
 
 from __future__ import annotations
@@ -39,22 +42,29 @@ def _event(message_id: int, status: str, detail: str = "") -> MessageEvent:
     return MessageEvent(message_id=message_id, at=clock.now(), status=status, detail=detail[:300])
 
 
+# What the worklist shows for a message that may or may not have reached the patient.
+IN_DOUBT = "in doubt: handed to the provider, but no result was recorded; check before resending"
+
+
+def _settle_in_doubt(pks: list[int], detail: str) -> None:
+    """The one rule for a message handed to the provider whose result is unknown: never resent by itself,
+    failed onto the worklist for a person to check (call it inside a transaction)."""
+    if not pks:
+        return
+    Message.objects.filter(pk__in=pks).update(status=Status.FAILED, lease_until=None, last_error=IN_DOUBT)
+    MessageEvent.objects.bulk_create([_event(pk, Status.FAILED, f"{IN_DOUBT} ({detail})") for pk in pks])
+
+
 def messages_recover_expired() -> int:
     """Settle messages whose worker died mid-send (see the module docstring)."""
     now = clock.now()
     with transaction.atomic():
         stuck = list(Message.objects.filter(status=Status.SENDING, lease_until__lt=now)
-                     .values_list("pk", "channel", "handed_to_provider_at"))
-        requeue = [pk for pk, channel, handed in stuck if handed is None or channel == Channel.SMS]
-        in_doubt = [pk for pk, channel, handed in stuck if handed is not None and channel == Channel.EMAIL]
-        Message.objects.filter(pk__in=requeue).update(status=Status.QUEUED, lease_until=None,
-                                                      handed_to_provider_at=None)
-        reason = "worker stopped while the mail server was being contacted; check before resending"
-        Message.objects.filter(pk__in=in_doubt).update(status=Status.FAILED, lease_until=None, last_error=reason)
-        MessageEvent.objects.bulk_create(
-            [_event(pk, Status.QUEUED, "lease expired; requeued") for pk in requeue]
-            + [_event(pk, Status.FAILED, reason) for pk in in_doubt]
-        )
+                     .values_list("pk", "handed_to_provider_at"))
+        requeue = [pk for pk, handed in stuck if handed is None]
+        Message.objects.filter(pk__in=requeue).update(status=Status.QUEUED, lease_until=None)
+        MessageEvent.objects.bulk_create([_event(pk, Status.QUEUED, "lease expired; requeued") for pk in requeue])
+        _settle_in_doubt([pk for pk, handed in stuck if handed is not None], "the sender stopped")
     return len(stuck)
 
 
@@ -152,6 +162,10 @@ def _deliver_chunk(chunk: list[Message], send: Callable[[Outgoing], str]) -> Non
 
 def _failed(message: Message, error: DeliveryError) -> None:
     with transaction.atomic():
+        if error.in_doubt:
+            _settle_in_doubt([message.pk], str(error))
+            message.status, message.lease_until, message.last_error = Status.FAILED, None, IN_DOUBT
+            return
         if error.permanent or message.attempts >= MAX_ATTEMPTS:
             _set(message, status=Status.FAILED, lease_until=None, last_error=str(error)[:300])
             _event(message.pk, Status.FAILED, str(error)).save()

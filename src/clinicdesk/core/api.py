@@ -1,16 +1,24 @@
-"""Small JSON API helpers: session or token auth is checked by the caller; errors are problem details."""
+"""Small JSON API helpers: session or token auth is checked by the caller; errors are problem details.
+
+Every JSON API view reads its body with `json_body`: the one place that decides which content types the API
+takes (application/json, as core/openapi.py documents) and answers 415 to anything else."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import openapi
+from .exceptions import UnsupportedMediaType, ValidationFailed
 from .problems import problem_response
+
+JSON_MEDIA_TYPE = "application/json"
 
 
 def api_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -22,6 +30,39 @@ def api_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _has_body(request: HttpRequest) -> bool:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > 0
+    except ValueError:
+        return False
+
+
+def _is_json(request: HttpRequest) -> bool:
+    """application/json in any letter case, with no charset or UTF-8 (RFC 8259: JSON between systems is UTF-8)."""
+    charset = (request.content_params or {}).get("charset", "utf-8").strip().lower()
+    return (request.content_type or "").strip().lower() == JSON_MEDIA_TYPE and charset in ("utf-8", "utf8")
+
+
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    """The JSON object in the request's body; {} when there is no body.
+
+    A body in any other content type (a form, multipart, text, none named) is a 415 before the body is read:
+    Django may already have consumed a multipart stream (the CSRF check reads request.POST), and reading
+    `request.body` after that raises RawPostDataException, a 500."""
+    if _has_body(request) and not _is_json(request):
+        raise UnsupportedMediaType(
+            "unsupported-media-type",
+            _("Send the body as %(expected)s (the request's Content-Type was %(given)s).") % {
+                "expected": JSON_MEDIA_TYPE, "given": request.META.get("CONTENT_TYPE", "")[:100] or _("none given")})
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, RecursionError) as exc:  # RecursionError: nesting deeper than the parser goes
+        raise ValidationFailed("bad-json", "The body is not JSON.") from exc
+    if not isinstance(data, dict):
+        raise ValidationFailed("bad-json", "The body must be a JSON object.")
+    return data
 
 
 @require_GET

@@ -82,6 +82,13 @@ class InvalidTransition(DomainError):
     title = "Not possible in this state"
 
 
+class UnsupportedMediaType(DomainError):
+    """A body in a format the endpoint does not read (e.g. a form sent to the JSON API)."""
+
+    status = 415
+    title = "Unsupported media type"
+
+
 def validation_failed_from(error: Any, code: str = "invalid") -> ValidationFailed:
     """Turn a Django ValidationError (from full_clean or a form) into our ValidationFailed."""
     fields: dict[str, list[str]] = {}

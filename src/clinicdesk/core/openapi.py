@@ -6,8 +6,9 @@ its allowed methods equal to the operations described, and the Schemathesis suit
 every answer against it. Change an API view, change this document in the same commit.
 
 Authentication is the web session: the `sessionid` cookie of a signed-in user. Writes (POST) also need
-Django's CSRF pair: the `csrftoken` cookie and the same value in the `X-CSRFToken` header. Errors are
-RFC 9457 problem details (`application/problem+json`).
+Django's CSRF pair: the `csrftoken` cookie and the same value in the `X-CSRFToken` header. Bodies are
+`application/json` (UTF-8); any other content type is a 415. Errors are RFC 9457 problem details
+(`application/problem+json`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ _RESPONSES: dict[str, dict[str, Any]] = {
     "409": _problem("A conflict: `slot-taken`, `patient-overlap`, `room-taken`, `no-room-free`, `equipment-taken`, "
                     "`no-equipment-free`, `idempotency-key-reused`, or a status change the appointment's state does "
                     "not allow (`invalid-transition`, `not-movable`)."),
+    "415": _problem("The body is not `application/json` (a form, multipart or text, or no Content-Type): "
+                    "`unsupported-media-type`."),
     "422": _problem("Invalid input: `code` says which rule, `errors` names the fields."),
 }
 
@@ -78,7 +81,7 @@ def _body(schema_name: str) -> dict[str, Any]:
 
 _APPOINTMENT_ID = {"name": "appointment_id", "in": "path", "required": True,
                    "schema": {"type": "integer", "minimum": 0}, "description": "The appointment's id."}
-_WRITE_ERRORS = ("400", "401", "403", "404", "409", "422")
+_WRITE_ERRORS = ("400", "401", "403", "404", "409", "415", "422")
 
 
 def _instance_post(summary: str, body: str, description: str) -> dict[str, Any]:
@@ -112,7 +115,8 @@ PATHS: dict[str, dict[str, Any]] = {
         "summary": "First-available search: ranked options with the reasons for each.",
         "description": "A POST so that the patient id stays out of URLs and logs. Shows no patient data.",
         "requestBody": _body("SearchRequest"),
-        "responses": _ok("Up to `limit` options, best first.", "SearchResult") | _errors("400", "401", "403", "422")}},
+        "responses": _ok("Up to `limit` options, best first.", "SearchResult")
+        | _errors("400", "401", "403", "415", "422")}},
     "/api/v1/appointments/{appointment_id}": {"get": {
         "operationId": "appointmentRead", "tags": ["appointments"], "security": [SESSION],
         "summary": "One appointment.", "parameters": [_APPOINTMENT_ID],

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from clinicdesk.comms.services import recall_add
 from clinicdesk.core import clock
+from clinicdesk.core.dates import parse_day
 from clinicdesk.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 from clinicdesk.core.permissions import ROLE_CHOICES, Perm, has_perm, require
 from clinicdesk.patients.selectors import patient_search
@@ -46,10 +47,12 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 
 
 def _attempt(request: HttpRequest, action: Callable[[], Any], success: str = "") -> Any:
-    """Run a service; a refused input becomes a clear message on the page (nothing was written)."""
+    """Run a service; a refused input becomes a clear message on the page (nothing was written). A refusal and a
+    missing record are not input problems: both propagate, so a record of another location (hidden, 404) and
+    one that does not exist answer alike."""
     try:
         result = action()
-    except PermissionDenied:
+    except (PermissionDenied, NotFound):
         raise
     except DomainError as error:
         messages.error(request, error.detail)
@@ -59,11 +62,8 @@ def _attempt(request: HttpRequest, action: Callable[[], Any], success: str = "")
     return result
 
 
-def _day(text: str, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return default
+def _day(text: str, default: dt.date, name: str = "day") -> dt.date:
+    return parse_day(text, name=name, default=default)
 
 
 def _key(request: HttpRequest) -> str:
@@ -247,8 +247,8 @@ def summary(request: HttpRequest, visit_id: int) -> HttpResponse:
 def wait_times(request: HttpRequest) -> HttpResponse:
     location, locations = _location(request)
     today = clock.today_in(location.tz)
-    first = _day(request.GET.get("from", ""), today)
-    last = _day(request.GET.get("to", ""), today)
+    first = _day(request.GET.get("from", ""), today, "from")
+    last = _day(request.GET.get("to", ""), today, "to")
     report = selectors.wait_time_report(actor=request.user, location=location, first_day=first, last_day=last)
     return render(request, "frontdesk/wait_times.html", {"location": location, "locations": locations,
                                                          "report": report})

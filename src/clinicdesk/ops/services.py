@@ -42,6 +42,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.postgresql.client import DatabaseClient
 from django.db.migrations.loader import MigrationLoader
 
+from clinicdesk.audit.anchor import anchor_append
 from clinicdesk.audit.services import chain_verify, record
 from clinicdesk.core import clock
 
@@ -350,6 +351,14 @@ def backup_create(*, destination: Path) -> ArchiveSummary:
     except Exception:
         destination.unlink(missing_ok=True)
         raise
+    # The chain's end goes to the audit anchor too, outside the database (clinicdesk.audit.anchor): a trail
+    # later truncated or rewritten behind the app's back no longer reaches it. The manifest holds it as well.
+    try:
+        anchor_append(source="backup", position=state["audit"]["head_position"],
+                      entry_hash=state["audit"]["head_hash"])
+    except OSError as error:
+        raise BackupError(f"The archive {destination} was written, but the audit anchor could not be updated "
+                          f"({error.strerror}): fix its permissions and run `clinicdesk audit anchor`.") from error
     return summary
 
 
@@ -516,7 +525,7 @@ def _verify(manifest: dict[str, Any], vendor: str) -> list[str]:
             problems.append(f"table {table} has {actual} rows; the archive says {expected}")
     if state["migrations"] != manifest["migrations"]:
         problems.append("the applied migrations differ from the archive's")
-    report = chain_verify()
+    report = chain_verify(anchor=False)  # the manifest is this copy's anchor; the restored end is anchored after
     if not report.ok:
         problems.append(f"the audit trail is broken after {report.checked} good entries: {report.problem}")
     if state["audit"] != manifest["audit"]:
@@ -579,6 +588,10 @@ def backup_restore(*, source: Path, force: bool = False, check_only: bool = Fals
                 raise RestoreVerificationFailed(
                     f"The restored copy does not match the archive ({_count(problems, 'problem')}): do not use it.",
                     problems)
+            # This database's history starts again at the archive's end: earlier marks of a longer trail no
+            # longer apply. Only whoever runs restore on the server can write this line, not the database.
+            anchor_append(source="restore", position=int(manifest["audit"].get("head_position", 0)),
+                          entry_hash=str(manifest["audit"].get("head_hash", EMPTY_HASH)))
     return ArchiveSummary(
         path=source, sha256=_describe(source)["sha256"], size=source.stat().st_size,
         created_at=str(manifest.get("created_at", "")), engine=vendor, tables=dict(manifest["tables"]),

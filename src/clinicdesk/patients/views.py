@@ -173,6 +173,9 @@ def _chart_form(request: HttpRequest, patient_id: int, form: Any, title: str, *,
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_chart(actor=request.user, patient_id=patient_id)
+    # The form only for those who could save it: refused (403) like the save itself, after the same lookup.
+    require(request.user, Perm.PATIENT_WRITE, location=patient.home_location_id, resource_type="patient",
+            resource_id=patient_id, patient_id=patient_id)
     form = DemographicsForm(request.POST or None, initial=DemographicsForm.initial_from(patient))
     return _chart_form(request, patient_id, form, _("Edit demographics"), action=lambda data: services.patient_update(
         actor=request.user, patient_id=patient_id, changes=form.details()))

@@ -5,14 +5,14 @@ bad input, 404 for what is missing or not the caller's. Every call goes to the s
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from clinicdesk.core.api import api_login_required
+from clinicdesk.core.api import api_login_required, json_body
+from clinicdesk.core.dates import day_in_range
 from clinicdesk.core.exceptions import ValidationFailed
 from clinicdesk.core.openapi import MAX_ID
 
@@ -20,8 +20,6 @@ from .models import Appointment
 from .search import SearchQuery
 from .selectors import appointment_detail, slots_search
 from .services import (
-    EARLIEST,
-    LATEST,
     BookingRequest,
     appointment_book,
     appointment_cancel,
@@ -29,15 +27,7 @@ from .services import (
     appointment_set_status,
 )
 
-
-def _body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, RecursionError) as exc:  # RecursionError: nesting deeper than the parser goes
-        raise ValidationFailed("bad-json", "The body is not JSON.") from exc
-    if not isinstance(data, dict):
-        raise ValidationFailed("bad-json", "The body must be a JSON object.")
-    return data
+_body = json_body  # the API's one body parser: JSON only (415 for anything else), an object or a 422
 
 
 # Members are typed as the OpenAPI document (core/openapi.py) says: a number in quotes, 1.5 for an id or
@@ -123,10 +113,7 @@ def _date(data: dict[str, Any], name: str) -> dt.date | None:
     if value is None:
         return None
     day = _iso(value, name, dt.date.fromisoformat, "bad-date", "a date (YYYY-MM-DD)", "2026-11-24")
-    if not EARLIEST.date() <= day < LATEST.date():  # the years a booking may name (services.EARLIEST/LATEST)
-        raise ValidationFailed("out-of-range", f"'{name}' is not between {EARLIEST.year} and {LATEST.year - 1}.",
-                               fields={name: ["Not a year one can book."]})
-    return day
+    return day_in_range(day, name=name)  # the bookable years (core.dates), as on every page
 
 
 def _time(data: dict[str, Any], name: str) -> dt.time | None:

@@ -21,7 +21,11 @@ Rules
 - Writes go through ``patients.services`` and ``scheduling.services`` (``appointment_book``, ``appointment_cancel``,
   ``appointment_arrive``, ``appointment_mark_noshow``, ``appointment_set_status``, ``appointment_reschedule``).
 - Every response's resources are audited once (``selectors.record_shown``), on top of the audit of the selectors.
-- Inbound resources are validated with the R4B models of ``fhir.resources`` before anything is written.
+- Inbound resources are validated with the R4B models of ``fhir.resources`` before anything is written. Every
+  input is size-limited first (``validation.MAX_STRING`` per string, ``MAX_BODY_BYTES`` per body): 400/422/413
+  with an OperationOutcome naming the element.
+- Token introspection (``/o/introspect/``) tells a client about its own tokens only; a resource server that must
+  check other clients' tokens is registered with the ``introspection`` scope (``introspection.py``).
 - Patient and Appointment versions live in ``ResourceVersion`` (see models.py): a change made in the web UI shows
   up as a new version the next time the resource is served; ``vread`` returns stored versions.
 - Slots are computed from ``scheduling.availability.Window``; a slot id (practitioner-location-type-start-length)

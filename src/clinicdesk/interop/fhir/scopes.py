@@ -22,7 +22,8 @@ SCOPED_TYPES = ("Patient", "Practitioner", "PractitionerRole", "Organization", "
                 "Schedule", "Slot", "Appointment", "Coverage", "AuditEvent")
 OTHER_SCOPES = {"openid": "Your identity", "fhirUser": "Your user resource", "launch": "Launch context",
                 "launch/patient": "Patient launch context", "offline_access": "Refresh tokens",
-                "online_access": "Refresh tokens while online"}
+                "online_access": "Refresh tokens while online",
+                "introspection": "Ask about any client's tokens (token introspection)"}
 _SCOPE = re.compile(r"^(system|user|patient)/(\*|[A-Z][A-Za-z]+)\.(\*|read|write|c?r?u?d?s?)$")
 
 

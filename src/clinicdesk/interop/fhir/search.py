@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import FhirError
+from .validation import refuse_oversize
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
@@ -51,6 +52,8 @@ def parse(resource_type: str, items: list[tuple[str, str]], params: dict[str, Pa
         if "\x00" in key or "\x00" in value:  # no database searches text with a NUL (PostgreSQL refuses it)
             raise FhirError(400, "invalid", f"Search parameter '{key.replace(chr(0), '')}' contains a NUL "
                             "character.", expression=[key.replace("\x00", "")])
+        refuse_oversize(key, "parameter name")
+        refuse_oversize(value, key)
         name, _sep, modifier = key.partition(":")
         if name in ("_format", "_pretty", "_total", "_elements"):
             continue

@@ -14,10 +14,25 @@ from pydantic import ValidationError
 from .errors import FhirError, issue
 
 MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField)
+# Size limits on everything that comes in, checked before any other work (refuse_oversize, parse_json): no
+# element served here needs more; FHIR's own limit (1 MB per string) would let a client make every later step
+# (validation, matching, the database, the audit trail) carry megabytes.
+# A request body (one resource, a Parameters, a patch), checked before it is read or parsed: below Django's own
+# limit (2.5 MB, which answers without an OperationOutcome), and high enough that an oversize string in a body
+# is refused by name (refuse_oversize) rather than as "too large".
+MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_STRING = 1024  # characters in any string of a resource, a search or operation parameter, or a header
+LONG_ELEMENTS = frozenset({"div", "data"})  # narrative XHTML and base64 attachments: the body limit only
 REFERENCE = re.compile(r"^(?:https?://[^\s]+/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]{1,64})?$")
 
 
+def refuse_large_body(size: int) -> None:
+    if size > MAX_BODY_BYTES:
+        raise FhirError(413, "too-long", f"The body is {size} bytes; at most {MAX_BODY_BYTES} are accepted.")
+
+
 def parse_json(body: bytes) -> Any:
+    refuse_large_body(len(body or b""))
     try:
         return json.loads(body or b"")
     except (ValueError, UnicodeDecodeError) as exc:
@@ -50,6 +65,23 @@ def refuse_nul(values: Any, where: str, status: int = 400) -> None:
             refuse_nul(value, f"{where}[{index}]", status)
 
 
+def refuse_oversize(values: Any, where: str, status: int = 400) -> None:
+    """The one size check on inbound text: any string longer than MAX_STRING characters (a key, a value, at
+    any depth) is refused naming where it is (400 in parameters and headers, 422 in a resource)."""
+    if isinstance(values, str):
+        if len(values) > MAX_STRING:
+            raise FhirError(status, "too-long", f"{where}: {len(values)} characters; at most {MAX_STRING} are "
+                            "accepted.", expression=[where])
+    elif isinstance(values, dict):
+        for key, value in values.items():
+            refuse_oversize(key, where, status)
+            if key not in LONG_ELEMENTS:
+                refuse_oversize(value, f"{where}.{key}", status)
+    elif isinstance(values, list | tuple):
+        for index, value in enumerate(values):
+            refuse_oversize(value, f"{where}[{index}]", status)
+
+
 def _location(loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
     for item in loc:
@@ -69,6 +101,7 @@ def validate_resource(data: Any, expected: str | tuple[str, ...]) -> dict[str, A
     if resource_type not in types:
         raise FhirError(400, "invalid", f"Expected resourceType {' or '.join(types)}, got {resource_type!r}.",
                         expression=["resourceType"])
+    refuse_oversize(data, resource_type, 422)
     try:
         get_fhir_model_class(resource_type).model_validate(data)
     except ValidationError as exc:

@@ -24,7 +24,7 @@ from .capability import smart_configuration as smart_document
 from .errors import FhirError, from_domain, from_fhir, outcome
 from .handlers import HANDLERS, OPERATIONS, Handler, Result
 from .selectors import record_shown
-from .validation import parse_json, refuse_nul, validate_resource
+from .validation import parse_json, refuse_large_body, refuse_nul, refuse_oversize, validate_resource
 
 FHIR_JSON = "application/fhir+json"
 _LETTER = {"read": "r", "vread": "r", "search": "s", "create": "c", "update": "u", "patch": "u"}
@@ -110,7 +110,15 @@ def _body(request: HttpRequest) -> Any:
     if content_type and "json" not in content_type:
         raise FhirError(415, "not-supported", f"Content type '{content_type}' is not supported; send "
                         "application/fhir+json.")
-    return parse_json(request.body)
+    return parse_json(_raw_body(request))
+
+
+def _raw_body(request: HttpRequest) -> bytes:
+    """The body, refused by its announced length before it is read (Django's own limit is far higher)."""
+    length = request.META.get("CONTENT_LENGTH") or ""
+    if length.isdigit():
+        refuse_large_body(int(length))
+    return request.body
 
 
 # --- metadata and SMART discovery (no token needed: they carry no data) ----------------------------------
@@ -219,6 +227,7 @@ def _create(request: HttpRequest, caller: Caller, resource_type: str) -> HttpRes
         assert handler.create is not None
         headers = {"Idempotency-Key": request.headers.get("Idempotency-Key", "")}
         refuse_nul(headers["Idempotency-Key"], "Idempotency-Key")
+        refuse_oversize(headers["Idempotency-Key"], "Idempotency-Key")
         result = handler.create(caller, resource, headers)
         _audit(caller, f"fhir.create.{resource_type}", result)
     created = result.resources[0]
@@ -258,7 +267,7 @@ def instance_view(request: HttpRequest, caller: Caller, resource_type: str, iden
 def _patch_operations(request: HttpRequest) -> list[dict[str, Any]]:
     """JSON Patch (application/json-patch+json), or a merge patch (a partial resource, as fhirpy sends it)
     turned into JSON Patch replace operations."""
-    body = parse_json(request.body)
+    body = parse_json(_raw_body(request))
     if request.content_type == "application/json-patch+json":
         if not isinstance(body, list):
             raise FhirError(400, "structure", "A JSON Patch is a JSON array of operations.")
@@ -313,6 +322,7 @@ def operation_view(request: HttpRequest, caller: Caller, resource_type: str, nam
         raise FhirError(404, "not-supported", f"Operation ${name} is not supported on {resource_type}.")
     params: dict[str, Any] = {key: value for key, value in request.GET.items()}
     refuse_nul(params, f"${name}")
+    refuse_oversize(params, f"${name}")
     resource: dict[str, Any] | None = None
     if request.method == "POST":
         body = _body(request)

@@ -31,6 +31,7 @@ class Command(BaseCommand):
             call_command("demo", patients=options["demo_patients"], weeks=options["demo_weeks"], seed=1,
                          if_empty=True)
         self._print_logins()
+        self._warn_if_audit_owner()
         python = sys.executable
         helpers: list[list[str]] = []  # restarted when they exit: a worker exits when the database is unreachable
         if settings.TASK_BACKEND == "database":
@@ -41,9 +42,7 @@ class Command(BaseCommand):
         if settings.TASK_BACKEND != "immediate":  # due reminders, recalls, triage escalation
             helpers.append([python, "-m", "clinicdesk", "tick"])
         bind = f"127.0.0.1:{settings.PORT}" if not os.environ.get("BIND") else os.environ["BIND"]
-        web = [python, "-m", "gunicorn", "clinicdesk.wsgi:application", "--bind", bind,
-               "--workers", str(options["workers"]), "--access-logfile", "-",
-               "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms']  # path only, never the query string
+        web = gunicorn_command(python, bind=bind, workers=options["workers"])
         supervisor = Supervisor(web=web, helpers=helpers, log=self.stderr.write)
         self.stdout.write(self.style.SUCCESS(f"Clinicdesk is serving on http://{bind}/  (Ctrl-C stops it)"))
         sys.exit(supervisor.run())
@@ -52,7 +51,7 @@ class Command(BaseCommand):
         from clinicdesk.accounts.models import User
         from clinicdesk.demo.builder import DEMO_PASSWORD
 
-        wanted = ["frontdesk1", "patientcoordinator1", "practicecoordinator1", "billing1", "nurse1",
+        wanted = ["frontdesk1", "patientcoordinator1", "practicecoordinator1", "billing1", "nurse1", "provider1",
                   "compliance1", "sysadmin1"]
         found = list(User.objects.filter(username__in=wanted).order_by("role").values_list("username", "role"))
         if found:
@@ -61,6 +60,27 @@ class Command(BaseCommand):
                 note = f"  (two-factor: see 'clinicdesk demo_totp {username}')" \
                     if role in ("compliance", "sysadmin") else ""
                 self.stdout.write(f"  {username:<22} {role}{note}")
+
+    def _warn_if_audit_owner(self) -> None:
+        """On PostgreSQL, an app connected as the audit table's owner (or a superuser) could switch off its
+        append-only triggers: say so loudly (the same finding as `clinicdesk check --deploy`, W010)."""
+        from clinicdesk.audit.checks import audit_table_owner_problem
+
+        problem = audit_table_owner_problem()
+        if problem:
+            line = "!" * 78
+            self.stderr.write(self.style.ERROR(
+                f"{line}\nWARNING: the audit trail is not protected: {problem}.\n"
+                "Run the app as a role with only SELECT and INSERT on audit_auditentry; see docs/operations.md, "
+                f"\"The audit table's owner\".\n{line}"))
+
+
+def gunicorn_command(python: str, *, bind: str, workers: int) -> list[str]:
+    """The web server's command line. No control socket: gunicorn's default is one path per user
+    (~/.gunicorn/gunicorn.ctl), which two instances on one host would share and take from each other."""
+    return [python, "-m", "gunicorn", "clinicdesk.wsgi:application", "--bind", bind,
+            "--workers", str(workers), "--no-control-socket", "--access-logfile", "-",
+            "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms']  # path only, never the query string
 
 
 class Supervisor:
