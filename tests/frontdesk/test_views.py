@@ -120,7 +120,7 @@ def test_checking_in_tomorrows_appointment_shows_a_clear_message(clerk, location
     tomorrow = AppointmentFactory(location=location, practitioner=provider, patient=patient,
                                   appointment_type=follow_up_type, start=at(9, day=TODAY + dt.timedelta(days=1)))
     response = _client(clerk).post(f"/frontdesk/appointments/{tomorrow.pk}/check-in", follow=True)
-    assert "only today&#x27;s appointments can be checked in" in response.content.decode()
+    assert "only today&#x27;s appointments can be marked arrived or checked in" in response.content.decode()
     assert not Visit.objects.exists()
 
 

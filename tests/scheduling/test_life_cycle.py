@@ -87,8 +87,9 @@ def test_slot_freed_hook_runs_after_commit(booked, clerk, django_capture_on_comm
     assert [slot.appointment_id for slot in freed] == [booked.pk]
 
 
-def test_arrive_check_in_fulfil_in_order_with_history(booked, location):
+def test_arrive_check_in_fulfil_in_order_with_history(booked, location, clock):
     nurse = UserFactory(role=Role.NURSE, location=location)
+    clock.advance(dt.timedelta(days=1))  # arrival only on the appointment's day (Tuesday)
     appointment_arrive(actor=nurse, appointment_id=booked.pk)
     appointment_check_in(actor=nurse, appointment_id=booked.pk)
     done = appointment_fulfil(actor=nurse, appointment_id=booked.pk)
@@ -103,6 +104,16 @@ def test_a_bad_move_raises_invalid_transition(booked, clerk):
         appointment_set_status(actor=clerk, appointment_id=booked.pk, status="booked")
     with pytest.raises(InvalidTransition):
         appointment_reschedule(actor=clerk, appointment_id=booked.pk, start=at(TUESDAY, 11))
+
+
+def test_arrival_is_refused_before_the_appointments_day_and_writes_nothing(booked, location, clock):
+    nurse = UserFactory(role=Role.NURSE, location=location)
+    with pytest.raises(ValidationFailed, match="not today") as error:
+        appointment_arrive(actor=nurse, appointment_id=booked.pk)
+    assert error.value.code == "not-today"
+    booked.refresh_from_db()
+    assert booked.status == "booked"
+    assert AppointmentHistory.objects.filter(appointment=booked).count() == 1
 
 
 def test_noshow_only_after_the_start(booked, clerk, clock):

@@ -27,6 +27,7 @@ from clinicdesk.patients.selectors import outstanding_forms
 from clinicdesk.practice.models import Location, Practitioner, Room
 from clinicdesk.scheduling.models import Appointment, AppointmentStatus, LocationHoliday
 from clinicdesk.scheduling.selectors import calendar_day
+from clinicdesk.scheduling.services import appointment_moves
 
 from .models import (
     OPEN_STATUSES,
@@ -57,6 +58,14 @@ def _audit_patients(actor: Any, action: str, patient_ids: Any, **detail: Any) ->
 class Arrival:
     appointment: Appointment
     visit: Visit | None
+    can_arrive: bool = False  # the row's actions, from scheduling's transitions table and day rule
+    can_check_in: bool = False
+
+    @classmethod
+    def of(cls, appointment: Appointment, visit: Visit | None) -> Arrival:
+        moves = appointment_moves(appointment)
+        return cls(appointment, visit, can_arrive=visit is None and AppointmentStatus.ARRIVED in moves,
+                   can_check_in=AppointmentStatus.CHECKED_IN in moves)
 
 
 @atomic_service
@@ -67,7 +76,9 @@ def arrivals_today(*, actor: Any, location: Location) -> list[Arrival]:
     appointments = list(Appointment.objects.filter(location=location, start__gte=start, start__lt=end)
                         .exclude(status__in=HIDDEN).select_related("patient", "practitioner", "appointment_type",
                                                                    "visit").order_by("start", "pk"))
-    rows = [Arrival(a, getattr(a, "visit", None)) for a in appointments]
+    for a in appointments:
+        a.location = location  # the day rule reads the location's zone: no query per row
+    rows = [Arrival.of(a, getattr(a, "visit", None)) for a in appointments]
     _audit_patients(actor, "arrivals.list", (a.patient_id for a in appointments), location=location.pk)
     return rows
 
@@ -94,6 +105,7 @@ class CheckInSummary:
     verifications: list[Verification]
     balance: Decimal
     payments: list[Any] = field(default_factory=list)
+    can_check_in: bool = False
 
     @property
     def flags(self) -> list[str]:
@@ -147,7 +159,8 @@ def check_in_summary(*, actor: Any, appointment_id: Any) -> CheckInSummary:
         outstanding=outstanding_forms(signed), intake_missing=not any((patient.intake or {}).values()),
         photo_id_on_file=Document.objects.filter(patient=patient, kind=Document.Kind.PHOTO_ID).exists(),
         checklist_missing=appointment.checklist_missing, verifications=verifications, balance=balance_of(patient.pk),
-        payments=payments_for_appointment(appointment.pk))
+        payments=payments_for_appointment(appointment.pk),
+        can_check_in=AppointmentStatus.CHECKED_IN in appointment_moves(appointment))
     record(actor, "checkin.read", appointment, patient=patient)
     return summary
 

@@ -20,6 +20,7 @@ from clinicdesk.core.exceptions import Conflict, InvalidTransition, NotFound, Va
 from clinicdesk.core.permissions import Perm, Role, SystemActor, has_perm, require, staff_user
 from clinicdesk.patients.models import Coverage, Patient
 from clinicdesk.practice.models import Location, Room
+from clinicdesk.scheduling import hooks as scheduling_hooks
 from clinicdesk.scheduling import services as scheduling
 from clinicdesk.scheduling.models import Appointment, AppointmentStatus, AppointmentType, ChecklistItem
 from clinicdesk.scheduling.search import SearchQuery
@@ -105,34 +106,61 @@ def _appointment_for_arrival(actor: Any, appointment_id: Any) -> Appointment:
                               AppointmentStatus.ENTERED_IN_ERROR):
         raise InvalidTransition("not-checkable", _("This appointment is %(status)s; it cannot be checked in.")
                                 % {"status": appointment.get_status_display().lower()})
-    today = local_today(appointment.location)
-    day = appointment.start.astimezone(appointment.location.tz).date()
-    if day != today:
-        raise ValidationFailed("not-today", _("This appointment is on %(day)s, not today (%(today)s): only "
-                                              "today's appointments can be checked in.")
-                               % {"day": day.strftime("%m/%d/%Y"), "today": today.strftime("%m/%d/%Y")})
+    if (refusal := scheduling.arrival_day_refusal(appointment)) is not None:
+        raise refusal
     return appointment
 
 
 @atomic_service
 def visit_arrive(*, actor: Any, appointment_id: Any) -> Visit:
-    """The patient is at the desk: the visit starts, the wait timer runs, the appointment is 'arrived'."""
+    """The patient is at the desk: the appointment becomes 'arrived' through scheduling's one status path,
+    whose `status_changed` event opens the visit (`visit_follow_appointment`); the wait timer runs."""
     appointment = _appointment_for_arrival(actor, appointment_id)
     existing = Visit.objects.filter(appointment=appointment).first()
     if existing is not None:
         return existing
+    if appointment.status in scheduling.ARRIVAL_STATUSES:
+        # Marked arrived somewhere that did not open a visit (before every face shared this path): open it now.
+        return _visit_follow(appointment, actor, appointment.status)
     if appointment.status != AppointmentStatus.BOOKED:
         raise InvalidTransition("not-checkable", _("This appointment is %(status)s; it cannot be checked in.")
                                 % {"status": appointment.get_status_display().lower()})
     scheduling.appointment_arrive(actor=actor, appointment_id=appointment.pk)
-    now = clock.now()
-    visit = Visit.objects.create(location=appointment.location, patient=appointment.patient, appointment=appointment,
-                                 practitioner=appointment.practitioner, service_id=appointment.appointment_type_id,
-                                 day=local_today(appointment.location), status=VisitStatus.ARRIVED, arrived_at=now,
-                                 created_by=staff_user(actor))
-    _event(visit, actor, "", VisitStatus.ARRIVED)
-    record(actor, "visit.arrive", visit, patient=appointment.patient_id, detail={"appointment": appointment.pk})
+    return Visit.objects.get(appointment=appointment)
+
+
+def _visit_follow(appointment: Appointment, actor: Any, status: str) -> Visit:
+    """Open the appointment's visit if it has none, and bring it to `status` (arrived or checked-in)."""
+    visit = Visit.objects.select_for_update(of=("self",), no_key=True).filter(appointment=appointment).first()
+    if visit is None:
+        visit = Visit.objects.create(location=appointment.location, patient=appointment.patient,
+                                     appointment=appointment, practitioner=appointment.practitioner,
+                                     service_id=appointment.appointment_type_id, day=local_today(appointment.location),
+                                     status=VisitStatus.ARRIVED, arrived_at=clock.now(), created_by=staff_user(actor))
+        _event(visit, actor, "", VisitStatus.ARRIVED)
+        record(actor, "visit.arrive", visit, patient=appointment.patient_id, detail={"appointment": appointment.pk})
+    if status == AppointmentStatus.CHECKED_IN and visit.status == VisitStatus.ARRIVED:
+        visit.expected_copay = expected_copay(appointment.patient, appointment.practitioner, visit.day)
+        _move(visit, actor, VisitStatus.CHECKED_IN, confirmed=[])
     return visit
+
+
+def visit_follow_appointment(change: scheduling_hooks.StatusChange) -> None:
+    """scheduling's `status_changed` handler, run inside the status move's transaction, whichever face made
+    it (calendar panel, JSON API, FHIR, the desk): arrived or checked-in opens or advances the visit, so the
+    patient is on the flow board; an arrival undone (arrived -> booked) removes the visit it opened."""
+    appointment, actor = change.appointment, change.actor
+    if change.to_status in scheduling.ARRIVAL_STATUSES:
+        _visit_follow(appointment, actor, change.to_status)
+    elif change.from_status == AppointmentStatus.ARRIVED and change.to_status == AppointmentStatus.BOOKED:
+        visit = Visit.objects.select_for_update(of=("self",), no_key=True).filter(appointment=appointment).first()
+        if visit is None:
+            return
+        if visit.status != VisitStatus.ARRIVED:
+            raise InvalidTransition("visit-started", _("This patient is already %(status)s; the arrival cannot be "
+                                                       "undone.") % {"status": visit.get_status_display().lower()})
+        record(actor, "visit.undo_arrival", visit, patient=visit.patient_id, detail={"appointment": appointment.pk})
+        visit.delete()
 
 
 def _lock_visit(actor: Any, visit_id: Any) -> Visit:

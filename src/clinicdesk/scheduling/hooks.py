@@ -1,11 +1,17 @@
 """Where other apps plug into the schedule without the schedule importing them.
 
-Handlers run after the transaction commits (`transaction.on_commit`), once per event, with ids only.
-The reminders issue registers here, e.g. in its AppConfig.ready():
+Handlers of `slot_freed` and `appointment_changed` run after the transaction commits
+(`transaction.on_commit`), once per event, with ids only. The reminders issue registers here, e.g. in its
+AppConfig.ready():
 
     from clinicdesk.scheduling import hooks
     hooks.slot_freed.append(lambda slot: waitlist_offer_task.enqueue(slot.appointment_id))
     hooks.appointment_booked.append(lambda event: reminders_plan_task.enqueue(event.appointment_id))
+
+`status_changed` is different: its handlers run INSIDE the transaction of the status move, right after the
+appointment row is written, so that another app moves its own rows with it or not at all (the front desk
+opens or advances the patient's visit when an appointment becomes arrived or checked-in, whichever face
+moved it). A handler's error propagates and rolls the whole move back.
 """
 
 from __future__ import annotations
@@ -14,6 +20,10 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import Appointment
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +48,19 @@ class AppointmentEvent:
     status: str
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """An appointment's status move, announced inside its transaction (the appointment row is locked)."""
+
+    appointment: Appointment
+    actor: Any
+    from_status: str
+    to_status: str
+
+
 slot_freed: list[Callable[[FreedSlot], None]] = []
 appointment_changed: list[Callable[[AppointmentEvent], None]] = []
+status_changed: list[Callable[[StatusChange], None]] = []
 
 
 def fire_slot_freed(slot: FreedSlot) -> None:
@@ -56,3 +77,9 @@ def fire_appointment_changed(event: AppointmentEvent) -> None:
             handler(event)
         except Exception:
             logger.exception("appointment_changed handler failed for appointment %s", event.appointment_id)
+
+
+def run_status_changed(change: StatusChange) -> None:
+    """Inside the transaction: no catching, a handler that refuses undoes the move."""
+    for handler in list(status_changed):
+        handler(change)

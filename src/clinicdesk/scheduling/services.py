@@ -18,10 +18,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from clinicdesk.audit.services import atomic_service, record
-from clinicdesk.core import clock
-from clinicdesk.core.exceptions import Conflict, InvalidTransition, NotFound, ValidationFailed
+from clinicdesk.core import clock, dates
+from clinicdesk.core.exceptions import Conflict, DomainError, InvalidTransition, NotFound, ValidationFailed
 from clinicdesk.core.permissions import Perm, has_perm, require
 from clinicdesk.core.timezones import local_to_utc
 from clinicdesk.patients.models import Patient
@@ -118,10 +119,10 @@ def staff_user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None else None
 
 
-# Instants a booking may name: far wider than any real schedule, and far enough from datetime's own limits
-# (years 1 and 9999) that adding durations, buffers and days never overflows.
-EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
+# Instants a booking may name: the bookable years of core.dates, the one parser every page and API reads
+# days and instants with (far enough from datetime's own limits that adding durations never overflows).
+EARLIEST = dates.EARLIEST
+LATEST = dates.LATEST
 
 
 def _aware(moment: dt.datetime, name: str) -> dt.datetime:
@@ -450,14 +451,49 @@ _PERM_FOR_STATUS: dict[str, Perm] = {
 }
 
 
-def _transition(appointment: Appointment, actor: Any, to_status: str, *, action: str,
-                detail: dict[str, Any] | None = None) -> Appointment:
+# Moves that mean the patient is here: allowed only on the appointment's own day at its location.
+ARRIVAL_STATUSES: frozenset[str] = frozenset({AppointmentStatus.ARRIVED, AppointmentStatus.CHECKED_IN})
+
+
+def arrival_day_refusal(appointment: Appointment) -> ValidationFailed | None:
+    """A patient arrives (or is checked in) only on the appointment's own day, in its location's zone."""
+    tz = appointment.location.tz
+    today, day = clock.today_in(tz), appointment.start.astimezone(tz).date()
+    if day == today:
+        return None
+    return ValidationFailed("not-today", _(
+        "This appointment is on %(day)s, not today (%(today)s): only today's appointments can be marked arrived "
+        "or checked in.") % {"day": day.strftime("%m/%d/%Y"), "today": today.strftime("%m/%d/%Y")})
+
+
+def move_refusal(appointment: Appointment, to_status: str) -> DomainError | None:
+    """Why `appointment` cannot move to `to_status` now, or None. The one rule for status moves: the
+    TRANSITIONS table plus the rules of time (arrival and check-in only on the appointment's day in its
+    location's time zone; a no-show only once it has started). `_transition` raises what this returns, and
+    every screen that offers moves (calendar panel, Arrivals) shows only the ones that pass it."""
     from_status = appointment.status
     if to_status not in TRANSITIONS.get(from_status, frozenset()):
-        raise InvalidTransition(
+        return InvalidTransition(
             "invalid-transition",
             f"An appointment that is {AppointmentStatus(from_status).label.lower()} cannot become "
             f"{AppointmentStatus(to_status).label.lower()}.")
+    if to_status in ARRIVAL_STATUSES and (refusal := arrival_day_refusal(appointment)) is not None:
+        return refusal
+    if to_status == AppointmentStatus.NOSHOW and appointment.start > clock.now():
+        return ValidationFailed("too-early", "An appointment that has not started yet cannot be a no-show.")
+    return None
+
+
+def appointment_moves(appointment: Appointment) -> list[str]:
+    """The statuses `appointment` may move to now (in the order of AppointmentStatus), from `move_refusal`."""
+    return [s for s in AppointmentStatus.values if move_refusal(appointment, s) is None]
+
+
+def _transition(appointment: Appointment, actor: Any, to_status: str, *, action: str,
+                detail: dict[str, Any] | None = None) -> Appointment:
+    from_status = appointment.status
+    if (refusal := move_refusal(appointment, to_status)) is not None:
+        raise refusal
     appointment.status = to_status
     appointment.save(update_fields=["status", "cancel_reason", "late_cancel", "updated_at"])
     if from_status in ACTIVE_STATUSES and to_status not in ACTIVE_STATUSES:
@@ -465,6 +501,8 @@ def _transition(appointment: Appointment, actor: Any, to_status: str, *, action:
     _history(appointment, actor, action, from_status=from_status, to_status=to_status, detail=detail)
     record(actor, f"appointment.{action}", appointment, patient=appointment.patient_id,
            detail={"from": from_status, "to": to_status, **(detail or {})})
+    # Inside this transaction: the front desk opens or advances the visit (or refuses, undoing the move).
+    hooks.run_status_changed(hooks.StatusChange(appointment, actor, from_status, to_status))
     event = hooks.AppointmentEvent(appointment.pk, action, to_status)
     transaction.on_commit(lambda: hooks.fire_appointment_changed(event))
     return appointment
@@ -505,15 +543,15 @@ def appointment_confirm(*, actor: Any, appointment_id: int, channel: str = "desk
 @atomic_service
 def appointment_mark_noshow(*, actor: Any, appointment_id: int) -> Appointment:
     appointment = _load_for_update(appointment_id, actor, Perm.SCHEDULE_WRITE)
-    if appointment.start > clock.now():
-        raise ValidationFailed("too-early", "An appointment that has not started yet cannot be a no-show.")
     return _transition(appointment, actor, AppointmentStatus.NOSHOW, action="noshow")
 
 
 @atomic_service
 def appointment_set_status(*, actor: Any, appointment_id: int, status: str, note: str = "") -> Appointment:
-    """The general status move (FHIR codes), checked against TRANSITIONS. Cancelling and no-shows have
-    their own services because they carry rules of their own."""
+    """The general status move (FHIR codes), checked by `move_refusal`. Cancelling and no-shows have
+    their own services because they carry rules of their own. Arrived and checked-in are announced inside
+    the transaction (`hooks.status_changed`): the front desk opens or advances the visit with them, so the
+    calendar, the JSON API, FHIR and the desk all arrive a patient the same way."""
     if status not in AppointmentStatus.values:
         raise ValidationFailed("unknown-status", f"'{status}' is not an appointment status.")
     if status == AppointmentStatus.CANCELLED:

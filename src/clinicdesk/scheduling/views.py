@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinicdesk.core import clock
+from clinicdesk.core.dates import parse_day, parse_instant
 from clinicdesk.core.exceptions import Conflict, DomainError, NotFound, ValidationFailed
 from clinicdesk.core.permissions import Perm, has_perm
 from clinicdesk.core.timezones import utc_to_local
@@ -25,7 +26,7 @@ from clinicdesk.practice.selectors import locations_for
 from .forms import BookingForm, CancelForm, DropForm, MoveForm, PatientPickForm, SearchForm, StatusForm
 from .grid import render_grid
 from .ics import appointment_ics, feed_ics
-from .models import TRANSITIONS, AppointmentStatus, ChecklistItem
+from .models import AppointmentStatus, ChecklistItem
 from .search import SearchQuery
 from .selectors import (
     appointment_detail,
@@ -44,6 +45,7 @@ from .services import (
     appointment_book,
     appointment_cancel,
     appointment_checklist_mark,
+    appointment_moves,
     appointment_reschedule,
     appointment_set_status,
     calendar_feed_issue,
@@ -63,10 +65,7 @@ def _location(request: HttpRequest, value: str | None = None) -> tuple[Location,
 
 
 def _day(value: str | None, location: Location) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
-        return clock.today_in(location.tz)
+    return parse_day(value, default=clock.today_in(location.tz))
 
 
 def _refresh() -> HttpResponse:
@@ -142,11 +141,10 @@ def _dialog(request: HttpRequest, location: Location, form: BookingForm, *, erro
 def book_dialog(request: HttpRequest) -> HttpResponse:
     location, _locations = _location(request)
     initial: dict[str, Any] = {"idempotency_key": uuid.uuid4().hex, "practitioner": request.GET.get("practitioner")}
-    try:
-        start = dt.datetime.fromisoformat(request.GET.get("start", ""))
+    if start := parse_instant(request.GET.get("start")):
         local = utc_to_local(start, location.tz)
         initial.update(day=local.date(), time=local.time().replace(second=0, microsecond=0))
-    except ValueError:
+    else:
         initial.update(day=clock.today_in(location.tz))
     if request.GET.get("type"):
         initial["appointment_type"] = request.GET["type"]
@@ -188,13 +186,14 @@ def _panel(request: HttpRequest, appointment_id: int, *, message: str = "", erro
            matches: Any = None, refresh: bool = False, status: int = 200) -> HttpResponse:
     appointment = appointment_detail(actor=request.user, appointment_id=appointment_id)
     local = utc_to_local(appointment.start, appointment.location.tz)
+    allowed = appointment_moves(appointment)  # the transitions table plus the day / start-time rules
     context = {
         "a": appointment, "message": message, "error": error, "matches": matches,
-        "moves": sorted(s for s in TRANSITIONS[appointment.status]
-                        if s not in (AppointmentStatus.CANCELLED, AppointmentStatus.NOSHOW,
-                                     AppointmentStatus.ENTERED_IN_ERROR)),
-        "can_cancel": AppointmentStatus.CANCELLED in TRANSITIONS[appointment.status],
-        "can_noshow": AppointmentStatus.NOSHOW in TRANSITIONS[appointment.status] and appointment.start <= clock.now(),
+        "moves": [(s, AppointmentStatus(s).label) for s in allowed
+                  if s not in (AppointmentStatus.CANCELLED, AppointmentStatus.NOSHOW,
+                               AppointmentStatus.ENTERED_IN_ERROR)],
+        "can_cancel": AppointmentStatus.CANCELLED in allowed,
+        "can_noshow": AppointmentStatus.NOSHOW in allowed,
         "move_form": MoveForm(initial={"day": local.date(), "time": local.time().replace(second=0)}),
         "checklist": [(item, ChecklistItem(item).label, item in appointment.checklist_done)
                       for item in appointment.appointment_type.checklist or []],
