@@ -28,3 +28,9 @@ class CommsConfig(AppConfig):
                           is_due=delivery.messages_due_exist)
         periodic.register("notify-due-recalls", every_seconds=3600, enqueue=tasks.notify_due_recalls.enqueue)
         periodic.register("plan-missed-reminders", every_seconds=600, enqueue=tasks.plan_missed_reminders.enqueue)
+
+        from clinicdesk.patients import hooks as patient_hooks
+
+        from . import merge
+
+        patient_hooks.subscribe("comms", merge.move_patient_rows, handles=merge.MERGE_HANDLES)

@@ -1,23 +1,26 @@
 """Duplicate review and merge: one person, one chart.
 
-Merging moves appointments, coverages, documents, signed forms, contacts and history from the
-merged-away chart to the surviving one. The merged-away chart stays (inactive) with an audited
-pointer to the survivor and leaves search.
+A merge is an event: `patient_merge` locks both charts and announces `patient_merged(survivor, merged, actor)`
+(patients/hooks.py) inside its transaction; each app moves its own rows (this module the patients app's:
+coverages, documents, signed forms, contacts, history, break-glass records, charts merged into this one
+earlier, open duplicate pairs). A subscriber that would break a rule (both charts booked at the same time)
+raises Conflict and nothing is written. The merged-away chart stays (inactive) with an audited pointer to
+the survivor and leaves search; the audit trail keeps naming it (history is not rewritten).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, NotFound, ValidationFailed
-from clinicdesk.core.permissions import Perm, require
+from clinicdesk.core.permissions import Perm, require, staff_user
 
+from .. import hooks
 from ..keys import fill_search_keys
 from ..matching import LIKELY, find_duplicate_pairs, person_from
 from ..merge_scope import (
@@ -123,6 +126,35 @@ def _move_coverages(survivor: Patient, merged: Patient) -> int:
     return moved
 
 
+# The patients app's own relations to a patient (see hooks.py); registered in PatientsConfig.ready().
+MERGE_HANDLES = (
+    "patients.Patient.merged_into", "patients.RelatedPerson.patient", "patients.Coverage.patient",
+    "patients.SignedForm.patient", "patients.Document.patient", "patients.PatientChange.patient",
+    "patients.BreakGlassAccess.patient", "patients.DuplicateCandidate.first", "patients.DuplicateCandidate.second",
+)
+
+
+def move_patient_rows(*, survivor: Patient, merged: Patient, actor: Any) -> dict[str, int]:
+    """The patients app's part of `patient_merged`. The merged chart's open duplicate pairs are closed as
+    merged (reviewed pairs stay as they were reviewed); charts merged into it earlier now point at the survivor,
+    so that `merged_into` is never a chain."""
+    earlier = list(Patient.objects.select_for_update().filter(merged_into=merged).order_by("pk"))
+    for chart in earlier:
+        history_write(actor, chart, {"merged_into": merged}, {"merged_into": survivor})
+    Patient.objects.filter(pk__in=[c.pk for c in earlier]).update(merged_into=survivor, updated_at=clock.now())
+    DuplicateCandidate.objects.filter(Q(first=merged) | Q(second=merged), status=DuplicateCandidate.Status.OPEN) \
+        .update(status=DuplicateCandidate.Status.MERGED, reviewed_by=staff_user(actor), reviewed_at=clock.now())
+    return {
+        "coverages": _move_coverages(survivor, merged),
+        "documents": Document.objects.filter(patient=merged).update(patient=survivor),
+        "signed_forms": SignedForm.objects.filter(patient=merged).update(patient=survivor),
+        "contacts": RelatedPerson.objects.filter(patient=merged).update(patient=survivor),
+        "history": PatientChange.objects.filter(patient=merged).update(patient=survivor),
+        "break_glass": BreakGlassAccess.objects.filter(patient=merged).update(patient=survivor),
+        "earlier_merges": len(earlier),
+    }
+
+
 @atomic_service
 def patient_merge(*, actor: Any, survivor_id: Any, merged_id: Any, reason: str = "",
                   candidate_id: Any = None) -> Patient:
@@ -140,18 +172,8 @@ def patient_merge(*, actor: Any, survivor_id: Any, merged_id: Any, reason: str =
     require_may_merge_away(actor, merged)
     if survivor.merged_into_id or merged.merged_into_id:
         raise Conflict("already-merged", _("One of these charts was already merged."))
-    moved = {
-        "appointments": apps.get_model("scheduling", "Appointment").objects.filter(patient=merged)
-        .update(patient=survivor),
-        "coverages": _move_coverages(survivor, merged),
-        "documents": Document.objects.filter(patient=merged).update(patient=survivor),
-        "signed_forms": SignedForm.objects.filter(patient=merged).update(patient=survivor),
-        "contacts": RelatedPerson.objects.filter(patient=merged).update(patient=survivor),
-        "history": PatientChange.objects.filter(patient=merged).update(patient=survivor),
-        "break_glass": BreakGlassAccess.objects.filter(patient=merged).update(patient=survivor),
-        "messages": apps.get_model("comms", "Message").objects.filter(patient=merged).update(patient=survivor),
-        "recalls": apps.get_model("comms", "Recall").objects.filter(patient=merged).update(patient=survivor),
-    }
+    # Every app moves its own rows (this app's first: move_patient_rows above), in this transaction.
+    moved = hooks.fire_patient_merged(survivor=survivor, merged=merged, actor=actor)
     fill = {name: getattr(merged, name) for name in FILLABLE
             if not getattr(survivor, name) and getattr(merged, name)}
     if not survivor.previous_family_name and merged.family_name.lower() != survivor.family_name.lower():
@@ -172,8 +194,6 @@ def patient_merge(*, actor: Any, survivor_id: Any, merged_id: Any, reason: str =
     merged.save(update_fields=["active", "merged_into", "inactive_reason", "updated_at"])
     now = clock.now()
     pair = sorted((survivor.pk, merged.pk))
-    DuplicateCandidate.objects.filter(Q(first=merged) | Q(second=merged), status=DuplicateCandidate.Status.OPEN) \
-        .update(status=DuplicateCandidate.Status.MERGED, reviewed_by=actor, reviewed_at=now)
     if candidate_id is None and not DuplicateCandidate.objects.filter(first_id=pair[0], second_id=pair[1]).exists():
         DuplicateCandidate.objects.create(first_id=pair[0], second_id=pair[1], score=0.0, source="manual",
                                           status=DuplicateCandidate.Status.MERGED, reason=reason[:300],

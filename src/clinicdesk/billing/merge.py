@@ -1,0 +1,51 @@
+"""Billing's part of a patient merge (`patients.hooks.patient_merged`), inside the merge transaction.
+
+The ledger is append-only (the model refuses save/delete of an existing entry; a database trigger refuses any
+UPDATE, the patient column included), so its entries are never re-pointed: every charge, payment and receipt
+stays on the chart it was posted to, as posted. The balance moves by a transfer pair per location: an
+adjustment on the merged chart that brings its balance at that location to zero, and the opposite adjustment on
+the survivor, each naming the other chart's MRN, each audited (`ledger.merge_transfer`). Their idempotency keys
+(`merge:<merged>:<location>:out|in`) make a second transfer impossible. The two charts are locked by the merge,
+so no posting can land on either between the sum and the transfer.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from clinicdesk.audit.services import record
+from clinicdesk.core import clock
+from clinicdesk.core.permissions import staff_user
+
+from .models import EntryKind, LedgerEntry
+
+MERGE_HANDLES = ("billing.LedgerEntry.patient",)
+
+
+def move_patient_rows(*, survivor: Any, merged: Any, actor: Any) -> dict[str, int]:
+    balances = (LedgerEntry.objects.filter(patient=merged).values("location_id").order_by("location_id")
+                .annotate(total=Sum("amount")))
+    transfers = 0
+    for row in balances:
+        total = (row["total"] or Decimal("0")).quantize(Decimal("0.01"))
+        if not total:
+            continue
+        location_id, now, user = row["location_id"], clock.now(), staff_user(actor)
+        out = LedgerEntry.objects.create(
+            patient=merged, location_id=location_id, kind=EntryKind.ADJUSTMENT, amount=-total, created_by=user,
+            created_at=now, idempotency_key=f"merge:{merged.pk}:{location_id}:out",
+            description=_("Balance moved to MRN %(mrn)s: charts merged") % {"mrn": survivor.mrn})
+        into = LedgerEntry.objects.create(
+            patient=survivor, location_id=location_id, kind=EntryKind.ADJUSTMENT, amount=total, created_by=user,
+            created_at=now, idempotency_key=f"merge:{merged.pk}:{location_id}:in",
+            description=_("Balance moved from MRN %(mrn)s: charts merged") % {"mrn": merged.mrn})
+        detail = {"amount": str(total), "from_patient": merged.pk, "to_patient": survivor.pk,
+                  "entries": [out.pk, into.pk]}
+        record(actor, "ledger.merge_transfer", out, patient=merged, detail=detail)
+        record(actor, "ledger.merge_transfer", into, patient=survivor, detail=detail)
+        transfers += 1
+    return {"ledger_transfers": transfers}

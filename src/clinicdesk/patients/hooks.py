@@ -1,0 +1,74 @@
+"""Where other apps take part in a patient merge without the patients app importing them.
+
+`patient_merge` announces `patient_merged(survivor, merged, actor)`; every app that holds rows naming a patient
+subscribes in its AppConfig.ready() and moves its own rows:
+
+    from clinicdesk.patients import hooks
+    hooks.subscribe("frontdesk", merge.move_patient_rows,
+                    handles=("frontdesk.Visit.patient", "frontdesk.Task.patient"))
+
+Unlike the schedule's hooks (after commit, failures logged), merge subscribers run INSIDE the merge transaction,
+in registration order (INSTALLED_APPS order), with the two charts locked. A subscriber that cannot move its rows
+without breaking a rule (a double booking, two visits in progress) raises `Conflict` naming what overlaps: the
+whole merge rolls back, nothing is written. A subscriber returns counts ({"appointments": 2}) for the merge's
+audit entry.
+
+`handles` names each relation the subscriber takes care of, as "<app_label>.<Model>.<field>" (a kind/id pair as
+"<app_label>.<Model>.<x>_id[<x>_kind=patient]"); an app names only its own relations. `KEPT_ON_MERGE` lists the
+references that stay on the merged-away chart on purpose. tests/patients/test_merge_seams.py enumerates every
+reference to a Patient in every installed model and fails on any that is neither handled nor kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class MergeHandler(Protocol):
+    def __call__(self, *, survivor: Any, merged: Any, actor: Any) -> Mapping[str, int] | None: ...
+
+
+@dataclass(frozen=True)
+class MergeSubscriber:
+    app: str  # the app label whose rows the handler moves
+    handler: MergeHandler | Callable[..., Mapping[str, int] | None]
+    handles: frozenset[str]
+
+
+patient_merged: list[MergeSubscriber] = []
+
+# References to a patient that a merge leaves on the merged-away chart on purpose, and why.
+KEPT_ON_MERGE: dict[str, str] = {
+    "audit.AuditEntry.patient_id": (
+        "The audit trail is history: append-only and hash-chained, so an entry keeps the chart it was written "
+        "about. The merge's own entries (patient.merge on the survivor, patient.merged_away on the merged chart) "
+        "name both charts, and the merged chart points at the survivor (merged_into)."),
+}
+
+
+def subscribe(app: str, handler: MergeHandler | Callable[..., Mapping[str, int] | None], *,
+              handles: Iterable[str]) -> None:
+    """Register `handler` for `patient_merged`; idempotent per (app, handler) so a second ready() adds nothing."""
+    names = frozenset(handles)
+    for relation in names:
+        if relation.split(".")[0] != app:
+            raise ValueError(f"{app} may only handle its own relations, not {relation}")
+    if not any(s.app == app and s.handler is handler for s in patient_merged):
+        patient_merged.append(MergeSubscriber(app, handler, names))
+
+
+def handled_relations() -> dict[str, str]:
+    """Relation -> app label of the subscriber that handles it."""
+    return {relation: s.app for s in patient_merged for relation in s.handles}
+
+
+def fire_patient_merged(*, survivor: Any, merged: Any, actor: Any) -> dict[str, int]:
+    """Run every subscriber inside the caller's transaction; an exception propagates and aborts the merge."""
+    moved: dict[str, int] = {}
+    for subscriber in list(patient_merged):
+        counts = subscriber.handler(survivor=survivor, merged=merged, actor=actor) or {}
+        for name, count in counts.items():
+            moved[name] = moved.get(name, 0) + count
+    return moved
