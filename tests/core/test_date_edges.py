@@ -31,14 +31,14 @@ def desk(clock, location, provider) -> Client:
 def test_a_day_outside_the_bookable_years_is_a_422_with_a_message(desk, location, page, day):
     answer = desk.get(page, {"location": location.pk, "day": day})
     assert answer.status_code == 422
-    assert "day: choose a date between 1900 and 8999." in answer.content.decode()
+    assert "Date: choose a date between 1900 and 8999." in answer.content.decode()
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_a_malformed_day_is_a_422_not_a_silent_today(desk, location, page):
     answer = desk.get(page, {"location": location.pk, "day": "2026-13-45"})
     assert answer.status_code == 422
-    assert "day: not a date; use e.g. 2026-11-24." in answer.content.decode()
+    assert "Date: not a date; use e.g. 2026-11-24." in answer.content.decode()
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -68,7 +68,7 @@ def test_wait_times_refuses_days_outside_the_bookable_years(desk, location, boun
 def test_the_booking_dialog_refuses_a_start_outside_the_bookable_years(desk, location, start):
     answer = desk.get("/schedule/book/", {"location": location.pk, "start": start}, HTTP_HX_REQUEST="true")
     assert answer.status_code == 422
-    assert "start: choose a date between 1900 and 8999." in answer.content.decode()
+    assert "Start: choose a date between 1900 and 8999." in answer.content.decode()
 
 
 @pytest.mark.parametrize(("start", "code"), [("tomorrow", "bad-time"), ("2026-11-24T09:00:00", "naive-time")])
@@ -97,7 +97,7 @@ def test_the_message_is_in_the_users_language(clock, location):
     client.force_login(UserFactory(role=Role.FRONT_DESK, location=location, language="es"))
     answer = client.get("/schedule/day/", {"location": location.pk, "day": "9999-12-31"})
     assert answer.status_code == 422
-    assert "day: elija una fecha entre 1900 y 8999." in answer.content.decode()
+    assert "Fecha: elija una fecha entre 1900 y 8999." in answer.content.decode()
 
 
 # --- the parser itself -------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .exceptions import ValidationFailed
 
@@ -22,11 +23,20 @@ FIRST_DAY = EARLIEST.date()
 LAST_DAY = LATEST.date() - dt.timedelta(days=1)
 
 
+# What a person reads for each query parameter (the parameter's own name stays in `fields`, for programs).
+_LABELS = {"day": gettext_lazy("Date"), "from": gettext_lazy("From"), "to": gettext_lazy("To"),
+           "start": gettext_lazy("Start")}
+
+
+def _label(name: str) -> str:
+    return str(_LABELS.get(name, name))
+
+
 def _out_of_range(name: str) -> ValidationFailed:
     return ValidationFailed(
         "out-of-range",
         _("%(name)s: choose a date between %(first)s and %(last)s.") % {
-            "name": name, "first": FIRST_DAY.year, "last": LAST_DAY.year},
+            "name": _label(name), "first": FIRST_DAY.year, "last": LAST_DAY.year},
         fields={name: [_("Not a year one can book.")]})
 
 
@@ -41,7 +51,7 @@ def instant_in_range(moment: dt.datetime, *, name: str = "start") -> dt.datetime
     """`moment` (aware), or a ValidationFailed when it has no UTC offset or is outside the bookable years."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValidationFailed("naive-time", _("%(name)s: add a UTC offset, e.g. 2026-11-24T09:00:00-05:00.")
-                               % {"name": name}, fields={name: [_("Add an offset.")]})
+                               % {"name": _label(name)}, fields={name: [_("Add an offset.")]})
     try:
         utc = moment.astimezone(dt.UTC)
     except OverflowError as exc:  # e.g. 0001-01-01T00:00+05:00: before the first representable UTC instant
@@ -55,13 +65,13 @@ def parse_day(value: str | None, *, name: str = "day", default: dt.date | None =
     """A day written YYYY-MM-DD in the bookable years. Absent or empty: `default` (required when None)."""
     if not value:
         if default is None:
-            raise ValidationFailed("missing-field", _("%(name)s is required.") % {"name": name},
+            raise ValidationFailed("missing-field", _("%(name)s is required.") % {"name": _label(name)},
                                    fields={name: [_("Required.")]})
         return default
     try:
         day = dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise ValidationFailed("bad-date", _("%(name)s: not a date; use e.g. 2026-11-24.") % {"name": name},
+        raise ValidationFailed("bad-date", _("%(name)s: not a date; use e.g. 2026-11-24.") % {"name": _label(name)},
                                fields={name: [_("Not a date.")]}) from exc
     return day_in_range(day, name=name)
 
@@ -74,5 +84,5 @@ def parse_instant(value: str | None, *, name: str = "start") -> dt.datetime | No
         moment = dt.datetime.fromisoformat(value)
     except ValueError as exc:
         raise ValidationFailed("bad-time", _("%(name)s: not a date and time; use e.g. 2026-11-24T09:00:00-05:00.")
-                               % {"name": name}, fields={name: [_("Not a date and time.")]}) from exc
+                               % {"name": _label(name)}, fields={name: [_("Not a date and time.")]}) from exc
     return instant_in_range(moment, name=name)

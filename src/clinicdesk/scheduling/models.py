@@ -31,6 +31,16 @@ class AppointmentStatus(models.TextChoices):
     WAITLIST = "waitlist", _("Waitlist")
 
 
+# What the button that moves an appointment to each status says (a verb, in the user's language).
+MOVE_LABELS = {
+    AppointmentStatus.PENDING: _("Mark pending"),
+    AppointmentStatus.BOOKED: _("Back to booked"),
+    AppointmentStatus.ARRIVED: _("Mark arrived"),
+    AppointmentStatus.CHECKED_IN: _("Mark checked in"),
+    AppointmentStatus.FULFILLED: _("Mark visit done"),
+}
+
+
 S = AppointmentStatus
 # The state machine, as a table: from -> the statuses it may move to. Anything else is InvalidTransition.
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -26,7 +26,7 @@ from clinicdesk.practice.selectors import locations_for
 from .forms import BookingForm, CancelForm, DropForm, MoveForm, PatientPickForm, SearchForm, StatusForm
 from .grid import render_grid
 from .ics import appointment_ics, feed_ics
-from .models import AppointmentStatus, ChecklistItem
+from .models import MOVE_LABELS, AppointmentStatus, ChecklistItem
 from .search import SearchQuery
 from .selectors import (
     appointment_detail,
@@ -189,7 +189,7 @@ def _panel(request: HttpRequest, appointment_id: int, *, message: str = "", erro
     allowed = appointment_moves(appointment)  # the transitions table plus the day / start-time rules
     context = {
         "a": appointment, "message": message, "error": error, "matches": matches,
-        "moves": [(s, AppointmentStatus(s).label) for s in allowed
+        "moves": [(s, MOVE_LABELS.get(s, AppointmentStatus(s).label)) for s in allowed
                   if s not in (AppointmentStatus.CANCELLED, AppointmentStatus.NOSHOW,
                                AppointmentStatus.ENTERED_IN_ERROR)],
         "can_cancel": AppointmentStatus.CANCELLED in allowed,
