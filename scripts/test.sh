@@ -9,6 +9,10 @@ PG_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/clinicdesk}
 
 echo "== ruff"
 $BIN/ruff check src tests bench
+echo "== import contracts (pyproject.toml [tool.importlinter]; docs/architecture.md)"
+$BIN/lint-imports --no-cache --no-logo
+echo "== translations (the Spanish catalogue is current, nothing empty or fuzzy)"
+$BIN/python scripts/check_messages.py
 echo "== mypy (service layer)"
 $BIN/mypy
 echo "== pip-audit (locked dependencies: requirements/base.txt, dev.txt)"

@@ -23,6 +23,7 @@ urlpatterns = [
     path("practice/", include("clinicdesk.practice.urls")),
     path("frontdesk/", include("clinicdesk.frontdesk.urls")),
     path("billing/", include("clinicdesk.billing.urls")),
+    path("reports/", include("clinicdesk.reports.urls")),
     path("", include("clinicdesk.comms.urls")),
     path("api/v1/openapi.json", core_api.openapi_json, name="api-openapi"),
     path("api/v1/me", reports_api.me, name="api-me"),

@@ -34,7 +34,7 @@ def test_every_audited_action_re_verifies_after_a_round_trip_through_the_databas
     clerk.get(f"/patients/{patient.pk}/")                 # patient.read
     clerk.post("/patients/", {"q": patient.family_name})  # patient.search, a list of ids in detail
     outsider.get(f"/patients/{patient.pk}/")              # access.denied, patient id from the refusal
-    payment_collect(actor=clerk.user, patient_id=str(patient.pk), location_id=location.pk, amount="5",
+    payment_collect(actor=clerk.user, patient_id=patient.pk, location_id=location.pk, amount=Decimal("5"),
                     tender=Tender("cash"))
     written.append(record(clerk.user, "test.rich", patient=str(patient.pk), resource_type="thing",
                           resource_id=uuid.UUID(int=9), detail=RICH_DETAIL))

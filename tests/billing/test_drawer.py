@@ -19,7 +19,7 @@ def test_drawer_balances_to_the_ledger_with_mixed_methods_and_a_refund(clerk, bi
     second_clerk = UserFactory(role=Role.FRONT_DESK, location=location)
     other = PatientFactory(home_location=location)
     pay = lambda actor, who, amount, tender: payment_collect(  # noqa: E731
-        actor=actor, patient_id=who.pk, location_id=location.pk, amount=amount, tender=tender)
+        actor=actor, patient_id=who.pk, location_id=location.pk, amount=Decimal(amount), tender=tender)
     cash = pay(clerk, patient, "25.00", Tender("cash"))
     pay(clerk, other, "40.00", Tender("check", check_number="1042"))
     card = pay(clerk, patient, "110.35", Tender("card", card_reference="T-88", card_last4="4242"))
@@ -42,7 +42,8 @@ def test_drawer_balances_to_the_ledger_with_mixed_methods_and_a_refund(clerk, bi
 
 
 def test_drawer_for_one_user(clerk, patient, location, clock):
-    payment_collect(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount="12", tender=Tender("cash"))
+    payment_collect(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount=Decimal("12"),
+                    tender=Tender("cash"))
     report = drawer_report(actor=clerk, location=location, day=DAY, user_id=clerk.pk)
     assert report.total == Decimal("12.00") and report.balances
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, transaction
 
 from clinicdesk.billing.models import EntryKind, LedgerEntry
 from clinicdesk.billing.selectors import patient_account
@@ -21,13 +20,13 @@ from clinicdesk.core.exceptions import Conflict, NotFound, PermissionDenied, Val
 CASH = Tender("cash")
 
 
-def _pay(actor, patient, location, amount="25.00", tender=CASH, key=None):
+def _pay(actor, patient, location, amount=Decimal("25.00"), tender=CASH, key=None):
     return payment_collect(actor=actor, patient_id=patient.pk, location_id=location.pk, amount=amount,
                            tender=tender, idempotency_key=key)
 
 
 def test_payment_collect_records_a_numbered_payment_as_decimal(clerk, patient, location, clock):
-    entry = _pay(clerk, patient, location, "$1,025.50")
+    entry = _pay(clerk, patient, location, Decimal("1025.50"))
     assert entry.kind == EntryKind.PAYMENT
     assert entry.amount == Decimal("-1025.50")
     assert entry.receipt_number.startswith("R")
@@ -41,25 +40,27 @@ def test_payment_collect_replays_an_idempotency_key(clerk, patient, location, cl
     assert LedgerEntry.objects.count() == 1
 
 
-@pytest.mark.parametrize("amount", ["-5", "abc", "", "0", "1.005", "NaN", "1e9"])
+@pytest.mark.parametrize("amount", ["-5", "0", "1.005", "NaN", "1e9"])
 def test_payment_collect_refuses_bad_amounts_and_writes_nothing(clerk, patient, location, clock, amount):
     with pytest.raises(ValidationFailed) as error:
-        _pay(clerk, patient, location, amount)
+        _pay(clerk, patient, location, Decimal(amount))
     assert error.value.detail
     assert LedgerEntry.objects.count() == 0
 
 
-@pytest.mark.parametrize("amount", ["25,00", "0,50", "1,2", "1,0000.00"])
-def test_payment_collect_refuses_a_decimal_comma_rather_than_reading_thousands(clerk, patient, location, clock,
-                                                                                amount):
-    with pytest.raises(ValidationFailed, match="is not an amount"):
+@pytest.mark.parametrize("amount", ["25.00", 10.5, None])
+def test_payment_collect_takes_a_parsed_amount_only(clerk, patient, location, clock, amount):
+    """Text and floats are parsed by the form (billing/forms.py), never by the service."""
+    with pytest.raises(TypeError):
         _pay(clerk, patient, location, amount)
     assert LedgerEntry.objects.count() == 0
 
 
-def test_payment_collect_refuses_a_float(clerk, patient, location, clock):
-    with pytest.raises(ValidationFailed):
-        _pay(clerk, patient, location, 10.5)
+def test_payment_collect_takes_int_ids_only(clerk, patient, location, clock):
+    with pytest.raises(TypeError):
+        payment_collect(actor=clerk, patient_id=str(patient.pk), location_id=location.pk, amount=Decimal("5.00"),
+                        tender=CASH)
+    assert LedgerEntry.objects.count() == 0
 
 
 def test_check_needs_a_number_and_card_needs_reference_and_last_four(clerk, patient, location, clock):
@@ -84,7 +85,7 @@ def test_payment_collect_is_refused_at_another_location_and_to_outsiders(outside
 
 
 def test_refund_more_than_paid_is_refused(clerk, patient, location, clock):
-    payment = _pay(clerk, patient, location, "30.00")
+    payment = _pay(clerk, patient, location, Decimal("30.00"))
     refund_issue(actor=clerk, payment_id=payment.pk, amount="20.00", reason="overpaid")
     with pytest.raises(ValidationFailed, match="more than was paid"):
         refund_issue(actor=clerk, payment_id=payment.pk, amount="10.01", reason="overpaid")
@@ -109,7 +110,7 @@ def test_refund_by_another_location_looks_like_a_missing_payment(clerk, outsider
 def test_running_balance_over_charges_payments_adjustments_refunds(biller, clerk, patient, location, clock):
     charge_post(actor=biller, patient_id=patient.pk, location_id=location.pk, amount="150.00",
                 description="Office visit")
-    payment = _pay(clerk, patient, location, "40.00")
+    payment = _pay(clerk, patient, location, Decimal("40.00"))
     adjustment_post(actor=biller, patient_id=patient.pk, location_id=location.pk, amount="-10.00",
                     reason="Prompt-pay discount")
     refund_issue(actor=clerk, payment_id=payment.pk, amount="5.00", reason="Over-collected")
@@ -140,7 +141,7 @@ def test_entries_are_immutable(biller, patient, location, clock):
         charge.save()
     with pytest.raises(RuntimeError):
         charge.delete()
-    with pytest.raises(DatabaseError), transaction.atomic():
+    with pytest.raises(RuntimeError):  # AppendOnlyError; the database's own refusal: test_append_only.py
         LedgerEntry.objects.filter(pk=charge.pk).update(amount=Decimal("1.00"))
 
 

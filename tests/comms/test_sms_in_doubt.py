@@ -56,7 +56,7 @@ def test_a_text_handed_over_before_the_worker_died_is_not_sent_again(location, r
     assert message.status == Status.FAILED and message.last_error == delivery.IN_DOUBT
     assert MessageEvent.objects.filter(message=message, status=Status.FAILED, detail__startswith="in doubt").exists()
     page = signed_in(Role.FRONT_DESK, at=location).get("/messages/attention/")
-    assert reachable_patient.display_name.encode() in page.content and b"in doubt" in page.content
+    assert reachable_patient.display_name.encode() in page.content and b"in doubt" in page.content.lower()
 
 
 def test_a_text_the_gateway_took_without_answering_in_time_is_not_retried(location, reachable_patient,

@@ -4,6 +4,7 @@ and runs a constant number of queries whatever the number of rows."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -49,7 +50,7 @@ def _populate(n, *, clerk, location, provider, follow_up_type, start_hour):
                     patient_id=patient.pk)
         task_create(actor=clerk, location_id=location.pk, title="T", due_date=TODAY, pool="front_desk",
                     patient_id=patient.pk)
-        payment_collect(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount="5",
+        payment_collect(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount=Decimal("5"),
                         tender=Tender("cash"))
         AppointmentFactory(location=location, practitioner=provider, patient=patient, appointment_type=follow_up_type,
                            start=at(start_hour + i, day=TODAY + dt.timedelta(days=1)))
@@ -101,8 +102,6 @@ def test_check_in_page_checks_in_and_offers_the_copay(clerk, appointment, clock)
 
 def test_copay_offered_to_a_spanish_speaking_clerk_is_collected_as_shown(location, appointment, patient, clock):
     """The pre-filled amount is the machine's 25.00, not the interface's 25,00 (which once became $2,500.00)."""
-    from decimal import Decimal
-
     from clinicdesk.patients.models import Coverage, Payer
 
     Coverage.objects.create(patient=patient, payer=Payer.objects.create(name="Acme Health"), member_id="M1",
@@ -149,9 +148,10 @@ def test_payment_receipt_prints_and_emails(clerk, patient, location, clock, sett
 
 
 def test_account_page_shows_the_ledger_and_refuses_other_locations(clerk, outsider, patient, location, clock):
-    payment_collect(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount="5", tender=Tender("cash"))
+    payment_collect(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount=Decimal("5"),
+                    tender=Tender("cash"))
     page = _client(clerk).get(f"/billing/patients/{patient.pk}/")
-    assert page.status_code == 200 and b"-5.00" in page.content
+    assert page.status_code == 200 and b"$5.00 credit" in page.content and b"-5.00" not in page.content
     assert _client(outsider).get(f"/billing/patients/{patient.pk}/").status_code == 404
 
 
@@ -187,7 +187,7 @@ def test_provider_role_sees_board_and_inbox_in_the_menu(signed_in, clock):
 
 
 def test_receipt_of_another_location_looks_missing(clerk, outsider, stranger, patient, location, clock):
-    entry = payment_collect(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount="5",
+    entry = payment_collect(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount=Decimal("5"),
                             tender=Tender("cash"))
     assert _client(clerk).get(f"/billing/entries/{entry.pk}/receipt.pdf").status_code == 200
     assert _client(outsider).get(f"/billing/entries/{entry.pk}/receipt.pdf").status_code == 404
@@ -197,12 +197,13 @@ def test_receipt_of_another_location_looks_missing(clerk, outsider, stranger, pa
 
 def test_account_page_runs_a_constant_number_of_queries(clerk, patient, location, clock):
     client = _client(clerk)
-    payment_collect(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount="5", tender=Tender("cash"))
+    payment_collect(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount=Decimal("5"),
+                    tender=Tender("cash"))
     client.get(f"/billing/patients/{patient.pk}/")
     with CaptureQueriesContext(connection) as few:
         client.get(f"/billing/patients/{patient.pk}/")
     for method in ("cash", "check", "card"):
-        payment_collect(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount="5",
+        payment_collect(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount=Decimal("5"),
                         tender=Tender(method, check_number="1", card_reference="r", card_last4="1234"))
     with CaptureQueriesContext(connection) as many:
         client.get(f"/billing/patients/{patient.pk}/")

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -78,7 +79,7 @@ def practice(transactional_db, documents, clock) -> Practice:
             patient_id=patient.pk, practitioner_id=provider.pk, location_id=location.pk,
             appointment_type_id=follow_up.pk,
             start=local_to_utc(TUESDAY, dt.time(9 + n), ZoneInfo("America/New_York"))))
-        payment_collect(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount=f"{10 + n}.50",
+        payment_collect(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount=Decimal(f"{10 + n}.50"),
                         tender=Tender("cash"), idempotency_key=f"pay-{n}")
     patient_search(actor=clerk, query="Backupson")
     return Practice(clerk=clerk, patients=patients)

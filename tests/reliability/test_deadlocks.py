@@ -122,7 +122,7 @@ def _interleave(first: Callable[[], Any], second: Callable[[], Any]) -> list[str
 def test_a_payment_committing_and_a_booking_of_the_same_patient_do_not_deadlock(desk):
     errors = _interleave(
         lambda: payment_collect(actor=desk["clerk"], patient_id=desk["patient"].pk, location_id=desk["location"].pk,
-                                amount="25.00", tender=Tender("cash")),
+                                amount=Decimal("25.00"), tender=Tender("cash")),
         lambda: appointment_book(actor=desk["other_clerk"], request=_booking(desk), idempotency_key="k1"))
     assert errors == []
     assert Appointment.objects.filter(idempotency_key="k1").exists()

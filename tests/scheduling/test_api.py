@@ -38,8 +38,8 @@ def test_api_answers_slot_taken_with_a_409_problem(db, clock, api, location, pro
     from tests.factories import PatientFactory
 
     _post(api, "/api/v1/appointments", _booking(location, provider, follow_up, patient, at(TUESDAY, 9)))
-    taken = _post(api, "/api/v1/appointments", _booking(location, provider, follow_up, PatientFactory(),
-                                                        at(TUESDAY, 9, 10)))
+    taken = _post(api, "/api/v1/appointments", _booking(location, provider, follow_up,
+                                                        PatientFactory(home_location=location), at(TUESDAY, 9, 10)))
     assert taken.status_code == 409
     assert taken["Content-Type"] == "application/problem+json"
     assert taken.json()["code"] == "slot-taken"

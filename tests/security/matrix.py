@@ -111,7 +111,7 @@ def fhir(method: str, path: str, ok: int, allow: frozenset[str], resource: str, 
          data: Callable[[World], Any] | None = None, **kw: Any) -> Row:
     if body is not None:
         data = _json(body)
-    return Row(method, "/fhir/r4/" + path, ok, allow, data=data, anon=401, kind="fhir",
+    return Row(method, "/fhir/r4/" + path, ok, allow, data=data, anon=kw.pop("anon", 401), kind="fhir",
                content_type=content_type if data is not None else None, resource=resource, letter=letter,
                interaction=interaction, **kw)
 
@@ -250,6 +250,8 @@ WEB_ROWS: list[Row] = [
     page("GET", "/schedule/day/?location={home.pk}&day=2026-11-24", 200, SCHEDULE_READERS, outsider=404),
     page("GET", "/schedule/week/?location={home.pk}&day=2026-11-24", 200, SCHEDULE_READERS, outsider=404),
     page("GET", "/schedule/print/?location={home.pk}&day=2026-11-24", 200, SCHEDULE_READERS, outsider=404),
+    page("GET", "/reports/appointments/?location={home.pk}&group=here", 200, SCHEDULE_READERS, outsider=404,
+         why="the list behind a number on the home tile: the day's schedule, narrowed"),
     page("GET", "/schedule/book/?location={home.pk}", 200, SCHEDULE_WRITERS, outsider=404),
     page("POST", "/schedule/book/new/", 200, SCHEDULE_WRITERS,
          data=lambda w: {"location": w.home.pk, "patient": w.cy.pk, "practitioner": w.doc.pk,
@@ -281,7 +283,7 @@ WEB_ROWS: list[Row] = [
 
     # audit and practice settings
     page("GET", "/audit/", 200, AUDITORS),
-    page("POST", "/audit/", 200, AUDITORS, data=lambda w: {"action": "patient."}, case="filter"),
+    page("POST", "/audit/", 200, AUDITORS, data=lambda w: {"action": "patient.read"}, case="filter"),
     page("POST", "/audit/export/", 200, AUDITORS, data=lambda w: {"start": "2020-01-01"}),
     page("GET", "/practice/locations/", 200, PRACTICE_ADMINS),
 
@@ -459,6 +461,10 @@ FHIR_ROWS: list[Row] = [
     fhir("GET", "Patient/{rita.pk}", 403, NOBODY, "Patient", "r", "read", case="restricted record",
          who={"patient_coordinator@uptown": 404}, why="a restricted chart is never served before the glass is broken"),
     fhir("GET", "Patient/{ana.pk}/_history/1", 200, PATIENT_API_READERS, "Patient", "r", "vread"),
+    fhir("GET", "Patient/{ana.pk}/_history", 200, PATIENT_API_READERS, "Patient", "r", "history-instance"),
+    fhir("GET", "Patient/{rita.pk}/_history", 403, NOBODY, "Patient", "r", "history-instance",
+         case="restricted record", who={"patient_coordinator@uptown": 404}, absent=lambda w: ["Rita"],
+         why="a restricted chart's versions are never served before the glass is broken"),
     fhir("GET", "Patient?family=Quill", 200, PATIENT_API_READERS, "Patient", "s", "search-type",
          elsewhere=None, absent=_no_rita),
     fhir("POST", "Patient/_search", 200, PATIENT_API_READERS, "Patient", "s", "search-type", case="POST",
@@ -482,6 +488,8 @@ FHIR_ROWS: list[Row] = [
     fhir("GET", "Appointment/{restricted_appointment.pk}", 404, NOBODY, "Appointment", "r", "read",
          case="restricted patient", denied=404, who={COMP: 403, ADMIN: 403}),
     fhir("GET", "Appointment/{tomorrow.pk}/_history/1", 200, SCHEDULE_API_READERS, "Appointment", "r", "vread"),
+    fhir("GET", "Appointment/{tomorrow.pk}/_history", 200, SCHEDULE_API_READERS, "Appointment", "r",
+         "history-instance"),
     fhir("GET", "Appointment?patient={ana.pk}", 200, SCHEDULE_API_READERS, "Appointment", "s", "search-type",
          elsewhere=None),
     fhir("POST", "Appointment", 201, SCHEDULE_API_WRITERS, "Appointment", "c", "create", body=_appointment_resource,
@@ -522,6 +530,9 @@ FHIR_ROWS: list[Row] = [
     fhir("GET", "Location", 200, DIRECTORY, "Location", "s", "search-type", elsewhere=None),
     fhir("GET", "HealthcareService/{kind.pk}", 200, DIRECTORY, "HealthcareService", "r", "read", elsewhere=None),
     fhir("GET", "HealthcareService", 200, DIRECTORY, "HealthcareService", "s", "search-type", elsewhere=None),
+    fhir("GET", "StructureDefinition/clinicdesk-home-location", 200, DIRECTORY, "StructureDefinition", "r", "read",
+         elsewhere=None, anon=200, who={SYSTEM: 200, SYSTEM_NARROW: 200, USER_NARROW: 200},
+         why="a conformance resource (the extension this API defines) holds no data: no token or scope needed"),
 ]
 
 ROWS = WEB_ROWS + FHIR_ROWS

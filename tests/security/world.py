@@ -15,6 +15,7 @@ import base64
 import datetime as dt
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -257,7 +258,7 @@ def build() -> World:
     o["task"] = task_create(actor=desk, location_id=home.pk, title="Fax the referral", due_date=TODAY,
                             pool="front_desk", patient_id=ana.pk)
 
-    o["payment"] = payment_collect(actor=desk, patient_id=ana.pk, location_id=home.pk, amount="40.00",
+    o["payment"] = payment_collect(actor=desk, patient_id=ana.pk, location_id=home.pk, amount=Decimal("40.00"),
                                    tender=Tender("cash"), idempotency_key="matrix-payment")
     o["coverage"] = coverage_add(actor=desk, patient_id=ana.pk, payer_id=Payer.objects.get(name="Aetna").pk,
                                  member_id="W123456789", start_date=dt.date(2026, 1, 1))

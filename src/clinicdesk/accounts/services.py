@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -17,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
-from clinicdesk.core.permissions import Perm, Role, require
+from clinicdesk.core.permissions import Actor, Perm, Role, require
 
 from .models import User
 
@@ -29,7 +30,7 @@ class SignInRefused(DomainError):
 
 def user_create(
     *,
-    actor: Any,
+    actor: Actor | None,
     username: str,
     password: str,
     role: Role,
@@ -78,7 +79,7 @@ def _dummy_password_check(password: str) -> None:
     check_password(password, _dummy_hashes[algorithm])
 
 
-def sign_in_check(*, request: Any, username: str, password: str) -> User:
+def sign_in_check(*, request: HttpRequest, username: str, password: str) -> User:
     """Check a password, counting failures; lock the account after too many in a window.
 
     Failures are committed before the refusal is raised, so they count. Every refusal looks and takes
@@ -101,7 +102,7 @@ def sign_in_check(*, request: Any, username: str, password: str) -> User:
     return user
 
 
-def _sign_in_error(request: Any, user: User | None, password: str) -> SignInRefused | None:
+def _sign_in_error(request: HttpRequest, user: User | None, password: str) -> SignInRefused | None:
     if user is None:
         _dummy_password_check(password)
         record(None, "auth.login", outcome="denied", resource_type="user", detail={"reason": "unknown-user"})
@@ -133,7 +134,7 @@ def _count_failure(user: User) -> None:
 
 
 @atomic_service
-def user_unlock(*, actor: Any, user_id: int) -> User:
+def user_unlock(*, actor: Actor, user_id: int) -> User:
     require(actor, Perm.USER_ADMIN)
     user = User.objects.select_for_update(no_key=True).get(pk=user_id)  # see sign_in_check
     user.failed_logins, user.first_failed_login_at, user.locked_until = 0, None, None
@@ -189,7 +190,7 @@ def totp_device_confirm(*, actor: User, token: str) -> TOTPDevice:
 
 
 @atomic_service
-def totp_device_reset(*, actor: Any, user_id: int) -> User:
+def totp_device_reset(*, actor: Actor | None, user_id: int) -> User:
     """Remove every authenticator of a user who lost theirs, so that they enrol a new one at their next
     sign-in. Only a user administrator (or the system, `actor=None`, from `clinicdesk totp-reset`) may,
     and it is audited: this is the only way to remove an authenticator without a code from it."""

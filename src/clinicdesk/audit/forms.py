@@ -8,21 +8,22 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from clinicdesk.accounts.models import User
-
-from .models import Outcome
-from .selectors import AuditFilter
+from .labels import OUTCOME_CHOICES, action_choices
+from .selectors import AuditFilter, audit_staff_choices
 
 
 class AuditFilterForm(forms.Form):
-    patient_id = forms.IntegerField(label=_("Patient id"), required=False, min_value=1)
-    actor = forms.ModelChoiceField(label=_("Staff user"), queryset=User.objects.order_by("username"),
-                                   required=False)
-    action = forms.CharField(label=_("Action starts with"), required=False, max_length=64)
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
-                                choices=[("", _("Any")), *Outcome.choices])
+    patient = forms.CharField(label=_("Patient"), required=False, max_length=120,
+                              help_text=_("MRN, name or date of birth, as in the patient search"))
+    actor = forms.ModelChoiceField(label=_("Staff user"), queryset=audit_staff_choices(), required=False)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", _("Any")), *OUTCOME_CHOICES])
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("Any")), *action_choices()]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -38,7 +39,7 @@ class AuditFilterForm(forms.Form):
             return dt.datetime.combine(day, dt.time(0), tzinfo=tz) if day else None
 
         return AuditFilter(
-            patient_id=data.get("patient_id"),
+            patient_query=" ".join((data.get("patient") or "").split()),
             actor_id=data["actor"].pk if data.get("actor") else None,
             action=data.get("action") or "",
             outcome=data.get("outcome") or "",

@@ -7,19 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from clinicdesk.core.append_only import AppendOnlyModel
+from clinicdesk.core.exceptions import AppendOnlyError
+
 from .canonical import content_hash
 
-
-class AppendOnlyError(RuntimeError):
-    pass
-
-
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError("The audit trail is append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("The audit trail is append-only.")
+__all__ = ["AppendOnlyError", "AuditEntry", "ChainHead", "Outcome"]  # AppendOnlyError: the one from core
 
 
 class Outcome(models.TextChoices):
@@ -27,7 +20,9 @@ class Outcome(models.TextChoices):
     DENIED = "denied", "denied"
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
+    append_only_message = "The audit trail is append-only."
+
     position = models.BigIntegerField(unique=True)
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
@@ -48,8 +43,6 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
 
-    objects = AuditQuerySet.as_manager()
-
     class Meta:
         ordering = ["position"]
         indexes = [
@@ -57,14 +50,6 @@ class AuditEntry(models.Model):
             models.Index(fields=["patient_id", "at"]),
         ]
         verbose_name_plural = "audit entries"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("The audit trail is append-only.")
 
     def content(self) -> dict[str, Any]:
         return {

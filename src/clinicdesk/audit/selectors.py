@@ -6,16 +6,22 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from clinicdesk.core.permissions import Perm, require
+from clinicdesk.core.permissions import Actor, Perm, require
+from clinicdesk.patients.selectors import patient_search, visible_patients
 
+from .labels import action_words, outcome_words, role_words
 from .models import AuditEntry
 from .services import atomic_service, record
+
+PATIENT_MATCHES = 25  # a search that finds more than this asks for a narrower one (an MRN)
 
 
 @dataclass(frozen=True)
 class AuditFilter:
+    patient_query: str = ""  # an MRN, a name or a date of birth: the patient search of the desk
     patient_id: int | None = None
     actor_id: int | None = None
     action: str = ""
@@ -24,14 +30,54 @@ class AuditFilter:
     outcome: str = ""
 
 
-def _filtered(criteria: AuditFilter) -> QuerySet[AuditEntry]:
+@dataclass(frozen=True)
+class AuditRow:
+    """One entry as the screen shows it: words for the codes, the patient by name and MRN."""
+
+    entry: AuditEntry
+    action: str
+    outcome: str
+    role: str
+    patient: str
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list[AuditRow]
+    patients: list[str]  # the charts a patient search matched (their entries are listed), by name and MRN
+    patient_searched: bool = False
+
+
+def audit_staff_choices() -> QuerySet[Any]:
+    """Staff users for the filter's "Staff user" list (the audit app reads users through the user model)."""
+    return get_user_model().objects.order_by("username")
+
+
+def _patient_ids(actor: Actor, query: str) -> tuple[list[int], dict[int, str]]:
+    """Charts matching `query` through the patients app's own search (audited there), with every chart that was
+    merged into one of them: the trail keeps naming the merged-away chart."""
+    found = patient_search(actor=actor, query=query, limit=PATIENT_MATCHES)
+    labels = {patient.pk: str(patient) for patient in found}
+    frontier = list(found)
+    while frontier:
+        merged = [chart for patient in frontier for chart in patient.merged_from.all() if chart.pk not in labels]
+        labels.update({chart.pk: str(chart) for chart in merged})
+        frontier = merged
+    return [patient.pk for patient in found], labels
+
+
+def _filtered(criteria: AuditFilter, patient_ids: list[int] | None = None) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.select_related("actor")
+    if patient_ids is not None:
+        entries = entries.filter(patient_id__in=patient_ids)
     if criteria.patient_id is not None:
         entries = entries.filter(patient_id=criteria.patient_id)
     if criteria.actor_id is not None:
         entries = entries.filter(actor_id=criteria.actor_id)
-    if criteria.action:
+    if criteria.action.endswith("."):  # a family of actions, e.g. "fhir."
         entries = entries.filter(action__startswith=criteria.action)
+    elif criteria.action:
+        entries = entries.filter(action=criteria.action)
     if criteria.outcome:
         entries = entries.filter(outcome=criteria.outcome)
     if criteria.start is not None:
@@ -46,17 +92,61 @@ def _describe(criteria: AuditFilter) -> dict[str, Any]:
             for k, v in criteria.__dict__.items() if v not in (None, "")}
 
 
+@dataclass(frozen=True)
+class _Search:
+    patient_ids: list[int] | None  # None: no patient search; else every chart it matched, and charts merged in
+    labels: dict[int, str]  # "Family, Given (MRN)" of those charts
+    found: list[str]  # the charts the search itself matched
+
+
+def _searched(actor: Actor, criteria: AuditFilter) -> _Search:
+    if not criteria.patient_query.strip():
+        return _Search(None, {}, [])
+    found, labels = _patient_ids(actor, criteria.patient_query)
+    return _Search(list(labels), labels, [labels[pk] for pk in found])
+
+
 @atomic_service
-def audit_entries_list(*, actor: Any, criteria: AuditFilter, limit: int = 200) -> list[AuditEntry]:
+def audit_entries_list(*, actor: Actor, criteria: AuditFilter, limit: int = 200) -> list[AuditEntry]:
     require(actor, Perm.AUDIT_READ)
-    entries = list(_filtered(criteria)[:limit])
+    entries = list(_filtered(criteria, _searched(actor, criteria).patient_ids)[:limit])
     record(actor, "audit.search", resource_type="audit", detail={"filter": _describe(criteria),
                                                                   "shown": len(entries)})
     return entries
 
 
 @atomic_service
-def audit_entries_export(*, actor: Any, criteria: AuditFilter) -> QuerySet[AuditEntry]:
+def audit_trail_page(*, actor: Actor, criteria: AuditFilter, limit: int = 200) -> AuditPage:
+    """The audit trail screen: the entries matching `criteria`, newest first, in words.
+
+    A patient search (`patient_query`) goes through the patients app's search, so an MRN, a name or a date of
+    birth finds the chart as at the desk; the page lists the entries of every chart it matched."""
+    require(actor, Perm.AUDIT_READ)
+    search = _searched(actor, criteria)
+    entries = list(_filtered(criteria, search.patient_ids)[:limit])
+    named = _patient_names(actor, {entry.patient_id for entry in entries if entry.patient_id is not None},
+                           known=search.labels)
+    record(actor, "audit.search", resource_type="audit", detail={
+        "filter": _describe(criteria), "shown": len(entries), "patients": sorted(named)})
+    rows = [AuditRow(entry=entry, action=action_words(entry.action), outcome=outcome_words(entry.outcome),
+                     role=role_words(entry.actor_role),
+                     patient=named.get(entry.patient_id, "") if entry.patient_id is not None else "")
+            for entry in entries]
+    return AuditPage(rows=rows, patients=search.found, patient_searched=search.patient_ids is not None)
+
+
+def _patient_names(actor: Actor, ids: set[int], *, known: dict[int, str]) -> dict[int, str]:
+    """"Family, Given (MRN)" for the charts the rows name, as far as the actor may list them."""
+    names = {pk: label for pk, label in known.items() if pk in ids}
+    missing = ids - set(names)
+    if missing:
+        names.update({patient.pk: str(patient) for patient in visible_patients(actor).filter(pk__in=missing)})
+    return names
+
+
+@atomic_service
+def audit_entries_export(*, actor: Actor, criteria: AuditFilter) -> QuerySet[AuditEntry]:
     require(actor, Perm.AUDIT_EXPORT)
+    patient_ids = _searched(actor, criteria).patient_ids
     record(actor, "audit.export", resource_type="audit", detail={"filter": _describe(criteria)})
-    return _filtered(criteria)
+    return _filtered(criteria, patient_ids)

@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from django.db import transaction
+from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from clinicdesk.core import clock, request_context
 from clinicdesk.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from clinicdesk.core.permissions import Actor
 
 from .anchor import AnchorMark, anchor_marks
 from .canonical import legacy_defect, normalise
@@ -29,28 +32,28 @@ R = TypeVar("R")
 _service_depth: ContextVar[int] = ContextVar("clinicdesk_service_depth", default=0)
 
 
-def _actor_fields(actor: Any) -> dict[str, Any]:
+def _actor_fields(actor: Actor | None) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor_id": None, "actor_username": "", "actor_role": ""}
     return {"actor_id": actor.pk, "actor_username": actor.get_username(), "actor_role": actor.role or ""}
 
 
 def record(
-    actor: Any,
+    actor: Actor | None,
     action: str,
-    obj: Any = None,
+    obj: Model | None = None,
     *,
-    patient: Any = None,
+    patient: Model | int | None = None,
     outcome: str = Outcome.ALLOWED,
     resource_type: str = "",
-    resource_id: Any = "",
+    resource_id: int | str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry to the chain. `obj` names the resource; `patient` the person it is about."""
     if obj is not None:
-        resource_type = resource_type or obj._meta.model_name
+        resource_type = resource_type or obj._meta.model_name or ""
         resource_id = resource_id or obj.pk
-    patient_id = getattr(patient, "pk", patient)
+    patient_id = patient.pk if isinstance(patient, Model) else patient
     info = request_context.current()
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
@@ -137,7 +140,12 @@ class ChainReport:
     anchor: AnchorMark | None = None  # the furthest anchor mark the trail was compared with
 
 
-def chain_verify(*, anchor: bool = True, anchor_path: Path | None = None) -> ChainReport:
+Progress = Callable[[str, int, int], None]  # (stage, done, total), e.g. core.progress.ProgressBars
+VERIFY_STAGE = "audit trail"
+
+
+def chain_verify(*, anchor: bool = True, anchor_path: Path | None = None,
+                 progress: Progress | None = None) -> ChainReport:
     """Walk the whole chain in order and name every entry that was altered, inserted or removed.
 
     With `anchor` (the default) the trail must also reach every position recorded in the audit anchor
@@ -155,7 +163,10 @@ def chain_verify(*, anchor: bool = True, anchor_path: Path | None = None) -> Cha
     unrepaired: dict[int, tuple[str, str, str]] = {}  # position: (stored hash, normalised hash, defect)
     repaired: list[int] = []
     expected_prev, expected_position, count = _ZEROS, 1, 0
+    total = AuditEntry.objects.count() if progress else 0
     for entry in AuditEntry.objects.order_by("position").iterator(chunk_size=2000):
+        if progress and count % 1000 == 0:
+            progress(VERIFY_STAGE, count, total)
         if entry.position != expected_position:
             if entry.position > expected_position:
                 missing = (f"entry {expected_position} is missing" if entry.position == expected_position + 1
@@ -189,6 +200,8 @@ def chain_verify(*, anchor: bool = True, anchor_path: Path | None = None) -> Cha
         expected_prev = entry.entry_hash
         expected_position = entry.position + 1
         count += 1
+    if progress:
+        progress(VERIFY_STAGE, count, max(total, count))
     last = expected_position - 1
     for position, (_stored, _new, defect) in unrepaired.items():
         problems.append(ChainProblem(
@@ -218,7 +231,7 @@ def _repaired_position(entry: AuditEntry) -> int | None:
 
 
 @atomic_service
-def audit_entry_repair(*, actor: Any, position: int, reason: str) -> AuditEntry:
+def audit_entry_repair(*, actor: Actor | None, position: int, reason: str) -> AuditEntry:
     """Record, in the chain, that entry `position` carries the known normalisation defect.
 
     Only an operator on the server (`clinicdesk audit repair`, actor None) may do this. It is refused
@@ -230,19 +243,21 @@ def audit_entry_repair(*, actor: Any, position: int, reason: str) -> AuditEntry:
         raise PermissionDenied(actor=actor, permission="audit.repair", resource_type="auditentry",
                                resource_id=str(position))
     if not reason.strip():
-        raise ValidationFailed("repair-reason", "Give the reason for the repair (e.g. the ticket number).")
+        raise ValidationFailed("repair-reason", _("Give the reason for the repair (e.g. the ticket number)."))
     entry = AuditEntry.objects.filter(position=position).first()
     if entry is None:
-        raise NotFound("no-entry", f"There is no audit entry {position}.")
+        raise NotFound("no-entry", _("There is no audit entry %(position)s.") % {"position": position})
     new_hash = entry.compute_hash()
     if new_hash == entry.entry_hash:
-        raise Conflict("entry-intact", f"Entry {position} verifies; there is nothing to repair.")
+        raise Conflict("entry-intact", _("Entry %(position)s verifies; there is nothing to repair.") % {
+                       "position": position})
     defect = legacy_defect(entry)
     if not defect:
-        raise Conflict("entry-altered", f"Entry {position} does not re-hash under the old serialisation either: "
-                       "it was altered, not written with the known defect. Treat it as tampering.")
+        raise Conflict("entry-altered", _("Entry %(position)s does not re-hash under the old serialisation either: "
+                                          "it was altered, not written with the known defect. Treat it as "
+                                          "tampering.") % {"position": position})
     if AuditEntry.objects.filter(action=REPAIR_ACTION, detail__entry=position).exists():
-        raise Conflict("entry-repaired", f"Entry {position} was already repaired.")
+        raise Conflict("entry-repaired", _("Entry %(position)s was already repaired.") % {"position": position})
     return record(None, REPAIR_ACTION, resource_type="auditentry", resource_id=position, detail={
         "entry": position, "old_hash": entry.entry_hash, "new_hash": new_hash, "defect": defect,
         "reason": reason.strip()})

@@ -11,10 +11,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinicdesk.core.exceptions import validation_failed_from
 
 from .forms import AuditFilterForm
-from .selectors import AuditFilter, audit_entries_export, audit_entries_list
+from .labels import action_words, outcome_words, role_words
+from .selectors import AuditFilter, audit_entries_export, audit_trail_page
 
 CSV_COLUMNS = ("position", "at", "actor_username", "actor_role", "action", "outcome", "resource_type",
                "resource_id", "patient_id", "ip", "user_agent", "channel", "entry_hash")
+# The codes stay (they are what the chain hashes); these columns say them in words, in the user's language.
+WORD_COLUMNS = ("action_words", "outcome_words", "role_words")
 
 
 @login_required
@@ -22,12 +25,12 @@ CSV_COLUMNS = ("position", "at", "actor_username", "actor_role", "action", "outc
 def entries(request: HttpRequest) -> HttpResponse:
     """Filters come by POST so patient ids stay out of URLs and server logs."""
     form = AuditFilterForm(request.POST or None)
-    rows = None
+    page = None
     if request.method == "GET":
-        rows = audit_entries_list(actor=request.user, criteria=AuditFilter())
+        page = audit_trail_page(actor=request.user, criteria=AuditFilter())
     elif form.is_valid():
-        rows = audit_entries_list(actor=request.user, criteria=form.criteria())
-    return render(request, "audit/entries.html", {"form": form, "rows": rows},
+        page = audit_trail_page(actor=request.user, criteria=form.criteria())
+    return render(request, "audit/entries.html", {"form": form, "page": page},
                   status=422 if form.errors else 200)
 
 
@@ -46,9 +49,10 @@ def export(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(_Echo())
 
     def lines():  # type: ignore[no-untyped-def]
-        yield writer.writerow(CSV_COLUMNS)
+        yield writer.writerow([*CSV_COLUMNS, *WORD_COLUMNS])
         for entry in entries.iterator(chunk_size=2000):
-            yield writer.writerow([_cell(getattr(entry, c)) for c in CSV_COLUMNS])
+            words = [action_words(entry.action), outcome_words(entry.outcome), role_words(entry.actor_role)]
+            yield writer.writerow([_cell(getattr(entry, c)) for c in CSV_COLUMNS] + [_cell(w) for w in words])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'

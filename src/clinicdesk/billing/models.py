@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from clinicdesk.core.append_only import AppendOnlyModel
+
 
 class EntryKind(models.TextChoices):
     CHARGE = "charge", _("Charge")
@@ -31,7 +33,9 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("Card")
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnlyModel):
+    append_only_message = "A ledger entry is immutable: post a reversing entry instead."
+
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="ledger_entries")
     location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=12, choices=EntryKind.choices)
@@ -76,14 +80,6 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise RuntimeError("A ledger entry is immutable: post a reversing entry instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("A ledger entry is immutable: post a reversing entry instead.")
 
     @property
     def is_money(self) -> bool:

@@ -48,3 +48,22 @@ def parse_amount(value: Any, *, field: str = "amount", allow_negative: bool = Fa
         raise ValidationFailed("amount-too-large", _("The amount is too large."),
                                fields={field: [_("At most 99,999.99.")]})
     return amount
+
+
+def format_money(value: Any, *, signed: bool = False) -> str:
+    """Money as people write it, in the active language: '$1,025.50', '1.025,50 US$'; a negative amount (what
+    the practice owes the patient) is a credit, '$25.00 credit' / 'crédito de 25,00 US$', never '$-25.00'.
+    `signed` (the drawer's net, money in or out) writes '-$25.00' instead. Blank for no value. The one
+    formatter: templates use the `money` filter (billing/templatetags/money.py), receipts and messages call it."""
+    from django.utils.formats import number_format
+
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return str(value)
+    text = _("$%(number)s") % {"number": number_format(abs(amount), 2, use_l10n=True, force_grouping=True)}
+    if amount < 0:
+        return f"-{text}" if signed else _("%(amount)s credit") % {"amount": text}
+    return text

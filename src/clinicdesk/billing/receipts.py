@@ -5,19 +5,29 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+from django.conf import settings
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas
 
 from .models import LedgerEntry, PaymentMethod
+from .money import format_money as _money
 
 
-def _money(value: Decimal) -> str:
-    return f"${value:,.2f}"
+def receipt_language(entry: LedgerEntry) -> str:
+    """A receipt is the patient's: it is written in their preferred language (English when it is not one we have)."""
+    preferred = (entry.patient.preferred_language or "en")[:2]
+    return preferred if preferred in dict(settings.LANGUAGES) else "en"
 
 
 def receipt_lines(entry: LedgerEntry, balance_after: Decimal | None = None) -> list[tuple[str, str]]:
+    with translation.override(receipt_language(entry)):
+        return _receipt_lines(entry, balance_after)
+
+
+def _receipt_lines(entry: LedgerEntry, balance_after: Decimal | None) -> list[tuple[str, str]]:
     location = entry.location
     when = entry.created_at.astimezone(location.tz)
     how = entry.get_method_display()
@@ -27,8 +37,8 @@ def receipt_lines(entry: LedgerEntry, balance_after: Decimal | None = None) -> l
         how = _("Card ending %(last4)s (ref. %(ref)s)") % {"last4": entry.card_last4, "ref": entry.card_reference}
     lines = [
         (_("Receipt"), entry.receipt_number or ""),
-        (_("Date"), when.strftime("%m/%d/%Y %I:%M %p")),
-        (_("Patient"), f"{entry.patient.display_name} (MRN {entry.patient.mrn})"),
+        (_("Date"), formats.date_format(when, "SHORT_DATETIME_FORMAT")),
+        (_("Patient"), _("%(name)s (MRN %(mrn)s)") % {"name": entry.patient.display_name, "mrn": entry.patient.mrn}),
         (_("For"), entry.description),
         (_("Refund") if entry.kind == "refund" else _("Amount paid"), _money(abs(entry.amount))),
         (_("Method"), str(how)),
@@ -43,7 +53,8 @@ def receipt_lines(entry: LedgerEntry, balance_after: Decimal | None = None) -> l
 def receipt_pdf(entry: LedgerEntry, balance_after: Decimal | None = None) -> bytes:
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=letter, invariant=True)
-    pdf.setTitle(f"Receipt {entry.receipt_number}")
+    with translation.override(receipt_language(entry)):
+        pdf.setTitle(_("Receipt %(number)s") % {"number": entry.receipt_number})
     location = entry.location
     y = 10.2 * inch
     pdf.setFont("Helvetica-Bold", 14)

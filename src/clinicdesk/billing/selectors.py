@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Q, Sum
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core.exceptions import NotFound
-from clinicdesk.core.permissions import Perm, has_perm, require
+from clinicdesk.core.permissions import Actor, Perm, has_perm, require
 from clinicdesk.core.timezones import day_span_utc
+from clinicdesk.patients import selectors as patient_selectors
 from clinicdesk.patients.models import Patient
 from clinicdesk.practice.models import Location
 
@@ -21,7 +21,7 @@ from .models import EntryKind, LedgerEntry, PaymentMethod
 ZERO = Decimal("0.00")
 
 
-def _may_read(actor: Any, location: Any) -> bool:
+def _may_read(actor: Actor, location: Location | int) -> bool:
     return has_perm(actor, Perm.BILLING_READ, location=location) or has_perm(actor, Perm.FRONTDESK,
                                                                               location=location)
 
@@ -44,15 +44,12 @@ class Account:
 
 
 @atomic_service
-def patient_account(*, actor: Any, patient_id: Any) -> Account:
+def patient_account(*, actor: Actor, patient_id: int) -> Account:
     """Every entry of the patient's account in order, with the running balance after each."""
     require(actor, Perm.BILLING_READ, resource_type="patient", resource_id=patient_id, patient_id=patient_id)
-    patient = Patient.objects.select_related("home_location").filter(pk=patient_id).first()
-    if patient is None:
-        raise NotFound()
-    if not _may_read(actor, patient.home_location_id):
-        require(actor, Perm.BILLING_READ, location=patient.home_location_id, hide=True, resource_type="patient",
-                resource_id=patient_id, patient_id=patient_id)
+    # The ledger is part of the record: patients.visibility decides (a restricted one after breaking the glass).
+    patient = patient_selectors.patient_in_reach(actor, patient_id, perm=(Perm.FRONTDESK, Perm.BILLING_READ),
+                                                 record=True, related=("home_location",))
     entries = list(LedgerEntry.objects.filter(patient=patient).select_related(
         "created_by", "location", "reversed_by", "reverses").order_by("created_at", "pk"))
     running = ZERO
@@ -65,7 +62,7 @@ def patient_account(*, actor: Any, patient_id: Any) -> Account:
 
 
 @atomic_service
-def ledger_entry(*, actor: Any, entry_id: Any) -> LedgerEntry:
+def ledger_entry(*, actor: Actor, entry_id: int) -> LedgerEntry:
     entry = LedgerEntry.objects.select_related("patient", "location", "created_by").filter(pk=entry_id).first()
     if entry is None:
         raise NotFound()
@@ -76,7 +73,7 @@ def ledger_entry(*, actor: Any, entry_id: Any) -> LedgerEntry:
     return entry
 
 
-def payments_for_appointment(appointment_id: Any) -> list[LedgerEntry]:
+def payments_for_appointment(appointment_id: int) -> list[LedgerEntry]:
     """Money taken for one appointment, oldest first (the caller checks permission and audits the read)."""
     return list(LedgerEntry.objects.filter(appointment_id=appointment_id, kind=EntryKind.PAYMENT)
                 .order_by("created_at", "pk"))
@@ -126,7 +123,7 @@ def _drawer_of(user_id: int) -> Q:
 
 
 @atomic_service
-def drawer_report(*, actor: Any, location: Location, day: dt.date, user_id: int | None = None) -> DrawerReport:
+def drawer_report(*, actor: Actor, location: Location, day: dt.date, user_id: int | None = None) -> DrawerReport:
     """End-of-day cash drawer per user at a location: payments and refunds by method (reversed ones net
     out through their reversals), and the ledger's own sum of money entries to balance against."""
     require(actor, Perm.BILLING_READ, location=location)

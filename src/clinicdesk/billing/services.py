@@ -12,23 +12,23 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
-from clinicdesk.core.permissions import Perm, has_perm, require, staff_user
+from clinicdesk.core.permissions import Actor, Perm, has_perm, require, staff_user
 from clinicdesk.core.text import digits
+from clinicdesk.patients import selectors as patient_selectors
 from clinicdesk.patients.models import Patient
 from clinicdesk.practice.models import Location
 
 from .models import EntryKind, LedgerEntry, PaymentMethod, ReceiptSequence
-from .money import parse_amount
+from .money import format_money, parse_amount
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,32 +64,23 @@ class Tender:
         return Tender(method)
 
 
-def _require_cashier(actor: Any, location: Any, **hidden: Any) -> None:
+def _require_cashier(actor: Actor, location: Location | int | None, **hidden: Any) -> None:
     """Desk staff collect money at their own locations; billing staff anywhere they work."""
     if has_perm(actor, Perm.FRONTDESK, location=location) or has_perm(actor, Perm.BILLING_WRITE, location=location):
         return
     require(actor, Perm.BILLING_WRITE, location=location, **hidden)
 
 
-def _patient(actor: Any, patient_id: Any) -> Patient:
-    patient = Patient.objects.filter(pk=patient_id).first()
-    if patient is None:
-        raise NotFound()
-    return patient
+def _patient(actor: Actor, patient_id: int, location: Location) -> Patient:
+    """The chart money is posted to, as patients.visibility decides: one the user could have found (a cashier or
+    biller at its home location) or a patient seen at this location (check-in and check-out send their
+    appointment's location); any other chart named by id is hidden, as in the search, since its receipt would
+    show the name and the balance. Never a merged-away chart: its balance moved to the surviving one."""
+    return patient_selectors.patient_in_reach(actor, patient_id, perm=(Perm.FRONTDESK, Perm.BILLING_WRITE),
+                                              location=location, current=True)
 
 
-def _require_patient_here(actor: Any, patient: Patient, location: Location, appointment_id: Any) -> None:
-    """Money is taken against a chart the cashier could have found (they are a cashier at its home location), or
-    from another location's patient for the patient's own appointment here (check-in and check-out send it). Any
-    other chart named by id is hidden, as in the search: its receipt would show the name and the balance."""
-    if appointment_id is not None and apps.get_model("scheduling", "Appointment").objects.filter(
-            pk=appointment_id, patient=patient, location=location).exists():
-        return
-    _require_cashier(actor, patient.home_location_id, hide=True, resource_type="patient", resource_id=patient.pk,
-                     patient_id=patient.pk)
-
-
-def _location(location_id: Any) -> Location:
+def _location(location_id: int) -> Location:
     location = Location.objects.filter(pk=getattr(location_id, "pk", location_id), active=True).first()
     if location is None:
         raise ValidationFailed("unknown-location", _("No such location."))
@@ -103,7 +94,7 @@ def _receipt_number() -> str:
     return f"R{sequence.last:07d}"
 
 
-def _replay(idempotency_key: str, actor: Any, kind: str) -> LedgerEntry | None:
+def _replay(idempotency_key: str, actor: Actor, kind: str) -> LedgerEntry | None:
     prior = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
     if prior is None:
         return None
@@ -113,7 +104,7 @@ def _replay(idempotency_key: str, actor: Any, kind: str) -> LedgerEntry | None:
     return prior
 
 
-def _replay_locked(idempotency_key: str, actor: Any, kind: str) -> LedgerEntry | None:
+def _replay_locked(idempotency_key: str, actor: Actor, kind: str) -> LedgerEntry | None:
     """The replay check again, holding the receipt counter that every payment takes: the same form sent twice
     at once was recorded by the other request while this one waited for it."""
     ReceiptSequence.objects.select_for_update().get_or_create(pk=1)
@@ -133,41 +124,73 @@ def _key(idempotency_key: str | None) -> str | None:
     return key or None
 
 
-def balance_of(patient_id: Any) -> Decimal:
+def balance_of(patient_id: int) -> Decimal:
     """What the patient owes (negative: a credit). A sum, never a stored figure."""
     total = LedgerEntry.objects.filter(patient_id=patient_id).aggregate(total=Sum("amount"))["total"]
     return (total or Decimal("0")).quantize(Decimal("0.01"))
 
 
+def collected_for_appointment(appointment_id: int | None) -> Decimal:
+    """Money taken for one visit (its appointment), net of refunds and of reversed payments and refunds."""
+    if appointment_id is None:
+        return Decimal("0.00")
+    money = [EntryKind.PAYMENT, EntryKind.REFUND]
+    total = LedgerEntry.objects.filter(appointment_id=appointment_id).filter(
+        Q(kind__in=money) | Q(kind=EntryKind.REVERSAL, reverses__kind__in=money)).aggregate(
+        total=Sum("amount"))["total"]
+    return (-(total or Decimal("0"))).quantize(Decimal("0.01"))
+
+
 @atomic_service
-def payment_collect(*, actor: Any, patient_id: Any, location_id: Any, amount: Any, tender: Tender,
+def payment_collect(*, actor: Actor, patient_id: int, location_id: int, amount: Decimal, tender: Tender,
                     appointment_id: int | None = None, description: str = "",
-                    idempotency_key: str | None = None) -> LedgerEntry:
-    """Take a payment at the desk (a co-pay or towards the balance) and number its receipt."""
+                    idempotency_key: str | None = None, copay: bool = False,
+                    confirm_second: bool = False) -> LedgerEntry:
+    """Take a payment at the desk (a co-pay or towards the balance) and number its receipt.
+
+    A co-pay (`copay`) is taken for a visit: when money was already collected for that appointment it is
+    refused as a likely second co-pay unless the user confirms it (`confirm_second`), which is audited.
+    The amount and ids come parsed (billing/forms.py `PaymentForm`): text here is a caller's bug."""
+    if not isinstance(amount, Decimal) or not isinstance(patient_id, int) or not isinstance(location_id, int):
+        raise TypeError("payment_collect takes a Decimal amount and int ids: parse the input in a form first.")
     location = _location(location_id)
     _require_cashier(actor, location)
     key = _key(idempotency_key)
     if key and (prior := _replay(key, actor, EntryKind.PAYMENT)) is not None:
         return prior
-    patient = _patient(actor, patient_id)
-    _require_patient_here(actor, patient, location, appointment_id)
+    patient = _patient(actor, patient_id, location)
     value = parse_amount(amount)
     cleaned = tender.cleaned()
+    if copay and appointment_id is None:
+        raise ValidationFailed("copay-needs-visit", _("A co-pay is collected for a visit: open the check-in page."))
+    if copay:  # every payment takes the receipt counter: held now, two clerks cannot both see "nothing yet"
+        ReceiptSequence.objects.select_for_update().get_or_create(pk=1)
     if key and (prior := _replay_locked(key, actor, EntryKind.PAYMENT)) is not None:
         return prior
+    already = collected_for_appointment(appointment_id) if copay else Decimal("0.00")
+    if already > 0 and not confirm_second:
+        raise Conflict("copay-already-collected",
+                       _("%(amount)s was already collected for this visit. To take a second co-pay, tick "
+                         "“Collect a second co-pay for this visit” and collect again.")
+                       % {"amount": format_money(already)},
+                       fields={"confirm_second": [_("Confirm the second co-pay.")]})
     entry = _create(patient=patient, location=location, kind=EntryKind.PAYMENT, amount=-value,
                     description=(description or _("Payment")).strip()[:200], method=cleaned.method,
                     check_number=cleaned.check_number, card_reference=cleaned.card_reference,
                     card_last4=cleaned.card_last4, appointment_id=appointment_id,
                     receipt_number=_receipt_number(), idempotency_key=key, created_by=staff_user(actor))
-    record(actor, "payment.collect", entry, patient=patient,
-           detail={"amount": str(value), "method": cleaned.method, "location": location.pk})
+    detail: dict[str, Any] = {"amount": str(value), "method": cleaned.method, "location": location.pk}
+    if copay:
+        detail.update(copay=True, appointment=appointment_id)
+    if already > 0:
+        detail.update(second_copay=True, already_collected=str(already))
+    record(actor, "payment.collect", entry, patient=patient, detail=detail)
     return entry
 
 
 @atomic_service
-def refund_issue(*, actor: Any, payment_id: Any, amount: Any, tender: Tender | None = None, reason: str = "",
-                 idempotency_key: str | None = None) -> LedgerEntry:
+def refund_issue(*, actor: Actor, payment_id: int, amount: Decimal | str, tender: Tender | None = None,
+                 reason: str = "", idempotency_key: str | None = None) -> LedgerEntry:
     """Give money back against a payment. More than was paid (less earlier refunds) is refused."""
     _require_cashier(actor, None)
     key = _key(idempotency_key)
@@ -207,14 +230,14 @@ def refund_issue(*, actor: Any, payment_id: Any, amount: Any, tender: Tender | N
 
 
 @atomic_service
-def charge_post(*, actor: Any, patient_id: Any, location_id: Any, amount: Any, description: str,
+def charge_post(*, actor: Actor, patient_id: int, location_id: int, amount: Decimal | str, description: str,
                 appointment_id: int | None = None, idempotency_key: str | None = None) -> LedgerEntry:
     location = _location(location_id)
     require(actor, Perm.BILLING_WRITE, location=location)
     key = _key(idempotency_key)
     if key and (prior := LedgerEntry.objects.filter(idempotency_key=key).first()) is not None:
         return prior
-    patient = _patient(actor, patient_id)
+    patient = _patient(actor, patient_id, location)
     value = parse_amount(amount)
     if not description.strip():
         raise ValidationFailed("description-required", _("Describe the charge."),
@@ -227,11 +250,12 @@ def charge_post(*, actor: Any, patient_id: Any, location_id: Any, amount: Any, d
 
 
 @atomic_service
-def adjustment_post(*, actor: Any, patient_id: Any, location_id: Any, amount: Any, reason: str) -> LedgerEntry:
+def adjustment_post(*, actor: Actor, patient_id: int, location_id: int, amount: Decimal | str,
+                    reason: str) -> LedgerEntry:
     """A write-off or correction of the balance: negative lowers what the patient owes."""
     location = _location(location_id)
     require(actor, Perm.BILLING_WRITE, location=location)
-    patient = _patient(actor, patient_id)
+    patient = _patient(actor, patient_id, location)
     value = parse_amount(amount, allow_negative=True)
     if not reason.strip():
         raise ValidationFailed("reason-required", _("Say why the balance is adjusted."),
@@ -243,7 +267,7 @@ def adjustment_post(*, actor: Any, patient_id: Any, location_id: Any, amount: An
 
 
 @atomic_service
-def entry_reverse(*, actor: Any, entry_id: Any, reason: str) -> LedgerEntry:
+def entry_reverse(*, actor: Actor, entry_id: int, reason: str) -> LedgerEntry:
     """Correct a mistaken entry with its mirror image. Nothing is edited; an entry is reversed once."""
     require(actor, Perm.BILLING_WRITE)
     original = LedgerEntry.objects.select_for_update().filter(pk=entry_id).first()
@@ -270,7 +294,7 @@ def entry_reverse(*, actor: Any, entry_id: Any, reason: str) -> LedgerEntry:
 
 
 @atomic_service
-def receipt_email(*, actor: Any, entry_id: Any) -> str:
+def receipt_email(*, actor: Actor, entry_id: int) -> str:
     """E-mail the receipt PDF to the address on the patient's chart (after commit); returns the address."""
     from .receipts import receipt_pdf
 

@@ -19,7 +19,9 @@ from clinicdesk.core.exceptions import DomainError, NotFound, PermissionDenied
 from clinicdesk.practice.selectors import locations_for
 
 from . import selectors, services
+from .forms import PaymentForm
 from .models import PaymentMethod
+from .money import format_money
 from .receipts import receipt_pdf
 
 
@@ -28,12 +30,6 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = default
     return redirect(target)
-
-
-def _tender(request: HttpRequest) -> services.Tender:
-    p = request.POST
-    return services.Tender(p.get("method", ""), check_number=p.get("check_number", ""),
-                           card_reference=p.get("card_reference", ""), card_last4=p.get("card_last4", ""))
 
 
 @login_required
@@ -50,18 +46,19 @@ def account(request: HttpRequest, patient_id: int) -> HttpResponse:
 def collect(request: HttpRequest) -> HttpResponse:
     p = request.POST
     default = reverse("billing:account", args=[p.get("patient") or 0]) if (p.get("patient") or "").isdigit() else "/"
+    form = PaymentForm(p)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
+        return _back(request, default)
     try:
-        entry = services.payment_collect(
-            actor=request.user, patient_id=p.get("patient"), location_id=p.get("location"), amount=p.get("amount"),
-            tender=_tender(request), appointment_id=int(p["appointment"]) if p.get("appointment", "").isdigit()
-            else None, description=p.get("description", ""), idempotency_key=p.get("idempotency_key"))
+        entry = services.payment_collect(actor=request.user, **form.payment())
     except PermissionDenied:
         raise
     except DomainError as error:
         messages.error(request, error.detail)
         return _back(request, default)
     messages.success(request, _("Payment of %(amount)s recorded, receipt %(number)s.")
-                     % {"amount": f"${-entry.amount:,.2f}", "number": entry.receipt_number})
+                     % {"amount": format_money(-entry.amount), "number": entry.receipt_number})
     return _back(request, default)
 
 
@@ -77,7 +74,7 @@ def refund(request: HttpRequest, entry_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.detail)
         return _back(request, "/")
-    messages.success(request, _("Refund of %(amount)s recorded.") % {"amount": f"${entry.amount:,.2f}"})
+    messages.success(request, _("Refund of %(amount)s recorded.") % {"amount": format_money(entry.amount)})
     return _back(request, reverse("billing:account", args=[entry.patient_id]))
 
 

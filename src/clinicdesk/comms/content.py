@@ -22,8 +22,8 @@ DEFAULTS: dict[tuple[str, str, str], tuple[str, str]] = {
     ),
     ("confirmation", "email", "es"): (
         "Su cita del {{ date }}",
-        "Hola {{ first_name }}:\n\nSu {{ appointment_name }} está programada para el {{ date }} a las {{ time }} en "
-        "{{ location }}, {{ address }}.\n\nConfirme o cancele: {{ answer_url }}\n\n"
+        "Hola {{ first_name }}:\n\nSu cita ({{ appointment_name }}) está programada para el {{ date }} a las "
+        "{{ time }} en {{ location }}, {{ address }}.\n\nConfirme o cancele: {{ answer_url }}\n\n"
         "¿Preguntas? Llámenos al {{ phone }}.\n",
     ),
     ("confirmation", "sms", "en"): (
@@ -42,7 +42,7 @@ DEFAULTS: dict[tuple[str, str, str], tuple[str, str]] = {
     ),
     ("reminder", "email", "es"): (
         "Recordatorio: su cita del {{ date }}",
-        "Hola {{ first_name }}:\n\nLe recordamos su {{ appointment_name }} el {{ date }} a las {{ time }} "
+        "Hola {{ first_name }}:\n\nLe recordamos su cita ({{ appointment_name }}) el {{ date }} a las {{ time }} "
         "en {{ location }}, {{ address }}.\n\nConfirme o cancele: {{ answer_url }}\n\n"
         "¿Preguntas? Llámenos al {{ phone }}.\n",
     ),
@@ -69,8 +69,9 @@ DEFAULTS: dict[tuple[str, str, str], tuple[str, str]] = {
     ),
     ("waitlist-offer", "email", "es"): (
         "Hay una cita más pronto",
-        "Hola {{ first_name }}:\n\nHay una {{ appointment_name }} disponible el {{ date }} a las {{ time }} en "
-        "{{ location }}. La obtiene el primer paciente que acepte: {{ answer_url }}\n\n¿Preguntas? {{ phone }}.\n",
+        "Hola {{ first_name }}:\n\nHay una cita más pronto ({{ appointment_name }}) disponible el {{ date }} a las "
+        "{{ time }} en {{ location }}. La obtiene el primer paciente que acepte: {{ answer_url }}\n\n"
+        "¿Preguntas? {{ phone }}.\n",
     ),
     ("offer-taken", "sms", "en"): ("", "{{ practice }}: the earlier slot on {{ date }} has been taken. "
                                        "You stay on our waitlist. {{ phone }}"),

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from clinicdesk.core import clock
+from clinicdesk.scheduling.models import AppointmentStatus
 
 from .channels import DeliveryError, EmailSender, Outgoing, SmsGateway, sms_gateway
 from .consent import channel_allowed
@@ -98,8 +99,6 @@ def _speaks_of_a_past_booking(message: Message) -> bool:
     """A confirmation or reminder names one booked time. Cancelling or moving the appointment withdraws it, by a
     job enqueued after the change commits; should that job be lost, this last look keeps the message from
     telling the patient about a visit that is no longer there (and has the moved one planned again)."""
-    from clinicdesk.scheduling.models import AppointmentStatus
-
     if message.kind not in (Kind.CONFIRMATION, Kind.REMINDER):
         return False
     appointment = message.appointment

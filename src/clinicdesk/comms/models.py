@@ -49,6 +49,14 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# The reasons the outbox writes in last_error itself (delivery.py, services.py), as words for the screen.
+_REASONS = {
+    "appointment changed": _("The appointment changed."),
+    "patient opted out": _("The patient opted out."),
+    "in doubt:": _("In doubt: handed to the provider, but no result was recorded; check before resending."),
+}
+
+
 def plan_stamp(start: Any) -> str:
     """How a confirmation's or reminder's dedupe key names the appointment time it speaks of (its last part)."""
     return f":{int(start.timestamp())}"
@@ -88,6 +96,14 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.channel} #{self.pk}"
+
+    @property
+    def problem_display(self) -> str:
+        """Why it was not sent, in words in the reader's language; a provider's own error text stays as it came."""
+        for prefix, words in _REASONS.items():
+            if self.last_error.startswith(prefix):
+                return str(words)
+        return self.last_error
 
     @property
     def message_id_header(self) -> str:

@@ -15,6 +15,9 @@ from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, NotFound
 from clinicdesk.core.permissions import Perm, SystemActor
+from clinicdesk.practice.models import Location
+from clinicdesk.scheduling import services as scheduling
+from clinicdesk.scheduling.selectors import waitlist_matches
 
 from . import content
 from .models import Channel, Kind, OfferInvite, WaitlistOffer
@@ -28,17 +31,15 @@ def _preferred_channel(patient: Any) -> str:
 
 
 def _slot_values(offer: WaitlistOffer, patient: Any, url: str) -> dict[str, Any]:
-    date, time = content.local_date_time(offer.start, offer.location.tz, content.language_for(patient))
+    language = content.language_for(patient)
+    date, time = content.local_date_time(offer.start, offer.location.tz, language)
     return {"date": date, "time": time, "location": offer.location.name, "phone": offer.location.phone,
-            "appointment_name": offer.appointment_type.patient_facing_name, "answer_url": url}
+            "appointment_name": offer.appointment_type.patient_name_in(language), "answer_url": url}
 
 
 def waitlist_offer_slot(*, appointment_id: int | None, practitioner_id: int, location_id: int,
                         appointment_type_id: int, start: dt.datetime, end: dt.datetime) -> WaitlistOffer | None:
     """Offer a freed slot to the best matches. Safe to repeat for the same freed slot."""
-    from clinicdesk.practice.models import Location
-    from clinicdesk.scheduling.selectors import waitlist_matches
-
     if start <= clock.now():
         return None
     location = Location.objects.get(pk=location_id)
@@ -69,8 +70,6 @@ def waitlist_offer_slot(*, appointment_id: int | None, practitioner_id: int, loc
 @atomic_service
 def offer_accept(*, token: str) -> Any:
     """The patient behind `token` takes the slot, unless someone was quicker."""
-    from clinicdesk.scheduling import services as scheduling
-
     payload = answer_token_read(token)
     if payload.get("p") != "offer":
         raise NotFound("link-invalid", _("This link is not valid."))

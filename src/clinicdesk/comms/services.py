@@ -8,18 +8,35 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound, ValidationFailed
-from clinicdesk.core.permissions import Perm, SystemActor, require
+from clinicdesk.core.permissions import Actor, Perm, SystemActor, require
 from clinicdesk.core.text import digits
+from clinicdesk.patients.models import Patient
+from clinicdesk.patients.services.contact import patient_contact_opt_out
+from clinicdesk.scheduling import services as scheduling
+from clinicdesk.scheduling.models import Appointment, AppointmentStatus
+from clinicdesk.scheduling.selectors import appointment_ics
 
 from . import content
 from .consent import address_for, channel_allowed
-from .models import TRANSITIONS, Channel, Kind, Message, MessageEvent, ReminderRule, Status, plan_stamp, stamp_of
+from .models import (
+    TRANSITIONS,
+    Channel,
+    Kind,
+    Message,
+    MessageEvent,
+    Recall,
+    ReminderRule,
+    Status,
+    plan_stamp,
+    stamp_of,
+)
 from .quiet_hours import next_sendable
 
 ANSWER_SALT = "clinicdesk.comms.answer"
@@ -50,13 +67,13 @@ def answer_token_read(token: str) -> dict[str, Any]:
 
 
 # --- planning ----------------------------------------------------------------------------------
-def _values(appointment: Any, language: str, url: str) -> dict[str, Any]:
+def _values(appointment: Appointment, language: str, url: str) -> dict[str, Any]:
     location = appointment.location
     date, time = content.local_date_time(appointment.start, location.tz, language)
     return {
         "date": date, "time": time, "location": location.name,
         "address": f"{location.address_line}, {location.city}",
-        "appointment_name": appointment.appointment_type.patient_facing_name,
+        "appointment_name": appointment.appointment_type.patient_name_in(language),
         "phone": location.phone, "practice": settings.PRACTICE_SHORT_NAME, "answer_url": url,
     }
 
@@ -67,13 +84,14 @@ class _Rules:
     def __init__(self) -> None:
         self.rules = list(ReminderRule.objects.filter(active=True))
 
-    def for_appointment(self, appointment: Any) -> list[ReminderRule]:
+    def for_appointment(self, appointment: Appointment) -> list[ReminderRule]:
         return [r for r in self.rules
                 if r.appointment_type_id in (None, appointment.appointment_type_id)
                 and r.location_id in (None, appointment.location_id)]
 
 
-def _message_for(appointment: Any, rule: ReminderRule, now: dt.datetime, wording: content.Wording) -> Message | None:
+def _message_for(appointment: Appointment, rule: ReminderRule, now: dt.datetime,
+                 wording: content.Wording) -> Message | None:
     patient = appointment.patient
     if not channel_allowed(patient, rule.channel):
         return None
@@ -99,15 +117,11 @@ def _message_for(appointment: Any, rule: ReminderRule, now: dt.datetime, wording
     )
 
 
-def _ics(appointment: Any) -> str:
-    from clinicdesk.scheduling.ics import appointment_ics
-
+def _ics(appointment: Appointment) -> str:
     return appointment_ics(appointment).decode()
 
 
 def _appointments(ids: list[int]) -> Any:
-    from clinicdesk.scheduling.models import Appointment
-
     return (Appointment.objects.select_related("patient__home_location", "location", "appointment_type", "practitioner")
             .filter(pk__in=ids).order_by("pk"))
 
@@ -116,8 +130,6 @@ def reminders_plan(*, appointment_id: int) -> int:
     """Queue the confirmation and reminders an appointment's rules call for. Safe to repeat: each
     (appointment, rule, start time) is planned once. A moved or cancelled appointment's earlier plan is
     withdrawn first. Returns the number of messages queued now."""
-    from clinicdesk.scheduling.models import AppointmentStatus
-
     appointment = _appointments([appointment_id]).first()
     if appointment is None:
         return 0
@@ -135,8 +147,6 @@ def reminders_plan(*, appointment_id: int) -> int:
 
 def reminders_plan_many(*, appointment_ids: list[int], chunk: int = 2000) -> int:
     """Plan for many booked appointments at once (a day's worth, a bulk import). Idempotent."""
-    from clinicdesk.scheduling.models import AppointmentStatus
-
     rules, wording, now, created = _Rules(), content.Wording(), clock.now(), 0
     for first in range(0, len(appointment_ids), chunk):
         batch = _appointments(appointment_ids[first:first + chunk]).filter(status=AppointmentStatus.BOOKED)
@@ -155,10 +165,6 @@ def reminders_plan_missed(*, lookback: dt.timedelta = dt.timedelta(days=1),
     last day (and not in the last two minutes, where the job may still be on its way) that are still booked,
     still ahead, and have no confirmation or reminder planned since their last change are planned now.
     Idempotent; an appointment whose patient accepts no channel is simply looked at again."""
-    from django.db.models import Exists, OuterRef
-
-    from clinicdesk.scheduling.models import Appointment, AppointmentStatus
-
     now = clock.now()
     planned_since_change = Message.objects.filter(appointment=OuterRef("pk"), kind__in=[Kind.CONFIRMATION,
                                                                                         Kind.REMINDER],
@@ -169,7 +175,7 @@ def reminders_plan_missed(*, lookback: dt.timedelta = dt.timedelta(days=1),
     return reminders_plan_many(appointment_ids=missed) if missed else 0
 
 
-def _suppress(messages: Any, reason: str) -> None:
+def _suppress(messages: QuerySet[Message], reason: str) -> None:
     ids = list(messages.values_list("pk", flat=True))
     if ids:
         Message.objects.filter(pk__in=ids).update(status=Status.SUPPRESSED, last_error=reason)
@@ -183,8 +189,8 @@ def _wake_sender() -> None:
     transaction.on_commit(lambda: send_due_messages.enqueue())
 
 
-def message_queue(*, patient: Any, kind: str, channel: str, values: dict[str, Any], dedupe_key: str,
-                  appointment: Any = None, send_after: dt.datetime | None = None) -> Message | None:
+def message_queue(*, patient: Patient, kind: str, channel: str, values: dict[str, Any], dedupe_key: str,
+                  appointment: Appointment | None = None, send_after: dt.datetime | None = None) -> Message | None:
     """Queue one message (offers, recalls, no-show follow-ups). None when the channel is not allowed."""
     if not channel_allowed(patient, channel):
         return None
@@ -204,8 +210,6 @@ def message_queue(*, patient: Any, kind: str, channel: str, values: dict[str, An
 def appointment_answer(*, token: str, answer: str, channel: str = "link") -> Any:
     """A patient confirms or cancels from a link (or an SMS reply). No login: the signed token is the
     proof, and it only reaches the appointment it was made for."""
-    from clinicdesk.scheduling import services as scheduling
-
     payload = answer_token_read(token)
     if payload.get("p") != "appointment":
         raise NotFound("link-invalid", _("This link is not valid."))
@@ -244,8 +248,6 @@ def sms_reply_receive(*, from_number: str, body: str) -> str:
 
 
 def _opt_out_number(phone: str) -> bool:
-    from clinicdesk.patients.services.contact import patient_contact_opt_out
-
     tail = digits(phone)[-10:]
     if len(tail) < 10:
         return False
@@ -255,8 +257,6 @@ def _opt_out_number(phone: str) -> bool:
 
 @atomic_service
 def email_unsubscribe(*, token: str) -> int:
-    from clinicdesk.patients.services.contact import patient_contact_opt_out
-
     payload = answer_token_read(token)
     if payload.get("p") != "unsubscribe":
         raise NotFound("link-invalid", _("This link is not valid."))
@@ -291,7 +291,7 @@ def delivery_report_receive(*, provider_id: str, provider_status: str, detail: s
 
 
 @atomic_service
-def message_resend(*, actor: Any, message_id: int) -> Message:
+def message_resend(*, actor: Actor, message_id: int) -> Message:
     """Send a failed, bounced or earlier message again, as a new outbox entry (the first stays as it was)."""
     original = Message.objects.select_related("patient__home_location").filter(pk=message_id).first()
     if original is None:
@@ -314,16 +314,12 @@ def message_resend(*, actor: Any, message_id: int) -> Message:
 
 
 # --- recalls and no-shows ----------------------------------------------------------------------
-def _any_channel(patient: Any) -> str | None:
+def _any_channel(patient: Patient) -> str | None:
     return next((c for c in (Channel.SMS, Channel.EMAIL) if channel_allowed(patient, c)), None)
 
 
 @atomic_service
-def recall_add(*, actor: Any, patient_id: int, appointment_type_id: int, due_date: dt.date, note: str = "") -> Any:
-    from clinicdesk.patients.models import Patient
-
-    from .models import Recall
-
+def recall_add(*, actor: Actor, patient_id: int, appointment_type_id: int, due_date: dt.date, note: str = "") -> Any:
     patient = Patient.objects.filter(pk=patient_id).first()
     if patient is None:
         raise NotFound()
@@ -340,8 +336,6 @@ def recall_add(*, actor: Any, patient_id: int, appointment_type_id: int, due_dat
 
 def recalls_notify_due() -> int:
     """'Time to book' messages for recalls that have come due (run daily by the ticker)."""
-    from .models import Recall
-
     due = Recall.objects.filter(state=Recall.State.DUE, due_date__lte=clock.now().date()).select_related(
         "patient__home_location", "appointment_type")
     sent = 0
@@ -352,7 +346,8 @@ def recalls_notify_due() -> int:
             if channel is not None:
                 location = patient.home_location
                 message_queue(patient=patient, kind=Kind.RECALL, channel=channel, dedupe_key=f"recall:{recall.pk}",
-                              values={"appointment_name": recall.appointment_type.patient_facing_name,
+                              values={"appointment_name": recall.appointment_type.patient_name_in(
+                                          content.language_for(patient)),
                                       "phone": location.phone, "location": location.name})
                 sent += 1
             Recall.objects.filter(pk=recall.pk).update(state=Recall.State.NOTIFIED)
@@ -360,8 +355,6 @@ def recalls_notify_due() -> int:
 
 
 def no_show_follow_up(*, appointment_id: int) -> Message | None:
-    from clinicdesk.scheduling.models import Appointment
-
     appointment = (Appointment.objects.select_related("patient__home_location", "location", "appointment_type")
                    .filter(pk=appointment_id, status="noshow").first())
     if appointment is None:

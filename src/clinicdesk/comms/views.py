@@ -4,6 +4,7 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,21 +17,25 @@ from .webhook_auth import webhook_allowed
 
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
-    """A patient's confirm/cancel page. GET only shows the choice (mail scanners open links);
-    the POST does it."""
+    """A patient's confirm/cancel page, in the patient's language (a bad link: in the browser's). GET only
+    shows the choice (mail scanners open links); the POST does it."""
     try:
-        services.answer_token_read(token)
+        page = selectors.answer_page(token=token)
     except DomainError as error:
         return render(request, "comms/answer.html", {"error": error.detail}, status=404)
-    if request.method == "POST":
-        choice = request.POST.get("answer", "")
-        try:
-            appointment = services.appointment_answer(token=token, answer=choice)
-        except DomainError as error:
-            return render(request, "comms/answer.html", {"token": token, "error": error.detail},
-                          status=error.status)
-        return render(request, "comms/answer.html", {"done": choice, "appointment": appointment})
-    return render(request, "comms/answer.html", {"token": token})
+    with translation.override(page.language):
+        context: dict[str, object] = {"token": token, "page": page}
+        status = 200
+        if request.method == "POST":
+            choice = request.POST.get("answer", "")
+            try:
+                services.appointment_answer(token=token, answer=choice)
+                context["done"] = choice
+            except DomainError as error:
+                context["error"], status = error.detail, error.status
+        response = render(request, "comms/answer.html", context, status=status)
+    response.headers["Content-Language"] = page.language
+    return response
 
 
 @csrf_exempt

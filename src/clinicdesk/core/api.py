@@ -59,9 +59,9 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
     try:
         data = json.loads(request.body or b"{}")
     except (ValueError, RecursionError) as exc:  # RecursionError: nesting deeper than the parser goes
-        raise ValidationFailed("bad-json", "The body is not JSON.") from exc
+        raise ValidationFailed("bad-json", _("The body is not JSON.")) from exc
     if not isinstance(data, dict):
-        raise ValidationFailed("bad-json", "The body must be a JSON object.")
+        raise ValidationFailed("bad-json", _("The body must be a JSON object."))
     return data
 
 

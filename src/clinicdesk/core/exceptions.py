@@ -89,6 +89,13 @@ class UnsupportedMediaType(DomainError):
     title = "Unsupported media type"
 
 
+class AppendOnlyError(RuntimeError):
+    """Code tried to change or delete a row of an append-only table (the audit trail, the ledger).
+
+    Not a DomainError: no user input leads here, only a programming mistake; the database refuses the same
+    change on PostgreSQL (core/append_only.py writes its triggers)."""
+
+
 def validation_failed_from(error: Any, code: str = "invalid") -> ValidationFailed:
     """Turn a Django ValidationError (from full_clean or a form) into our ValidationFailed."""
     fields: dict[str, list[str]] = {}

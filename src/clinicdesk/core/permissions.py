@@ -94,12 +94,24 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
 }
 
 
-class Actor(Protocol):
-    pk: Any
-    role: str
-    is_active: bool
+class StaffActor(Protocol):
+    """Who a service or selector acts for: what `require()` and the audit trail read of it. A signed-in
+    `accounts.User` is one (core imports no app, so it is described here by shape); so is a `SystemActor`.
+    Services and selectors type their `actor` parameter `Actor` (below), or `Actor | None` where an operator
+    on the server (a command with no user) may call them."""
 
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    def get_username(self) -> str: ...
     def works_at(self, location_id: Any) -> bool: ...
+    def location_ids(self) -> frozenset[Any]: ...
 
 
 class SystemActor:
@@ -127,14 +139,19 @@ class SystemActor:
         return frozenset()
 
 
-def staff_user(actor: Any) -> Any:
-    """The staff user behind `actor`, for "created by" columns; None for the system and anonymous."""
+# The type of every service's and selector's `actor`: a staff user or the practice's automation.
+Actor = StaffActor | SystemActor
+
+
+def staff_user(actor: Actor | None) -> Any:
+    """The staff user behind `actor`, for "created by" columns; None for the system and anonymous. (An
+    `accounts.User`, which core cannot name: the columns' own type checks the assignment.)"""
     if isinstance(actor, SystemActor) or not getattr(actor, "is_authenticated", False):
         return None
     return actor
 
 
-def has_perm(actor: Any, perm: Perm, *, location: Any = None) -> bool:
+def has_perm(actor: Actor | None, perm: Perm, *, location: Any = None) -> bool:
     if isinstance(actor, SystemActor):
         return perm in actor.perms
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
@@ -152,7 +169,7 @@ def has_perm(actor: Any, perm: Perm, *, location: Any = None) -> bool:
 
 
 def require(
-    actor: Any,
+    actor: Actor | None,
     perm: Perm,
     *,
     location: Any = None,

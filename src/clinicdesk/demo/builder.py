@@ -58,6 +58,14 @@ APPOINTMENT_TYPES = [
     ("procedure", "Minor procedure", "Procedure", 60, False, "#c2702f"),
     ("telehealth", "Telehealth", "Video visit", 20, False, "#4a7f8c"),
 ]
+# The practice's Spanish names per type code: (what staff read, what a patient reads).
+SPANISH_TYPE_NAMES: dict[str, tuple[str, str]] = {
+    "new-patient": ("Consulta de paciente nuevo", "Primera consulta"),
+    "follow-up": ("Seguimiento", "Consulta de seguimiento"),
+    "annual": ("Examen físico anual", "Chequeo anual"),
+    "procedure": ("Procedimiento menor", "Procedimiento"),
+    "telehealth": ("Telemedicina", "Videoconsulta"),
+}
 # Scheduling details per type code: what it needs and what the desk must collect before the visit.
 TYPE_DETAILS: dict[str, dict[str, Any]] = {
     "new-patient": {"checklist": ["photo_id", "insurance_card"]},
@@ -129,7 +137,8 @@ class DemoBuilder:
         rooms = [Room.objects.create(location=locations[i // 3], name=f"Room {i % 3 + 1}",
                                      kind=Room.Kind.PROCEDURE if i % 3 == 2 else Room.Kind.EXAM)
                  for i in range(6)]
-        types = [AppointmentType.objects.create(code=c, name=n, patient_facing_name=p, duration_minutes=d,
+        types = [AppointmentType.objects.create(code=c, name=n, patient_facing_name=p, name_es=SPANISH_TYPE_NAMES[c][0],
+                                                patient_facing_name_es=SPANISH_TYPE_NAMES[c][1], duration_minutes=d,
                                                 new_patient=new, color=color, **TYPE_DETAILS.get(c, {}))
                  for c, n, p, d, new, color in APPOINTMENT_TYPES]
         practitioners = []
@@ -142,6 +151,7 @@ class DemoBuilder:
                 user=user, first_name=first, last_name=last, credentials=self.rng.choice(["MD", "DO", "NP", "PA"]),
                 npi=npi_complete(f"1{self.rng.randrange(10**7, 10**8)}"), specialty=SPECIALTIES[index],
                 color=APPOINTMENT_TYPES[index % 5][5],
+                **({"min_patient_age": 0, "max_patient_age": 17} if SPECIALTIES[index] == "Pediatrics" else {}),
             )
             practitioner.locations.set([locations[index % 2]] + ([locations[1]] if index == 0 else []))
             practitioners.append(practitioner)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import mean
@@ -17,15 +18,15 @@ from django.utils.translation import gettext_lazy
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.billing.selectors import payments_for_appointment
-from clinicdesk.billing.services import balance_of
+from clinicdesk.billing.services import balance_of, collected_for_appointment
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound, ValidationFailed
-from clinicdesk.core.permissions import Perm, Role, has_perm, require
+from clinicdesk.core.permissions import Actor, Perm, Role, has_perm, require
 from clinicdesk.core.timezones import day_span_utc
 from clinicdesk.patients.models import Coverage, Document, Patient, SignedForm
-from clinicdesk.patients.selectors import outstanding_forms
+from clinicdesk.patients.selectors import listed_rows, outstanding_forms, require_patient_in_reach
 from clinicdesk.practice.models import Location, Practitioner, Room
-from clinicdesk.scheduling.models import Appointment, AppointmentStatus, LocationHoliday
+from clinicdesk.scheduling.models import Appointment, AppointmentStatus, ChecklistItem, LocationHoliday
 from clinicdesk.scheduling.selectors import calendar_day
 from clinicdesk.scheduling.services import appointment_moves
 
@@ -46,7 +47,7 @@ from .services import CHASE_ITEMS, _require_flow, _require_staff_any, escalation
 HIDDEN = (AppointmentStatus.CANCELLED, AppointmentStatus.ENTERED_IN_ERROR)
 
 
-def _audit_patients(actor: Any, action: str, patient_ids: Any, **detail: Any) -> None:
+def _audit_patients(actor: Actor, action: str, patient_ids: Iterable[int | None], **detail: Any) -> None:
     ids = sorted({p for p in patient_ids if p is not None})
     if ids:
         record(actor, action, resource_type="patient", detail={**detail, "patients": ids})
@@ -69,11 +70,11 @@ class Arrival:
 
 
 @atomic_service
-def arrivals_today(*, actor: Any, location: Location) -> list[Arrival]:
+def arrivals_today(*, actor: Actor, location: Location) -> list[Arrival]:
     """Today's appointments at the location with the visit each has started, if any."""
     require(actor, Perm.FRONTDESK, location=location)
     start, end = day_span_utc(local_today(location), location.tz)
-    appointments = list(Appointment.objects.filter(location=location, start__gte=start, start__lt=end)
+    appointments = list(Appointment.objects.filter(listed_rows(), location=location, start__gte=start, start__lt=end)
                         .exclude(status__in=HIDDEN).select_related("patient", "practitioner", "appointment_type",
                                                                    "visit").order_by("start", "pk"))
     for a in appointments:
@@ -92,6 +93,42 @@ class Verification:
 
 
 @dataclass
+class ChecklistLine:
+    """One pre-visit checklist item, in words, and what ticks it: the item ticked on the appointment, a
+    document on file (a photo ID scan, an insurance card image) or a confirmation at the desk today."""
+
+    item: str
+    label: str
+    done: bool
+    how: str = ""
+
+
+# Checklist items that evidence on file or at the desk satisfies (the other items are ticked by hand).
+_DOCUMENT_FOR = {ChecklistItem.PHOTO_ID: Document.Kind.PHOTO_ID, ChecklistItem.INSURANCE_CARD:
+                 Document.Kind.INSURANCE_CARD}
+CONFIRMATION_FOR = {ChecklistItem.PHOTO_ID: "photo_id", ChecklistItem.INSURANCE_CARD: "insurance"}
+
+
+def checklist_lines(appointment: Appointment, *, documents: set[str], card_on_file: bool = False,
+                    confirmed_today: frozenset[str] | set[str] = frozenset()) -> list[ChecklistLine]:
+    """The appointment type's checklist with each item done or not, and why: the one place that decides, so
+    the check-in page, the worklist and the confirmations cannot disagree."""
+    done = set(appointment.checklist_done or [])
+    lines = []
+    for item in appointment.appointment_type.checklist or []:
+        label = str(ChecklistItem(item).label) if item in ChecklistItem.values else str(CHASE_ITEMS.get(item, item))
+        how = ""
+        if item in done:
+            how = _("ticked")
+        elif CONFIRMATION_FOR.get(item) in confirmed_today:
+            how = _("seen at the desk today")
+        elif _DOCUMENT_FOR.get(item) in documents or (item == ChecklistItem.INSURANCE_CARD and card_on_file):
+            how = _("copy on file")
+        lines.append(ChecklistLine(item, label, bool(how), str(how)))
+    return lines
+
+
+@dataclass
 class CheckInSummary:
     appointment: Appointment
     visit: Visit | None
@@ -101,11 +138,29 @@ class CheckInSummary:
     outstanding: list[Any]
     intake_missing: bool
     photo_id_on_file: bool
-    checklist_missing: list[str]
+    checklist: list[ChecklistLine]
     verifications: list[Verification]
     balance: Decimal
     payments: list[Any] = field(default_factory=list)
     can_check_in: bool = False
+    copay_collected: Decimal = Decimal("0.00")  # money already taken for this visit (net of refunds)
+
+    @property
+    def checklist_missing(self) -> list[str]:
+        return [line.item for line in self.checklist if not line.done]
+
+    @property
+    def checklist_missing_labels(self) -> list[str]:
+        return [line.label for line in self.checklist if not line.done]
+
+    @property
+    def copay_due(self) -> Decimal | None:
+        """What is still to collect as the co-pay: the expected co-pay less what was already taken; None when
+        there is nothing to pre-fill."""
+        if self.expected_copay is None:
+            return None
+        due = self.expected_copay - self.copay_collected
+        return due if due > 0 else None
 
     @property
     def flags(self) -> list[str]:
@@ -130,7 +185,7 @@ def _who(user: Any) -> str:
 
 
 @atomic_service
-def check_in_summary(*, actor: Any, appointment_id: Any) -> CheckInSummary:
+def check_in_summary(*, actor: Actor, appointment_id: int) -> CheckInSummary:
     require(actor, Perm.FRONTDESK, resource_type="appointment", resource_id=appointment_id)
     appointment = Appointment.objects.select_related("location", "patient", "practitioner", "appointment_type",
                                                      "visit").filter(pk=appointment_id).first()
@@ -139,6 +194,8 @@ def check_in_summary(*, actor: Any, appointment_id: Any) -> CheckInSummary:
     require(actor, Perm.FRONTDESK, location=appointment.location_id, hide=True, resource_type="appointment",
             resource_id=appointment_id, patient_id=appointment.patient_id)
     patient = appointment.patient
+    require_patient_in_reach(actor, patient, perm=Perm.FRONTDESK, location=appointment.location_id,
+                             resource_type="appointment", resource_id=appointment_id)
     day = local_today(appointment.location)
     coverages = [c for c in Coverage.objects.filter(patient=patient).select_related("payer")
                  .order_by("order", "-start_date") if c.is_active_on(day)]
@@ -153,13 +210,18 @@ def check_in_summary(*, actor: Any, appointment_id: Any) -> CheckInSummary:
         verifications.append(Verification(str(label), at, _who(getattr(last, f"{name}_verified_by")) if last else "",
                                           bool(at and at.astimezone(appointment.location.tz).date() == day)))
     visit = getattr(appointment, "visit", None)
+    documents = set(Document.objects.filter(patient=patient).values_list("kind", flat=True).distinct())
+    verified = dict(zip(("demographics", "insurance", "photo_id"), verifications, strict=True))
+    confirmed_today = {name for name, v in verified.items() if v.today}
     summary = CheckInSummary(
         appointment=appointment, visit=visit, patient=patient, coverages=coverages,
         expected_copay=expected_copay(patient, appointment.practitioner, day),
         outstanding=outstanding_forms(signed), intake_missing=not any((patient.intake or {}).values()),
-        photo_id_on_file=Document.objects.filter(patient=patient, kind=Document.Kind.PHOTO_ID).exists(),
-        checklist_missing=appointment.checklist_missing, verifications=verifications, balance=balance_of(patient.pk),
-        payments=payments_for_appointment(appointment.pk),
+        photo_id_on_file=Document.Kind.PHOTO_ID in documents or verified["photo_id"].at is not None,
+        checklist=checklist_lines(appointment, documents=documents, confirmed_today=confirmed_today,
+                                  card_on_file=any(c.card_front_id for c in coverages)),
+        verifications=verifications, balance=balance_of(patient.pk),
+        payments=payments_for_appointment(appointment.pk), copay_collected=collected_for_appointment(appointment.pk),
         can_check_in=AppointmentStatus.CHECKED_IN in appointment_moves(appointment))
     record(actor, "checkin.read", appointment, patient=patient)
     return summary
@@ -184,9 +246,9 @@ class BoardColumn:
 
 
 @atomic_service
-def flow_board(*, actor: Any, location: Location) -> list[BoardColumn]:
+def flow_board(*, actor: Actor, location: Location) -> list[BoardColumn]:
     _require_flow(actor, location)
-    visits = list(Visit.objects.filter(location=location, day=local_today(location)).select_related(
+    visits = list(Visit.objects.filter(listed_rows(), location=location, day=local_today(location)).select_related(
         "patient", "practitioner", "room", "assistant", "service", "appointment").order_by("arrived_at", "pk"))
     columns = [BoardColumn(key, str(title)) for key, title, _statuses in BOARD_COLUMNS]
     where: dict[str, BoardColumn] = {status: columns[i] for i, (_k, _t, statuses) in enumerate(BOARD_COLUMNS)
@@ -250,11 +312,11 @@ def fit_into_gaps(queue: list[tuple[Any, int, list[int]]], gaps: dict[int, list[
 
 
 @atomic_service
-def walk_in_queue(*, actor: Any, location: Location) -> list[QueuedWalkIn]:
+def walk_in_queue(*, actor: Actor, location: Location) -> list[QueuedWalkIn]:
     """Today's walk-ins still waiting, in arrival order, each with an estimated start fitted into the gaps
     of the schedule (free time of its provider, or of any provider for a service)."""
     require(actor, Perm.FRONTDESK, location=location)
-    waiting = list(Visit.objects.filter(location=location, day=local_today(location), walk_in=True,
+    waiting = list(Visit.objects.filter(listed_rows(), location=location, day=local_today(location), walk_in=True,
                                         status__in=[VisitStatus.ARRIVED, VisitStatus.CHECKED_IN])
                    .select_related("patient", "practitioner", "service").order_by("arrived_at", "pk"))
     if not waiting:
@@ -273,8 +335,11 @@ def walk_in_queue(*, actor: Any, location: Location) -> list[QueuedWalkIn]:
             else:
                 merged.append((slot.start, slot.end))
         gaps[column.practitioner.pk] = merged
+    today = local_today(location)
+    # A walk-in for a service goes to a provider who sees patients of that age (not the paediatrician for an adult).
     queue = [(v.pk, v.service.duration_minutes if v.service else 15,
-              [v.practitioner_id] if v.practitioner_id else list(practitioners)) for v in waiting]
+              [v.practitioner_id] if v.practitioner_id else
+              [pk for pk, p in practitioners.items() if p.sees_age(v.patient.age_on(today))]) for v in waiting]
     placed = fit_into_gaps(queue, gaps)
     rows = []
     for position, visit in enumerate(waiting, start=1):
@@ -324,8 +389,8 @@ class WaitReport:
 
 
 @atomic_service
-def wait_time_report(*, actor: Any, location: Location, first_day: dt.date, last_day: dt.date,
-                     practitioner_id: Any = None) -> WaitReport:
+def wait_time_report(*, actor: Actor, location: Location, first_day: dt.date, last_day: dt.date,
+                     practitioner_id: int | None = None) -> WaitReport:
     """Average minutes from arrival to room, room to provider, and arrival to check-out, per provider and
     for the location, over a date range. Figures only: no patient is shown."""
     if not (has_perm(actor, Perm.REPORTS_READ, location=location) or has_perm(actor, Perm.FRONTDESK,
@@ -351,14 +416,14 @@ def wait_time_report(*, actor: Any, location: Location, first_day: dt.date, last
 # --- visitors and calls ------------------------------------------------------------------------------------
 
 @atomic_service
-def visitors_open(*, actor: Any, location: Location) -> list[Visitor]:
+def visitors_open(*, actor: Actor, location: Location) -> list[Visitor]:
     require(actor, Perm.FRONTDESK, location=location)
     return list(Visitor.objects.filter(location=location, signed_out_at__isnull=True)
                 .select_related("signed_in_by").order_by("signed_in_at", "pk"))
 
 
 @atomic_service
-def visitors_on(*, actor: Any, location: Location, day: dt.date) -> list[Visitor]:
+def visitors_on(*, actor: Actor, location: Location, day: dt.date) -> list[Visitor]:
     require(actor, Perm.FRONTDESK, location=location)
     start, end = day_span_utc(day, location.tz)
     return list(Visitor.objects.filter(location=location, signed_in_at__gte=start, signed_in_at__lt=end)
@@ -366,10 +431,10 @@ def visitors_on(*, actor: Any, location: Location, day: dt.date) -> list[Visitor
 
 
 @atomic_service
-def calls_on(*, actor: Any, location: Location, day: dt.date) -> list[CallLog]:
+def calls_on(*, actor: Actor, location: Location, day: dt.date) -> list[CallLog]:
     require(actor, Perm.FRONTDESK, location=location)
     start, end = day_span_utc(day, location.tz)
-    calls = list(CallLog.objects.filter(location=location, created_at__gte=start, created_at__lt=end)
+    calls = list(CallLog.objects.filter(listed_rows(), location=location, created_at__gte=start, created_at__lt=end)
                  .select_related("patient", "created_by", "slip", "slip__responded_by").order_by("-created_at", "-pk"))
     _audit_patients(actor, "calls.list", (c.patient_id for c in calls), location=location.pk)
     return calls
@@ -403,16 +468,16 @@ class Inbox:
         return len(self.tasks) + len(self.slips) + len(self.escalations) + len(self.answered)
 
 
-def _mine(actor: Any) -> Q:
+def _mine(actor: Actor) -> Q:
     return Q(assignee_id=actor.pk) | Q(assignee__isnull=True, pool=actor.role)
 
 
-def _at_my_locations(actor: Any) -> Q:
+def _at_my_locations(actor: Actor) -> Q:
     return Q() if getattr(actor, "practice_wide", False) else Q(location_id__in=sorted(actor.location_ids()))
 
 
 @atomic_service
-def inbox_for(*, actor: Any) -> Inbox:
+def inbox_for(*, actor: Actor) -> Inbox:
     """The user's tasks (their own and their role's pool), triage slips for them to answer, escalated slips
     (the practice coordinator), and answered slips to call back (the desk). Overdue first."""
     _require_staff_any(actor)
@@ -461,7 +526,7 @@ def business_days_after(day: dt.date, count: int, closed: set[dt.date]) -> list[
 
 
 @atomic_service
-def previsit_worklist(*, actor: Any, location: Location, business_days: int = 3) -> list[NotReady]:
+def previsit_worklist(*, actor: Actor, location: Location, business_days: int = 3) -> list[NotReady]:
     """Appointments in the next business days that are not ready: checklist items not done, required forms
     not signed (or outdated), no active insurance."""
     require(actor, Perm.FRONTDESK, location=location)
@@ -471,7 +536,7 @@ def previsit_worklist(*, actor: Any, location: Location, business_days: int = 3)
     days = business_days_after(today, business_days, closed)
     start, _end = day_span_utc(days[0], location.tz)
     _start, end = day_span_utc(days[-1], location.tz)
-    appointments = [a for a in Appointment.objects.filter(
+    appointments = [a for a in Appointment.objects.filter(listed_rows(),
         location=location, start__gte=start, start__lt=end,
         status__in=[AppointmentStatus.BOOKED, AppointmentStatus.PENDING]).select_related(
         "patient", "practitioner", "appointment_type").order_by("start", "pk")
@@ -483,6 +548,9 @@ def previsit_worklist(*, actor: Any, location: Location, business_days: int = 3)
     coverages: dict[int, list[Coverage]] = defaultdict(list)
     for coverage in Coverage.objects.filter(patient_id__in=patient_ids):
         coverages[coverage.patient_id].append(coverage)
+    documents: dict[int, set[str]] = defaultdict(set)
+    for patient_id, kind in Document.objects.filter(patient_id__in=patient_ids).values_list("patient_id", "kind"):
+        documents[patient_id].add(kind)
     chased: dict[int, set[str]] = defaultdict(set)
     for appointment_id, item in Task.objects.filter(
             appointment__in=[a.pk for a in appointments], status__in=[TaskStatus.OPEN, TaskStatus.IN_PROGRESS]
@@ -493,8 +561,10 @@ def previsit_worklist(*, actor: Any, location: Location, business_days: int = 3)
     required = {form.code: form.version for form in outstanding_forms([])}
     rows = []
     for appointment in appointments:
-        missing = [(item, str(CHASE_ITEMS[item])) for item in appointment.checklist_missing]
         pid = appointment.patient_id
+        missing = [(line.item, line.label) for line in checklist_lines(
+            appointment, documents=documents[pid], card_on_file=any(c.card_front_id for c in coverages[pid]))
+            if not line.done]
         best: dict[str, int] = {}
         for form in signed[pid]:
             best[form.template.code] = max(best.get(form.template.code, 0), form.template.version)
@@ -510,7 +580,7 @@ def previsit_worklist(*, actor: Any, location: Location, business_days: int = 3)
 
 
 @atomic_service
-def visit_detail(*, actor: Any, visit_id: Any) -> Visit:
+def visit_detail(*, actor: Actor, visit_id: int) -> Visit:
     visit = Visit.objects.select_related("location", "patient", "practitioner", "room", "assistant", "service",
                                          "appointment", "follow_up__practitioner").filter(pk=visit_id).first()
     if visit is None:

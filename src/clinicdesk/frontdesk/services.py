@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, InvalidTransition, NotFound, ValidationFailed
-from clinicdesk.core.permissions import Perm, Role, SystemActor, has_perm, require, staff_user
+from clinicdesk.core.permissions import Actor, Perm, Role, SystemActor, has_perm, require, staff_user
 from clinicdesk.patients.models import Coverage, Patient
-from clinicdesk.practice.models import Location, Room
+from clinicdesk.practice.models import Location, Practitioner, Room
 from clinicdesk.scheduling import hooks as scheduling_hooks
 from clinicdesk.scheduling import services as scheduling
 from clinicdesk.scheduling.models import Appointment, AppointmentStatus, AppointmentType, ChecklistItem
@@ -56,7 +56,7 @@ def escalation_minutes() -> dict[str, int]:
     return {**DEFAULT_ESCALATION_MINUTES, **getattr(settings, "FRONTDESK_TRIAGE_ESCALATION_MINUTES", {})}
 
 
-def _require_flow(actor: Any, location: Any, **hidden: Any) -> None:
+def _require_flow(actor: Actor, location: Location | int, **hidden: Any) -> None:
     """Desk staff and clinicians move patients along the flow board at their own locations."""
     if has_perm(actor, Perm.FRONTDESK, location=location) or has_perm(actor, Perm.CLINICAL_TRIAGE,
                                                                        location=location):
@@ -64,7 +64,7 @@ def _require_flow(actor: Any, location: Any, **hidden: Any) -> None:
     require(actor, Perm.FRONTDESK, location=location, **hidden)
 
 
-def _require_staff_any(actor: Any) -> None:
+def _require_staff_any(actor: Actor) -> None:
     if not (has_perm(actor, Perm.FRONTDESK) or has_perm(actor, Perm.CLINICAL_TRIAGE)):
         require(actor, Perm.FRONTDESK)
 
@@ -73,7 +73,7 @@ def local_today(location: Location) -> dt.date:
     return clock.today_in(location.tz)
 
 
-def expected_copay(patient: Patient, practitioner: Any, day: dt.date) -> Decimal | None:
+def expected_copay(patient: Patient, practitioner: Practitioner | None, day: dt.date) -> Decimal | None:
     """The co-pay the primary coverage on file asks for that day: primary-care or specialist amount."""
     coverages = [c for c in Coverage.objects.filter(patient=patient).order_by("order", "-start_date")
                  if c.is_active_on(day)]
@@ -89,12 +89,12 @@ def expected_copay(patient: Patient, practitioner: Any, day: dt.date) -> Decimal
 
 # --- arrivals, check-in and the flow ------------------------------------------------------------
 
-def _event(visit: Visit, actor: Any, from_status: str, to_status: str, **detail: Any) -> None:
+def _event(visit: Visit, actor: Actor, from_status: str, to_status: str, **detail: Any) -> None:
     VisitEvent.objects.create(visit=visit, at=clock.now(), from_status=from_status, to_status=to_status,
                               actor=staff_user(actor), detail=detail)
 
 
-def _appointment_for_arrival(actor: Any, appointment_id: Any) -> Appointment:
+def _appointment_for_arrival(actor: Actor, appointment_id: int) -> Appointment:
     require(actor, Perm.FRONTDESK, resource_type="appointment", resource_id=appointment_id)
     appointment = Appointment.objects.select_related("location", "patient", "practitioner").filter(
         pk=appointment_id).first()
@@ -112,7 +112,7 @@ def _appointment_for_arrival(actor: Any, appointment_id: Any) -> Appointment:
 
 
 @atomic_service
-def visit_arrive(*, actor: Any, appointment_id: Any) -> Visit:
+def visit_arrive(*, actor: Actor, appointment_id: int) -> Visit:
     """The patient is at the desk: the appointment becomes 'arrived' through scheduling's one status path,
     whose `status_changed` event opens the visit (`visit_follow_appointment`); the wait timer runs."""
     appointment = _appointment_for_arrival(actor, appointment_id)
@@ -129,7 +129,7 @@ def visit_arrive(*, actor: Any, appointment_id: Any) -> Visit:
     return Visit.objects.get(appointment=appointment)
 
 
-def _visit_follow(appointment: Appointment, actor: Any, status: str) -> Visit:
+def _visit_follow(appointment: Appointment, actor: Actor, status: str) -> Visit:
     """Open the appointment's visit if it has none, and bring it to `status` (arrived or checked-in)."""
     visit = Visit.objects.select_for_update(of=("self",), no_key=True).filter(appointment=appointment).first()
     if visit is None:
@@ -163,7 +163,7 @@ def visit_follow_appointment(change: scheduling_hooks.StatusChange) -> None:
         visit.delete()
 
 
-def _lock_visit(actor: Any, visit_id: Any) -> Visit:
+def _lock_visit(actor: Actor, visit_id: int) -> Visit:
     _require_staff_any(actor)
     # FOR NO KEY UPDATE (as scheduling's _lock): other commits' foreign-key checks on the visit need not wait.
     visit = Visit.objects.select_for_update(of=("self",), no_key=True).select_related(
@@ -175,7 +175,7 @@ def _lock_visit(actor: Any, visit_id: Any) -> Visit:
     return visit
 
 
-def _move(visit: Visit, actor: Any, to_status: str, **detail: Any) -> Visit:
+def _move(visit: Visit, actor: Actor, to_status: str, **detail: Any) -> Visit:
     from_status = visit.status
     if to_status not in TRANSITIONS[from_status]:
         raise InvalidTransition("invalid-transition", _("A patient who is '%(from)s' cannot move to '%(to)s'.")
@@ -189,8 +189,8 @@ def _move(visit: Visit, actor: Any, to_status: str, **detail: Any) -> Visit:
 
 
 @atomic_service
-def visit_check_in(*, actor: Any, appointment_id: Any = None, visit_id: Any = None, demographics: bool = False,
-                   insurance: bool = False, photo_id: bool = False) -> Visit:
+def visit_check_in(*, actor: Actor, appointment_id: int | None = None, visit_id: int | None = None,
+                   demographics: bool = False, insurance: bool = False, photo_id: bool = False) -> Visit:
     """Confirm what is on file (each confirmation stamped with who and when) and put the patient in the
     waiting room. A scheduled patient who was not marked arrived is arrived first."""
     if visit_id is None:
@@ -212,12 +212,28 @@ def visit_check_in(*, actor: Any, appointment_id: Any = None, visit_id: Any = No
     visit.expected_copay = expected_copay(visit.patient, visit.practitioner, visit.day)
     _move(visit, actor, VisitStatus.CHECKED_IN, confirmed=confirmed)
     if visit.appointment_id:
+        _tick_confirmed(actor, visit.appointment_id, confirmed)
         scheduling.appointment_check_in(actor=actor, appointment_id=visit.appointment_id)
     return visit
 
 
+# What each desk confirmation ticks on the pre-visit checklist (the card seen ticks "Insurance card").
+CONFIRMATION_TICKS = {"photo_id": ChecklistItem.PHOTO_ID, "insurance": ChecklistItem.INSURANCE_CARD}
+
+
+def _tick_confirmed(actor: Actor, appointment_id: int, confirmed: list[str]) -> None:
+    """A confirmation at the desk ticks the checklist item it proves, through scheduling's own service, so
+    the page, the calendar panel and the worklist agree that it is done."""
+    appointment = Appointment.objects.select_related("appointment_type").get(pk=appointment_id)
+    wanted = set(appointment.appointment_type.checklist or [])
+    for name in confirmed:
+        item = CONFIRMATION_TICKS.get(name)
+        if item is not None and item in wanted and item not in (appointment.checklist_done or []):
+            scheduling.appointment_checklist_mark(actor=actor, appointment_id=appointment_id, item=item)
+
+
 @atomic_service
-def visit_room(*, actor: Any, visit_id: Any, room_id: Any, assistant_id: Any = None) -> Visit:
+def visit_room(*, actor: Actor, visit_id: int, room_id: int, assistant_id: int | None = None) -> Visit:
     visit = _lock_visit(actor, visit_id)
     room = Room.objects.filter(pk=room_id, active=True).first()
     if room is None or room.location_id != visit.location_id:
@@ -235,17 +251,17 @@ def visit_room(*, actor: Any, visit_id: Any, room_id: Any, assistant_id: Any = N
 
 
 @atomic_service
-def visit_provider_start(*, actor: Any, visit_id: Any) -> Visit:
+def visit_provider_start(*, actor: Actor, visit_id: int) -> Visit:
     return _move(_lock_visit(actor, visit_id), actor, VisitStatus.WITH_PROVIDER)
 
 
 @atomic_service
-def visit_ready_for_checkout(*, actor: Any, visit_id: Any) -> Visit:
+def visit_ready_for_checkout(*, actor: Actor, visit_id: int) -> Visit:
     return _move(_lock_visit(actor, visit_id), actor, VisitStatus.READY_FOR_CHECKOUT)
 
 
 @atomic_service
-def visit_check_out(*, actor: Any, visit_id: Any) -> Visit:
+def visit_check_out(*, actor: Actor, visit_id: int) -> Visit:
     visit = _lock_visit(actor, visit_id)
     require(actor, Perm.FRONTDESK, location=visit.location_id, hide=True)
     _move(visit, actor, VisitStatus.CHECKED_OUT)
@@ -255,7 +271,7 @@ def visit_check_out(*, actor: Any, visit_id: Any) -> Visit:
 
 
 @atomic_service
-def visit_leave(*, actor: Any, visit_id: Any, reason: str) -> Visit:
+def visit_leave(*, actor: Actor, visit_id: int, reason: str) -> Visit:
     visit = _lock_visit(actor, visit_id)
     if not reason.strip():
         raise ValidationFailed("reason-required", _("Say why the patient left."), fields={"reason": [_("Required.")]})
@@ -266,8 +282,8 @@ def visit_leave(*, actor: Any, visit_id: Any, reason: str) -> Visit:
 # --- walk-ins --------------------------------------------------------------------------------------
 
 @atomic_service
-def walk_in_add(*, actor: Any, location_id: Any, patient_id: Any, practitioner_id: Any = None,
-                service_id: Any = None, note: str = "", idempotency_key: str | None = None) -> Visit:
+def walk_in_add(*, actor: Actor, location_id: int, patient_id: int, practitioner_id: int | None = None,
+                service_id: int | None = None, note: str = "", idempotency_key: str | None = None) -> Visit:
     """Add a patient to today's walk-in queue, for a provider or a service."""
     location = Location.objects.filter(pk=location_id, active=True).first()
     if location is None:
@@ -289,6 +305,11 @@ def walk_in_add(*, actor: Any, location_id: Any, patient_id: Any, practitioner_i
         if practitioner is None:
             raise ValidationFailed("unknown-practitioner", _("Choose a provider who works here."),
                                    fields={"practitioner": [_("Unknown.")]})
+        age = patient.age_on(local_today(location))
+        if not practitioner.sees_age(age):
+            message = _("%(provider)s sees %(range)s; this patient is %(age)s. Choose another provider.") % {
+                "provider": practitioner, "range": practitioner.age_range_label, "age": age}
+            raise ValidationFailed("provider-age-range", message, fields={"practitioner": [message]})
     service = None
     if service_id:
         service = AppointmentType.objects.filter(pk=service_id, active=True).first()
@@ -311,8 +332,8 @@ def walk_in_add(*, actor: Any, location_id: Any, patient_id: Any, practitioner_i
 # --- check-out -------------------------------------------------------------------------------------
 
 @atomic_service
-def follow_up_book(*, actor: Any, visit_id: Any, appointment_type_id: Any, weeks: int = 0,
-                   practitioner_id: Any = None, idempotency_key: str | None = None) -> Appointment:
+def follow_up_book(*, actor: Actor, visit_id: int, appointment_type_id: int, weeks: int = 0,
+                   practitioner_id: int | None = None, idempotency_key: str | None = None) -> Appointment:
     """Book the follow-up the provider asked for in one step: the first available option from `weeks`
     ahead (with the same provider unless another is chosen), through scheduling's own search and booking."""
     visit = _lock_visit(actor, visit_id)
@@ -344,7 +365,7 @@ def follow_up_book(*, actor: Any, visit_id: Any, appointment_type_id: Any, weeks
 # --- visitors --------------------------------------------------------------------------------------
 
 @atomic_service
-def visitor_sign_in(*, actor: Any, location_id: Any, name: str, visiting: str, id_type: str, id_last4: str,
+def visitor_sign_in(*, actor: Actor, location_id: int, name: str, visiting: str, id_type: str, id_last4: str,
                     badge: str) -> Visitor:
     require(actor, Perm.FRONTDESK, location=location_id)
     errors: dict[str, list[str]] = {}
@@ -371,7 +392,7 @@ def visitor_sign_in(*, actor: Any, location_id: Any, name: str, visiting: str, i
 
 
 @atomic_service
-def visitor_sign_out(*, actor: Any, visitor_id: Any) -> Visitor:
+def visitor_sign_out(*, actor: Actor, visitor_id: int) -> Visitor:
     require(actor, Perm.FRONTDESK)
     visitor = Visitor.objects.select_for_update().select_related("location").filter(pk=visitor_id).first()
     if visitor is None:
@@ -389,7 +410,7 @@ def visitor_sign_out(*, actor: Any, visitor_id: Any) -> Visitor:
 
 # --- calls, messages and triage slips --------------------------------------------------------------
 
-def _route(location_id: Any, assignee_id: Any, pool: str) -> tuple[Any, str]:
+def _route(location_id: int, assignee_id: int | None, pool: str) -> tuple[Any, str]:
     from clinicdesk.accounts.models import User
 
     if assignee_id:
@@ -405,9 +426,9 @@ def _route(location_id: Any, assignee_id: Any, pool: str) -> tuple[Any, str]:
 
 
 @atomic_service
-def call_record(*, actor: Any, location_id: Any, caller_name: str, reason: str, disposition: str,
-                caller_phone: str = "", patient_id: Any = None, note: str = "", kind: str = CallLog.Kind.CALL,
-                question: str = "", priority: str = Priority.ROUTINE, assignee_id: Any = None,
+def call_record(*, actor: Actor, location_id: int, caller_name: str, reason: str, disposition: str,
+                caller_phone: str = "", patient_id: int | None = None, note: str = "", kind: str = CallLog.Kind.CALL,
+                question: str = "", priority: str = Priority.ROUTINE, assignee_id: int | None = None,
                 pool: str = "") -> CallLog:
     """Log an incoming call or message. A clinical question sent to triage becomes a slip in a clinician's
     or a pool's inbox."""
@@ -452,7 +473,7 @@ def call_record(*, actor: Any, location_id: Any, caller_name: str, reason: str, 
     return call
 
 
-def _lock_slip(actor: Any, slip_id: Any, perm: Perm) -> TriageSlip:
+def _lock_slip(actor: Actor, slip_id: int, perm: Perm) -> TriageSlip:
     require(actor, perm)
     slip = TriageSlip.objects.select_for_update().filter(pk=slip_id).first()
     if slip is None:
@@ -463,7 +484,7 @@ def _lock_slip(actor: Any, slip_id: Any, perm: Perm) -> TriageSlip:
 
 
 @atomic_service
-def slip_answer(*, actor: Any, slip_id: Any, response: str) -> TriageSlip:
+def slip_answer(*, actor: Actor, slip_id: int, response: str) -> TriageSlip:
     """A clinician answers; the desk sees the answer and who gave it, to call the patient back."""
     slip = _lock_slip(actor, slip_id, Perm.CLINICAL_TRIAGE)
     if not response.strip():
@@ -479,7 +500,7 @@ def slip_answer(*, actor: Any, slip_id: Any, response: str) -> TriageSlip:
 
 
 @atomic_service
-def slip_close(*, actor: Any, slip_id: Any) -> TriageSlip:
+def slip_close(*, actor: Actor, slip_id: int) -> TriageSlip:
     """The desk called the patient back with the answer. A slip without a response cannot be closed."""
     slip = _lock_slip(actor, slip_id, Perm.FRONTDESK)
     if slip.status == SlipStatus.OPEN or not slip.response.strip():
@@ -505,9 +526,9 @@ def slips_escalate_due() -> int:
 # --- tasks -------------------------------------------------------------------------------------------
 
 @atomic_service
-def task_create(*, actor: Any, location_id: Any, title: str, due_date: dt.date, priority: str = Priority.ROUTINE,
-                assignee_id: Any = None, pool: str = "", patient_id: Any = None, appointment_id: Any = None,
-                chase_item: str = "") -> Task:
+def task_create(*, actor: Actor, location_id: int, title: str, due_date: dt.date, priority: str = Priority.ROUTINE,
+                assignee_id: int | None = None, pool: str = "", patient_id: int | None = None,
+                appointment_id: int | None = None, chase_item: str = "") -> Task:
     _require_flow(actor, location_id)
     errors: dict[str, list[str]] = {}
     if not title.strip():
@@ -540,7 +561,7 @@ def task_create(*, actor: Any, location_id: Any, title: str, due_date: dt.date, 
 
 
 @atomic_service
-def task_set_status(*, actor: Any, task_id: Any, status: str) -> Task:
+def task_set_status(*, actor: Actor, task_id: int, status: str) -> Task:
     _require_staff_any(actor)
     task = Task.objects.select_for_update().filter(pk=task_id).first()
     if task is None:
@@ -557,7 +578,7 @@ def task_set_status(*, actor: Any, task_id: Any, status: str) -> Task:
 
 
 @atomic_service
-def chase_task_create(*, actor: Any, appointment_id: Any, item: str) -> Task:
+def chase_task_create(*, actor: Actor, appointment_id: int, item: str) -> Task:
     """One click on the pre-visit worklist: a task for the desk pool to chase one missing item."""
     require(actor, Perm.FRONTDESK)
     appointment = Appointment.objects.select_related("location", "patient").filter(pk=appointment_id).first()
@@ -586,7 +607,7 @@ NO_SHOW_ACTOR = SystemActor("no-show-follow-up", frozenset({Perm.FRONTDESK}))
 
 
 @atomic_service
-def no_show_task_create(*, appointment_id: Any) -> Task | None:
+def no_show_task_create(*, appointment_id: int) -> Task | None:
     """A missed visit becomes a same-day task for the desk pool to call the patient and rebook
     (the worker runs this when an appointment is marked no-show; running it twice makes one task)."""
     appointment = (Appointment.objects.select_related("location", "appointment_type")

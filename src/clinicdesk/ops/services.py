@@ -31,6 +31,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path, PurePosixPath
@@ -40,9 +41,11 @@ from django.apps import apps
 from django.core.files.storage import FileSystemStorage, storages
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.postgresql.client import DatabaseClient
+from django.db.backends.utils import CursorWrapper
 from django.db.migrations.loader import MigrationLoader
 
 from clinicdesk.audit.anchor import anchor_append
+from clinicdesk.audit.models import AuditEntry
 from clinicdesk.audit.services import chain_verify, record
 from clinicdesk.core import clock
 
@@ -53,6 +56,12 @@ DOCUMENTS = "documents/"
 EMPTY_HASH = "0" * 64
 _CHUNK = 1024 * 1024
 _MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total): the command draws it (core/progress.py)
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    return None
 
 
 class BackupError(Exception):
@@ -141,7 +150,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _tables(cursor: Any, vendor: str) -> list[str]:
+def _tables(cursor: CursorWrapper | sqlite3.Cursor, vendor: str) -> list[str]:
     if vendor == "sqlite":
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         return sorted(row[0] for row in cursor.fetchall() if not row[0].startswith("sqlite_"))
@@ -149,7 +158,7 @@ def _tables(cursor: Any, vendor: str) -> list[str]:
     return sorted(row[0] for row in cursor.fetchall())
 
 
-def _database_state(cursor: Any, vendor: str) -> dict[str, Any]:
+def _database_state(cursor: CursorWrapper | sqlite3.Cursor, vendor: str) -> dict[str, Any]:
     """Row count of every table, applied migrations and the audit chain's end, read through `cursor`."""
     tables: dict[str, int] = {}
     for table in _tables(cursor, vendor):
@@ -161,7 +170,7 @@ def _database_state(cursor: Any, vendor: str) -> dict[str, Any]:
         for app, name in sorted(cursor.fetchall()):
             migrations.setdefault(app, []).append(name)
     audit = {"length": 0, "head_position": 0, "head_hash": EMPTY_HASH}
-    entries = apps.get_model("audit", "AuditEntry")._meta.db_table
+    entries = AuditEntry._meta.db_table
     if entries in tables:
         cursor.execute(f"SELECT position, entry_hash FROM {_quote(entries)} "  # noqa: S608 (model's table name)
                        "ORDER BY position DESC LIMIT 1")
@@ -286,8 +295,11 @@ def _add(tar: tarfile.TarFile, name: str, handle: IO[bytes], size: int, *, mode:
     return reader.digest.hexdigest()
 
 
-def backup_create(*, destination: Path) -> ArchiveSummary:
-    """Write one archive of the default database and every stored document to `destination` (a new file)."""
+def backup_create(*, destination: Path, progress: Progress | None = None) -> ArchiveSummary:
+    """Write one archive of the default database and every stored document to `destination` (a new file).
+
+    `progress(stage, done, total)` hears the documents being checksummed, then the members being archived."""
+    tell = progress or _quiet
     destination = Path(destination).absolute()
     if destination.exists():
         raise BackupError(f"{destination} already exists; choose a new file name.")
@@ -303,8 +315,10 @@ def backup_create(*, destination: Path) -> ArchiveSummary:
         state = _postgres_dump(database_file) if vendor == "postgresql" else _sqlite_copy(database_file)
         documents = _document_files(root)
         files = {database_member: _describe(database_file)}
-        for relative, path in documents:
+        tell("checksums", 0, len(documents))
+        for done, (relative, path) in enumerate(documents, start=1):
             files[DOCUMENTS + relative] = _describe(path)
+            tell("checksums", done, len(documents))
         created_at = clock.now().astimezone(dt.UTC).isoformat()
         manifest = {
             "format": "clinicdesk-backup",
@@ -328,13 +342,15 @@ def backup_create(*, destination: Path) -> ArchiveSummary:
                     manifest_file.seek(0)
                     _add(tar, MANIFEST, manifest_file, len(encoded), mode=0o600, mtime=clock.now().timestamp())
                 members = [(database_member, database_file), *((DOCUMENTS + rel, path) for rel, path in documents)]
-                for name, path in members:
+                tell("archive", 0, len(members))
+                for done, (name, path) in enumerate(members, start=1):
                     with path.open("rb") as handle:
                         status = os.fstat(handle.fileno())
                         mode = 0o600 if name == database_member else status.st_mode & 0o777
                         digest = _add(tar, name, handle, files[name]["size"], mode=mode, mtime=status.st_mtime)
                     if digest != files[name]["sha256"]:
                         raise BackupError(f"{name} changed while it was being archived; run the backup again.")
+                    tell("archive", done, len(members))
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(partial, destination)
@@ -410,12 +426,14 @@ def _safe_member_name(name: str) -> bool:
             and (name in DATABASE_MEMBERS.values() or (name.startswith(DOCUMENTS) and len(path.parts) > 1)))
 
 
-def _check_members(tar: tarfile.TarFile, manifest: dict[str, Any]) -> list[str]:
+def _check_members(tar: tarfile.TarFile, manifest: dict[str, Any], tell: Progress = _quiet) -> list[str]:
     """Read every member once and compare it with the manifest; problems as lines (names and sizes only)."""
     expected: dict[str, Any] = manifest["files"]
     problems: list[str] = []
     seen: set[str] = set()
-    for member in tar.getmembers():
+    members = tar.getmembers()
+    for done, member in enumerate(members):
+        tell("checksums", done, len(members))
         name = member.name
         if name in seen:
             problems.append(f"{name}: appears twice")
@@ -436,6 +454,7 @@ def _check_members(tar: tarfile.TarFile, manifest: dict[str, Any]) -> list[str]:
         sha256, size = _digest(handle)
         if (sha256, size) != (expected[name].get("sha256"), expected[name].get("size")):
             problems.append(f"{name}: checksum does not match the manifest")
+    tell("checksums", len(members), len(members))
     problems += [f"{name}: listed in the manifest but missing" for name in sorted(set(expected) - seen)]
     if manifest["database"].get("member") not in expected:
         problems.append("the manifest lists no database copy")
@@ -511,7 +530,7 @@ def _sqlite_restore(copy: Path) -> None:
         source.close()
 
 
-def _verify(manifest: dict[str, Any], vendor: str) -> list[str]:
+def _verify(manifest: dict[str, Any], vendor: str, tell: Progress = _quiet) -> list[str]:
     connection = connections[DEFAULT_DB_ALIAS]
     connection.close()
     with connection.cursor() as cursor:
@@ -525,7 +544,8 @@ def _verify(manifest: dict[str, Any], vendor: str) -> list[str]:
             problems.append(f"table {table} has {actual} rows; the archive says {expected}")
     if state["migrations"] != manifest["migrations"]:
         problems.append("the applied migrations differ from the archive's")
-    report = chain_verify(anchor=False)  # the manifest is this copy's anchor; the restored end is anchored after
+    # The manifest is this copy's anchor; the restored end is anchored after.
+    report = chain_verify(anchor=False, progress=tell)
     if not report.ok:
         problems.append(f"the audit trail is broken after {report.checked} good entries: {report.problem}")
     if state["audit"] != manifest["audit"]:
@@ -535,11 +555,14 @@ def _verify(manifest: dict[str, Any], vendor: str) -> list[str]:
     return problems
 
 
-def backup_restore(*, source: Path, force: bool = False, check_only: bool = False) -> ArchiveSummary:
+def backup_restore(*, source: Path, force: bool = False, check_only: bool = False,
+                   progress: Progress | None = None) -> ArchiveSummary:
     """Restore an archive into the default database and the document storage, then prove it came back whole.
 
     Nothing is touched until the target was found empty (or `force`) and every checksum matched.
-    `check_only` stops there. A mismatch after restoring raises RestoreVerificationFailed."""
+    `check_only` stops there. A mismatch after restoring raises RestoreVerificationFailed.
+    `progress(stage, done, total)` hears the checksums, the documents restored and the audit chain's walk."""
+    tell = progress or _quiet
     source = Path(source)
     vendor = _vendor()
     root = documents_root()
@@ -556,7 +579,7 @@ def backup_restore(*, source: Path, force: bool = False, check_only: bool = Fals
         stored: list[tuple[str, Path]] = []
         if not check_only:
             tables, stored = _check_target(vendor, root, force=force)
-        problems = _check_members(tar, manifest)
+        problems = _check_members(tar, manifest, tell)
         if problems:
             raise BackupError(f"The archive is damaged or was altered ({_count(problems, 'problem')}); "
                               "nothing was restored.", problems)
@@ -573,17 +596,19 @@ def backup_restore(*, source: Path, force: bool = False, check_only: bool = Fals
                 else:
                     _sqlite_restore(copy)
             root.mkdir(parents=True, exist_ok=True)
-            for name in documents:
+            tell("documents", 0, len(documents))
+            for done, name in enumerate(documents, start=1):
                 target = root / name[len(DOCUMENTS):]
                 if not target.parent.resolve().is_relative_to(root):
                     raise RestoreVerificationFailed(f"{name} would land outside the document folder.")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 _extract(tar, name, files[name], target)
+                tell("documents", done, len(documents))
             restored = {DOCUMENTS + relative for relative, _path in _document_files(root)}
             left_in_place = len({DOCUMENTS + relative for relative, _path in stored} - set(documents))
             missing = set(documents) - restored
             problems = [f"{name} is missing after the restore" for name in sorted(missing)]
-            problems += _verify(manifest, vendor)
+            problems += _verify(manifest, vendor, tell)
             if problems:
                 raise RestoreVerificationFailed(
                     f"The restored copy does not match the archive ({_count(problems, 'problem')}): do not use it.",

@@ -30,6 +30,12 @@ LANGUAGE_CHOICES = [("en", _("English")), ("es", _("Spanish")), ("zh", _("Chines
                     ("fr", _("French")), ("ht", _("Haitian Creole")), ("pt", _("Portuguese")), ("other", _("Other"))]
 
 
+def _name(label: Any, required: bool = True) -> forms.CharField:
+    """A name, or a name part: no `maxlength` on the input, since a browser cuts a longer pasted name without a
+    word; the service refuses one over its limit (patients.validation.NAME_MAX) with an error on the field."""
+    return forms.CharField(label=label, required=required)
+
+
 def _date(label: Any, required: bool = False) -> forms.DateField:
     return forms.DateField(label=label, required=required, input_formats=DATE_INPUTS,
                            widget=forms.DateInput(attrs={"placeholder": "MM/DD/YYYY", "autocomplete": "off"}),
@@ -42,12 +48,12 @@ class PatientSearchForm(forms.Form):
 
 
 class DemographicsForm(forms.Form):
-    family_name = forms.CharField(label=_("Last name"), max_length=80)
-    given_name = forms.CharField(label=_("First name"), max_length=80)
-    middle_name = forms.CharField(label=_("Middle name"), max_length=80, required=False)
-    suffix = forms.CharField(label=_("Suffix"), max_length=10, required=False)
-    preferred_name = forms.CharField(label=_("Preferred name"), max_length=80, required=False)
-    previous_family_name = forms.CharField(label=_("Previous last name"), max_length=80, required=False)
+    family_name = _name(_("Last name"))
+    given_name = _name(_("First name"))
+    middle_name = _name(_("Middle name"), required=False)
+    suffix = _name(_("Suffix"), required=False)
+    preferred_name = _name(_("Preferred name"), required=False)
+    previous_family_name = _name(_("Previous last name"), required=False)
     birth_date = _date(_("Date of birth"), required=True)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices])
     gender_identity = forms.ChoiceField(label=_("Gender identity"), choices=GenderIdentity.choices, required=False)
@@ -110,12 +116,11 @@ class DemographicsForm(forms.Form):
 
 class RegistrationForm(DemographicsForm):
     location = forms.ChoiceField(label=_("Home location"))
-    emergency_name = forms.CharField(label=_("Emergency contact name"), max_length=160, required=False)
+    emergency_name = _name(_("Emergency contact name"), required=False)
     emergency_relationship = forms.CharField(label=_("Emergency contact relationship"), max_length=40,
                                              required=False)
     emergency_phone = forms.CharField(label=_("Emergency contact phone"), max_length=30, required=False)
-    guarantor_name = forms.CharField(label=_("Guarantor name (if not the patient)"), max_length=160,
-                                     required=False)
+    guarantor_name = _name(_("Guarantor name (if not the patient)"), required=False)
     guarantor_relationship = forms.CharField(label=_("Guarantor relationship"), max_length=40, required=False)
     guarantor_phone = forms.CharField(label=_("Guarantor phone"), max_length=30, required=False)
     guarantor_birth_date = _date(_("Guarantor date of birth"))
@@ -158,8 +163,8 @@ class CoverageForm(forms.Form):
     end_date = _date(_("End date"))
     relationship = forms.ChoiceField(label=_("Subscriber is the patient's"), choices=SubscriberRelationship.choices,
                                      initial=SubscriberRelationship.SELF)
-    subscriber_family_name = forms.CharField(label=_("Subscriber last name"), max_length=80, required=False)
-    subscriber_given_name = forms.CharField(label=_("Subscriber first name"), max_length=80, required=False)
+    subscriber_family_name = _name(_("Subscriber last name"), required=False)
+    subscriber_given_name = _name(_("Subscriber first name"), required=False)
     subscriber_birth_date = _date(_("Subscriber date of birth"))
     subscriber_sex = forms.ChoiceField(label=_("Subscriber sex"), choices=[("", "—"), *Sex.choices], required=False)
     copay_primary = forms.CharField(label=_("Co-pay, primary care ($)"), max_length=12, required=False)
@@ -188,7 +193,7 @@ class SignForm(forms.Form):
     template = forms.ChoiceField(label=_("Form"))
     signer_kind = forms.ChoiceField(label=_("Signed by"), choices=SignedForm.SignerKind.choices,
                                     initial=SignedForm.SignerKind.PATIENT)
-    signer_name = forms.CharField(label=_("Signer's name"), max_length=160)
+    signer_name = _name(_("Signer's name"))
     signer_relationship = forms.CharField(label=_("Representative's relationship to the patient"), max_length=60,
                                           required=False)
     signature_kind = forms.ChoiceField(label=_("Signature"), choices=SignedForm.SignatureKind.choices,
@@ -227,7 +232,7 @@ class MergeByMrnForm(forms.Form):
 
 class ContactForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=RelatedPerson.Kind.choices)
-    name = forms.CharField(label=_("Name"), max_length=160)
+    name = _name(_("Name"))
     relationship = forms.CharField(label=_("Relationship"), max_length=40)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     birth_date = _date(_("Date of birth"))

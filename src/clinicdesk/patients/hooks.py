@@ -72,3 +72,40 @@ def fire_patient_merged(*, survivor: Any, merged: Any, actor: Any) -> dict[str, 
         for name, count in counts.items():
             moved[name] = moved.get(name, 0) + count
     return moved
+
+
+# --- where a patient is seen ------------------------------------------------------------------------------------
+# patients.visibility puts a chart of another location in reach at a location where the patient is seen (has an
+# appointment); the schedule answers that question by registering `check(patient_id, location_id) -> bool` here
+# from its AppConfig.ready().
+
+seen_at_checks: list[Callable[[Any, Any], bool]] = []
+
+
+def register_seen_at(check: Callable[[Any, Any], bool]) -> None:
+    """Idempotent: a second ready() adds nothing."""
+    if check not in seen_at_checks:
+        seen_at_checks.append(check)
+
+
+def seen_at(patient_id: Any, location_id: Any) -> bool:
+    return any(check(patient_id, location_id) for check in seen_at_checks)
+
+
+# --- patient_changed -------------------------------------------------------------------------------------------
+# Announced by the services that change a chart's demographics or status (patient_register, patient_update,
+# inactivate / reactivate / deceased), INSIDE their transaction, right after the row is written. `previous` is
+# a copy of the chart as it was before the change (None for a new chart). A handler's error propagates and rolls
+# the change back. The FHIR API subscribes to keep Patient versions (interop/fhir/history.py); a merge is
+# announced by `patient_merged` above instead.
+
+class PatientChangedHandler(Protocol):
+    def __call__(self, patient: Any, *, previous: Any | None) -> None: ...
+
+
+patient_changed: list[PatientChangedHandler | Callable[..., None]] = []
+
+
+def fire_patient_changed(patient: Any, *, previous: Any | None = None) -> None:
+    for handler in list(patient_changed):
+        handler(patient, previous=previous)

@@ -8,19 +8,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models import BigIntegerField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rapidfuzz.distance import JaroWinkler
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
-from clinicdesk.core.exceptions import DomainError, NotFound
+from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.identifiers import luhn_valid
-from clinicdesk.core.permissions import Perm, require
+from clinicdesk.core.permissions import Actor, Perm, require
 from clinicdesk.core.text import digits, family_key, fold_name
+from clinicdesk.practice.models import Location
+from clinicdesk.scheduling.models import Appointment
 
 from .candidates import Match, find_matches
 from .keys import phone_key, sound
@@ -39,19 +41,21 @@ from .models import (
     SignedForm,
 )
 
+# Who may see a patient is decided in .visibility; other apps ask through these names.
+from .visibility import BreakGlassRequired as BreakGlassRequired
+from .visibility import listed_rows as listed_rows
+from .visibility import location_filter, require_record_open, visible_patients
+from .visibility import patient_in_reach as patient_in_reach
+from .visibility import record_filter as record_filter
+from .visibility import require_current as require_current
+from .visibility import require_patient_in_reach as require_patient_in_reach
+
 _DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m.%d.%Y", "%m/%d/%y", "%m-%d-%y", "%m%d%Y", "%Y%m%d",
                  "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y")
 _LETTERS = re.compile(r"[^\W\d_]")
 FUZZY_CANDIDATES = 1500
 EXACT_CAP = 500
 FUZZY_MIN_SIMILARITY = 0.84
-
-
-class BreakGlassRequired(DomainError):
-    """A restricted record: the actor must give a reason before it opens."""
-
-    status = 403
-    title = "Restricted record"
 
 
 def parse_search_date(text: str) -> dt.date | None:
@@ -71,17 +75,6 @@ def parse_search_date(text: str) -> dt.date | None:
             continue
         return day
     return None
-
-
-def _visible_to(actor: Any) -> QuerySet[Patient]:
-    """Charts the actor may see in lists: unmerged ones at the actor's locations."""
-    patients = Patient.objects.filter(merged_into__isnull=True)  # no join: the planner starts from the key
-    if getattr(actor, "practice_wide", False):
-        return patients
-    # `home_location_id + 0` keeps the planners (SQLite's above all) from walking the location index, which
-    # matches half the table, instead of the search key's index, which matches a handful of rows.
-    return patients.alias(location_key=ExpressionWrapper(F("home_location_id") + 0, output_field=BigIntegerField())) \
-        .filter(location_key__in=sorted(actor.location_ids()))
 
 
 _ALPHABET = " 0123456789abcdefghijklmnopqrstuvwxyz"
@@ -180,12 +173,12 @@ def _fuzzy(patients: QuerySet[Patient], parts: list[tuple[str, str]], limit: int
     return [pk for pk, _score in sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:limit]]
 
 
-def search_patients(actor: Any, query: str, limit: int = 25) -> list[Patient]:
+def search_patients(actor: Actor, query: str, limit: int = 25) -> list[Patient]:
     """The one-box search, unaudited (callers audit what they show)."""
     text = " ".join((query or "").split())
     if not text:
         return []
-    visible = _visible_to(actor)
+    visible = visible_patients(actor)
     order = ("name_key", "pk")  # the prefix index gives this order: a LIMIT stops early
     exact = _exact_query(text)
     if exact is not None:
@@ -216,7 +209,7 @@ def search_patients(actor: Any, query: str, limit: int = 25) -> list[Patient]:
 
 
 @atomic_service
-def patient_search(*, actor: Any, query: str, limit: int = 25) -> list[Patient]:
+def patient_search(*, actor: Actor, query: str, limit: int = 25) -> list[Patient]:
     require(actor, Perm.PATIENT_READ)
     found = search_patients(actor, query, limit)
     if found:
@@ -253,13 +246,19 @@ class Chart:
 
 
 def outstanding_forms(signed: list[SignedForm]) -> list[Outstanding]:
-    """Required forms never signed, or signed on an older version than the current one."""
+    """Required forms never signed, or signed on an older version than the current one. Each is named by its
+    current version's title in the active language (English, then any language, when it has no such row)."""
+    language = (translation.get_language() or "en")[:2]
+
+    def rank(template: FormTemplate) -> int:
+        return 0 if template.language[:2] == language else 1 if template.language[:2] == "en" else 2
+
     current: dict[str, FormTemplate] = {}
     for template in FormTemplate.objects.filter(active=True, required=True).order_by("code", "-version",
                                                                                          "language"):
-        if template.code not in current or (template.language == "en"
-                                            and current[template.code].version == template.version):
-            current.setdefault(template.code, template)
+        chosen = current.get(template.code)
+        if chosen is None or (chosen.version == template.version and rank(template) < rank(chosen)):
+            current[template.code] = template
     best: dict[str, int] = {}
     for form in signed:
         best[form.template.code] = max(best.get(form.template.code, 0), form.template.version)
@@ -267,14 +266,9 @@ def outstanding_forms(signed: list[SignedForm]) -> list[Outstanding]:
             for code, t in sorted(current.items()) if best.get(code, 0) < t.version]
 
 
-def _has_break_glass(actor: Any, patient: Patient) -> bool:
-    return BreakGlassAccess.objects.filter(actor_id=actor.pk, patient=patient, expires_at__gt=clock.now()).exists()
-
-
 def _appointments(patient: Patient) -> tuple[list[Any], list[Any]]:
     """Read-only view of the patient's appointments (scheduling owns them)."""
-    appointment = apps.get_model("scheduling", "Appointment")
-    base = appointment.objects.filter(patient=patient).select_related("practitioner", "appointment_type",
+    base = Appointment.objects.filter(patient=patient).select_related("practitioner", "appointment_type",
                                                                        "location")
     now = clock.now()
     upcoming = list(base.filter(start__gte=now).order_by("start")[:10])
@@ -283,12 +277,12 @@ def _appointments(patient: Patient) -> tuple[list[Any], list[Any]]:
 
 
 @atomic_service
-def patient_chart(*, actor: Any, patient_id: int) -> Patient:
+def patient_chart(*, actor: Actor, patient_id: int) -> Patient:
     """The patient record alone. A patient outside the actor's locations is refused like a missing one."""
     return _open(actor, patient_id)
 
 
-def _open(actor: Any, patient_id: Any) -> Patient:
+def _open(actor: Actor, patient_id: int) -> Patient:
     require(actor, Perm.PATIENT_READ, resource_type="patient", resource_id=patient_id, patient_id=patient_id)
     patient = Patient.objects.select_related("home_location", "merged_into").filter(pk=patient_id).first()
     if patient is None:
@@ -299,7 +293,7 @@ def _open(actor: Any, patient_id: Any) -> Patient:
 
 
 @atomic_service
-def patient_chart_full(*, actor: Any, patient_id: int) -> Chart:
+def patient_chart_full(*, actor: Actor, patient_id: int) -> Chart:
     """Everything the chart screen shows, in a fixed number of queries."""
     patient = _open(actor, patient_id)
     signed = list(SignedForm.objects.filter(patient=patient).select_related("template").order_by("-signed_at"))
@@ -346,7 +340,7 @@ def _alerts(chart: Chart) -> list[tuple[str, str]]:
 # --- registration matches, documents, forms -------------------------------------------------------------------
 
 @atomic_service
-def registration_matches(*, actor: Any, location: Any, person: Person) -> list[Match]:
+def registration_matches(*, actor: Actor, location: Location | int, person: Person) -> list[Match]:
     """Likely existing charts for a person being registered (the whole practice: one person, one chart)."""
     require(actor, Perm.PATIENT_WRITE, location=location)
     matches = find_matches(person)
@@ -357,7 +351,7 @@ def registration_matches(*, actor: Any, location: Any, person: Person) -> list[M
 
 
 @atomic_service
-def document_open(*, actor: Any, document_id: Any) -> tuple[Document, Any]:
+def document_open(*, actor: Actor, document_id: int) -> tuple[Document, Any]:
     """A document and an open file handle; the read is audited."""
     document = Document.objects.select_related("patient").filter(pk=document_id).first()
     if document is None:
@@ -368,7 +362,7 @@ def document_open(*, actor: Any, document_id: Any) -> tuple[Document, Any]:
 
 
 @atomic_service
-def signed_form_open(*, actor: Any, signed_form_id: Any) -> tuple[SignedForm, Any]:
+def signed_form_open(*, actor: Actor, signed_form_id: int) -> tuple[SignedForm, Any]:
     signed = SignedForm.objects.select_related("patient", "template").filter(pk=signed_form_id).first()
     if signed is None:
         raise NotFound()
@@ -377,7 +371,7 @@ def signed_form_open(*, actor: Any, signed_form_id: Any) -> tuple[SignedForm, An
     return signed, default_storage.open(signed.pdf, "rb")
 
 
-def patient_record_check(*, actor: Any, patient_id: Any, resource_type: str) -> Patient:
+def patient_record_check(*, actor: Actor, patient_id: int, resource_type: str) -> Patient:
     """The patient, for another app about to show part of the record (the messages sent to them): hidden like
     a missing one from anyone who may not read the chart, and a restricted one only after breaking the glass.
     The caller audits what it shows."""
@@ -388,14 +382,9 @@ def patient_record_check(*, actor: Any, patient_id: Any, resource_type: str) -> 
     return patient
 
 
-def _open_related(actor: Any, patient: Patient, resource_type: str, resource_id: Any) -> None:
-    """The actor may read this patient's record (hidden like a missing one otherwise), after breaking the
-    glass when it is restricted."""
-    require(actor, Perm.PATIENT_READ, location=patient.home_location_id, resource_type=resource_type,
-            resource_id=resource_id, patient_id=patient.pk, hide=True)
-    if patient.restricted and not _has_break_glass(actor, patient):
-        raise BreakGlassRequired("break-glass-required",
-                                 _("This is a restricted record. Give the reason you need to open it."))
+def _open_related(actor: Actor, patient: Patient, resource_type: str, resource_id: int) -> None:
+    """The actor may read this patient's record (visibility decides: location, role, the glass)."""
+    require_record_open(actor, patient, resource_type=resource_type, resource_id=resource_id)
 
 
 def form_templates_offered() -> list[FormTemplate]:
@@ -410,15 +399,13 @@ def payers_active() -> list[Payer]:
 # --- worklists and reports -------------------------------------------------------------------------------------
 
 @atomic_service
-def duplicates_worklist(*, actor: Any, limit: int = 100) -> list[DuplicateCandidate]:
+def duplicates_worklist(*, actor: Actor, limit: int = 100) -> list[DuplicateCandidate]:
     """Open suspected pairs where the actor may see both charts (for the front desk: pairs holding a chart
     registered in the last 24 hours, see merge_scope)."""
     require_duplicate_review(actor)
     pairs = DuplicateCandidate.objects.filter(pairs_in_scope(actor), status=DuplicateCandidate.Status.OPEN,
                                               first__merged_into__isnull=True, second__merged_into__isnull=True)
-    if not getattr(actor, "practice_wide", False):
-        locations = actor.location_ids()
-        pairs = pairs.filter(first__home_location_id__in=locations, second__home_location_id__in=locations)
+    pairs = pairs.filter(location_filter(actor, prefix="first__"), location_filter(actor, prefix="second__"))
     rows = list(pairs.select_related("first__home_location", "second__home_location")
                 .order_by("-score", "pk")[:limit])
     if rows:
@@ -428,7 +415,7 @@ def duplicates_worklist(*, actor: Any, limit: int = 100) -> list[DuplicateCandid
 
 
 @atomic_service
-def duplicate_pair(*, actor: Any, candidate_id: Any) -> DuplicateCandidate:
+def duplicate_pair(*, actor: Actor, candidate_id: int) -> DuplicateCandidate:
     require_duplicate_review(actor)
     pair = DuplicateCandidate.objects.select_related("first__home_location", "second__home_location") \
         .filter(pk=candidate_id).first()
@@ -441,7 +428,7 @@ def duplicate_pair(*, actor: Any, candidate_id: Any) -> DuplicateCandidate:
 
 
 @atomic_service
-def break_glass_report(*, actor: Any, limit: int = 200) -> list[BreakGlassAccess]:
+def break_glass_report(*, actor: Actor, limit: int = 200) -> list[BreakGlassAccess]:
     """Every break-the-glass opening, newest first, for the compliance officer."""
     require(actor, Perm.AUDIT_READ)
     rows = list(BreakGlassAccess.objects.select_related("actor", "patient").order_by("-at")[:limit])
@@ -450,10 +437,10 @@ def break_glass_report(*, actor: Any, limit: int = 200) -> list[BreakGlassAccess
 
 
 @atomic_service
-def patients_export(*, actor: Any) -> Iterator[tuple[Patient, RelatedPerson | None]]:
+def patients_export(*, actor: Actor) -> Iterator[tuple[Patient, RelatedPerson | None]]:
     """Every chart the actor may see (unmerged), with its first emergency contact; the export is audited."""
     require(actor, Perm.PATIENT_EXPORT)
-    patients = _visible_to(actor).select_related("home_location").prefetch_related(
+    patients = visible_patients(actor, perm=Perm.PATIENT_EXPORT).select_related("home_location").prefetch_related(
         Prefetch("related_persons", queryset=RelatedPerson.objects.filter(kind=RelatedPerson.Kind.EMERGENCY),
                  to_attr="emergency_contacts")).order_by("pk")
     record(actor, "patient.export", resource_type="patient", detail={"count": patients.count()})

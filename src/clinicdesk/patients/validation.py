@@ -125,13 +125,17 @@ def normalize_email(errors: Errors, name: str, value: str) -> str:
     return text
 
 
+NAME_MAX = 80  # every name and name part the chart holds (models' max_length); longer is refused, never cut
+SUFFIX_MAX = 10
+
+
 def check_name(errors: Errors, name: str, value: str, label: str, *, required: bool) -> str:
     text = " ".join((value or "").split())
     if not text:
         if required:
             errors.add(name, _("%(label)s is required.") % {"label": label})
         return ""
-    if len(text) > 80:
+    if len(text) > NAME_MAX:
         errors.add(name, _("%(label)s is too long (80 characters at most).") % {"label": label})
     elif not NAME_RE.match(text):
         errors.add(name, _("%(label)s contains characters a name cannot have.") % {"label": label})
@@ -207,7 +211,9 @@ def clean_demographics(values: dict[str, Any], *, partial: bool = False) -> dict
         if key in values:
             out[key] = check_name(errors, key, values.get(key, ""), label, required=False)
     if "suffix" in values:
-        out["suffix"] = (values.get("suffix") or "").strip()[:10]
+        out["suffix"] = " ".join((values.get("suffix") or "").split())
+        if len(out["suffix"]) > SUFFIX_MAX:
+            errors.add("suffix", _("%(label)s is too long (10 characters at most).") % {"label": _("Suffix")})
     if has("birth_date"):
         out["birth_date"] = check_birth_date(errors, values.get("birth_date"))
     if has("sex"):

@@ -136,10 +136,35 @@ class Practitioner(models.Model):
     locations = models.ManyToManyField(Location, related_name="practitioners")
     color = models.CharField(max_length=7, default="#2f6f9f")
     active = models.BooleanField(default=True)
+    # The ages of the patients the provider sees, in whole years (a paediatric provider: 0 to 17); blank: any.
+    min_patient_age = models.PositiveSmallIntegerField(_("youngest patient age (years)"), null=True, blank=True)
+    max_patient_age = models.PositiveSmallIntegerField(_("oldest patient age (years)"), null=True, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(min_patient_age__isnull=True)
+                                   | models.Q(max_patient_age__isnull=True)
+                                   | models.Q(max_patient_age__gte=models.F("min_patient_age")),
+                                   name="practitioner_age_range_ordered"),
+            models.CheckConstraint(condition=models.Q(max_patient_age__isnull=True)
+                                   | models.Q(max_patient_age__lte=130), name="practitioner_age_range_max"),
+        ]
 
     def __str__(self) -> str:
         suffix = f", {self.credentials}" if self.credentials else ""
         return f"{self.first_name} {self.last_name}{suffix}"
+
+    def sees_age(self, age: int) -> bool:
+        """The provider takes patients of this age (in whole years)."""
+        return ((self.min_patient_age is None or age >= self.min_patient_age)
+                and (self.max_patient_age is None or age <= self.max_patient_age))
+
+    @property
+    def age_range_label(self) -> str:
+        if self.min_patient_age is None and self.max_patient_age is None:
+            return ""
+        if self.max_patient_age is None:
+            return str(_("patients aged %(low)s and over") % {"low": self.min_patient_age})
+        return str(_("patients aged %(low)s to %(high)s") % {"low": self.min_patient_age or 0,
+                                                             "high": self.max_patient_age})

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Prefetch, QuerySet
+
+from clinicdesk.core.permissions import Actor
 
 from .models import Location, OpeningHours
 
 
-def locations_for(actor: Any) -> QuerySet[Location]:
+def locations_for(actor: Actor) -> QuerySet[Location]:
     """The active locations a staff user works at (all of them for practice-wide roles)."""
     locations = Location.objects.filter(active=True).prefetch_related(
         Prefetch("hours", queryset=OpeningHours.objects.order_by("weekday", "opens"))

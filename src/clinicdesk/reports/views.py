@@ -3,17 +3,33 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
+from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.permissions import Perm, has_perm
 from clinicdesk.practice.selectors import locations_for
-from clinicdesk.scheduling.selectors import appointment_counts_today
+
+from .selectors import appointments_today, home_tiles
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     locations = list(locations_for(request.user))
-    counts = appointment_counts_today(locations) if has_perm(request.user, Perm.SCHEDULE_READ) else []
-    return render(request, "reports/home.html", {"locations": locations, "counts": counts})
+    tiles = home_tiles(locations) if has_perm(request.user, Perm.SCHEDULE_READ) else []
+    return render(request, "reports/home.html", {"locations": locations, "tiles": tiles})
+
+
+@login_required
+@require_GET
+def appointments(request: HttpRequest) -> HttpResponse:
+    """The list behind a number on a home tile: today's appointments at a location in one part of the day."""
+    locations = list(locations_for(request.user))
+    location = next((loc for loc in locations if str(loc.pk) == request.GET.get("location")), None)
+    if location is None:
+        raise NotFound("no-location", _("Choose one of your locations."))
+    listing = appointments_today(actor=request.user, location=location, group=request.GET.get("group") or "all")
+    return render(request, "reports/appointments.html", {"list": listing})
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinicdesk.core.api import api_login_required, json_body
@@ -34,7 +35,8 @@ _body = json_body  # the API's one body parser: JSON only (415 for anything else
 # "yes" for a boolean is refused with a 422 naming the member, not guessed at. Absent and null are the same.
 
 def _missing(name: str) -> ValidationFailed:
-    return ValidationFailed("missing-field", f"'{name}' is required.", fields={name: ["Required."]})
+    return ValidationFailed("missing-field", _("'%(name)s' is required.") % {"name": name},
+                            fields={name: [_("Required.")]})
 
 
 def _int(data: dict[str, Any], name: str, *, required: bool = True) -> int | None:
@@ -44,14 +46,16 @@ def _int(data: dict[str, Any], name: str, *, required: bool = True) -> int | Non
             raise _missing(name)
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed("bad-field", f"'{name}' must be a whole number.", fields={name: ["Not a number."]})
+        raise ValidationFailed("bad-field", _("'%(name)s' must be a whole number.") % {"name": name},
+                               fields={name: [_("Not a number.")]})
     return value
 
 
 def _id(data: dict[str, Any], name: str, *, required: bool = True) -> int | None:
     value = _int(data, name, required=required)
     if value is not None and not 1 <= value <= MAX_ID:
-        raise ValidationFailed("bad-field", f"'{name}' is not a record id.", fields={name: ["Not a record id."]})
+        raise ValidationFailed("bad-field", _("'%(name)s' is not a record id.") % {"name": name},
+                               fields={name: [_("Not a record id.")]})
     return value
 
 
@@ -60,16 +64,18 @@ def _text(data: dict[str, Any], name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ValidationFailed("bad-field", f"'{name}' must be text.", fields={name: ["Not text."]})
+        raise ValidationFailed("bad-field", _("'%(name)s' must be text.") % {"name": name},
+                               fields={name: [_("Not text.")]})
     if "\x00" in value:  # no database text column holds one (PostgreSQL refuses it)
-        raise ValidationFailed("bad-field", f"'{name}' contains a NUL character.", fields={name: ["NUL character."]})
+        raise ValidationFailed("bad-field", _("'%(name)s' contains a NUL character.") % {"name": name},
+                               fields={name: [_("NUL character.")]})
     return value
 
 
 def _idempotency_key(request: HttpRequest) -> str | None:
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and "\x00" in key:
-        raise ValidationFailed("bad-idempotency-key", "The Idempotency-Key header contains a NUL character.")
+        raise ValidationFailed("bad-idempotency-key", _("The Idempotency-Key header contains a NUL character."))
     return key
 
 
@@ -78,7 +84,8 @@ def _flag(data: dict[str, Any], name: str) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise ValidationFailed("bad-field", f"'{name}' must be true or false.", fields={name: ["Not true or false."]})
+        raise ValidationFailed("bad-field", _("'%(name)s' must be true or false.") % {"name": name},
+                               fields={name: [_("Not true or false.")]})
     return value
 
 
@@ -92,7 +99,8 @@ def _iso(value: object, name: str, parse: Callable[[str], _T], code: str, what: 
             raise ValueError(value)
         return parse(value)
     except ValueError as exc:
-        raise ValidationFailed(code, f"'{name}' is not {what}.", fields={name: [f"Use e.g. {example}."]}) from exc
+        raise ValidationFailed(code, _("'%(name)s' is not %(what)s.") % {"name": name, "what": what},
+                               fields={name: [_("Use e.g. %(example)s.") % {"example": example}]}) from exc
 
 
 def _moment(data: dict[str, Any], name: str, *, required: bool = True) -> dt.datetime | None:
@@ -101,10 +109,11 @@ def _moment(data: dict[str, Any], name: str, *, required: bool = True) -> dt.dat
         if required:
             raise _missing(name)
         return None
-    moment = _iso(value, name, dt.datetime.fromisoformat, "bad-time", "an ISO 8601 date-time",
+    moment = _iso(value, name, dt.datetime.fromisoformat, "bad-time", _("an ISO 8601 date-time"),
                   "2026-11-24T09:00:00-05:00")
     if moment.tzinfo is None:
-        raise ValidationFailed("naive-time", f"'{name}' needs a UTC offset.", fields={name: ["Add an offset."]})
+        raise ValidationFailed("naive-time", _("'%(name)s' needs a UTC offset.") % {"name": name},
+                               fields={name: [_("Add an offset.")]})
     return moment
 
 
@@ -112,7 +121,7 @@ def _date(data: dict[str, Any], name: str) -> dt.date | None:
     value = data.get(name)
     if value is None:
         return None
-    day = _iso(value, name, dt.date.fromisoformat, "bad-date", "a date (YYYY-MM-DD)", "2026-11-24")
+    day = _iso(value, name, dt.date.fromisoformat, "bad-date", _("a date (YYYY-MM-DD)"), "2026-11-24")
     return day_in_range(day, name=name)  # the bookable years (core.dates), as on every page
 
 
@@ -120,35 +129,37 @@ def _time(data: dict[str, Any], name: str) -> dt.time | None:
     value = data.get(name)
     if value is None:
         return None
-    moment = _iso(value, name, dt.time.fromisoformat, "bad-time", "a time (HH:MM)", "09:30")
+    moment = _iso(value, name, dt.time.fromisoformat, "bad-time", _("a time (HH:MM)"), "09:30")
     if moment.tzinfo is not None:  # a wall-clock time at the location: an offset would make it an instant
-        raise ValidationFailed("bad-time", f"'{name}' is a local time (HH:MM) without an offset.",
-                               fields={name: ["Leave out the offset."]})
+        raise ValidationFailed("bad-time", _("'%(name)s' is a local time (HH:MM) without an offset.") % {"name": name},
+                               fields={name: [_("Leave out the offset.")]})
     return moment
 
 
 def _ints(data: dict[str, Any], name: str, low: int = 1, high: int = MAX_ID,
-          meaning: str = "record ids") -> tuple[int, ...]:
-    """A list of whole numbers from `low` to `high` (by default: record ids)."""
+          meaning: str = "") -> tuple[int, ...]:
+    """A list of whole numbers from `low` to `high` (by default: record ids); `meaning` is translated."""
+    meaning = meaning or _("record ids")
     values = data.get(name)
     if values is None:
         return ()
     if not isinstance(values, list) or any(isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high
                                            for v in values):
-        raise ValidationFailed("bad-field", f"'{name}' must be a list of {meaning}.",
-                               fields={name: [f"Not a list of {meaning}."]})
+        raise ValidationFailed("bad-field", _("'%(name)s' must be a list of %(meaning)s.") % {
+                               "name": name, "meaning": meaning},
+                               fields={name: [_("Not a list of %(meaning)s.") % {"meaning": meaning}]})
     return tuple(values)
 
 
 def _weekdays(data: dict[str, Any]) -> tuple[int, ...]:
-    return _ints(data, "weekdays", 0, 6, "weekdays from 0 (Monday) to 6 (Sunday)")
+    return _ints(data, "weekdays", 0, 6, _("weekdays from 0 (Monday) to 6 (Sunday)"))
 
 
 def _prefer(data: dict[str, Any]) -> str:
     prefer = _text(data, "prefer")
     if prefer not in ("", "morning", "afternoon"):
-        raise ValidationFailed("bad-field", "'prefer' is morning or afternoon.",
-                               fields={"prefer": ["morning or afternoon."]})
+        raise ValidationFailed("bad-field", _("'prefer' is morning or afternoon."),
+                               fields={"prefer": [_("morning or afternoon.")]})
     return prefer
 
 

@@ -8,6 +8,7 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         from clinicdesk.patients import hooks as patient_hooks
 
-        from . import merge
+        from . import merge, selectors
 
         patient_hooks.subscribe("scheduling", merge.move_patient_rows, handles=merge.MERGE_HANDLES)
+        patient_hooks.register_seen_at(selectors.patient_seen_at)

@@ -81,7 +81,7 @@ def _appointment(placed: Placed, cal: Calendar, can_book: bool, panel_url: str, 
     status = statuses.get(a.status)
     if status is None:
         status = statuses[a.status] = str(a.get_status_display())
-    what = [a.appointment_type.name, status]
+    what = [a.appointment_type.local_name, status]
     if cal.view == "rooms":
         what.append(a.practitioner.last_name)
     elif a.room is not None:

@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -82,6 +83,9 @@ class AppointmentType(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=80)
     patient_facing_name = models.CharField(_("name shown to patients"), max_length=80)
+    # The practice's own words in Spanish; blank falls back to the English name.
+    name_es = models.CharField(_("name in Spanish"), max_length=80, blank=True)
+    patient_facing_name_es = models.CharField(_("name shown to patients, in Spanish"), max_length=80, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
     new_patient = models.BooleanField(_("new patient"), default=False)
     category = models.CharField(_("category"), max_length=12, choices=AppointmentCategory.choices,
@@ -110,7 +114,21 @@ class AppointmentType(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name staff read, in the active language (English when no Spanish name was entered)."""
+        return self.name_in(translation.get_language() or "en")
+
+    def name_in(self, language: str) -> str:
+        return self.name_es if language[:2] == "es" and self.name_es else self.name
+
+    def patient_name_in(self, language: str) -> str:
+        """The name a patient reads, in their language (English when no Spanish name was entered)."""
+        if language[:2] == "es" and self.patient_facing_name_es:
+            return self.patient_facing_name_es
+        return self.patient_facing_name
 
     @property
     def duration(self) -> dt.timedelta:

@@ -73,6 +73,7 @@ class Option:
     score: float
     reasons: list[str] = field(default_factory=list)
     rank: int = 0
+    parts: Score | None = None  # what the score is made of (search.score_of); the reasons word these
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +115,44 @@ class _Candidate(NamedTuple):
     segment: intervals.Span  # the free stretch it was cut from (compactness is measured in it)
 
 
+class Score(NamedTuple):
+    """The parts of an option's score (lower is better), computed once by `score_of`: the ranking adds them up
+    (`total`) and the explanation (`_reasons`) only words them, so the two cannot drift apart."""
+
+    days: int  # days after the first day searched
+    unusable_gaps: tuple[dt.timedelta, ...]  # new gaps shorter than the shortest appointment type: 3 each
+    touches: int  # how many of its two ends touch a booking or the edge of a block; none: 1
+    other_provider: bool  # the patient asked for other providers: 2
+    outside_preferred_part: bool  # outside the preferred part of the day: 2
+    time_of_day: float  # the tie-break: earlier in the day first (minutes / 100000, never a whole point)
+
+    @property
+    def compactness(self) -> int:
+        return 3 * len(self.unusable_gaps) + (1 if self.touches == 0 else 0)
+
+    @property
+    def preference(self) -> int:
+        return 2 * self.other_provider + 2 * self.outside_preferred_part
+
+    @property
+    def total(self) -> float:
+        return self.days + self.compactness + self.preference + self.time_of_day
+
+
+def score_of(*, days: int, left: dt.timedelta, right: dt.timedelta, shortest: dt.timedelta, other_provider: bool,
+             prefer_morning: bool | None, local_start: dt.datetime) -> Score:
+    """The one scoring rule (see the module's docstring). `left`/`right`: the free time the option leaves before
+    and after it in its free stretch; `prefer_morning`: None when the patient has no preferred part of the day."""
+    return Score(
+        days=days,
+        unusable_gaps=tuple(gap for gap in (left, right) if ZERO < gap < shortest),
+        touches=(left == ZERO) + (right == ZERO),
+        other_provider=other_provider,
+        outside_preferred_part=prefer_morning is not None and (local_start.time() < NOON) != prefer_morning,
+        time_of_day=(local_start.hour * 60 + local_start.minute) / 100000,
+    )
+
+
 @dataclass
 class _Scored:
     score: float
@@ -121,9 +160,7 @@ class _Scored:
     end: dt.datetime
     local_start: dt.datetime
     practitioner: Practitioner
-    offset: int
-    left: dt.timedelta
-    right: dt.timedelta
+    parts: Score
     room: Room | None
     equipment: list[Equipment]
 
@@ -164,15 +201,14 @@ def find_options(query: SearchQuery, *, location: Location, practitioners: list[
                     found.append(option)
                     bisect.insort(scores, option.score)
             if len(scores) >= limit and scores[limit - 1] < offset + 1:
-                return _ranked(found, limit, query, shortest, location)
-    return _ranked(found, limit, query, shortest, location)
+                return _ranked(found, limit, query, location)
+    return _ranked(found, limit, query, location)
 
 
-def _ranked(found: list[_Scored], limit: int, query: SearchQuery, shortest: dt.timedelta, location: Location
-            ) -> list[Option]:
+def _ranked(found: list[_Scored], limit: int, query: SearchQuery, location: Location) -> list[Option]:
     chosen = sorted(found, key=lambda o: (o.score, o.start, o.practitioner.pk))[:limit]
     return [Option(start=o.start, end=o.end, practitioner=o.practitioner, location=location, room=o.room,
-                   equipment=o.equipment, score=o.score, reasons=_reasons(o, query, shortest), rank=rank)
+                   equipment=o.equipment, score=o.score, reasons=_reasons(o, query), rank=rank, parts=o.parts)
             for rank, o in enumerate(chosen, start=1)]
 
 
@@ -239,8 +275,8 @@ class _Search:
         room and equipment, scored."""
         window, kind, query, shortest = self.window, self.kind, self.query, self.shortest
         before, after = self.before, self.after
-        preference = 2 if query.preferred_practitioner_ids and practitioner.pk not in query.preferred_practitioner_ids \
-            else 0
+        other_provider = bool(query.preferred_practitioner_ids) and \
+            practitioner.pk not in query.preferred_practitioner_ids
         prefer_morning = query.prefer == "morning" if query.prefer in ("morning", "afternoon") else None
         options: list[_Scored] = []
         for start, end, local_start, (seg_start, seg_end) in times:
@@ -257,57 +293,40 @@ class _Search:
                     break
                 equipment.append(piece)
             else:
-                left, right = start - seg_start, seg_end - end
-                unusable = (ZERO < left < shortest) + (ZERO < right < shortest)
-                compactness = 3 * unusable + (1 if left and right else 0)
-                score = offset + compactness + preference
-                if prefer_morning is not None and (local_start.time() < NOON) != prefer_morning:
-                    score += 2
-                score += (local_start.hour * 60 + local_start.minute) / 100000
-                options.append(_Scored(score, start, end, local_start, practitioner, offset, left, right, room,
-                                       equipment))
+                parts = score_of(days=offset, left=start - seg_start, right=seg_end - end, shortest=shortest,
+                                 other_provider=other_provider, prefer_morning=prefer_morning,
+                                 local_start=local_start)
+                options.append(_Scored(parts.total, start, end, local_start, practitioner, parts, room, equipment))
         options.sort(key=lambda o: (o.score, o.start))
         return options[:PER_PRACTITIONER_DAY]
 
 
-def _reasons(option: _Scored, query: SearchQuery, shortest: dt.timedelta) -> list[str]:
-    """Why the option scores what it scores, in words (the same terms the score adds up)."""
-    offset, left, right = option.offset, option.left, option.right
-    reasons: list[str] = []
-    unusable = [g for g in (left, right) if ZERO < g < shortest]
-    touches = (left == ZERO) + (right == ZERO)
-    compactness = 3 * len(unusable) + (1 if touches == 0 else 0)
-    if offset == 0:
+def _reasons(option: _Scored, query: SearchQuery) -> list[str]:
+    """Why the option scores what it scores, in words: each part of its `Score`, no arithmetic of its own."""
+    parts = option.parts
+    reasons = [_("Score %(score)s = %(days)d (days out) + %(compact)d (gaps) + %(pref)d (preferences).")
+               % {"score": f"{option.score:.1f}", "days": parts.days, "compact": parts.compactness,
+                  "pref": parts.preference}]
+    if parts.days == 0:
         reasons.append(_("On the first day searched."))
     else:
-        reasons.append(_("%(days)d day(s) after the first day searched.") % {"days": offset})
-    if touches == 2:
+        reasons.append(_("%(days)d day(s) after the first day searched.") % {"days": parts.days})
+    if parts.touches == 2:
         reasons.append(_("Fills a free gap exactly: the day stays compact."))
-    elif touches == 1 and not unusable:
+    elif parts.touches == 1 and not parts.unusable_gaps:
         reasons.append(_("Right next to another appointment or the start or end of a block: no new gap."))
-    for gap in unusable:
+    for gap in parts.unusable_gaps:
         reasons.append(_("Leaves a %(minutes)d-minute gap that no appointment type fits.") %
                        {"minutes": _minutes(gap)})
-    if touches == 0 and not unusable:
+    if parts.touches == 0 and not parts.unusable_gaps:
         reasons.append(_("Leaves free time on both sides."))
-    preference = 0
     if query.preferred_practitioner_ids:
-        if option.practitioner.pk in query.preferred_practitioner_ids:
-            reasons.append(_("With a preferred provider."))
-        else:
-            preference += 2
-            reasons.append(_("Not a preferred provider."))
+        reasons.append(_("Not a preferred provider.") if parts.other_provider else _("With a preferred provider."))
     if query.prefer in ("morning", "afternoon"):
-        morning = option.local_start.time() < NOON
-        if morning == (query.prefer == "morning"):
-            reasons.append(_("In the preferred part of the day."))
-        else:
-            preference += 2
-            reasons.append(_("Outside the preferred part of the day."))
+        reasons.append(_("Outside the preferred part of the day.") if parts.outside_preferred_part
+                       else _("In the preferred part of the day."))
     if option.room is not None:
         reasons.append(_("Room: %(room)s.") % {"room": option.room.name})
     if option.equipment:
         reasons.append(_("Equipment: %(items)s.") % {"items": ", ".join(e.name for e in option.equipment)})
-    reasons.insert(0, _("Score %(score)s = %(days)d (days out) + %(compact)d (gaps) + %(pref)d (preferences).")
-                   % {"score": f"{option.score:.1f}", "days": offset, "compact": compactness, "pref": preference})
     return reasons

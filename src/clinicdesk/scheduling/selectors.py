@@ -12,16 +12,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, Prefetch, Q
+from django.utils.translation import gettext
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound, ValidationFailed
-from clinicdesk.core.permissions import Perm, has_perm, require
+from clinicdesk.core.permissions import Actor, Perm, has_perm, require
 from clinicdesk.core.timezones import day_span_utc, local_to_utc
 from clinicdesk.practice.models import Location, Practitioner, Room
 
 from . import intervals
 from .availability import Window
+from .ics import appointment_ics as appointment_ics  # public: comms attaches it to confirmations
 from .models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -45,7 +47,7 @@ CALENDAR_FIELDS = ("location_id", "start", "end", "status", "overbooked", "late_
 
 
 @atomic_service
-def appointments_for_day(*, actor: Any, location: Any, day: dt.date) -> list[Appointment]:
+def appointments_for_day(*, actor: Actor, location: Location, day: dt.date) -> list[Appointment]:
     """The day's appointments at a location, in its own time zone; the list shows patients, so it is
     audited with the patients it shows."""
     require(actor, Perm.SCHEDULE_READ, location=location)
@@ -62,6 +64,10 @@ def appointments_for_day(*, actor: Any, location: Any, day: dt.date) -> list[App
     return appointments
 
 
+def _status_alias(status: str) -> str:
+    return "status_" + status.replace("-", "_")
+
+
 def appointment_counts_today(locations: Sequence[Any]) -> list[dict[str, Any]]:
     """Counts per location for its own today. Numbers only: no patient is shown, so not a PHI read."""
     rows = []
@@ -72,8 +78,10 @@ def appointment_counts_today(locations: Sequence[Any]) -> list[dict[str, Any]]:
             total=Count("pk"),
             booked=Count("pk", filter=Q(status=AppointmentStatus.BOOKED)),
             cancelled=Count("pk", filter=Q(status=AppointmentStatus.CANCELLED)),
+            **{_status_alias(value): Count("pk", filter=Q(status=value)) for value in AppointmentStatus.values},
         )
-        rows.append({"location": location, "day": day, **figures})
+        by_status = {value: figures.pop(_status_alias(value)) for value in AppointmentStatus.values}
+        rows.append({"location": location, "day": day, "by_status": by_status, **figures})
     return rows
 
 
@@ -123,7 +131,7 @@ class Calendar:
     practitioner: Practitioner | None = None
 
 
-def _rows_for(moment: dt.datetime, day: dt.date, tz: Any, top: dt.time) -> int:
+def _rows_for(moment: dt.datetime, day: dt.date, tz: dt.tzinfo, top: dt.time) -> int:
     local = moment.astimezone(tz)
     if local.date() < day:
         return 1
@@ -131,7 +139,7 @@ def _rows_for(moment: dt.datetime, day: dt.date, tz: Any, top: dt.time) -> int:
     return max(1, (minutes - (top.hour * 60 + top.minute)) // 5 + 1)
 
 
-def _place(start: dt.datetime, end: dt.datetime, day: dt.date, tz: Any, top: dt.time, rows: int, **extra: Any
+def _place(start: dt.datetime, end: dt.datetime, day: dt.date, tz: dt.tzinfo, top: dt.time, rows: int, **extra: Any
            ) -> Placed:
     row = min(_rows_for(start, day, tz, top), rows)
     last = min(max(_rows_for(end, day, tz, top), row + 1), rows + 1)
@@ -159,14 +167,14 @@ def _free_slots(open_spans: list[intervals.Span], busy: list[intervals.Span], no
     return [s for s in slots if s[1] - s[0] >= dt.timedelta(minutes=5)]
 
 
-def _audit_shown(actor: Any, appointments: Sequence[Appointment], **detail: Any) -> None:
+def _audit_shown(actor: Actor, appointments: Sequence[Appointment], **detail: Any) -> None:
     if appointments:
         record(actor, "appointment.list", resource_type="appointment",
                detail={**detail, "patients": sorted({a.patient_id for a in appointments})})
 
 
 @atomic_service
-def calendar_day(*, actor: Any, location: Location, day: dt.date, view: str = "providers") -> Calendar:
+def calendar_day(*, actor: Actor, location: Location, day: dt.date, view: str = "providers") -> Calendar:
     """One column per provider (or per room) for a day at a location, with free slots to click."""
     require(actor, Perm.SCHEDULE_READ, location=location)
     tz = location.tz
@@ -231,7 +239,7 @@ def calendar_day(*, actor: Any, location: Location, day: dt.date, view: str = "p
 
 
 @atomic_service
-def calendar_week(*, actor: Any, location: Location, practitioner_id: int, week_start: dt.date) -> Calendar:
+def calendar_week(*, actor: Actor, location: Location, practitioner_id: int, week_start: dt.date) -> Calendar:
     """One provider's week at a location: a column per day."""
     require(actor, Perm.SCHEDULE_READ, location=location)
     practitioner = Practitioner.objects.filter(pk=practitioner_id, locations=location).first()
@@ -274,7 +282,7 @@ def calendar_week(*, actor: Any, location: Location, practitioner_id: int, week_
 
 
 @atomic_service
-def appointment_detail(*, actor: Any, appointment_id: int) -> Appointment:
+def appointment_detail(*, actor: Actor, appointment_id: int) -> Appointment:
     require(actor, Perm.SCHEDULE_READ, resource_type="appointment", resource_id=appointment_id)
     appointment = (Appointment.objects.select_related("patient", "practitioner", "location", "room",
                                                       "appointment_type")
@@ -287,7 +295,7 @@ def appointment_detail(*, actor: Any, appointment_id: int) -> Appointment:
     return appointment
 
 
-def booking_choices(*, actor: Any, location: Location) -> dict[str, Any]:
+def booking_choices(*, actor: Actor, location: Location) -> dict[str, Any]:
     """Practitioners, types and rooms to offer in the booking dialog (no patient data)."""
     require(actor, Perm.SCHEDULE_WRITE, location=location)
     types = list(AppointmentType.objects.filter(active=True).prefetch_related(
@@ -301,18 +309,18 @@ def booking_choices(*, actor: Any, location: Location) -> dict[str, Any]:
 
 
 @atomic_service
-def slots_search(*, actor: Any, query: SearchQuery) -> list[Option]:
+def slots_search(*, actor: Actor, query: SearchQuery) -> list[Option]:
     """First-available: ranked options with reasons (see search.py). Shows no patient data."""
     location = Location.objects.filter(pk=query.location_id, active=True).first()
     if location is None:
-        raise ValidationFailed("unknown-location", "No such location.")
+        raise ValidationFailed("unknown-location", gettext("No such location."))
     require(actor, Perm.SCHEDULE_READ, location=location)
     types = list(AppointmentType.objects.filter(active=True))  # a handful: the one asked for, and the shortest
     kind = next((t for t in types if t.pk == query.appointment_type_id), None)
     if kind is None:
-        raise ValidationFailed("unknown-appointment-type", "No such appointment type.")
+        raise ValidationFailed("unknown-appointment-type", gettext("No such appointment type."))
     if query.first_day and query.last_day and query.last_day < query.first_day:
-        raise ValidationFailed("end-before-start", "The last day is before the first day.")
+        raise ValidationFailed("end-before-start", gettext("The last day is before the first day."))
     allowed = AppointmentType.allowed_practitioners.through.objects.filter(appointmenttype_id=kind.pk)
     practitioners = (Practitioner.objects.filter(locations=location, active=True)
                      .filter(Q(pk__in=allowed.values("practitioner_id")) | ~Exists(allowed))  # none listed: anybody
@@ -334,7 +342,7 @@ class WaitlistMatch:
 
 
 @atomic_service
-def waitlist_matches(*, actor: Any, location: Location, practitioner_id: int, appointment_type_id: int,
+def waitlist_matches(*, actor: Actor, location: Location, practitioner_id: int, appointment_type_id: int,
                      start: dt.datetime, end: dt.datetime, limit: int = 5) -> list[WaitlistMatch]:
     """The waitlisted patients who best fit a freed slot, best first, for the coordinator to offer."""
     require(actor, Perm.SCHEDULE_WRITE, location=location)
@@ -387,7 +395,7 @@ def waitlist_matches(*, actor: Any, location: Location, practitioner_id: int, ap
 
 
 @atomic_service
-def waitlist_for(*, actor: Any, location: Location) -> list[WaitlistEntry]:
+def waitlist_for(*, actor: Actor, location: Location) -> list[WaitlistEntry]:
     require(actor, Perm.SCHEDULE_READ, location=location)
     entries = list(WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING)
                    .filter(Q(location=location) | Q(location__isnull=True, patient__home_location=location))
@@ -432,5 +440,11 @@ def local_datetime(day: dt.date, time: dt.time, location: Location) -> dt.dateti
     return local_to_utc(day, time, location.tz)
 
 
-def can_overbook(actor: Any, location: Location) -> bool:
+def can_overbook(actor: Actor, location: Location) -> bool:
     return has_perm(actor, Perm.SCHEDULE_OVERBOOK, location=location)
+
+
+def patient_seen_at(patient_id: int, location_id: int) -> bool:
+    """The patient has an appointment at the location (registered with patients.visibility: such a chart is in
+    reach there, for a follow-up or the visit's co-pay)."""
+    return Appointment.objects.filter(patient_id=patient_id, location_id=location_id).exists()

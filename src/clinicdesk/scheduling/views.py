@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinicdesk.core import clock
 from clinicdesk.core.dates import parse_day, parse_instant
-from clinicdesk.core.exceptions import Conflict, DomainError, NotFound, ValidationFailed
+from clinicdesk.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from clinicdesk.core.permissions import Perm, has_perm
 from clinicdesk.core.timezones import utc_to_local
-from clinicdesk.patients.selectors import patient_search
+from clinicdesk.patients.selectors import patient_chart, patient_search
 from clinicdesk.practice.models import Location
 from clinicdesk.practice.selectors import locations_for
 
@@ -56,7 +56,7 @@ from .services import (
 def _location(request: HttpRequest, value: str | None = None) -> tuple[Location, list[Location]]:
     locations = list(locations_for(request.user))
     if not locations:
-        raise NotFound("no-location", "You are not assigned to any location.")
+        raise NotFound("no-location", _("You are not assigned to any location."))
     wanted = value if value is not None else request.GET.get("location")
     chosen = next((loc for loc in locations if str(loc.pk) == wanted), None)
     if wanted and chosen is None:
@@ -97,7 +97,7 @@ def week(request: HttpRequest) -> HttpResponse:
     monday = current - dt.timedelta(days=current.weekday())
     choices = list(location.practitioners.filter(active=True).order_by("last_name", "first_name"))
     if not choices:
-        raise NotFound("no-provider", "No provider works at this location.")
+        raise NotFound("no-provider", _("No provider works at this location."))
     wanted = request.GET.get("practitioner")
     practitioner = next((p for p in choices if str(p.pk) == wanted), choices[0])
     calendar = calendar_week(actor=request.user, location=location, practitioner_id=practitioner.pk,
@@ -132,8 +132,20 @@ def _dialog(request: HttpRequest, location: Location, form: BookingForm, *, erro
             status: int = 200) -> HttpResponse:
     choices = booking_choices(actor=request.user, location=location)
     context = {"form": form, "location": location, "error": error, "can_overbook": can_overbook(request.user, location),
-               **choices}
+               "chosen": _chosen_patient(request, form), "slot_error": isinstance(error, Conflict), **choices}
     return render(request, "scheduling/_book_dialog.html", context, status=status)
+
+
+def _chosen_patient(request: HttpRequest, form: BookingForm) -> Any:
+    """The patient already picked when the dialog comes back (a conflict, a field to correct): shown by name so
+    the user keeps them and sees who it is, not an empty search box."""
+    value = str(form["patient"].value() or "")
+    if not value.isdigit():
+        return None
+    try:
+        return patient_chart(actor=request.user, patient_id=int(value))
+    except (NotFound, PermissionDenied):
+        return None
 
 
 @login_required
@@ -218,14 +230,14 @@ def move(request: HttpRequest, appointment_id: int) -> HttpResponse:
     if "start" in request.POST:
         drop = DropForm(request.POST)
         if not drop.is_valid():
-            raise ValidationFailed("bad-start", "The new start time is not valid.")
+            raise ValidationFailed("bad-start", _("The new start time is not valid."))
         appointment_reschedule(actor=request.user, appointment_id=appointment_id, start=drop.cleaned_data["start"],
                                practitioner_id=drop.cleaned_data.get("practitioner"))
         return _panel(request, appointment_id, message=_("Moved."), refresh=True)
     current = appointment_detail(actor=request.user, appointment_id=appointment_id)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        raise ValidationFailed("bad-start", "Give the new day and time.")
+        raise ValidationFailed("bad-start", _("Give the new day and time."))
     try:
         appointment_reschedule(actor=request.user, appointment_id=appointment_id, start=form.moment(current.location),
                                practitioner_id=form.cleaned_data.get("practitioner"),
@@ -258,7 +270,7 @@ def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
 def status(request: HttpRequest, appointment_id: int) -> HttpResponse:
     form = StatusForm(request.POST)
     if not form.is_valid():
-        raise ValidationFailed("unknown-status", "No status given.")
+        raise ValidationFailed("unknown-status", _("No status given."))
     appointment_set_status(actor=request.user, appointment_id=appointment_id, status=form.cleaned_data["status"])
     return _panel(request, appointment_id, message=_("Status changed."), refresh=True)
 

@@ -1,36 +1,18 @@
 """On PostgreSQL the database itself refuses UPDATE and DELETE on the audit trail.
 
-(TRUNCATE stays possible for the table owner: the test runner flushes tables that way. In
-production the application's role should not own the table; see docs/operations.md.)
+(TRUNCATE is refused by 0003.) The SQL comes from core/append_only.py, shared with the ledger; it is the same,
+byte for byte, as the SQL this migration first wrote out by hand.
 """
 
 from django.db import migrations
 
-CREATE = """
-CREATE OR REPLACE FUNCTION clinicdesk_audit_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'the audit trail is append-only (% refused)', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-DROP TRIGGER IF EXISTS audit_entry_append_only ON audit_auditentry;
-CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_auditentry
-    FOR EACH ROW EXECUTE FUNCTION clinicdesk_audit_append_only();
-"""
-DROP = """
-DROP TRIGGER IF EXISTS audit_entry_append_only ON audit_auditentry;
-DROP FUNCTION IF EXISTS clinicdesk_audit_append_only();
-"""
+from clinicdesk.core.append_only import append_only_sql, append_only_triggers
 
-
-def _run(sql):
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return apply
+OPTIONS = {"name": "audit", "message": "the audit trail is append-only (% refused)",
+           "tables": {"audit_auditentry": "audit_entry"}, "rows": True, "truncate": False}
+CREATE, DROP = append_only_sql(**OPTIONS)
 
 
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
-    operations = [migrations.RunPython(_run(CREATE), _run(DROP))]
+    operations = [append_only_triggers(**OPTIONS)]

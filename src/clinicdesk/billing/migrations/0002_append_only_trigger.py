@@ -1,24 +1,15 @@
 """The database itself refuses UPDATE and DELETE on the ledger (PostgreSQL trigger; SQLite trigger).
 
-TRUNCATE stays possible for the table owner (the test runner flushes tables that way)."""
+TRUNCATE is refused by 0003. The PostgreSQL SQL comes from core/append_only.py, shared with the audit trail;
+it is the same, byte for byte, as the SQL this migration first wrote out by hand."""
 
 from django.db import migrations
 
-PG_CREATE = """
-CREATE OR REPLACE FUNCTION clinicdesk_ledger_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'the ledger is append-only (% refused): post a reversing entry', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-DROP TRIGGER IF EXISTS ledger_entry_append_only ON billing_ledgerentry;
-CREATE TRIGGER ledger_entry_append_only BEFORE UPDATE OR DELETE ON billing_ledgerentry
-    FOR EACH ROW EXECUTE FUNCTION clinicdesk_ledger_append_only();
-"""
-PG_DROP = """
-DROP TRIGGER IF EXISTS ledger_entry_append_only ON billing_ledgerentry;
-DROP FUNCTION IF EXISTS clinicdesk_ledger_append_only();
-"""
+from clinicdesk.core.append_only import append_only_sql
+
+PG_CREATE, PG_DROP = append_only_sql(
+    name="ledger", message="the ledger is append-only (% refused): post a reversing entry",
+    tables={"billing_ledgerentry": "ledger_entry"}, rows=True, truncate=False)
 SQLITE_CREATE = [
     """CREATE TRIGGER IF NOT EXISTS ledger_entry_no_update BEFORE UPDATE ON billing_ledgerentry
        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: post a reversing entry'); END;""",

@@ -26,8 +26,13 @@ Rules
   with an OperationOutcome naming the element.
 - Token introspection (``/o/introspect/``) tells a client about its own tokens only; a resource server that must
   check other clients' tokens is registered with the ``introspection`` scope (``introspection.py``).
-- Patient and Appointment versions live in ``ResourceVersion`` (see models.py): a change made in the web UI shows
-  up as a new version the next time the resource is served; ``vread`` returns stored versions.
+- Patient and Appointment versions live in ``ResourceVersion`` (see models.py), stored when the resource changes
+  through any face (``history.py`` subscribes to the patients and scheduling hooks); a read never writes.
+  ``vread`` and ``_history`` return stored versions.
+- Patient create needs no proprietary extension: the home location comes from generalPractitioner,
+  managingOrganization, the client's default location (``fhir-client create --location CODE``) or the caller's
+  only location (``locations.py``); the optional extension is published at
+  ``StructureDefinition/clinicdesk-home-location`` (read without a token).
 - Slots are computed from ``scheduling.availability.Window``; a slot id (practitioner-location-type-start-length)
   is enough to recompute it.
 - Restricted charts (break the glass) are never listed; reading one answers 403 like the UI until the glass is

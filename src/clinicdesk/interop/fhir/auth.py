@@ -6,22 +6,33 @@ further by their user/* scopes. No token, no access."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.http import HttpRequest
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
-from clinicdesk.core.permissions import SystemActor
+from clinicdesk.core.permissions import Actor, SystemActor
 
 from .errors import FhirError
+from .models import FhirClient
 from .scopes import ScopeSet, perms_for
+
+# Who reads a public conformance resource without a token: holds no permission, so every data read refuses it.
+ANONYMOUS = SystemActor("fhir:anonymous", frozenset())
 
 
 @dataclass(frozen=True)
 class Caller:
-    actor: Any
+    actor: Actor  # ANONYMOUS for a read of a public conformance resource
     scopes: ScopeSet
     client_name: str
+    application_id: int | None = None  # the OAuth application behind the token
+
+    def default_location_id(self) -> int | None:
+        """The location the client was registered with (`fhir-client create --location`), if any."""
+        if self.application_id is None:
+            return None
+        return FhirClient.objects.filter(application_id=self.application_id).values_list(
+            "location_id", flat=True).first()
 
     def check(self, resource_type: str, interaction: str) -> None:
         """`interaction` is one SMART letter: c r u d s."""
@@ -43,9 +54,9 @@ def authenticate(request: HttpRequest) -> Caller:
     name = application.name if application is not None else "unknown"
     if token.user is None:
         scopes = ScopeSet.of([w for w in words if w.startswith("system/")])
-        return Caller(SystemActor(f"fhir:{name}", perms_for(scopes)), scopes, name)
+        return Caller(SystemActor(f"fhir:{name}", perms_for(scopes)), scopes, name, token.application_id)
     user = token.user
     if not user.is_active:
         raise FhirError(401, "login", "The user behind this token is no longer active.")
     scopes = ScopeSet.of([w for w in words if w.startswith("user/")])
-    return Caller(user, scopes, name)
+    return Caller(user, scopes, name, token.application_id)

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 
 from .handlers import HANDLERS, OPERATIONS
+from .locations import home_location_url, structure_definitions
 
 SMART_CAPABILITIES = ["client-confidential-symmetric", "client-public", "launch-standalone", "permission-v1",
                       "permission-v2", "permission-user"]
@@ -37,8 +38,13 @@ def capability_statement(base: str) -> dict[str, Any]:
             entry["supportedProfile"] = [handler.profile]
         if handler.includes:
             entry["searchInclude"] = list(handler.includes)
-        if handler.doc:
-            entry["documentation"] = handler.doc
+        documentation = handler.doc
+        if handler.type == "StructureDefinition":  # name each one by its canonical (http) URL
+            documentation += " " + ", ".join(d["url"] for d in structure_definitions().values())
+        elif handler.type == "Patient":
+            documentation += f" Extension: {home_location_url()}"
+        if documentation:
+            entry["documentation"] = documentation.strip()
         operations = [{"name": name, "definition": _operation_definition(name)}
                       for (resource_type, name) in OPERATIONS if resource_type == handler.type]
         if operations:

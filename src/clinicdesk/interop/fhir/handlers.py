@@ -24,7 +24,7 @@ from clinicdesk.scheduling import services as schedule_services
 from clinicdesk.scheduling.models import AppointmentStatus, AppointmentType
 from clinicdesk.scheduling.search import SearchQuery
 
-from . import selectors, slots, versions
+from . import history, locations, selectors, slots, versions
 from .auth import Caller
 from .errors import FhirError
 from .mappers import TYPE_SYSTEM, auditevent, coverage, healthcareservice, practice, schedule
@@ -66,6 +66,7 @@ class Handler:
     conditional_create: bool = False
     profile: str = ""
     doc: str = ""
+    public: bool = False  # a conformance resource: no data, served without a token and not audited
 
 
 def _pk(text: str) -> int:
@@ -81,6 +82,7 @@ def _id_param(resource_type: str) -> Param:
 # --- Patient ----------------------------------------------------------------------------------------------
 
 def _patient_render(items: list[Patient]) -> list[dict[str, Any]]:
+    """Rendered with meta from the stored versions (versions are stored when a patient changes, not here)."""
     rendered = [patient_mapper.to_fhir(p) for p in items]
     versions.stamp("Patient", [(p.pk, r, p.updated_at) for p, r in zip(items, rendered, strict=True)])
     return rendered
@@ -110,31 +112,11 @@ def _checked_values(resource: dict[str, Any]) -> dict[str, Any]:
 def patient_create(caller: Caller, resource: dict[str, Any], headers: dict[str, str]) -> Result:
     values = _checked_values(resource)
     require(caller.actor, Perm.PATIENT_WRITE)
-    location_id = _home_location(caller, resource)
+    location_id = locations.home_location(caller, resource)
     patient = patient_services.patient_register(
         actor=caller.actor, location=location_id, idempotency_key=headers.get("Idempotency-Key", "")[:64],
         source="fhir", **values)
     return Result([_patient_render([patient])[0]], patient_ids={patient.pk}, status=201)
-
-
-def _home_location(caller: Caller, resource: dict[str, Any]) -> int:
-    """The chart's home location: Patient.managingOrganization may not name it (that is the practice), so an
-    extension or the caller's only location decides."""
-    for extension in resource.get("extension", []):
-        if extension.get("url") == "urn:clinicdesk:home-location":
-            where = "Patient.extension(home-location)"
-            location_id = numeric_id(reference(extension.get("valueReference", {}), "Location", where))
-            if location_id is None:
-                raise FhirError(422, "invalid", f"{where}: no such Location.", expression=[where])
-            return location_id
-    ids = sorted(caller.actor.location_ids()) if hasattr(caller.actor, "location_ids") else []
-    if len(ids) == 1:
-        return int(ids[0])
-    locations = list(Location.objects.filter(active=True).values_list("pk", flat=True)[:2])
-    if len(locations) == 1:
-        return int(locations[0])
-    raise FhirError(422, "required", "Name the patient's home location with the extension "
-                    "urn:clinicdesk:home-location (valueReference Location/<id>).", expression=["Patient.extension"])
 
 
 def patient_update(caller: Caller, ident: str, resource: dict[str, Any]) -> Result:
@@ -190,16 +172,25 @@ def _grade(score: float, probability: float) -> str:
 # --- Appointment ------------------------------------------------------------------------------------------
 
 def _appointment_render(items: list[Any]) -> list[dict[str, Any]]:
+    """Rendered with meta from the stored versions (versions are stored when an appointment changes)."""
     rendered = [appointment_mapper.to_fhir(a) for a in items]
     versions.stamp("Appointment", [(a.pk, r, a.updated_at) for a, r in zip(items, rendered, strict=True)])
     return rendered
 
 
-def appointment_read(caller: Caller, ident: str) -> Result:
+def _appointment_item(caller: Caller, ident: str) -> Any:
     item = schedule_selectors.appointment_detail(actor=caller.actor, appointment_id=_pk(ident))
     if item.patient.restricted:
         raise NotFound()
+    return item
+
+
+def _appointment_result(item: Any) -> Result:
     return Result([_appointment_render([item])[0]], patient_ids={item.patient_id})
+
+
+def appointment_read(caller: Caller, ident: str) -> Result:
+    return _appointment_result(_appointment_item(caller, ident))
 
 
 def appointment_search(caller: Caller, query: Query) -> Result:
@@ -258,7 +249,10 @@ def appointment_create(caller: Caller, resource: dict[str, Any], headers: dict[s
     item = schedule_services.appointment_book(actor=caller.actor, request=request,
                                               idempotency_key=headers.get("Idempotency-Key") or None)
     item = schedule_selectors.appointment_detail(actor=caller.actor, appointment_id=item.pk)
-    return Result([_appointment_render([item])[0]], patient_ids={item.patient_id}, status=201)
+    history.record_appointment(item, new=True)  # in this transaction, so the answer names a stored version
+    result = _appointment_result(item)
+    result.status = 201
+    return result
 
 
 def _change_status(caller: Caller, pk: int, status: str, reason: str) -> None:
@@ -281,7 +275,8 @@ def appointment_update(caller: Caller, ident: str, resource: dict[str, Any]) -> 
     if resource.get("id") != ident:
         raise FhirError(400, "invalid", f"Appointment.id must be '{ident}', the id in the URL.",
                         expression=["Appointment.id"])
-    current = appointment_read(caller, ident).resources[0]
+    before = _appointment_item(caller, ident)
+    current = _appointment_result(before).resources[0]
     data = appointment_mapper.from_fhir(resource)
     was = appointment_mapper.from_fhir(current)
     fixed = ("patient_id", "practitioner_id", "location_id", "type_code")
@@ -294,7 +289,15 @@ def appointment_update(caller: Caller, ident: str, resource: dict[str, Any]) -> 
                                                  reason="FHIR update")
     if data.status != was.status:
         _change_status(caller, pk, data.status, data.cancel_reason)
-    return appointment_read(caller, ident)
+    return _recorded(caller, ident, before)
+
+
+def _recorded(caller: Caller, ident: str, before: Any) -> Result:
+    """The appointment after a FHIR write, its new version stored in this transaction (a status move is stored
+    by history.on_status_changed; a reschedule would otherwise wait for the commit)."""
+    after = _appointment_item(caller, ident)
+    history.record_appointment(after, previous=before)
+    return _appointment_result(after)
 
 
 def appointment_patch(caller: Caller, ident: str, operations: list[dict[str, Any]]) -> Result:
@@ -320,13 +323,13 @@ def appointment_patch(caller: Caller, ident: str, operations: list[dict[str, Any
                             "/status and /cancelationReason can.", expression=[str(path)])
     if not isinstance(status, str) or status not in AppointmentStatus.values:
         raise FhirError(422, "value", "The patch must set /status to an appointment status.", expression=["/status"])
-    current = appointment_read(caller, ident).resources[0]
+    before = _appointment_item(caller, ident)
     for index, operation in enumerate(operations):
         if operation.get("op") == "test" and operation.get("path") == "/status" \
-                and operation.get("value") != current["status"]:
-            raise FhirError(409, "conflict", f"Patch test [{index}] failed: status is {current['status']}.")
+                and operation.get("value") != before.status:
+            raise FhirError(409, "conflict", f"Patch test [{index}] failed: status is {before.status}.")
     _change_status(caller, pk, status, reason)
-    return appointment_read(caller, ident)
+    return _recorded(caller, ident, before)
 
 
 def _patch_text(value: Any, index: int) -> str:
@@ -693,6 +696,13 @@ def audit_search(caller: Caller, query: Query) -> Result:
     return Result([auditevent.to_fhir(e) for e in items], total)
 
 
+def structure_definition_read(caller: Caller, ident: str) -> Result:
+    found = locations.structure_definitions().get(ident)
+    if found is None:
+        raise NotFound()
+    return Result([found])
+
+
 # --- the table -----------------------------------------------------------------------------------------------
 
 def _params(*items: Param) -> dict[str, Param]:
@@ -703,7 +713,7 @@ S, T, D, R = "string", "token", "date", "reference"
 READ_SEARCH = ("read", "search-type")
 HANDLERS: dict[str, Handler] = {
     "Patient": Handler(
-        "Patient", ("read", "vread", "search-type", "create", "update"), _params(
+        "Patient", ("read", "vread", "history-instance", "search-type", "create", "update"), _params(
             _id_param("Patient"), Param("identifier", T, "MRN (system urn:clinicdesk:mrn)"),
             Param("name", S, "Start of the family or given name (each word)"),
             Param("family", S, "Start of the family name; :exact for the whole name", ("exact",)),
@@ -713,7 +723,11 @@ HANDLERS: dict[str, Handler] = {
             Param("email", T, "E-mail address"), Param("address-postalcode", S, "Start of the ZIP code")),
         read=patient_read, search=patient_search, create=patient_create, update=patient_update,
         current_version=patient_version, versioned=True, conditional_create=True,
-        profile="http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"),
+        profile="http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient",
+        doc="Create: the home location comes from generalPractitioner (a PractitionerRole names one), "
+            "managingOrganization (an Organization with one location), the client's default location, or the "
+            "caller's only location; the optional extension StructureDefinition/clinicdesk-home-location names it "
+            "outright. _history and vread show every change, whichever face made it."),
     "Practitioner": Handler("Practitioner", READ_SEARCH, _params(
         _id_param("Practitioner"), Param("name", S, "Start of the family or given name"),
         Param("family", S, "Start of the family name"), Param("given", S, "Start of the given name"),
@@ -746,7 +760,7 @@ HANDLERS: dict[str, Handler] = {
         Param("service-type", T, "Appointment type code: free slots of its length, buffers and rooms")),
         read=slot_read, search=slot_search, doc="Computed from availability; never stored."),
     "Appointment": Handler(
-        "Appointment", ("read", "vread", "search-type", "create", "update", "patch"), _params(
+        "Appointment", ("read", "vread", "history-instance", "search-type", "create", "update", "patch"), _params(
             _id_param("Appointment"), Param("patient", R, "Patient/<id>"),
             Param("practitioner", R, "Practitioner/<id>"),
             Param("location", R, "Location/<id>"), Param("date", D, "Start; prefixes eq ne lt le gt ge"),
@@ -762,6 +776,9 @@ HANDLERS: dict[str, Handler] = {
         Param("patient", R, "Patient/<id>"), Param("type", T, "Action code, e.g. patient.read"),
         Param("outcome", T, "0 (allowed) or 8 (denied)")), read=audit_read, search=audit_search,
         doc="The audit trail; compliance role only."),
+    "StructureDefinition": Handler(
+        "StructureDefinition", ("read",), {}, read=structure_definition_read, public=True,
+        doc="The extensions this server defines (read without a token)."),
 }
 OPERATIONS = {
     ("Appointment", "find"): appointment_find,

@@ -1,9 +1,10 @@
-"""What the FHIR API keeps of its own: registered clients' scopes and resource versions.
+"""What the FHIR API keeps of its own: registered clients (scopes, default location) and resource versions.
 
-Versions: Patient and Appointment rows carry no version counter of their own (their apps own them), so
-each FHIR rendering of one is compared with its latest stored version; a difference (a change through
-the API or through the web UI) stores a new version. `vread` answers from this table, so an old version
-reads back exactly as it was served.
+Versions: Patient and Appointment rows carry no version counter of their own (their apps own them), so the
+FHIR app stores a version when one CHANGES: the patients and scheduling apps announce every change
+(patients.hooks.patient_changed, scheduling.hooks.status_changed / appointment_changed, the merge) and
+`history.py` renders the resource and stores it when it differs from its latest version. Reads never write.
+`vread` and `_history` answer from this table, so an old version reads back exactly as it was.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ class FhirClient(models.Model):
     application = models.OneToOneField("oauth2_provider.Application", on_delete=models.CASCADE,
                                        related_name="fhir_client")
     scopes = models.TextField()
+    # Where a Patient this client creates is registered when the resource does not say (see handlers._home_location)
+    location = models.ForeignKey("practice.Location", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

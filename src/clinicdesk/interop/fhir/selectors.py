@@ -11,8 +11,9 @@ from django.db.models import Q, QuerySet
 from clinicdesk.audit.models import AuditEntry
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core.exceptions import NotFound
-from clinicdesk.core.permissions import Perm, has_perm, require
+from clinicdesk.core.permissions import Actor, Perm, has_perm, require
 from clinicdesk.core.text import family_key, fold_name
+from clinicdesk.patients import selectors as visibility  # who may see a patient: patients.visibility
 from clinicdesk.patients.candidates import Match, find_matches
 from clinicdesk.patients.keys import phone_key
 from clinicdesk.patients.matching import Person
@@ -27,7 +28,7 @@ from .validation import REFERENCE, numeric_id
 PYTHON_SORT_CAP = 2000
 
 
-def record_shown(actor: Any, action: str, refs: list[str], *, patient_ids: set[Any]) -> None:
+def record_shown(actor: Actor, action: str, refs: list[str], *, patient_ids: set[Any]) -> None:
     """One audit entry per FHIR response naming every resource it returned (and the patients in it)."""
     if not refs:
         return
@@ -36,7 +37,7 @@ def record_shown(actor: Any, action: str, refs: list[str], *, patient_ids: set[A
            patient=single, detail={"returned": refs[:500], "patients": sorted(patient_ids)[:500]})
 
 
-def _location_filter(actor: Any, field: str) -> Q:
+def _location_filter(actor: Actor, field: str) -> Q:
     if getattr(actor, "practice_wide", False):
         return Q()
     return Q(**{f"{field}__in": sorted(actor.location_ids())})
@@ -57,11 +58,10 @@ def _ids(query: Query, name: str, resource_type: str) -> list[int]:
     return out
 
 
-def visible_patients(actor: Any) -> QuerySet[Patient]:
-    """Unmerged, unrestricted charts at the actor's locations (a restricted chart opens only after breaking
-    the glass in the UI; the API never lists one)."""
-    return Patient.objects.filter(merged_into__isnull=True, restricted=False).filter(
-        _location_filter(actor, "home_location_id"))
+def visible_patients(actor: Actor) -> QuerySet[Patient]:
+    """Charts a FHIR response may hold: the patients app decides (a resource is the record itself, so a restricted
+    chart only while the caller's glass is open; merged-away charts are left out of searches)."""
+    return visibility.visible_patients(actor, record=True)
 
 
 def _prefix(field: str, value: str) -> Q:
@@ -71,7 +71,7 @@ def _prefix(field: str, value: str) -> Q:
 
 
 @atomic_service
-def patients_search(*, actor: Any, query: Query) -> tuple[list[Patient], int]:
+def patients_search(*, actor: Actor, query: Query) -> tuple[list[Patient], int]:
     require(actor, Perm.PATIENT_READ)
     qs = visible_patients(actor)
     for name in ("_id",):
@@ -123,7 +123,7 @@ def patients_search(*, actor: Any, query: Query) -> tuple[list[Patient], int]:
 
 
 @atomic_service
-def patient_matches(*, actor: Any, person: Person, limit: int) -> list[Match]:
+def patient_matches(*, actor: Actor, person: Person, limit: int) -> list[Match]:
     """$match: the registration screen's matcher (patients.candidates / matching), limited to charts the
     actor may see."""
     require(actor, Perm.PATIENT_READ)
@@ -133,19 +133,19 @@ def patient_matches(*, actor: Any, person: Person, limit: int) -> list[Match]:
     return [m for m in matches if m.patient.pk in visible][:limit]
 
 
-def _visible_appointments(actor: Any) -> QuerySet[Appointment]:
+def _visible_appointments(actor: Actor) -> QuerySet[Appointment]:
     return Appointment.objects.filter(_location_filter(actor, "location_id"))
 
 
 @atomic_service
-def appointments_search(*, actor: Any, query: Query) -> tuple[list[Appointment], int]:
+def appointments_search(*, actor: Actor, query: Query) -> tuple[list[Appointment], int]:
     require(actor, Perm.SCHEDULE_READ)
     qs = _visible_appointments(actor).select_related("practitioner", "location", "appointment_type")
     if query.all("_id"):
         qs = qs.filter(pk__in=_ids(query, "_id", "Appointment"))
     if query.all("patient"):
         qs = qs.filter(patient_id__in=_ids(query, "patient", "Patient"))
-        qs = qs.filter(patient__restricted=False)
+        qs = qs.filter(visibility.record_filter(actor, prefix="patient__"))
     if query.all("practitioner"):
         qs = qs.filter(practitioner_id__in=_ids(query, "practitioner", "Practitioner"))
     if query.all("location"):
@@ -166,25 +166,24 @@ def appointments_search(*, actor: Any, query: Query) -> tuple[list[Appointment],
     return page, total
 
 
-def patients_for_include(actor: Any, ids: set[int]) -> list[Patient]:
+def patients_for_include(actor: Actor, ids: set[int]) -> list[Patient]:
     if not ids or not has_perm(actor, Perm.PATIENT_READ):
         return []
     return list(visible_patients(actor).filter(pk__in=ids).order_by("pk"))
 
 
 @atomic_service
-def coverage_read(*, actor: Any, coverage_id: int) -> Coverage:
+def coverage_read(*, actor: Actor, coverage_id: int) -> Coverage:
     require(actor, Perm.PATIENT_READ, resource_type="coverage", resource_id=coverage_id)
     item = Coverage.objects.select_related("payer", "patient").filter(pk=coverage_id).first()
-    if item is None or item.patient.restricted:
+    if item is None:
         raise NotFound()
-    require(actor, Perm.PATIENT_READ, location=item.patient.home_location_id, resource_type="coverage",
-            resource_id=coverage_id, patient_id=item.patient_id, hide=True)
+    visibility.require_record_open(actor, item.patient, resource_type="coverage", resource_id=coverage_id)
     return item
 
 
 @atomic_service
-def coverages_search(*, actor: Any, query: Query) -> tuple[list[Coverage], int]:
+def coverages_search(*, actor: Actor, query: Query) -> tuple[list[Coverage], int]:
     require(actor, Perm.PATIENT_READ)
     qs = Coverage.objects.select_related("payer").filter(patient__in=visible_patients(actor))
     if query.all("_id"):
@@ -198,7 +197,7 @@ def coverages_search(*, actor: Any, query: Query) -> tuple[list[Coverage], int]:
 
 
 @atomic_service
-def audit_read(*, actor: Any, entry_id: int) -> AuditEntry:
+def audit_read(*, actor: Actor, entry_id: int) -> AuditEntry:
     require(actor, Perm.AUDIT_READ, resource_type="auditentry", resource_id=entry_id)
     entry = AuditEntry.objects.filter(pk=entry_id).first()
     if entry is None:
@@ -207,7 +206,7 @@ def audit_read(*, actor: Any, entry_id: int) -> AuditEntry:
 
 
 @atomic_service
-def audit_search(*, actor: Any, query: Query) -> tuple[list[AuditEntry], int]:
+def audit_search(*, actor: Actor, query: Query) -> tuple[list[AuditEntry], int]:
     require(actor, Perm.AUDIT_READ)
     qs = AuditEntry.objects.all()
     if query.all("_id"):
@@ -229,7 +228,7 @@ def audit_search(*, actor: Any, query: Query) -> tuple[list[AuditEntry], int]:
     return list(qs.order_by("-position")[query.offset:query.offset + query.count]), total
 
 
-def schedule_pairs(actor: Any, *, practitioner_ids: list[int] | None = None, location_ids: list[int] | None = None,
+def schedule_pairs(actor: Actor, *, practitioner_ids: list[int] | None = None, location_ids: list[int] | None = None,
                    active: bool | None = None) -> list[tuple[Practitioner, Location]]:
     """Practitioner x location pairs (the schedules) at locations the actor may read the schedule of."""
     require(actor, Perm.SCHEDULE_READ)

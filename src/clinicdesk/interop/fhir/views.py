@@ -18,16 +18,17 @@ from clinicdesk.core import request_context
 from clinicdesk.core.exceptions import DomainError, PermissionDenied
 
 from . import search, versions
-from .auth import Caller, authenticate
+from .auth import ANONYMOUS, Caller, authenticate
 from .capability import capability_statement
 from .capability import smart_configuration as smart_document
 from .errors import FhirError, from_domain, from_fhir, outcome
 from .handlers import HANDLERS, OPERATIONS, Handler, Result
+from .scopes import ScopeSet
 from .selectors import record_shown
 from .validation import parse_json, refuse_large_body, refuse_nul, refuse_oversize, validate_resource
 
 FHIR_JSON = "application/fhir+json"
-_LETTER = {"read": "r", "vread": "r", "search": "s", "create": "c", "update": "u", "patch": "u"}
+_LETTER = {"read": "r", "vread": "r", "history": "r", "search": "s", "create": "c", "update": "u", "patch": "u"}
 
 
 def _base(request: HttpRequest) -> str:
@@ -57,7 +58,7 @@ def fhir_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
                                            user_agent=request.META.get("HTTP_USER_AGENT", ""), channel="fhir")
         token = request_context.bind(info)
         try:
-            caller = authenticate(request)
+            caller = _anonymous(request, kwargs) or authenticate(request)
             return func(request, caller, *args, **kwargs)
         except FhirError as error:
             return _error(*from_fhir(error))
@@ -73,6 +74,14 @@ def fhir_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
     wrapper.__name__ = func.__name__
     return wrapper
+
+
+def _anonymous(request: HttpRequest, kwargs: dict[str, Any]) -> Caller | None:
+    """A read of a public conformance resource (a StructureDefinition) needs no token: it holds no data."""
+    handler = HANDLERS.get(kwargs.get("resource_type", ""))
+    if handler is not None and handler.public and request.method == "GET":
+        return Caller(ANONYMOUS, ScopeSet.of([]), "anonymous")
+    return None
 
 
 def _handler(resource_type: str, interaction: str) -> Handler:
@@ -102,6 +111,9 @@ def _etag_headers(resource: dict[str, Any], base: str) -> dict[str, str]:
 
 
 def _check_scope(caller: Caller, resource_type: str, interaction: str) -> None:
+    handler = HANDLERS.get(resource_type)
+    if handler is not None and handler.public and interaction in ("read", "search"):
+        return
     caller.check(resource_type, _LETTER[interaction])
 
 
@@ -245,7 +257,8 @@ def instance_view(request: HttpRequest, caller: Caller, resource_type: str, iden
         assert handler.read is not None
         with transaction.atomic():
             result = handler.read(caller, ident)
-            _audit(caller, f"fhir.read.{resource_type}", result)
+            if not handler.public:
+                _audit(caller, f"fhir.read.{resource_type}", result)
         resource = result.resources[0]
         return _respond(resource, 200, _etag_headers(resource, base) | (
             {"Last-Modified": resource["meta"]["lastUpdated"]} if "meta" in resource else {}))
@@ -305,12 +318,42 @@ def vread_view(request: HttpRequest, caller: Caller, resource_type: str, ident: 
     assert handler.read is not None
     with transaction.atomic():
         current = handler.read(caller, ident)  # permission, and the latest version stored
-        old = versions.version_of(resource_type, ident, version)
+        old = versions.version_of(resource_type, ident, version, current.resources[0])
         if old is None:
             raise FhirError(404, "not-found", f"{resource_type}/{ident} has no version {version}.")
         current.resources = [old]
         _audit(caller, f"fhir.vread.{resource_type}", current)
     return _respond(old, 200, _etag_headers(old, _base(request)))
+
+
+@fhir_view
+def history_view(request: HttpRequest, caller: Caller, resource_type: str, ident: str) -> HttpResponse:
+    """history-instance: every stored version, newest first (a Bundle of type history)."""
+    handler = _handler(resource_type, "history-instance")
+    _check_scope(caller, resource_type, "history")
+    if request.method != "GET":
+        raise FhirError(405, "not-supported", "_history is GET only.")
+    assert handler.read is not None
+    base = _base(request)
+    with transaction.atomic():
+        current = handler.read(caller, ident)  # permission
+        kept = versions.history_of(resource_type, ident, current.resources[0])
+        current.resources = [v.resource() for v in kept]
+        _audit(caller, f"fhir.history.{resource_type}", current)
+    entries = []
+    for version, resource in zip(kept, current.resources, strict=True):
+        first = version.version_id == 1
+        entries.append({
+            "fullUrl": f"{base}/{resource_type}/{ident}", "resource": resource,
+            "request": {"method": "POST" if first else "PUT",
+                        "url": resource_type if first else f"{resource_type}/{ident}"},
+            "response": {"status": "201 Created" if first else "200 OK",
+                         "etag": f'W/"{version.version_id}"', "lastModified": resource["meta"]["lastUpdated"]}})
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "history", "total": len(entries),
+                              "link": [{"relation": "self", "url": f"{base}/{resource_type}/{ident}/_history"}]}
+    if entries:
+        bundle["entry"] = entries
+    return _respond(bundle)
 
 
 # --- operations ------------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import binascii
 import hashlib
 import io
 import uuid
-from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -17,7 +16,7 @@ from PIL import Image, UnidentifiedImageError
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock, request_context
-from clinicdesk.core.permissions import Perm, require
+from clinicdesk.core.permissions import Actor, Perm, require, staff_user
 from clinicdesk.core.timezones import utc_to_local
 
 from ..models import FormTemplate, SignedForm
@@ -55,7 +54,7 @@ def _drawn_png(errors: Errors, data_url: str) -> bytes:
 
 
 @atomic_service
-def form_sign(*, actor: Any, patient_id: Any, template_id: Any, signer_kind: str, signer_name: str,
+def form_sign(*, actor: Actor, patient_id: int, template_id: int, signer_kind: str, signer_name: str,
               signature_kind: str, signer_relationship: str = "", typed_signature: str = "",
               drawn_signature: str = "") -> SignedForm:
     """Sign one version of a form for a patient; writes the signed PDF and the read-only record."""
@@ -97,7 +96,7 @@ def form_sign(*, actor: Any, patient_id: Any, template_id: Any, signer_kind: str
             patient=patient, template=template, signer_kind=signer_kind, signer_name=name,
             signer_relationship=relationship, signature_kind=signature_kind, typed_signature=typed,
             signed_at=now, client_ip=info.ip, user_agent=info.user_agent[:300],
-            recorded_by=actor if getattr(actor, "pk", None) else None, pdf=storage_name,
+            recorded_by=staff_user(actor), pdf=storage_name,
             pdf_sha256=hashlib.sha256(pdf).hexdigest())
     except Exception:
         default_storage.delete(storage_name)
@@ -109,7 +108,7 @@ def form_sign(*, actor: Any, patient_id: Any, template_id: Any, signer_kind: str
 
 
 @atomic_service
-def form_template_publish(*, actor: Any, code: str, required: bool,
+def form_template_publish(*, actor: Actor, code: str, required: bool,
                           texts: dict[str, tuple[str, str]]) -> list[FormTemplate]:
     """Publish a new version of a form in each language given ({"en": (title, body), "es": ...}).
     Earlier versions stay (signatures point at them) but are no longer offered."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from django.utils.translation import gettext as _
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import ValidationFailed
+from clinicdesk.core.permissions import Actor
 
 from ..models import Patient
 from .registration import history_write
@@ -15,14 +16,14 @@ _CHANNEL_FIELDS = {"sms": "sms_opt_in", "email": "email_opt_in", "voicemail": "v
 
 
 @atomic_service
-def patient_contact_opt_out(*, actor: Any, channel: str, source: str, patient_id: Any = None,
+def patient_contact_opt_out(*, actor: Actor, channel: str, source: str, patient_id: int | None = None,
                             phone_digits: str = "") -> int:
     """Turn a channel off for one patient (by id) or for every patient with that phone number (an SMS
     STOP reply does not say who is texting). The caller has proven the request: a signed link or the
     gateway's authenticated webhook. Returns how many patients were changed."""
     field = _CHANNEL_FIELDS.get(channel)
     if field is None:
-        raise ValidationFailed("bad-channel", f"Unknown channel '{channel}'.")
+        raise ValidationFailed("bad-channel", _("Unknown channel '%(channel)s'.") % {"channel": channel})
     if patient_id is not None:
         patients = Patient.objects.filter(pk=patient_id)
     elif len(phone_digits) == 10:

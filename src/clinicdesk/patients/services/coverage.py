@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, NotFound
+from clinicdesk.core.permissions import Actor
 
 from ..models import Coverage, CoverageOrder, Document, Patient, Payer, Sex, SubscriberRelationship
 from ..validation import Errors, check_birth_date, check_date, check_member_id, check_money, check_name
@@ -28,7 +29,7 @@ def _day(value: dt.date | None) -> str:
 
 
 def overlapping(patient: Patient, order: int, start: dt.date, end: dt.date | None,
-                exclude_id: Any = None) -> Coverage | None:
+                exclude_id: int | None = None) -> Coverage | None:
     clash = Coverage.objects.filter(patient=patient, order=order).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=start))
     if end is not None:
@@ -47,7 +48,7 @@ def overlap_error(existing: Coverage) -> Conflict:
 
 
 @atomic_service
-def coverage_add(*, actor: Any, patient_id: Any, payer_id: Any, member_id: str, start_date: Any,
+def coverage_add(*, actor: Actor, patient_id: int, payer_id: int, member_id: str, start_date: Any,
                  order: int = CoverageOrder.PRIMARY, end_date: Any = None, plan_name: str = "",
                  group_number: str = "", relationship: str = SubscriberRelationship.SELF,
                  subscriber_family_name: str = "", subscriber_given_name: str = "",
@@ -119,7 +120,7 @@ def coverage_add(*, actor: Any, patient_id: Any, payer_id: Any, member_id: str, 
 
 
 @atomic_service
-def coverage_end(*, actor: Any, coverage_id: Any, end_date: Any) -> Coverage:
+def coverage_end(*, actor: Actor, coverage_id: int, end_date: Any) -> Coverage:
     coverage = Coverage.objects.filter(pk=coverage_id).only("patient_id").first()
     if coverage is None:
         raise NotFound()

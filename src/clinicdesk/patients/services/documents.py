@@ -17,6 +17,7 @@ from PIL import Image, UnidentifiedImageError
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import ValidationFailed
+from clinicdesk.core.permissions import Actor, staff_user
 
 from ..models import Document, Patient
 from ..validation import Errors, check_date
@@ -73,7 +74,7 @@ def read_upload(upload: Any, field: str = "file") -> tuple[bytes, str]:
     return data, content_type
 
 
-def store_document(*, actor: Any, patient: Patient, kind: str, data: bytes, content_type: str,
+def store_document(*, actor: Actor, patient: Patient, kind: str, data: bytes, content_type: str,
                    document_date: dt.date, description: str = "") -> Document:
     """Write the bytes to the default storage and the row; caller holds the transaction."""
     extension = {PDF: "pdf", JPEG: "jpg", PNG: "png"}[content_type]
@@ -82,7 +83,7 @@ def store_document(*, actor: Any, patient: Patient, kind: str, data: bytes, cont
         document = Document.objects.create(
             patient=patient, kind=kind, document_date=document_date, description=description[:200],
             storage_name=name, content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-            uploaded_by=actor if getattr(actor, "pk", None) else None, uploaded_at=clock.now(),
+            uploaded_by=staff_user(actor), uploaded_at=clock.now(),
         )
     except Exception:
         default_storage.delete(name)
@@ -92,7 +93,7 @@ def store_document(*, actor: Any, patient: Patient, kind: str, data: bytes, cont
 
 
 @atomic_service
-def document_upload(*, actor: Any, patient_id: Any, kind: str, upload: Any, document_date: Any = None,
+def document_upload(*, actor: Actor, patient_id: int, kind: str, upload: Any, document_date: Any = None,
                     description: str = "") -> Document:
     patient = lock_patient(patient_id, actor=actor)
     errors = Errors()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core.exceptions import Conflict, DomainError, ValidationFailed
-from clinicdesk.core.permissions import Perm, require
+from clinicdesk.core.permissions import Actor, Perm, require
 
 from ..csvio import IMPORT_COLUMNS, REQUIRED_COLUMNS, row_to_fields
 from .registration import patient_register
@@ -63,7 +63,7 @@ def header_problems(header: list[str]) -> list[RowProblem]:
 
 
 @atomic_service
-def patients_import(*, actor: Any, rows: list[dict[str, str]], header: list[str], locations: dict[str, Any],
+def patients_import(*, actor: Actor, rows: list[dict[str, str]], header: list[str], locations: dict[str, Any],
                     default_location: Any = None, dry_run: bool = False, all_or_nothing: bool = True,
                     allow_duplicates: bool = False,
                     progress: Callable[[int], None] | None = None) -> ImportReport:
@@ -90,7 +90,7 @@ def patients_import(*, actor: Any, rows: list[dict[str, str]], header: list[str]
     return report
 
 
-def _import_row(actor: Any, report: ImportReport, line: int, raw: dict[str, str], locations: dict[str, Any],
+def _import_row(actor: Actor, report: ImportReport, line: int, raw: dict[str, str], locations: dict[str, Any],
                 default_location: Any, allow_duplicates: bool) -> None:
     if None in raw:  # more cells than columns
         report.problems.append(RowProblem(line, "*", _("The row has more cells than the header has columns.")))

@@ -10,15 +10,13 @@ the survivor and leaves search; the audit trail keeps naming it (history is not 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, NotFound, ValidationFailed
-from clinicdesk.core.permissions import Perm, require, staff_user
+from clinicdesk.core.permissions import Actor, Perm, require, staff_user
 
 from .. import hooks
 from ..keys import fill_search_keys
@@ -39,6 +37,7 @@ from ..models import (
     RelatedPerson,
     SignedForm,
 )
+from ..visibility import location_filter
 from .coverage import overlap_error, overlapping
 from .registration import history_write
 
@@ -48,14 +47,12 @@ FILLABLE = ("middle_name", "preferred_name", "previous_family_name", "gender_ide
             "employer", "primary_care_provider", "referring_provider")
 
 
-def _visible(actor: Any) -> Q:
-    if getattr(actor, "practice_wide", False):
-        return Q()
-    return Q(home_location_id__in=actor.location_ids())
+def _visible(actor: Actor) -> Q:
+    return location_filter(actor)  # patients.visibility: the charts at the actor's locations
 
 
 @atomic_service
-def duplicates_scan(*, actor: Any, threshold: float = LIKELY) -> int:
+def duplicates_scan(*, actor: Actor, threshold: float = LIKELY) -> int:
     """Compare the patients the actor may see, block by block; add new suspected pairs to the worklist."""
     require(actor, Perm.PATIENT_MERGE)
     rows = (Patient.objects.filter(_visible(actor), merged_into__isnull=True)
@@ -74,7 +71,7 @@ def duplicates_scan(*, actor: Any, threshold: float = LIKELY) -> int:
     return len(new)
 
 
-def _lock_candidate(actor: Any, candidate_id: Any) -> DuplicateCandidate:
+def _lock_candidate(actor: Actor, candidate_id: int) -> DuplicateCandidate:
     require_duplicate_review(actor)
     # Only the pair's row is locked (the charts are read, not locked): a merge locks the charts first, then the
     # pairs it closes, so locking the charts here too could deadlock with it.
@@ -88,7 +85,7 @@ def _lock_candidate(actor: Any, candidate_id: Any) -> DuplicateCandidate:
 
 
 @atomic_service
-def duplicate_dismiss(*, actor: Any, candidate_id: Any, reason: str) -> DuplicateCandidate:
+def duplicate_dismiss(*, actor: Actor, candidate_id: int, reason: str) -> DuplicateCandidate:
     candidate = _lock_candidate(actor, candidate_id)
     reason = " ".join((reason or "").split())[:300]
     if not reason:
@@ -97,7 +94,7 @@ def duplicate_dismiss(*, actor: Any, candidate_id: Any, reason: str) -> Duplicat
     if candidate.status != DuplicateCandidate.Status.OPEN:
         raise Conflict("already-reviewed", _("This pair was already reviewed."))
     candidate.status = DuplicateCandidate.Status.NOT_DUPLICATE
-    candidate.reason, candidate.reviewed_by, candidate.reviewed_at = reason, actor, clock.now()
+    candidate.reason, candidate.reviewed_by, candidate.reviewed_at = reason, staff_user(actor), clock.now()
     candidate.save()
     record(actor, "duplicate.dismiss", candidate, patient=candidate.first_id,
            detail={"pair": [candidate.first_id, candidate.second_id], "reason": reason})
@@ -134,7 +131,7 @@ MERGE_HANDLES = (
 )
 
 
-def move_patient_rows(*, survivor: Patient, merged: Patient, actor: Any) -> dict[str, int]:
+def move_patient_rows(*, survivor: Patient, merged: Patient, actor: Actor) -> dict[str, int]:
     """The patients app's part of `patient_merged`. The merged chart's open duplicate pairs are closed as
     merged (reviewed pairs stay as they were reviewed); charts merged into it earlier now point at the survivor,
     so that `merged_into` is never a chain."""
@@ -156,8 +153,8 @@ def move_patient_rows(*, survivor: Patient, merged: Patient, actor: Any) -> dict
 
 
 @atomic_service
-def patient_merge(*, actor: Any, survivor_id: Any, merged_id: Any, reason: str = "",
-                  candidate_id: Any = None) -> Patient:
+def patient_merge(*, actor: Actor, survivor_id: int, merged_id: int, reason: str = "",
+                  candidate_id: int | None = None) -> Patient:
     """Merge chart `merged_id` into chart `survivor_id`."""
     require_duplicate_review(actor)
     if str(survivor_id) == str(merged_id):
@@ -197,7 +194,7 @@ def patient_merge(*, actor: Any, survivor_id: Any, merged_id: Any, reason: str =
     if candidate_id is None and not DuplicateCandidate.objects.filter(first_id=pair[0], second_id=pair[1]).exists():
         DuplicateCandidate.objects.create(first_id=pair[0], second_id=pair[1], score=0.0, source="manual",
                                           status=DuplicateCandidate.Status.MERGED, reason=reason[:300],
-                                          found_at=now, reviewed_by=actor, reviewed_at=now)
+                                          found_at=now, reviewed_by=staff_user(actor), reviewed_at=now)
     detail = {"survivor": survivor.pk, "merged": merged.pk, "merged_mrn": merged.mrn, "moved": moved,
               "filled": sorted(fill), "reason": " ".join((reason or "").split())[:300]}
     record(actor, "patient.merge", survivor, patient=survivor, detail=detail)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
@@ -12,8 +13,10 @@ from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, NotFound, ValidationFailed
 from clinicdesk.core.identifiers import mrn_from_sequence
-from clinicdesk.core.permissions import Perm, require
+from clinicdesk.core.permissions import Actor, Perm, require, staff_user
+from clinicdesk.practice.models import Location
 
+from .. import hooks
 from ..candidates import find_matches
 from ..keys import fill_search_keys
 from ..matching import Person
@@ -49,7 +52,7 @@ def mrns_allocate(count: int) -> list[str]:
     return [mrn_from_sequence(n) for n in range(first, first + count)]
 
 
-def lock_patient(patient_id: Any, *, perm: Perm = Perm.PATIENT_WRITE, actor: Any) -> Patient:
+def lock_patient(patient_id: int, *, perm: Perm = Perm.PATIENT_WRITE, actor: Actor) -> Patient:
     """Load and row-lock a patient the actor may act on; a forbidden one looks like a missing one."""
     require(actor, perm, resource_type="patient", resource_id=patient_id, patient_id=patient_id)
     # FOR NO KEY UPDATE: excludes other writers of the patient, not the foreign-key checks of commits that add a
@@ -62,7 +65,7 @@ def lock_patient(patient_id: Any, *, perm: Perm = Perm.PATIENT_WRITE, actor: Any
     return patient
 
 
-def _actor_name(actor: Any) -> str:
+def _actor_name(actor: Actor) -> str:
     return actor.get_username() if getattr(actor, "is_authenticated", False) else "system"
 
 
@@ -80,13 +83,13 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def history_write(actor: Any, patient: Patient, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+def history_write(actor: Actor, patient: Patient, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """Write one PatientChange per changed field; returns the names of the changed fields."""
     now = clock.now()
     changed = [name for name in after if before.get(name) != after[name]]
     PatientChange.objects.bulk_create([
         PatientChange(patient=patient, field=name, old_value=_as_text(before.get(name)),
-                      new_value=_as_text(after[name]), changed_by=actor if getattr(actor, "pk", None) else None,
+                      new_value=_as_text(after[name]), changed_by=staff_user(actor),
                       changed_by_name=_actor_name(actor), changed_at=now)
         for name in changed
     ])
@@ -119,7 +122,7 @@ def _clean_contacts(contacts: Iterable[dict[str, Any]]) -> list[RelatedPerson]:
 
 
 @atomic_service
-def patient_register(*, actor: Any, location: Any, given_name: str, family_name: str,
+def patient_register(*, actor: Actor, location: Location | int, given_name: str, family_name: str,
                      birth_date: dt.date | str | None, sex: str, duplicate_reason: str = "",
                      contacts: Iterable[dict[str, Any]] = (), idempotency_key: str = "",
                      source: str = "registration", **details: Any) -> Patient:
@@ -160,6 +163,7 @@ def patient_register(*, actor: Any, location: Any, given_name: str, family_name:
         Patient.objects.filter(pk=patient.pk).update(guarantor_is_self=False)
         patient.guarantor_is_self = False
     record(actor, "patient.create", patient, patient=patient, detail={"source": source})
+    hooks.fire_patient_changed(patient, previous=None)
     if matches:
         now = clock.now()
         for match in matches:
@@ -175,7 +179,7 @@ def patient_register(*, actor: Any, location: Any, given_name: str, family_name:
 
 
 @atomic_service
-def patient_update(*, actor: Any, patient_id: Any, changes: dict[str, Any]) -> Patient:
+def patient_update(*, actor: Actor, patient_id: int, changes: dict[str, Any]) -> Patient:
     """Change demographic fields; each changed field is kept in the history."""
     patient = lock_patient(patient_id, actor=actor)
     if patient.merged_into_id:
@@ -188,6 +192,7 @@ def patient_update(*, actor: Any, patient_id: Any, changes: dict[str, Any]) -> P
             values[f"{flag}_date"] = getattr(patient, f"{flag}_date")
             values[f"{flag}_source"] = values[f"{flag}_source"] or getattr(patient, f"{flag}_source")
     before = {name: getattr(patient, name) for name in values}
+    previous = copy.copy(patient)
     for name, value in values.items():
         setattr(patient, name, value)
     changed = history_write(actor, patient, before, values)
@@ -195,21 +200,24 @@ def patient_update(*, actor: Any, patient_id: Any, changes: dict[str, Any]) -> P
         fill_search_keys(patient)
         patient.save()
         record(actor, "patient.update", patient, patient=patient, detail={"fields": changed})
+        hooks.fire_patient_changed(patient, previous=previous)
     return patient
 
 
-def _set_status(actor: Any, patient: Patient, action: str, **values: Any) -> Patient:
+def _set_status(actor: Actor, patient: Patient, action: str, **values: Any) -> Patient:
     before = {name: getattr(patient, name) for name in values}
+    previous = copy.copy(patient)
     for name, value in values.items():
         setattr(patient, name, value)
     changed = history_write(actor, patient, before, values)
     patient.save()
     record(actor, action, patient, patient=patient, detail={"fields": changed})
+    hooks.fire_patient_changed(patient, previous=previous)
     return patient
 
 
 @atomic_service
-def patient_inactivate(*, actor: Any, patient_id: Any, reason: str) -> Patient:
+def patient_inactivate(*, actor: Actor, patient_id: int, reason: str) -> Patient:
     patient = lock_patient(patient_id, actor=actor)
     reason = " ".join((reason or "").split())[:200]
     if not reason:
@@ -221,7 +229,7 @@ def patient_inactivate(*, actor: Any, patient_id: Any, reason: str) -> Patient:
 
 
 @atomic_service
-def patient_reactivate(*, actor: Any, patient_id: Any) -> Patient:
+def patient_reactivate(*, actor: Actor, patient_id: int) -> Patient:
     patient = lock_patient(patient_id, actor=actor)
     if patient.merged_into_id:
         raise Conflict("merged", _("A merged-away chart cannot be reactivated."))
@@ -231,7 +239,7 @@ def patient_reactivate(*, actor: Any, patient_id: Any) -> Patient:
 
 
 @atomic_service
-def patient_mark_deceased(*, actor: Any, patient_id: Any, deceased_date: dt.date | str | None) -> Patient:
+def patient_mark_deceased(*, actor: Actor, patient_id: int, deceased_date: dt.date | str | None) -> Patient:
     patient = lock_patient(patient_id, actor=actor)
     errors = Errors()
     day = check_date(errors, "deceased_date", deceased_date, _("Date of death"))
@@ -246,7 +254,7 @@ def patient_mark_deceased(*, actor: Any, patient_id: Any, deceased_date: dt.date
 
 
 @atomic_service
-def related_person_add(*, actor: Any, patient_id: Any, kind: str, name: str, relationship: str, phone: str = "",
+def related_person_add(*, actor: Actor, patient_id: int, kind: str, name: str, relationship: str, phone: str = "",
                        birth_date: Any = None, address: str = "") -> RelatedPerson:
     patient = lock_patient(patient_id, actor=actor)
     if kind not in RelatedPerson.Kind.values:

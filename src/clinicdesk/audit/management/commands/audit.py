@@ -11,6 +11,7 @@ from clinicdesk.audit.anchor import anchor_append, anchor_path, chain_end
 from clinicdesk.audit.services import audit_entry_repair, chain_verify
 from clinicdesk.core import request_context
 from clinicdesk.core.exceptions import DomainError
+from clinicdesk.core.progress import ProgressBars, add_progress_arguments
 
 
 class Command(BaseCommand):
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-anchor", action="store_true", help="verify: check the chain alone")
         parser.add_argument("--entry", type=int, help="repair: the position of the entry")
         parser.add_argument("--reason", default="", help="repair: why (a ticket number), kept in the trail")
+        add_progress_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "repair":
@@ -39,7 +41,9 @@ class Command(BaseCommand):
             self._verify(options)
 
     def _verify(self, options: dict[str, Any]) -> None:
-        report = chain_verify(anchor=not options["no_anchor"], anchor_path=options["anchor"])
+        with ProgressBars(self.stderr._out, enabled=not options["no_progress"],
+                          units={"audit trail": " entries"}) as bars:
+            report = chain_verify(anchor=not options["no_anchor"], anchor_path=options["anchor"], progress=bars)
         if not report.ok:
             if options["all"]:
                 for problem in report.problems:

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from clinicdesk.core import request_context
+from clinicdesk.core.progress import ProgressBars, add_progress_arguments
 from clinicdesk.ops.services import BackupError, backup_create
 
 from ._output import describe
@@ -20,11 +21,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="the archive to write, e.g. clinicdesk-2026-11-23.tar (new file)")
+        add_progress_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         token = request_context.bind(request_context.RequestInfo(channel="cli"))
         try:
-            summary = backup_create(destination=options["file"])
+            with ProgressBars(self.stderr._out, enabled=not options["no_progress"],
+                              units={"checksums": " files", "archive": " files"}) as bars:
+                summary = backup_create(destination=options["file"], progress=bars)
         except BackupError as error:
             raise CommandError(f"Backup failed: {error}") from error
         finally:

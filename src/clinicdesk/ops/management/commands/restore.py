@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from clinicdesk.core.progress import ProgressBars, add_progress_arguments
 from clinicdesk.ops.services import BackupError, RestoreVerificationFailed, backup_restore
 
 from ._output import describe
@@ -25,10 +26,14 @@ class Command(BaseCommand):
                             help="replace a database that already has tables and write over stored documents")
         parser.add_argument("--check", action="store_true",
                             help="only check the archive (format, engine, checksums); change nothing")
+        add_progress_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            summary = backup_restore(source=options["file"], force=options["force"], check_only=options["check"])
+            with ProgressBars(self.stderr._out, enabled=not options["no_progress"],
+                              units={"checksums": " files", "documents": " files", "audit trail": " entries"}) as bars:
+                summary = backup_restore(source=options["file"], force=options["force"], check_only=options["check"],
+                                         progress=bars)
         except RestoreVerificationFailed as error:
             self._problems(error.problems)
             raise CommandError(f"RESTORE FAILED VERIFICATION: {error}") from error

@@ -1,0 +1,207 @@
+"""Words for the codes the audit trail stores: actions, outcomes and roles, in the user's language.
+
+The trail keeps stable codes (`patient.read`, `denied`, `front_desk`); screens show these words instead.
+Every action recorded anywhere has a label here: tests/audit/test_labels.py reads every `record(...)` call in
+the source and fails on a code without one. Codes built at run time are labelled by their family:
+`visit.<status>`, `appointment.<move>`, `fhir.<interaction>.<resource type>`.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from clinicdesk.core.permissions import ROLE_LABELS, Role
+
+ACTION_LABELS: dict[str, Promise] = {
+    "access.denied": _("Access refused"),
+    "account.read": _("Patient account viewed"),
+    "appointment.book": _("Appointment booked"),
+    "appointment.cancel": _("Appointment cancelled"),
+    "appointment.checklist": _("Appointment checklist updated"),
+    "appointment.confirm": _("Appointment confirmed"),
+    "appointment.list": _("Appointment list viewed"),
+    "appointment.noshow": _("Appointment marked no-show"),
+    "appointment.overbook": _("Appointment overbooked"),
+    "appointment.read": _("Appointment viewed"),
+    "appointment.reschedule": _("Appointment rescheduled"),
+    "appointment.status": _("Appointment status changed"),
+    "arrivals.list": _("Arrivals list viewed"),
+    "audit.export": _("Audit trail exported"),
+    "audit.repair": _("Audit entry repaired"),
+    "audit.search": _("Audit trail searched"),
+    "auth.lockout": _("Account locked after failed sign-ins"),
+    "auth.login": _("Sign-in"),
+    "auth.mfa": _("Second factor checked"),
+    "auth.mfa_enrol": _("Second factor set up"),
+    "auth.mfa_reset": _("Second factor reset"),
+    "availability.exception.add": _("Availability exception added"),
+    "availability.template.add": _("Weekly availability added"),
+    "backup.create": _("Backup taken"),
+    "break_glass.report": _("Emergency access report viewed"),
+    "calendar.feed.issue": _("Calendar feed link issued"),
+    "calendar.feed.read": _("Calendar feed read"),
+    "calendar.feed.revoke": _("Calendar feed link revoked"),
+    "call.record": _("Phone call recorded"),
+    "calls.list": _("Call list viewed"),
+    "checkin.read": _("Check-in page viewed"),
+    "coverage.create": _("Insurance added"),
+    "coverage.end": _("Insurance ended"),
+    "demo.generate": _("Demo data created"),
+    "document.create": _("Document uploaded"),
+    "document.read": _("Document opened"),
+    "duplicate.dismiss": _("Possible duplicate dismissed"),
+    "duplicate.list": _("Duplicate review list viewed"),
+    "duplicate.read": _("Possible duplicate viewed"),
+    "duplicate.scan": _("Duplicate scan run"),
+    "equipment.create": _("Equipment added"),
+    "fhir.client.create": _("FHIR client registered"),
+    "flowboard.read": _("Patient flow board viewed"),
+    "form.publish": _("Form published"),
+    "form.read": _("Signed form opened"),
+    "form.sign": _("Form signed"),
+    "inbox.read": _("Task inbox viewed"),
+    "ledger.adjust": _("Account adjustment posted"),
+    "ledger.charge": _("Charge posted"),
+    "ledger.merge_transfer": _("Balance moved by a merge"),
+    "ledger.read": _("Ledger viewed"),
+    "ledger.reverse": _("Ledger entry reversed"),
+    "location.holiday.add": _("Location holiday added"),
+    "message.list": _("Messages viewed"),
+    "message.resend": _("Message sent again"),
+    "message.worklist": _("Message worklist viewed"),
+    "patient.break_glass": _("Emergency access to a restricted chart"),
+    "patient.contact.add": _("Patient contact added"),
+    "patient.create": _("Patient registered"),
+    "patient.create.duplicate_override": _("Patient registered despite a possible duplicate"),
+    "patient.deceased": _("Patient recorded as deceased"),
+    "patient.export": _("Patients exported"),
+    "patient.import": _("Patients imported"),
+    "patient.inactivate": _("Patient made inactive"),
+    "patient.match": _("Patient matching run"),
+    "patient.merge": _("Patients merged"),
+    "patient.merged_away": _("Chart merged into another"),
+    "patient.opt_out": _("Patient opted out of messages"),
+    "patient.reactivate": _("Patient made active again"),
+    "patient.read": _("Patient chart opened"),
+    "patient.search": _("Patient search"),
+    "patient.update": _("Patient details changed"),
+    "payment.collect": _("Payment collected"),
+    "payment.refund": _("Payment refunded"),
+    "practitioner.create": _("Practitioner added"),
+    "practitioner.locations": _("Practitioner locations changed"),
+    "previsit.list": _("Pre-visit list viewed"),
+    "recall.add": _("Recall added"),
+    "receipt.email": _("Receipt e-mailed"),
+    "room.create": _("Room added"),
+    "series.book": _("Appointment series booked"),
+    "task.create": _("Task created"),
+    "task.status": _("Task status changed"),
+    "triage.answer": _("Triage slip answered"),
+    "triage.close": _("Triage slip closed"),
+    "triage.create": _("Triage slip created"),
+    "user.create": _("Staff user created"),
+    "user.unlock": _("Staff user unlocked"),
+    "visit.arrive": _("Patient arrived"),
+    "visit.arrived": _("Visit: arrived"),
+    "visit.checked-in": _("Visit: checked in"),
+    "visit.checked-out": _("Visit: checked out"),
+    "visit.follow_up": _("Follow-up booked at check-out"),
+    "visit.left": _("Visit: left without being seen"),
+    "visit.read": _("Visit viewed"),
+    "visit.ready-checkout": _("Visit: ready for check-out"),
+    "visit.roomed": _("Visit: roomed"),
+    "visit.undo_arrival": _("Arrival undone"),
+    "visit.walk_in": _("Walk-in registered"),
+    "visit.with-provider": _("Visit: with provider"),
+    "visitor.sign_in": _("Visitor signed in"),
+    "visitor.sign_out": _("Visitor signed out"),
+    "waitlist.add": _("Added to the waitlist"),
+    "waitlist.list": _("Waitlist viewed"),
+    "waitlist.match": _("Waitlist matches viewed"),
+    "waitlist.offer": _("Waitlist offer sent"),
+    "waitlist.offer_accept": _("Waitlist offer accepted"),
+    "waitlist.remove": _("Removed from the waitlist"),
+    "walkins.list": _("Walk-in list viewed"),
+}
+
+# fhir.<interaction>.<resource type>[.exists] and fhir.operation.<type>.<name>
+FHIR_INTERACTIONS: dict[str, Promise] = {
+    "search": _("FHIR search: %(type)s"),
+    "read": _("FHIR read: %(type)s"),
+    "vread": _("FHIR read of a version: %(type)s"),
+    "history": _("FHIR history: %(type)s"),
+    "create": _("FHIR create: %(type)s"),
+    "update": _("FHIR update: %(type)s"),
+}
+FHIR_CREATE_EXISTING = _("FHIR create matched an existing record: %(type)s")
+FHIR_OPERATIONS: dict[str, Promise] = {
+    "fhir.operation.Patient.match": _("FHIR patient matching"),
+    "fhir.operation.Appointment.find": _("FHIR appointment search for open times"),
+}
+FHIR_TYPES: dict[str, Promise] = {
+    "Patient": _("patients"),
+    "Practitioner": _("practitioners"),
+    "PractitionerRole": _("practitioner roles"),
+    "Organization": _("organizations"),
+    "Location": _("locations"),
+    "HealthcareService": _("services"),
+    "Schedule": _("schedules"),
+    "Slot": _("open times"),
+    "Appointment": _("appointments"),
+    "Coverage": _("insurance coverage"),
+    "AuditEvent": _("audit events"),
+    "StructureDefinition": _("structure definitions"),
+}
+
+OUTCOME_LABELS: dict[str, Promise] = {"allowed": _("Allowed"), "denied": _("Refused")}
+OUTCOME_CHOICES = list(OUTCOME_LABELS.items())
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """The action filter's options, by label in the user's language (the value is a code prefix)."""
+    options = [(code, str(label)) for code, label in ACTION_LABELS.items()]
+    options.append(("fhir.", gettext("FHIR API: every request")))
+    return sorted(options, key=lambda option: option[1].casefold())
+
+
+def _fhir_label(code: str) -> str | None:
+    if code in FHIR_OPERATIONS:
+        return str(FHIR_OPERATIONS[code])
+    parts = code.split(".")
+    if len(parts) not in (3, 4) or parts[0] != "fhir" or parts[1] not in FHIR_INTERACTIONS:
+        return None
+    kind = FHIR_TYPES.get(parts[2])
+    if kind is None:
+        return None
+    if len(parts) == 4:
+        return str(FHIR_CREATE_EXISTING % {"type": kind}) if parts[1:4:2] == ["create", "exists"] else None
+    return str(FHIR_INTERACTIONS[parts[1]]) % {"type": kind}
+
+
+def action_label(code: str) -> str | None:
+    """The words for an action code, or None when it has none (a test keeps that from happening)."""
+    if code in ACTION_LABELS:
+        return str(ACTION_LABELS[code])
+    if code.startswith("fhir."):
+        return _fhir_label(code)
+    return None
+
+
+def action_words(code: str) -> str:
+    """What a screen shows for an action: its label; for a code without one, a plain fallback."""
+    return action_label(code) or gettext("Other activity")
+
+
+def outcome_words(code: str) -> str:
+    return str(OUTCOME_LABELS.get(code, gettext("Other outcome")))
+
+
+def role_words(code: str) -> str:
+    if not code:
+        return "—"  # no signed-in staff member: the system, or a sign-in with an unknown name
+    try:
+        return str(ROLE_LABELS[Role(code)])
+    except ValueError:
+        return gettext("Former role")
