@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.permissions import Actor, Perm, require
-from clinicdesk.patients.selectors import patient_record_check
+from clinicdesk.patients.selectors import location_filter, patient_record_check
 from clinicdesk.scheduling.selectors import appointment_detail
 
 from . import content
@@ -60,8 +60,7 @@ def messages_needing_attention(*, actor: Actor, limit: int = 200) -> list[Messag
     require(actor, Perm.FRONTDESK)
     failed = Message.objects.filter(status__in=[Status.FAILED, Status.BOUNCED]).select_related(
         "patient__home_location").order_by("-send_after")
-    if not getattr(actor, "practice_wide", False):
-        failed = failed.filter(patient__home_location_id__in=actor.location_ids())
+    failed = failed.filter(location_filter(actor, prefix="patient__"))
     rows = list(failed[:limit])
     if rows:
         record(actor, "message.worklist", resource_type="outbox",

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound, ValidationFailed
-from clinicdesk.core.permissions import Actor, Perm, SystemActor, require
+from clinicdesk.core.permissions import Actor, Perm, SystemActor
 from clinicdesk.core.text import digits
 from clinicdesk.patients.models import Patient
+from clinicdesk.patients.selectors import require_patient_in_reach
 from clinicdesk.patients.services.contact import patient_contact_opt_out
 from clinicdesk.scheduling import services as scheduling
 from clinicdesk.scheduling.models import Appointment, AppointmentStatus
@@ -296,8 +297,8 @@ def message_resend(*, actor: Actor, message_id: int) -> Message:
     original = Message.objects.select_related("patient__home_location").filter(pk=message_id).first()
     if original is None:
         raise NotFound()
-    require(actor, Perm.PATIENT_WRITE, location=original.patient.home_location_id, resource_type="message",
-            resource_id=message_id, patient_id=original.patient_id, hide=True)
+    require_patient_in_reach(actor, original.patient, perm=Perm.PATIENT_WRITE, resource_type="message",
+                             resource_id=message_id)
     if not channel_allowed(original.patient, original.channel):
         raise ValidationFailed("not-consented", _("The patient has not agreed to this channel (or has opted out)."))
     key = f"resend:{original.pk}:{int(clock.now().timestamp() * 1_000_000)}"
@@ -323,8 +324,7 @@ def recall_add(*, actor: Actor, patient_id: int, appointment_type_id: int, due_d
     patient = Patient.objects.filter(pk=patient_id).first()
     if patient is None:
         raise NotFound()
-    require(actor, Perm.SCHEDULE_WRITE, location=patient.home_location_id, hide=True, resource_type="patient",
-            resource_id=patient_id, patient_id=patient_id)
+    require_patient_in_reach(actor, patient, perm=Perm.SCHEDULE_WRITE)
     if due_date <= clock.now().date():
         raise ValidationFailed("due-in-past", _("A recall is due in the future."),
                                fields={"due_date": [_("Pick a future date.")]})

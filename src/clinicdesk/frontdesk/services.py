@@ -19,6 +19,7 @@ from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, InvalidTransition, NotFound, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm, Role, SystemActor, has_perm, require, staff_user
 from clinicdesk.patients.models import Coverage, Patient
+from clinicdesk.patients.selectors import require_patient_in_reach
 from clinicdesk.practice.models import Location, Practitioner, Room
 from clinicdesk.scheduling import hooks as scheduling_hooks
 from clinicdesk.scheduling import services as scheduling
@@ -297,8 +298,7 @@ def walk_in_add(*, actor: Actor, location_id: int, patient_id: int, practitioner
         raise ValidationFailed("unknown-patient", _("Find or register the patient first."),
                                fields={"patient": [_("Unknown patient.")]})
     # Only a patient the desk could have found: another location's chart is hidden, as in the search.
-    require(actor, Perm.FRONTDESK, location=patient.home_location_id, hide=True, resource_type="patient",
-            resource_id=patient.pk, patient_id=patient.pk)
+    require_patient_in_reach(actor, patient, perm=Perm.FRONTDESK, location=location)
     practitioner = None
     if practitioner_id:
         practitioner = location.practitioners.filter(pk=practitioner_id, active=True).first()

@@ -50,6 +50,7 @@ from .selectors import (
     registration_matches,
     signed_form_open,
 )
+from .visibility import may_reach, require_patient_in_reach
 
 
 def _apply(form: Any, error: DomainError) -> None:
@@ -132,8 +133,8 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         return render(request, "patients/break_glass.html",
                       {"form": ReasonForm(), "patient_id": patient_id, "error": error}, status=403)
     return render(request, "patients/chart.html", {
-        "chart": chart, "patient": chart.patient, "can_write": has_perm(request.user, Perm.PATIENT_WRITE,
-                                                                         location=chart.patient.home_location_id),
+        "chart": chart, "patient": chart.patient,
+        "can_write": may_reach(request.user, chart.patient, perm=Perm.PATIENT_WRITE),
         "can_merge": may_review_duplicates(request.user)})
 
 
@@ -174,8 +175,8 @@ def _chart_form(request: HttpRequest, patient_id: int, form: Any, title: str, *,
 def edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_chart(actor=request.user, patient_id=patient_id)
     # The form only for those who could save it: refused (403) like the save itself, after the same lookup.
-    require(request.user, Perm.PATIENT_WRITE, location=patient.home_location_id, resource_type="patient",
-            resource_id=patient_id, patient_id=patient_id)
+    require(request.user, Perm.PATIENT_WRITE, resource_type="patient", resource_id=patient_id, patient_id=patient_id)
+    require_patient_in_reach(request.user, patient, perm=Perm.PATIENT_WRITE)
     form = DemographicsForm(request.POST or None, initial=DemographicsForm.initial_from(patient))
     return _chart_form(request, patient_id, form, _("Edit demographics"), action=lambda data: services.patient_update(
         actor=request.user, patient_id=patient_id, changes=form.details()))

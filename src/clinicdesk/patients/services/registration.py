@@ -30,6 +30,7 @@ from ..validation import (
     clean_demographics,
     normalize_phone,
 )
+from ..visibility import require_patient_in_reach
 
 # Fields whose every change is kept in the history (who, when, old, new).
 TRACKED_FIELDS = (
@@ -60,8 +61,7 @@ def lock_patient(patient_id: int, *, perm: Perm = Perm.PATIENT_WRITE, actor: Act
     patient = Patient.objects.select_for_update(no_key=True).filter(pk=patient_id).first()
     if patient is None:
         raise NotFound()
-    require(actor, perm, location=patient.home_location_id, resource_type="patient", resource_id=patient_id,
-            patient_id=patient_id, hide=True)
+    require_patient_in_reach(actor, patient, perm=perm, resource_id=patient_id)
     return patient
 
 
