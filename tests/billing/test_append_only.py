@@ -24,7 +24,7 @@ TABLES = {"audit": "audit_auditentry", "ledger": "billing_ledgerentry"}
 def rows(location, patient, clock):
     """One stored row of each append-only table."""
     biller = UserFactory(role=Role.BILLING, location=location)
-    charge = charge_post(actor=biller, patient_id=patient.pk, location_id=location.pk, amount="80",
+    charge = charge_post(actor=biller, patient_id=patient.pk, location_id=location.pk, amount=Decimal("80"),
                          description="Visit")
     return {"audit": record(None, "test.event"), "ledger": charge}
 

@@ -56,7 +56,7 @@ def test_a_second_copay_for_the_same_visit_is_refused_unless_confirmed_and_the_c
 
 def test_a_refunded_copay_no_longer_counts_as_collected(clerk, visit_appointment):
     first = _copay(clerk, visit_appointment)
-    refund_issue(actor=clerk, payment_id=first.pk, amount="25", reason="Charged by mistake")
+    refund_issue(actor=clerk, payment_id=first.pk, amount=Decimal("25"), reason="Charged by mistake")
     assert collected_for_appointment(visit_appointment.pk) == Decimal("0.00")
     _copay(clerk, visit_appointment)  # nothing is held for the visit now: no confirmation needed
 

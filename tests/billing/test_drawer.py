@@ -25,8 +25,8 @@ def test_drawer_balances_to_the_ledger_with_mixed_methods_and_a_refund(clerk, bi
     card = pay(clerk, patient, "110.35", Tender("card", card_reference="T-88", card_last4="4242"))
     pay(second_clerk, other, "15.00", Tender("cash"))
     mistaken = pay(second_clerk, patient, "9.99", Tender("cash"))
-    refund_issue(actor=clerk, payment_id=card.pk, amount="10.35", reason="Over-collected")
-    refund_issue(actor=clerk, payment_id=cash.pk, amount="5.00", reason="Change", tender=Tender("cash"))
+    refund_issue(actor=clerk, payment_id=card.pk, amount=Decimal("10.35"), reason="Over-collected")
+    refund_issue(actor=clerk, payment_id=cash.pk, amount=Decimal("5.00"), reason="Change", tender=Tender("cash"))
     entry_reverse(actor=biller, entry_id=mistaken.pk, reason="Keyed twice")
 
     report = drawer_report(actor=biller, location=location, day=DAY)

@@ -63,6 +63,35 @@ def test_payment_collect_takes_int_ids_only(clerk, patient, location, clock):
     assert LedgerEntry.objects.count() == 0
 
 
+def test_refund_charge_and_adjustment_take_parsed_amounts_only(clerk, biller, patient, location, clock):
+    payment = _pay(clerk, patient, location)
+    calls = [
+        lambda: refund_issue(actor=clerk, payment_id=payment.pk, amount="5.00", reason="x"),
+        lambda: charge_post(actor=biller, patient_id=patient.pk, location_id=location.pk, amount="80",
+                            description="Visit"),
+        lambda: adjustment_post(actor=biller, patient_id=str(patient.pk), location_id=location.pk,
+                                amount=Decimal("-1.00"), reason="x"),
+    ]
+    for call in calls:
+        with pytest.raises(TypeError):
+            call()
+    assert LedgerEntry.objects.count() == 1
+
+
+def test_refund_screen_parses_the_amount_and_names_a_bad_one(clerk, patient, location, clock):
+    from django.test import Client
+
+    payment = _pay(clerk, patient, location)
+    client = Client()
+    client.force_login(clerk)
+    response = client.post(f"/billing/payments/{payment.pk}/refund", {"amount": "five", "reason": "x"},
+                           follow=True)
+    assert "is not an amount" in response.content.decode()
+    response = client.post(f"/billing/payments/{payment.pk}/refund", {"amount": "$5.00", "reason": "Change"})
+    assert response.status_code == 302
+    assert LedgerEntry.objects.filter(kind="refund", amount=Decimal("5.00")).count() == 1
+
+
 def test_check_needs_a_number_and_card_needs_reference_and_last_four(clerk, patient, location, clock):
     with pytest.raises(ValidationFailed, match="check number"):
         _pay(clerk, patient, location, tender=Tender("check"))
@@ -86,9 +115,9 @@ def test_payment_collect_is_refused_at_another_location_and_to_outsiders(outside
 
 def test_refund_more_than_paid_is_refused(clerk, patient, location, clock):
     payment = _pay(clerk, patient, location, Decimal("30.00"))
-    refund_issue(actor=clerk, payment_id=payment.pk, amount="20.00", reason="overpaid")
+    refund_issue(actor=clerk, payment_id=payment.pk, amount=Decimal("20.00"), reason="overpaid")
     with pytest.raises(ValidationFailed, match="more than was paid"):
-        refund_issue(actor=clerk, payment_id=payment.pk, amount="10.01", reason="overpaid")
+        refund_issue(actor=clerk, payment_id=payment.pk, amount=Decimal("10.01"), reason="overpaid")
     assert LedgerEntry.objects.filter(kind=EntryKind.REFUND).count() == 1
     assert balance_of(patient.pk) == Decimal("-10.00")
 
@@ -96,24 +125,24 @@ def test_refund_more_than_paid_is_refused(clerk, patient, location, clock):
 def test_refund_needs_a_reason(clerk, patient, location, clock):
     payment = _pay(clerk, patient, location)
     with pytest.raises(ValidationFailed):
-        refund_issue(actor=clerk, payment_id=payment.pk, amount="5", reason=" ")
+        refund_issue(actor=clerk, payment_id=payment.pk, amount=Decimal("5"), reason=" ")
     assert LedgerEntry.objects.count() == 1
 
 
 def test_refund_by_another_location_looks_like_a_missing_payment(clerk, outsider, patient, location, clock):
     payment = _pay(clerk, patient, location)
     with pytest.raises(PermissionDenied) as error:
-        refund_issue(actor=outsider, payment_id=payment.pk, amount="5", reason="x")
+        refund_issue(actor=outsider, payment_id=payment.pk, amount=Decimal("5"), reason="x")
     assert error.value.status == 404
 
 
 def test_running_balance_over_charges_payments_adjustments_refunds(biller, clerk, patient, location, clock):
-    charge_post(actor=biller, patient_id=patient.pk, location_id=location.pk, amount="150.00",
+    charge_post(actor=biller, patient_id=patient.pk, location_id=location.pk, amount=Decimal("150.00"),
                 description="Office visit")
     payment = _pay(clerk, patient, location, Decimal("40.00"))
-    adjustment_post(actor=biller, patient_id=patient.pk, location_id=location.pk, amount="-10.00",
+    adjustment_post(actor=biller, patient_id=patient.pk, location_id=location.pk, amount=Decimal("-10.00"),
                     reason="Prompt-pay discount")
-    refund_issue(actor=clerk, payment_id=payment.pk, amount="5.00", reason="Over-collected")
+    refund_issue(actor=clerk, payment_id=payment.pk, amount=Decimal("5.00"), reason="Over-collected")
     account = patient_account(actor=clerk, patient_id=patient.pk)
     assert [line.balance for line in account.lines] == [Decimal("150.00"), Decimal("110.00"), Decimal("100.00"),
                                                         Decimal("105.00")]
@@ -121,7 +150,7 @@ def test_running_balance_over_charges_payments_adjustments_refunds(biller, clerk
 
 
 def test_reversal_corrects_without_editing(biller, patient, location, clock):
-    charge = charge_post(actor=biller, patient_id=patient.pk, location_id=location.pk, amount="80",
+    charge = charge_post(actor=biller, patient_id=patient.pk, location_id=location.pk, amount=Decimal("80"),
                          description="Wrong code")
     reversal = entry_reverse(actor=biller, entry_id=charge.pk, reason="Posted to the wrong visit")
     assert reversal.amount == Decimal("-80.00")
@@ -135,7 +164,7 @@ def test_reversal_corrects_without_editing(biller, patient, location, clock):
 
 
 def test_entries_are_immutable(biller, patient, location, clock):
-    charge = charge_post(actor=biller, patient_id=patient.pk, location_id=location.pk, amount="80",
+    charge = charge_post(actor=biller, patient_id=patient.pk, location_id=location.pk, amount=Decimal("80"),
                          description="Visit")
     with pytest.raises(RuntimeError):
         charge.save()
@@ -147,7 +176,7 @@ def test_entries_are_immutable(biller, patient, location, clock):
 
 def test_front_desk_cannot_post_charges_or_reverse(clerk, patient, location, clock):
     with pytest.raises(PermissionDenied):
-        charge_post(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount="5", description="x")
+        charge_post(actor=clerk, patient_id=patient.pk, location_id=location.pk, amount=Decimal("5"), description="x")
     payment = _pay(clerk, patient, location)
     with pytest.raises(PermissionDenied):
         entry_reverse(actor=clerk, entry_id=payment.pk, reason="x")

@@ -68,3 +68,16 @@ class PaymentForm(forms.Form):
                 return str(messages[0])
             return str(_("%(field)s: %(message)s") % {"field": field.label, "message": messages[0]})
         return str(_("Check the payment and try again."))
+
+
+class RefundForm(forms.Form):
+    """Money given back against a payment (billing/views.py `refund`)."""
+
+    amount = AmountField(label=_("Amount"))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    idempotency_key = forms.CharField(max_length=100, required=False)
+
+    def first_error(self) -> str:
+        for messages in self.errors.values():
+            return str(messages[0])
+        return str(_("Check the refund and try again."))

@@ -141,6 +141,13 @@ def collected_for_appointment(appointment_id: int | None) -> Decimal:
     return (-(total or Decimal("0"))).quantize(Decimal("0.01"))
 
 
+def _require_parsed(amount: Any, *ids: Any) -> None:
+    """Money comes as Decimal and ids as int, parsed by a form (billing/forms.py): text here is a caller's bug."""
+    if not isinstance(amount, Decimal) or not all(isinstance(i, int) for i in ids):
+        raise TypeError("billing services take a Decimal amount and int ids: parse the input in a form first.")
+
+
+
 @atomic_service
 def payment_collect(*, actor: Actor, patient_id: int, location_id: int, amount: Decimal, tender: Tender,
                     appointment_id: int | None = None, description: str = "",
@@ -151,8 +158,7 @@ def payment_collect(*, actor: Actor, patient_id: int, location_id: int, amount: 
     A co-pay (`copay`) is taken for a visit: when money was already collected for that appointment it is
     refused as a likely second co-pay unless the user confirms it (`confirm_second`), which is audited.
     The amount and ids come parsed (billing/forms.py `PaymentForm`): text here is a caller's bug."""
-    if not isinstance(amount, Decimal) or not isinstance(patient_id, int) or not isinstance(location_id, int):
-        raise TypeError("payment_collect takes a Decimal amount and int ids: parse the input in a form first.")
+    _require_parsed(amount, patient_id, location_id)
     location = _location(location_id)
     _require_cashier(actor, location)
     key = _key(idempotency_key)
@@ -189,9 +195,10 @@ def payment_collect(*, actor: Actor, patient_id: int, location_id: int, amount: 
 
 
 @atomic_service
-def refund_issue(*, actor: Actor, payment_id: int, amount: Decimal | str, tender: Tender | None = None,
+def refund_issue(*, actor: Actor, payment_id: int, amount: Decimal, tender: Tender | None = None,
                  reason: str = "", idempotency_key: str | None = None) -> LedgerEntry:
     """Give money back against a payment. More than was paid (less earlier refunds) is refused."""
+    _require_parsed(amount, payment_id)
     _require_cashier(actor, None)
     key = _key(idempotency_key)
     if key and (prior := _replay(key, actor, EntryKind.REFUND)) is not None:
@@ -230,8 +237,9 @@ def refund_issue(*, actor: Actor, payment_id: int, amount: Decimal | str, tender
 
 
 @atomic_service
-def charge_post(*, actor: Actor, patient_id: int, location_id: int, amount: Decimal | str, description: str,
+def charge_post(*, actor: Actor, patient_id: int, location_id: int, amount: Decimal, description: str,
                 appointment_id: int | None = None, idempotency_key: str | None = None) -> LedgerEntry:
+    _require_parsed(amount, patient_id, location_id)
     location = _location(location_id)
     require(actor, Perm.BILLING_WRITE, location=location)
     key = _key(idempotency_key)
@@ -250,9 +258,10 @@ def charge_post(*, actor: Actor, patient_id: int, location_id: int, amount: Deci
 
 
 @atomic_service
-def adjustment_post(*, actor: Actor, patient_id: int, location_id: int, amount: Decimal | str,
+def adjustment_post(*, actor: Actor, patient_id: int, location_id: int, amount: Decimal,
                     reason: str) -> LedgerEntry:
     """A write-off or correction of the balance: negative lowers what the patient owes."""
+    _require_parsed(amount, patient_id, location_id)
     location = _location(location_id)
     require(actor, Perm.BILLING_WRITE, location=location)
     patient = _patient(actor, patient_id, location)

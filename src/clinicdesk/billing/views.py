@@ -19,7 +19,7 @@ from clinicdesk.core.exceptions import DomainError, NotFound, PermissionDenied
 from clinicdesk.practice.selectors import locations_for
 
 from . import selectors, services
-from .forms import PaymentForm
+from .forms import PaymentForm, RefundForm
 from .models import PaymentMethod
 from .money import format_money
 from .receipts import receipt_pdf
@@ -65,10 +65,14 @@ def collect(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def refund(request: HttpRequest, entry_id: int) -> HttpResponse:
+    form = RefundForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
+        return _back(request, "/")
     try:
-        entry = services.refund_issue(actor=request.user, payment_id=entry_id, amount=request.POST.get("amount"),
-                                      reason=request.POST.get("reason", ""),
-                                      idempotency_key=request.POST.get("idempotency_key"))
+        entry = services.refund_issue(actor=request.user, payment_id=entry_id, amount=form.cleaned_data["amount"],
+                                      reason=form.cleaned_data["reason"],
+                                      idempotency_key=form.cleaned_data["idempotency_key"] or None)
     except PermissionDenied:
         raise
     except DomainError as error:
