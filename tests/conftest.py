@@ -4,7 +4,9 @@ import datetime as dt
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import translation
 
 from clinicdesk.core import clock as clock_module
 from clinicdesk.core.permissions import Role
@@ -25,6 +27,15 @@ def _audit_anchor_per_test(settings, tmp_path):
     """Each test anchors the audit chain in its own file: the test database is emptied between tests, so a
     shared anchor would make the next test's trail look shorter than its anchor (clinicdesk.audit.anchor)."""
     settings.AUDIT_ANCHOR_PATH = tmp_path / "audit-anchor.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a service or a page that activates a user's or a patient's
+    language must not leak it into the next test."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
