@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 class DomainError(Exception):
     status = 400
@@ -42,8 +44,8 @@ class NotFound(DomainError):
     status = 404
     title = "Not found"
 
-    def __init__(self, code: str = "not-found", detail: str = "No such record.", **kwargs: Any) -> None:
-        super().__init__(code, detail, **kwargs)
+    def __init__(self, code: str = "not-found", detail: str | None = None, **kwargs: Any) -> None:
+        super().__init__(code, detail if detail is not None else gettext("No such record."), **kwargs)
 
 
 class PermissionDenied(DomainError):
@@ -55,7 +57,7 @@ class PermissionDenied(DomainError):
     def __init__(
         self,
         code: str = "forbidden",
-        detail: str = "You do not have permission to do that.",
+        detail: str | None = None,
         *,
         actor: Any = None,
         permission: str = "",
@@ -63,7 +65,7 @@ class PermissionDenied(DomainError):
         resource_id: str = "",
         patient_id: Any = None,
     ) -> None:
-        super().__init__(code, detail)
+        super().__init__(code, detail if detail is not None else gettext("You do not have permission to do that."))
         self.actor = actor
         self.permission = permission
         self.resource_type = resource_type

@@ -193,6 +193,6 @@ def require(
         )
         if hide:
             error.status, error.title = NotFound.status, NotFound.title
-            error.code, error.detail = "not-found", "No such record."
+            error.code, error.detail = "not-found", NotFound().detail
             error.args = (error.detail,)
         raise error
