@@ -535,6 +535,20 @@ FHIR_ROWS: list[Row] = [
          why="a conformance resource (the extension this API defines) holds no data: no token or scope needed"),
 ]
 
+# The rows of the set-up screens and their API (#14), one module per area, each with the objects it names.
+from . import (  # noqa: E402 - they import this module's helpers, defined above
+    rows_accounts_comms,
+    rows_faces,
+    rows_first_run,
+    rows_imports,
+    rows_practice,
+    rows_scheduling_setup,
+)
+
+AREAS = (rows_practice, rows_scheduling_setup, rows_faces, rows_accounts_comms, rows_first_run, rows_imports)
+for _area in AREAS:
+    WEB_ROWS += _area.ROWS
+
 ROWS = WEB_ROWS + FHIR_ROWS
 
 # Routes of the URL conf that are not matrix rows, each with the reason.

@@ -9,11 +9,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from clinicdesk.core.permissions import Actor, Perm, require
+from clinicdesk.core.permissions import Actor, Perm, has_perm, require
 from clinicdesk.patients.selectors import patient_search, visible_patients
 
 from .labels import action_words, outcome_words, role_words
-from .models import AuditEntry
+from .models import AuditEntry, Outcome
 from .services import atomic_service, record
 
 PATIENT_MATCHES = 25  # a search that finds more than this asks for a narrower one (an MRN)
@@ -150,3 +150,32 @@ def audit_entries_export(*, actor: Actor, criteria: AuditFilter) -> QuerySet[Aud
     patient_ids = _searched(actor, criteria).patient_ids
     record(actor, "audit.export", resource_type="audit", detail={"filter": _describe(criteria)})
     return _filtered(criteria, patient_ids)
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One change of a configuration record, as its screen's History panel shows it."""
+
+    at: Any
+    who: str
+    action: str  # in the reader's language
+    changes: list[tuple[str, Any, Any]]  # (field label, old, new)
+
+
+def change_history(*, actor: Actor, resource_type: str, resource_id: int | str, limit: int = 50,
+                   field_labels: dict[str, Any] | None = None) -> list[HistoryLine]:
+    """Who changed a configuration record (a room, a provider, a staff account...), when, and what, newest first.
+    `field_labels` puts words on the field codes the services recorded (`{"name": _("name")}`; a model's
+    verbose names serve: `{f.name: f.verbose_name for f in Room._meta.get_fields() if hasattr(f, "verbose_name")}`).
+    Configuration holds no patient data: practice and user administrators may read it."""
+    labels = field_labels or {}
+    if not (has_perm(actor, Perm.PRACTICE_ADMIN) or has_perm(actor, Perm.USER_ADMIN)):
+        require(actor, Perm.PRACTICE_ADMIN)
+    entries = (AuditEntry.objects.filter(resource_type=resource_type, resource_id=str(resource_id),
+                                         outcome=Outcome.ALLOWED)
+               .order_by("-position")[:limit])
+    return [HistoryLine(at=e.at, who=e.actor_username or "—", action=action_words(e.action),
+                        changes=[(str(labels.get(name, name)), *pair)
+                                 for name, pair in sorted((e.detail or {}).get("changes", {}).items())
+                                 if isinstance(pair, list) and len(pair) == 2])
+            for e in entries]

@@ -231,15 +231,40 @@ def _csrf_header() -> str:
     return "X-CSRFToken" if name == "X-CSRFTOKEN" else name
 
 
+# The helpers apps use to hand-describe their operations (core.resources.describe).
+ok, errors, body, optional = _ok, _errors, _body, _optional
+
+
+def _registered() -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """The operations and schemas the apps declared (core.resources), and their tags."""
+    from .resources import described, registered
+
+    paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    tags: list[str] = []
+    for resource in registered():
+        paths |= resource.openapi_paths(ok=_ok, errors=_errors, body=_body, session=[SESSION], write=[WRITE_AUTH])
+        schemas |= resource.openapi_schemas()
+        tags.append(resource.tag)
+    for extra_paths, extra_schemas in described():
+        paths |= extra_paths
+        schemas |= extra_schemas
+        tags += [tag for operations in extra_paths.values() for op in operations.values() for tag in op["tags"]]
+    return paths, schemas, tags
+
+
 def document() -> dict[str, Any]:
     """A fresh copy of the whole document (callers may change it)."""
+    extra_paths, extra_schemas, extra_tags = _registered()
+    tags = ["appointments", "session", "meta"]
+    tags += sorted(set(extra_tags) - set(tags))
     return copy.deepcopy({
         "openapi": "3.1.0",
         "info": {"title": "Clinicdesk internal API", "version": VERSION,
                  "description": __doc__.split("\n\n", 1)[1].strip() if __doc__ else ""},
-        "paths": PATHS,
+        "paths": PATHS | extra_paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": SCHEMAS | extra_schemas,
             "responses": _RESPONSES,
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME,
@@ -250,5 +275,5 @@ def document() -> dict[str, Any]:
                                "description": "The same value as the CSRF cookie."},
             },
         },
-        "tags": [{"name": "appointments"}, {"name": "session"}, {"name": "meta"}],
+        "tags": [{"name": tag} for tag in tags],
     })
