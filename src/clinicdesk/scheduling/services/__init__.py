@@ -8,12 +8,32 @@ By topic:
 - `series`: recurring series;
 - `waitlist`: the waitlist;
 - `availability_setup`: weekly blocks, exceptions, holidays;
+- `appointment_types`: appointment types (create, change, deactivate);
 - `feeds`: private calendar feeds.
 
 Callers import from `clinicdesk.scheduling.services` (these names), not from the modules.
 """
 
-from .availability_setup import availability_exception_add, availability_template_add, location_holiday_add
+from .appointment_types import (
+    APPOINTMENT_TYPE_FIELDS,
+    EQUIPMENT_KIND_CHOICES,
+    ROOM_KIND_CHOICES,
+    appointment_type_create,
+    appointment_type_deactivate,
+    appointment_type_update,
+)
+from .availability_setup import (
+    EXCEPTION_FIELDS,
+    HOLIDAY_FIELDS,
+    TEMPLATE_FIELDS,
+    availability_exception_add,
+    availability_exception_remove,
+    availability_template_add,
+    availability_template_remove,
+    availability_template_update,
+    location_holiday_add,
+    location_holiday_remove,
+)
 from .booking import EARLIEST, LATEST, BookingRequest, Plan, appointment_book, appointment_reschedule, staff_user
 from .feeds import calendar_feed_issue, calendar_feed_revoke, feed_token_hash
 from .series import Occurrence, SeriesResult, series_book, series_preview
@@ -35,11 +55,49 @@ from .status import (
 from .waitlist import waitlist_add, waitlist_remove
 
 __all__ = [
-    "ARRIVAL_STATUSES", "EARLIEST", "LATEST", "LATE_CANCEL_WINDOW", "BookingRequest", "Occurrence", "Plan",
-    "SeriesResult", "appointment_arrive", "appointment_book", "appointment_cancel", "appointment_check_in",
-    "appointment_checklist_mark", "appointment_confirm", "appointment_fulfil", "appointment_mark_noshow",
-    "appointment_moves", "appointment_reschedule", "appointment_set_status", "arrival_day_refusal",
-    "availability_exception_add", "availability_template_add", "calendar_feed_issue", "calendar_feed_revoke",
-    "feed_token_hash", "location_holiday_add", "move_refusal", "series_book", "series_preview", "staff_user",
-    "waitlist_add", "waitlist_remove",
+    "APPOINTMENT_TYPE_FIELDS",
+    "ARRIVAL_STATUSES",
+    "EARLIEST",
+    "EQUIPMENT_KIND_CHOICES",
+    "EXCEPTION_FIELDS",
+    "HOLIDAY_FIELDS",
+    "LATEST",
+    "LATE_CANCEL_WINDOW",
+    "ROOM_KIND_CHOICES",
+    "TEMPLATE_FIELDS",
+    "BookingRequest",
+    "Occurrence",
+    "Plan",
+    "SeriesResult",
+    "appointment_arrive",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_check_in",
+    "appointment_checklist_mark",
+    "appointment_confirm",
+    "appointment_fulfil",
+    "appointment_mark_noshow",
+    "appointment_moves",
+    "appointment_reschedule",
+    "appointment_set_status",
+    "appointment_type_create",
+    "appointment_type_deactivate",
+    "appointment_type_update",
+    "arrival_day_refusal",
+    "availability_exception_add",
+    "availability_exception_remove",
+    "availability_template_add",
+    "availability_template_remove",
+    "availability_template_update",
+    "calendar_feed_issue",
+    "calendar_feed_revoke",
+    "feed_token_hash",
+    "location_holiday_add",
+    "location_holiday_remove",
+    "move_refusal",
+    "series_book",
+    "series_preview",
+    "staff_user",
+    "waitlist_add",
+    "waitlist_remove",
 ]
