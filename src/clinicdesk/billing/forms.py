@@ -81,3 +81,47 @@ class RefundForm(forms.Form):
         for messages in self.errors.values():
             return str(messages[0])
         return str(_("Check the refund and try again."))
+
+
+class _LocationChoice:
+    """A form whose `location` is chosen among the user's locations (filled by the view)."""
+
+    fields: dict[str, Any]
+
+    def _set_locations(self, locations: Any) -> None:
+        self.fields["location"].choices = [(loc.pk, loc.name) for loc in locations]
+
+
+class ChargeForm(_LocationChoice, forms.Form):
+    """A charge posted to a patient account (billing/views.py `charge_new`)."""
+
+    location = forms.TypedChoiceField(label=_("Location"), coerce=int)
+    amount = AmountField(label=_("Amount"), help_text=_("What the patient owes for it, e.g. 45.00."))
+    description = forms.CharField(label=_("Description"), max_length=200)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
+
+    def __init__(self, *args: Any, locations: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_locations(locations)
+
+
+class AdjustmentForm(_LocationChoice, forms.Form):
+    """A write-off or correction of the balance (billing/views.py `adjustment_new`)."""
+
+    location = forms.TypedChoiceField(label=_("Location"), coerce=int)
+    amount = AmountField(label=_("Amount"), allow_negative=True,
+                         help_text=_("Negative lowers what the patient owes (a write-off), e.g. -20.00."))
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
+
+    def __init__(self, *args: Any, locations: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_locations(locations)
+
+
+class ReversalForm(forms.Form):
+    """A mistaken entry corrected by its mirror image (billing/views.py `entry_reverse`)."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    confirm = forms.BooleanField(label=_("Yes, post a reversing entry for the opposite amount"),
+                                 error_messages={"required": _("Tick the box to confirm the reversal.")})

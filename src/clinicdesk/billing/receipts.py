@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas
+
+from clinicdesk.practice.selectors import practice_settings
 
 from .models import LedgerEntry, PaymentMethod
 from .money import format_money as _money
@@ -71,6 +74,11 @@ def receipt_pdf(entry: LedgerEntry, balance_after: Decimal | None = None) -> byt
         pdf.setFont("Helvetica", 11)
         pdf.drawString(2.6 * inch, y, value)
         y -= 18
+    footer = practice_settings().receipt_footer  # the practice's own words (practice settings)
+    if footer:
+        pdf.setFont("Helvetica", 9)
+        for number, line in enumerate(textwrap.wrap(footer, 100)[:4]):
+            pdf.drawString(inch, (1.0 - 0.17 * number) * inch, line)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -259,18 +259,26 @@ def charge_post(*, actor: Actor, patient_id: int, location_id: int, amount: Deci
 
 @atomic_service
 def adjustment_post(*, actor: Actor, patient_id: int, location_id: int, amount: Decimal,
-                    reason: str) -> LedgerEntry:
-    """A write-off or correction of the balance: negative lowers what the patient owes."""
+                    reason: str, idempotency_key: str | None = None) -> LedgerEntry:
+    """A write-off or correction of the balance: negative lowers what the patient owes. With an idempotency key
+    (the form's hidden field, the API's header) a retry returns the first adjustment."""
     _require_parsed(amount, patient_id, location_id)
     location = _location(location_id)
     require(actor, Perm.BILLING_WRITE, location=location)
+    key = _key(idempotency_key)
+    if key and (prior := LedgerEntry.objects.filter(idempotency_key=key).first()) is not None:
+        require(actor, Perm.BILLING_WRITE, location=prior.location_id, hide=True, resource_type="ledgerentry",
+                resource_id=prior.pk)
+        if prior.kind != EntryKind.ADJUSTMENT:
+            raise Conflict("idempotency-key-reused", _("This form was already used for something else."))
+        return prior
     patient = _patient(actor, patient_id, location)
     value = parse_amount(amount, allow_negative=True)
     if not reason.strip():
         raise ValidationFailed("reason-required", _("Say why the balance is adjusted."),
                                fields={"reason": [_("A reason is required.")]})
     entry = _create(patient=patient, location=location, kind=EntryKind.ADJUSTMENT, amount=value,
-                    description=reason.strip()[:200], created_by=staff_user(actor))
+                    description=reason.strip()[:200], idempotency_key=key, created_by=staff_user(actor))
     record(actor, "ledger.adjust", entry, patient=patient, detail={"amount": str(value)})
     return entry
 

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clinicdesk.core import clock
 from clinicdesk.core.dates import parse_day
-from clinicdesk.core.exceptions import DomainError, NotFound, PermissionDenied
+from clinicdesk.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from clinicdesk.core.permissions import Perm, has_perm, require
 from clinicdesk.practice.selectors import locations_for
 
 from . import selectors, services
-from .forms import PaymentForm, RefundForm
+from .forms import AdjustmentForm, ChargeForm, PaymentForm, RefundForm, ReversalForm
 from .models import PaymentMethod
 from .money import format_money
 from .receipts import receipt_pdf
@@ -38,7 +43,8 @@ def account(request: HttpRequest, patient_id: int) -> HttpResponse:
     locations = list(locations_for(request.user))
     return render(request, "billing/account.html", {
         "account": statement, "methods": PaymentMethod.choices, "locations": locations,
-        "idempotency_key": secrets.token_urlsafe(16)})
+        "idempotency_key": secrets.token_urlsafe(16),
+        "can_post": has_perm(request.user, Perm.BILLING_WRITE)})
 
 
 @login_required
@@ -118,3 +124,105 @@ def drawer(request: HttpRequest) -> HttpResponse:
                                      user_id=request.user.pk if mine else None)
     return render(request, "billing/drawer.html", {"report": report, "locations": locations, "location": location,
                                                    "day": day, "mine": mine})
+
+
+# --- charges, adjustments, reversals (billing write) ---------------------------------------------------------
+
+def _apply(form: Any, error: DomainError) -> None:
+    """A service's refusal shown on the form: on the fields it names, else above the form."""
+    placed = False
+    for name, problems in (getattr(error, "fields", None) or {}).items():
+        if name in form.fields:
+            for problem in problems:
+                form.add_error(name, problem)
+            placed = True
+    if not placed:
+        form.add_error(None, error.detail)
+
+
+def _ledger_form(request: HttpRequest, patient_id: int, form_class: Any, *, title: Any, intro: Any, submit: Any,
+                 post: Callable[[dict[str, Any]], Any], done: Callable[[Any], str]) -> HttpResponse:
+    """A charge or an adjustment: the form opens only for those who may post (billing write), on an account
+    they may see; a valid POST goes to the service, a refusal comes back on the form (422, nothing written)."""
+    require(request.user, Perm.BILLING_WRITE)
+    statement = selectors.patient_account(actor=request.user, patient_id=patient_id)
+    locations = list(locations_for(request.user))
+    home = statement.patient.home_location_id
+    initial = {"idempotency_key": secrets.token_urlsafe(16),
+               "location": home if any(loc.pk == home for loc in locations) else None}
+    form = form_class(request.POST or None, initial=initial, locations=locations)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                entry = post(form.cleaned_data)
+            except (ValidationFailed, Conflict) as error:
+                _apply(form, error)
+                status = error.status
+            else:
+                messages.success(request, done(entry))
+                return redirect("billing:account", patient_id)
+    account_url = reverse("billing:account", args=[patient_id])
+    return render(request, "config/form.html", {
+        "title": _("%(what)s: %(patient)s") % {"what": title, "patient": statement.patient.display_name},
+        "intro": intro % {"balance": format_money(statement.balance)}, "form": form, "submit_label": submit,
+        "cancel_url": account_url, "history": None}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def charge_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+    return _ledger_form(
+        request, patient_id, ChargeForm, title=_("Post a charge"), submit=_("Post the charge"),
+        intro=gettext_lazy("Balance now: %(balance)s. A charge raises what the patient owes."),
+        post=lambda data: services.charge_post(
+            actor=request.user, patient_id=patient_id, location_id=data["location"], amount=data["amount"],
+            description=data["description"], idempotency_key=data["idempotency_key"] or None),
+        done=lambda entry: _("Charge of %(amount)s posted.") % {"amount": format_money(entry.amount)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def adjustment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+    return _ledger_form(
+        request, patient_id, AdjustmentForm, title=_("Adjust the balance"), submit=_("Post the adjustment"),
+        intro=gettext_lazy("Balance now: %(balance)s. A negative adjustment lowers what the patient owes."),
+        post=lambda data: services.adjustment_post(
+            actor=request.user, patient_id=patient_id, location_id=data["location"], amount=data["amount"],
+            reason=data["reason"], idempotency_key=data["idempotency_key"] or None),
+        done=lambda entry: _("Adjustment of %(amount)s posted.") % {"amount": format_money(entry.amount, signed=True)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_reverse(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """Reverse a ledger line: the entry is shown, a reason and a confirmation asked; the service posts the mirror."""
+    require(request.user, Perm.BILLING_WRITE)  # as the service: a role without it is refused (403)
+    entry = selectors.ledger_entry(actor=request.user, entry_id=entry_id)
+    require(request.user, Perm.BILLING_WRITE, location=entry.location_id, hide=True, resource_type="ledgerentry",
+            resource_id=entry.pk, patient_id=entry.patient_id)
+    form = ReversalForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                reversal = services.entry_reverse(actor=request.user, entry_id=entry_id,
+                                                  reason=form.cleaned_data["reason"])
+            except (ValidationFailed, Conflict) as error:
+                _apply(form, error)
+                status = error.status
+            else:
+                messages.success(request, _("%(kind)s of %(amount)s reversed.") % {
+                    "kind": entry.get_kind_display(), "amount": format_money(entry.amount, signed=True)})
+                return redirect("billing:account", reversal.patient_id)
+    when = formats.date_format(entry.created_at.astimezone(entry.location.tz), "DATE_FORMAT")
+    intro = _("%(kind)s of %(amount)s on %(day)s (%(description)s), %(patient)s. Nothing is deleted: a reversing "
+              "entry for %(opposite)s is posted.") % {
+        "kind": entry.get_kind_display(), "amount": format_money(entry.amount, signed=True), "day": when,
+        "description": entry.description or "—", "patient": entry.patient.display_name,
+        "opposite": format_money(-entry.amount, signed=True)}
+    return render(request, "config/form.html", {
+        "title": _("Reverse an entry"), "intro": intro, "form": form, "submit_label": _("Reverse the entry"),
+        "cancel_url": reverse("billing:account", args=[entry.patient_id]), "history": None}, status=status)

@@ -80,3 +80,78 @@ class SearchForm(forms.Form):
         if data.get("first_day") and data.get("last_day") and data["last_day"] < data["first_day"]:
             raise forms.ValidationError(_("The last day is before the first day."))
         return data
+
+
+WEEKDAY_CHOICES = [(str(i), name) for i, name in enumerate([_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"),
+                                                             _("Friday"), _("Saturday"), _("Sunday")])]
+
+
+class WaitlistForm(forms.Form):
+    """A patient's place on the waitlist and what would suit them (`waitlist_add`). Choices are filled by the view
+    from the location's types and providers; the service decides whether they are valid."""
+
+    patient = forms.IntegerField(label=_("Patient"), min_value=1,
+                                 error_messages={"required": _("Find and choose a patient first.")})
+    appointment_type = forms.TypedChoiceField(label=_("Appointment type"), coerce=int)
+    location = forms.TypedChoiceField(label=_("Location"), coerce=int, empty_value=None, required=False)
+    practitioners = forms.TypedMultipleChoiceField(
+        label=_("Providers"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: any provider."))
+    weekdays = forms.TypedMultipleChoiceField(label=_("Days"), coerce=int, required=False, choices=WEEKDAY_CHOICES,
+                                              widget=forms.CheckboxSelectMultiple,
+                                              help_text=_("None ticked: any day."))
+    earliest_time = forms.TimeField(label=_("Not before"), required=False,
+                                    widget=forms.TimeInput(attrs={"type": "time"}))
+    latest_time = forms.TimeField(label=_("Done by"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    notice_hours = forms.IntegerField(label=_("Notice needed (hours)"), min_value=0, max_value=336, initial=24)
+    priority = forms.IntegerField(label=_("Priority"), min_value=0, max_value=100, initial=0,
+                                  help_text=_("Higher is offered first."))
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, types: Any = (), locations: Any = (), practitioners: Any = (),
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["appointment_type"].choices = [(t.pk, t.local_name) for t in types]
+        self.fields["location"].choices = [("", _("Any location")), *((loc.pk, loc.name) for loc in locations)]
+        self.fields["practitioners"].choices = [(p.pk, str(p)) for p in practitioners]
+
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments of `waitlist_add` (actor aside)."""
+        data = self.cleaned_data
+        return {"patient_id": data["patient"], "appointment_type_id": data["appointment_type"],
+                "location_id": data["location"], "practitioner_ids": tuple(data["practitioners"]),
+                "weekdays": tuple(data["weekdays"]), "earliest_time": data["earliest_time"],
+                "latest_time": data["latest_time"], "notice_hours": data["notice_hours"],
+                "priority": data["priority"], "note": data["note"]}
+
+
+class SeriesForm(LocalTimeMixin, forms.Form):
+    """A recurring series: the first visit (as in the booking dialog), how often and how many times."""
+
+    UNITS = (("weeks", _("weeks")), ("days", _("days")))
+    ON_CONFLICT = (("all", _("Book nothing if any visit does not fit")),
+                   ("fit", _("Book the visits that fit and skip the others")))
+
+    patient = forms.IntegerField(label=_("Patient"), min_value=1,
+                                 error_messages={"required": _("Find and choose a patient first.")})
+    practitioner = forms.IntegerField(label=_("Provider"), min_value=1)
+    appointment_type = forms.IntegerField(label=_("Appointment type"), min_value=1)
+    day = forms.DateField(label=_("First visit"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 300}))
+    room = forms.IntegerField(label=_("Room"), required=False, min_value=1)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+    every = forms.IntegerField(label=_("Every"), min_value=1, max_value=90, initial=1)
+    unit = forms.ChoiceField(label=_("Unit"), choices=UNITS, initial="weeks")
+    count = forms.IntegerField(label=_("Number of visits"), min_value=1, max_value=52, initial=6)
+    on_conflict = forms.ChoiceField(label=_("If a visit does not fit"), choices=ON_CONFLICT, initial="all",
+                                    required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=80, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("every") and data.get("unit"):
+            days = data["every"] * (7 if data["unit"] == "weeks" else 1)
+            if days > 90:
+                self.add_error("every", _("Visits repeat every 1 to 90 days (at most 12 weeks)."))
+            data["interval_days"] = days
+        return data

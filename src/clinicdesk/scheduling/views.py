@@ -7,11 +7,13 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinicdesk.core import clock
@@ -23,7 +25,18 @@ from clinicdesk.patients.selectors import patient_chart, patient_search
 from clinicdesk.practice.models import Location
 from clinicdesk.practice.selectors import locations_for
 
-from .forms import BookingForm, CancelForm, DropForm, MoveForm, PatientPickForm, SearchForm, StatusForm
+from .forms import (
+    WEEKDAY_CHOICES,
+    BookingForm,
+    CancelForm,
+    DropForm,
+    MoveForm,
+    PatientPickForm,
+    SearchForm,
+    SeriesForm,
+    StatusForm,
+    WaitlistForm,
+)
 from .grid import render_grid
 from .ics import appointment_ics, feed_ics
 from .models import MOVE_LABELS, AppointmentStatus, ChecklistItem
@@ -50,6 +63,10 @@ from .services import (
     appointment_set_status,
     calendar_feed_issue,
     calendar_feed_revoke,
+    series_book,
+    series_preview,
+    waitlist_add,
+    waitlist_remove,
 )
 
 
@@ -210,6 +227,7 @@ def _panel(request: HttpRequest, appointment_id: int, *, message: str = "", erro
         "checklist": [(item, ChecklistItem(item).label, item in appointment.checklist_done)
                       for item in appointment.appointment_type.checklist or []],
         "practitioners": list(appointment.location.practitioners.filter(active=True).order_by("last_name")),
+        "can_book": has_perm(request.user, Perm.SCHEDULE_WRITE, location=appointment.location),
     }
     response = render(request, "scheduling/_appointment_panel.html", context, status=status)
     if refresh:
@@ -319,9 +337,195 @@ def first_available(request: HttpRequest) -> HttpResponse:
 @require_GET
 def waitlist(request: HttpRequest) -> HttpResponse:
     location, locations = _location(request)
-    return render(request, "scheduling/waitlist.html", {"entries": waitlist_for(actor=request.user,
-                                                                                location=location),
-                                                        "location": location, "locations": locations})
+    days = dict(WEEKDAY_CHOICES)
+    entries = [(e, [days[str(d)] for d in e.weekdays if str(d) in days])
+               for e in waitlist_for(actor=request.user, location=location)]
+    return render(request, "scheduling/waitlist.html", {
+        "entries": entries, "location": location, "locations": locations,
+        "can_write": has_perm(request.user, Perm.SCHEDULE_WRITE, location=location)})
+
+
+def _named_patient(request: HttpRequest, value: Any) -> Any:
+    """The patient a form names by id, to show by name (None when there is none or it is out of reach)."""
+    value = str(value or "")
+    if not value.isdigit():
+        return None
+    try:
+        return patient_chart(actor=request.user, patient_id=int(value))
+    except (NotFound, PermissionDenied):
+        return None
+
+
+def _apply(form: Any, error: DomainError) -> None:
+    """A service's refusal shown on the form: on the fields it names, else above the form."""
+    placed = False
+    for name, problems in (getattr(error, "fields", None) or {}).items():
+        if name in form.fields:
+            for problem in problems:
+                form.add_error(name, problem)
+            placed = True
+    if not placed:
+        form.add_error(None, error.detail)
+
+
+def _waitlist_form(request: HttpRequest, location: Location, locations: list[Location], *, data: Any = None,
+                   initial: Any = None) -> WaitlistForm:
+    choices = booking_choices(actor=request.user, location=location)  # schedule.write at the location
+    return WaitlistForm(data, initial=initial, types=choices["types"], locations=locations,
+                        practitioners=choices["practitioners"])
+
+
+def _waitlist_page(request: HttpRequest, location: Location, locations: list[Location], form: WaitlistForm,
+                   status: int = 200) -> HttpResponse:
+    template = "scheduling/_waitlist_form.html" if request.htmx else "scheduling/waitlist_form.html"
+    return render(request, template, {"form": form, "location": location, "locations": locations,
+                                      "chosen": _named_patient(request, form["patient"].value()),
+                                      "dialog": bool(request.htmx)}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def waitlist_new(request: HttpRequest) -> HttpResponse:
+    """Add a patient to the waitlist: from the waitlist page (search the patient), the chart (patient given) or
+    the booking dialog (patient, type and provider carried over)."""
+    if request.method == "GET":
+        location, locations = _location(request)
+        initial = {"location": location.pk, "notice_hours": 24, "priority": 0,
+                   "patient": request.GET.get("patient"),
+                   "appointment_type": request.GET.get("appointment_type") or request.GET.get("type"),
+                   "practitioners": request.GET.getlist("practitioner")}
+        form = _waitlist_form(request, location, locations, initial=initial)
+        return _waitlist_page(request, location, locations, form)
+    location, locations = _location(request, request.POST.get("at", ""))
+    form = _waitlist_form(request, location, locations, data=request.POST)
+    if not form.is_valid():
+        return _waitlist_page(request, location, locations, form, status=422)
+    try:
+        entry = waitlist_add(actor=request.user, **form.arguments())
+    except (ValidationFailed, Conflict) as error:
+        _apply(form, error)
+        return _waitlist_page(request, location, locations, form, status=error.status)
+    done = _("%(patient)s is on the waitlist.") % {"patient": entry.patient.display_name}
+    if request.htmx:
+        return render(request, "scheduling/_waitlist_added.html", {"message": done, "location": location})
+    messages.success(request, done)
+    return redirect(f"{reverse('scheduling:waitlist')}?location={location.pk}")
+
+
+@login_required
+@require_POST
+def waitlist_drop(request: HttpRequest, entry_id: int) -> HttpResponse:
+    location, _locations = _location(request, request.POST.get("location", ""))
+    entry = waitlist_remove(actor=request.user, entry_id=entry_id)
+    messages.success(request, _("%(patient)s was taken off the waitlist.") % {"patient": entry.patient.display_name})
+    return redirect(f"{reverse('scheduling:waitlist')}?location={location.pk}")
+
+
+# --- recurring series ----------------------------------------------------------------------------
+
+# Why a visit of a series does not fit, in words (the service's detail says the rest).
+SERIES_REASONS = {
+    "slot-taken": gettext_lazy("Time taken"), "patient-overlap": gettext_lazy("Patient already booked"),
+    "location-closed": gettext_lazy("Holiday"), "outside-availability": gettext_lazy("Provider away or not working"),
+    "reserved-block": gettext_lazy("Reserved for other types"), "room-taken": gettext_lazy("Room taken"),
+    "no-room-free": gettext_lazy("No room free"), "equipment-taken": gettext_lazy("Equipment taken"),
+    "no-equipment-free": gettext_lazy("No equipment free"), "in-the-past": gettext_lazy("In the past"),
+}
+
+
+def _series_request(form: SeriesForm, location: Location) -> BookingRequest:
+    data = form.cleaned_data
+    return BookingRequest(patient_id=data["patient"], practitioner_id=data["practitioner"], location_id=location.pk,
+                          appointment_type_id=data["appointment_type"], start=form.moment(location),
+                          room_id=data.get("room"), note=data.get("note") or "")
+
+
+def _occurrence_rows(occurrences: Any, location: Location) -> list[dict[str, Any]]:
+    return [{"number": o.index + 1, "start": utc_to_local(o.start, location.tz), "ok": o.ok,
+             "reason": SERIES_REASONS.get(o.code, _("Does not fit")) if not o.ok else "", "detail": o.detail}
+            for o in occurrences]
+
+
+def _series_dialog(request: HttpRequest, location: Location, form: SeriesForm, *, preview: Any = None,
+                   result: Any = None, error: DomainError | None = None, status: int = 200) -> HttpResponse:
+    choices = booking_choices(actor=request.user, location=location)
+    context = {"form": form, "location": location, "error": error, "preview": preview, "result": result,
+               "chosen": _named_patient(request, form["patient"].value()), **choices}
+    if preview is not None:
+        context["fitting"] = sum(1 for row in preview if row["ok"])
+    response = render(request, "scheduling/_series_dialog.html", context, status=status)
+    if result is not None:
+        response["HX-Trigger"] = "schedule-changed"
+    return response
+
+
+@login_required
+@require_GET
+def series_dialog(request: HttpRequest) -> HttpResponse:
+    """The series form, filled from the booking dialog's choices or from an appointment (its next visits)."""
+    q = request.GET
+    initial: dict[str, Any] = {"idempotency_key": uuid.uuid4().hex, "every": 1, "unit": "weeks", "count": 6,
+                               "on_conflict": "all"}
+    if (q.get("appointment") or "").isdigit():
+        a = appointment_detail(actor=request.user, appointment_id=int(q["appointment"]))
+        location, _locations = _location(request, str(a.location_id))
+        local = utc_to_local(a.start, location.tz)
+        initial.update(patient=a.patient_id, practitioner=a.practitioner_id, appointment_type=a.appointment_type_id,
+                       room=a.room_id, day=local.date() + dt.timedelta(days=7),
+                       time=local.time().replace(second=0, microsecond=0))
+    else:
+        location, _locations = _location(request)
+        initial.update({name: q.get(name) for name in ("patient", "practitioner", "appointment_type", "room", "time")
+                        if q.get(name)})
+        initial["day"] = q.get("day") or clock.today_in(location.tz)
+    return _series_dialog(request, location, SeriesForm(initial=initial))
+
+
+def _series_form(request: HttpRequest) -> tuple[Location, SeriesForm]:
+    location, _locations = _location(request, request.POST.get("location", ""))
+    return location, SeriesForm(request.POST)
+
+
+@login_required
+@require_POST
+def series_check(request: HttpRequest) -> HttpResponse:
+    """Every visit of the series checked before anything is booked: which fit, and why the others do not."""
+    location, form = _series_form(request)
+    if not form.is_valid():
+        return _series_dialog(request, location, form, status=422)
+    try:
+        occurrences = series_preview(actor=request.user, request=_series_request(form, location),
+                                     interval_days=form.cleaned_data["interval_days"],
+                                     count=form.cleaned_data["count"])
+    except (ValidationFailed, Conflict) as error:
+        _apply(form, error)
+        return _series_dialog(request, location, form, error=error, status=error.status)
+    return _series_dialog(request, location, form, preview=_occurrence_rows(occurrences, location))
+
+
+@login_required
+@require_POST
+def series_new(request: HttpRequest) -> HttpResponse:
+    location, form = _series_form(request)
+    if not form.is_valid():
+        return _series_dialog(request, location, form, status=422)
+    data = form.cleaned_data
+    booking = _series_request(form, location)
+    try:
+        result = series_book(actor=request.user, request=booking, interval_days=data["interval_days"],
+                             count=data["count"], all_or_nothing=data.get("on_conflict") != "fit",
+                             idempotency_key=data.get("idempotency_key") or None)
+    except (ValidationFailed, Conflict) as error:
+        try:
+            preview = _occurrence_rows(series_preview(actor=request.user, request=booking,
+                                                      interval_days=data["interval_days"], count=data["count"]),
+                                       location)
+        except (ValidationFailed, Conflict):
+            preview = None
+        return _series_dialog(request, location, form, preview=preview, error=error, status=error.status)
+    booked = [utc_to_local(a.start, location.tz) for a in result.booked]
+    return _series_dialog(request, location, form, result={
+        "booked": booked, "skipped": _occurrence_rows(result.skipped, location)})
 
 
 @login_required

@@ -12,7 +12,7 @@ from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm, require
 from clinicdesk.patients import selectors as patient_selectors
-from clinicdesk.practice.models import Practitioner
+from clinicdesk.practice.models import Location, Practitioner
 
 from ..models import (
     AppointmentType,
@@ -27,6 +27,9 @@ def waitlist_add(*, actor: Actor, patient_id: int, appointment_type_id: int, loc
                  earliest_time: dt.time | None = None, latest_time: dt.time | None = None, notice_hours: int = 24,
                  current_appointment_id: int | None = None, priority: int = 0, note: str = "") -> WaitlistEntry:
     require(actor, Perm.SCHEDULE_WRITE, location=location_id)
+    if location_id is not None and not Location.objects.filter(pk=location_id, active=True).exists():
+        raise ValidationFailed("unknown-location", _("No such location."),
+                               fields={"location": [_("Unknown location.")]})
     patient = _patient(actor, patient_id, location_id)
     if not AppointmentType.objects.filter(pk=appointment_type_id, active=True).exists():
         raise ValidationFailed("unknown-appointment-type", _("No such appointment type."))
@@ -36,6 +39,8 @@ def waitlist_add(*, actor: Actor, patient_id: int, appointment_type_id: int, loc
         raise ValidationFailed("end-before-start", _("The latest time is not after the earliest time."))
     if not 0 <= notice_hours <= 24 * 14:
         raise ValidationFailed("bad-notice", _("Notice is 0 to 336 hours."))
+    if not 0 <= priority <= 100:  # a small unsigned column: out of range it would fail in the database
+        raise ValidationFailed("bad-priority", _("Priority is 0 to 100."), fields={"priority": [_("0 to 100.")]})
     entry = WaitlistEntry.objects.create(
         patient=patient, appointment_type_id=appointment_type_id, location_id=location_id,
         weekdays=sorted(set(weekdays)), earliest_time=earliest_time, latest_time=latest_time, notice_hours=notice_hours,
