@@ -12,9 +12,9 @@ def test_each_role_sees_only_its_screens(signed_in):
     assert _menu(signed_in(Role.FRONT_DESK)) == ["home", "patients", "schedule", "frontdesk", "board", "inbox",
                                                  "drawer"]
     assert _menu(signed_in(Role.COMPLIANCE)) == ["home", "patients", "audit"]
-    assert _menu(signed_in(Role.SYSADMIN)) == ["home", "locations", "users"]
+    assert _menu(signed_in(Role.SYSADMIN)) == ["home", "setup", "locations", "users"]
     assert _menu(signed_in(Role.PRACTICE_COORDINATOR)) == ["home", "patients", "schedule", "frontdesk", "board",
-                                                           "inbox", "drawer", "locations"]
+                                                           "inbox", "drawer", "setup", "locations"]
 
 
 def test_user_interface_follows_the_users_language(signed_in):

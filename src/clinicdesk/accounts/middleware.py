@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -48,10 +49,12 @@ class IdleTimeoutMiddleware:
 
 
 class TwoFactorRequiredMiddleware:
-    """A user with an authenticator must give a code; administrators and compliance officers must
-    have one. Until then only the one page that gets them there, sign-out and static files answer:
-    code entry for a user with a confirmed authenticator (never enrolment, which would let a password
-    alone replace it), enrolment for a user who must have one and has none."""
+    """The steps a sign-in must finish before anything else answers. First the second factor: a user with an
+    authenticator must give a code; a user who must have one (MFA_REQUIRED_ROLES, or an administrator's
+    "two-factor required") and has none must enrol. Then the password: a user who signed in with a temporary
+    password (an administrator's reset) must choose a new one. Until then only the one page that gets them
+    there, sign-out and static files answer: code entry for a user with a confirmed authenticator (never
+    enrolment, which would let a password alone replace it), enrolment, then the password change."""
 
     always_allowed = ("/accounts/logout/", "/static/", "/jsi18n/")
 
@@ -60,18 +63,24 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not request.path.startswith(self.always_allowed):
-            from .services import confirmed_device
-
-            if confirmed_device(user) is not None:
-                target = reverse("accounts:two_factor_verify")
-            elif user.mfa_required:
-                target = reverse("accounts:two_factor_setup")
-            else:
-                target = ""
+        if user.is_authenticated and not request.path.startswith(self.always_allowed):
+            target = self._next_step(user)
             if target and request.path != target:
                 return _redirect_to(request, target)
         return self.get_response(request)
+
+    @staticmethod
+    def _next_step(user: Any) -> str:
+        if not user.is_verified():
+            from .services import confirmed_device
+
+            if confirmed_device(user) is not None:
+                return reverse("accounts:two_factor_verify")
+            if user.mfa_required:
+                return reverse("accounts:two_factor_setup")
+        if user.password_must_change:
+            return reverse("accounts:password_change")
+        return ""
 
 
 class UserLanguageMiddleware:

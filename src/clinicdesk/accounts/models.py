@@ -18,6 +18,11 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField(default=0)
     first_failed_login_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Set by an administrator's password reset (the temporary password works for one sign-in): the user
+    # chooses a new password before anything else (accounts.middleware).
+    password_must_change = models.BooleanField(_("must change password at next sign-in"), default=False)
+    # A second factor for this user whatever the role (the roles in MFA_REQUIRED_ROLES always need one).
+    two_factor_required = models.BooleanField(_("two-factor sign-in required"), default=False)
 
     class Meta:
         constraints = [
@@ -38,7 +43,7 @@ class User(AbstractUser):
 
     @property
     def mfa_required(self) -> bool:
-        return self.role in MFA_REQUIRED_ROLES
+        return self.role in MFA_REQUIRED_ROLES or self.two_factor_required
 
     def location_ids(self) -> frozenset[Any]:
         cached = getattr(self, "_location_ids", None)

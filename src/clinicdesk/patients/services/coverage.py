@@ -89,6 +89,9 @@ def coverage_add(*, actor: Actor, patient_id: int, payer_id: int, member_id: str
         if subscriber_sex and subscriber_sex not in Sex.values:
             errors.add("subscriber_sex", _("Choose the subscriber's sex."))
         subscriber["subscriber_sex"] = subscriber_sex or ""
+    if payer is not None:  # co-pays the desk leaves empty come from the payer's defaults (None when it has none)
+        copay_primary = payer.default_copay_primary if copay_primary in (None, "") else copay_primary
+        copay_specialist = payer.default_copay_specialist if copay_specialist in (None, "") else copay_specialist
     copays = {"copay_primary": check_money(errors, "copay_primary", copay_primary, _("Primary care co-pay")),
               "copay_specialist": check_money(errors, "copay_specialist", copay_specialist, _("Specialist co-pay"))}
     cards: dict[str, tuple[bytes, str]] = {}
