@@ -27,6 +27,7 @@ from django.db.models import F
 from clinicdesk.core import clock
 from clinicdesk.scheduling.models import AppointmentStatus
 
+from . import quiet_hours
 from .channels import DeliveryError, EmailSender, Outgoing, SmsGateway, sms_gateway
 from .consent import channel_allowed
 from .models import Channel, Kind, Message, MessageEvent, Status, plan_stamp
@@ -113,7 +114,7 @@ def _speaks_of_a_past_booking(message: Message) -> bool:
     return True
 
 
-def _ready(message: Message, now: dt.datetime) -> bool:
+def _ready(message: Message, now: dt.datetime, quiet: tuple[int, int] | None = None) -> bool:
     """Checks made at the last moment: the appointment still as the message says, consent (an opt-out counts at
     once) and quiet hours."""
     if _speaks_of_a_past_booking(message):
@@ -126,7 +127,7 @@ def _ready(message: Message, now: dt.datetime) -> bool:
             _set(message, status=Status.SUPPRESSED, lease_until=None, last_error="patient opted out")
             _event(message.pk, Status.SUPPRESSED, "patient opted out").save()
         return False
-    if (later := next_sendable(now, message.patient.home_location.tz)) > now:
+    if (later := next_sendable(now, message.patient.home_location.tz, quiet)) > now:
         with transaction.atomic():
             _set(message, status=Status.QUEUED, send_after=later, lease_until=None, attempts=message.attempts - 1)
             _event(message.pk, Status.QUEUED, "quiet hours; held until morning").save()
@@ -137,8 +138,8 @@ def _ready(message: Message, now: dt.datetime) -> bool:
 def _deliver_chunk(chunk: list[Message], send: Callable[[Outgoing], str]) -> None:
     """Hand a few messages over: mark them handed (durably), send, then record the results together.
     A crash in between leaves at most this chunk in doubt (see the module docstring)."""
-    now = clock.now()
-    ready = [m for m in chunk if _ready(m, now)]
+    now, quiet = clock.now(), quiet_hours.current()
+    ready = [m for m in chunk if _ready(m, now, quiet)]
     if not ready:
         return
     Message.objects.filter(pk__in=[m.pk for m in ready]).update(handed_to_provider_at=now)

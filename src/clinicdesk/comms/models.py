@@ -153,6 +153,19 @@ class ReminderRule(models.Model):
         ordering = ["-minutes_before"]
 
 
+class QuietHours(models.Model):
+    """The practice's quiet hours: no patient message is sent from `start_hour` until `end_hour` in the patient's
+    zone (the same hour twice: none). One row; without it the QUIET_HOURS_START/END settings apply."""
+
+    start_hour = models.PositiveSmallIntegerField(_("no messages from"))
+    end_hour = models.PositiveSmallIntegerField(_("until"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(start_hour__lte=23, end_hour__lte=23),
+                                              name="quiet_hours_are_hours")]
+
+
 class WaitlistOffer(models.Model):
     """A freed slot offered to the best-matching waitlisted patients; the first to accept gets it."""
 

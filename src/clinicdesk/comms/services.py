@@ -20,11 +20,12 @@ from clinicdesk.core.text import digits
 from clinicdesk.patients.models import Patient
 from clinicdesk.patients.selectors import require_patient_in_reach
 from clinicdesk.patients.services.contact import patient_contact_opt_out
+from clinicdesk.practice.selectors import practice_settings
 from clinicdesk.scheduling import services as scheduling
 from clinicdesk.scheduling.models import Appointment, AppointmentStatus
 from clinicdesk.scheduling.selectors import appointment_ics
 
-from . import content
+from . import content, quiet_hours
 from .consent import address_for, channel_allowed
 from .models import (
     TRANSITIONS,
@@ -75,7 +76,7 @@ def _values(appointment: Appointment, language: str, url: str) -> dict[str, Any]
         "date": date, "time": time, "location": location.name,
         "address": f"{location.address_line}, {location.city}",
         "appointment_name": appointment.appointment_type.patient_name_in(language),
-        "phone": location.phone, "practice": settings.PRACTICE_SHORT_NAME, "answer_url": url,
+        "phone": location.phone, "practice": practice_settings().short_name, "answer_url": url,
     }
 
 
@@ -92,7 +93,7 @@ class _Rules:
 
 
 def _message_for(appointment: Appointment, rule: ReminderRule, now: dt.datetime,
-                 wording: content.Wording) -> Message | None:
+                 wording: content.Wording, quiet: tuple[int, int] | None = None) -> Message | None:
     patient = appointment.patient
     if not channel_allowed(patient, rule.channel):
         return None
@@ -102,7 +103,7 @@ def _message_for(appointment: Appointment, rule: ReminderRule, now: dt.datetime,
         due = appointment.start - dt.timedelta(minutes=rule.minutes_before)
         if due <= now:
             return None  # booked too late for this reminder
-    due = next_sendable(due, patient.home_location.tz)
+    due = next_sendable(due, patient.home_location.tz, quiet)
     if due >= appointment.start:
         return None
     language = content.language_for(patient)
@@ -149,10 +150,11 @@ def reminders_plan(*, appointment_id: int) -> int:
 def reminders_plan_many(*, appointment_ids: list[int], chunk: int = 2000) -> int:
     """Plan for many booked appointments at once (a day's worth, a bulk import). Idempotent."""
     rules, wording, now, created = _Rules(), content.Wording(), clock.now(), 0
+    quiet = quiet_hours.current()
     for first in range(0, len(appointment_ids), chunk):
         batch = _appointments(appointment_ids[first:first + chunk]).filter(status=AppointmentStatus.BOOKED)
         planned = [m for appointment in batch for rule in rules.for_appointment(appointment)
-                   if (m := _message_for(appointment, rule, now, wording))]
+                   if (m := _message_for(appointment, rule, now, wording, quiet))]
         with transaction.atomic():
             created += len(Message.objects.bulk_create(planned, ignore_conflicts=True, batch_size=500))
             _wake_sender()
@@ -196,7 +198,7 @@ def message_queue(*, patient: Patient, kind: str, channel: str, values: dict[str
     if not channel_allowed(patient, channel):
         return None
     rendered = content.render(kind=kind, channel=channel, patient=patient,
-                              values={"practice": settings.PRACTICE_SHORT_NAME, **values})
+                              values={"practice": practice_settings().short_name, **values})
     due = next_sendable(send_after or clock.now(), patient.home_location.tz)
     message, _ = Message.objects.get_or_create(dedupe_key=dedupe_key, defaults={
         "patient": patient, "appointment": appointment, "kind": kind, "channel": channel,

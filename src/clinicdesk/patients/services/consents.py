@@ -115,7 +115,7 @@ def form_template_publish(*, actor: Actor, code: str, required: bool,
     require(actor, Perm.PRACTICE_ADMIN)
     errors = Errors()
     code = (code or "").strip().lower()
-    if not code or not code.replace("-", "").isalnum():
+    if not code or not code.replace("-", "").isalnum() or not code.isascii() or len(code) > 40:
         errors.add("code", _("Give the form a short code of letters, digits and hyphens."))
     if "en" not in texts:
         errors.add("texts", _("Every form needs an English text."))
@@ -124,6 +124,8 @@ def form_template_publish(*, actor: Actor, code: str, required: bool,
             errors.add("texts", _("Forms are offered in English and Spanish."))
         if not title.strip() or not body.strip():
             errors.add(f"body_{language}", _("Title and text are required."))
+        elif len(title.strip()) > 160:
+            errors.add(f"title_{language}", _("A title has at most 160 characters."))
     errors.raise_if_any("invalid-form")
     version = (FormTemplate.objects.filter(code=code).aggregate(v=Max("version"))["v"] or 0) + 1
     FormTemplate.objects.filter(code=code, active=True).update(active=False)
