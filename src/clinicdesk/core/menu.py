@@ -29,6 +29,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("inbox", _("Inbox"), "frontdesk:inbox", (Perm.FRONTDESK, Perm.CLINICAL_TRIAGE)),
     Screen("drawer", _("Cash drawer"), "billing:drawer", Perm.BILLING_READ),
     Screen("audit", _("Audit trail"), "audit:entries", Perm.AUDIT_READ),
+    Screen("setup", _("Practice setup"), "setup:guide", Perm.PRACTICE_ADMIN),
     Screen("locations", _("Locations"), "practice:locations", Perm.PRACTICE_ADMIN),
     Screen("users", _("Staff accounts"), "accounts:users", Perm.USER_ADMIN),
 )

@@ -51,6 +51,7 @@ RULES: tuple[Rule, ...] = (
     Rule("fhir", "/fhir/", ALL_METHODS, FHIR),
     Rule("answer-links", "/r/", ALL_METHODS, HTML),
     Rule("sms-hooks", "/hooks/sms/", ALL_METHODS, PROBLEM),
+    Rule("first-run", "/setup/start/", ("POST",), HTML),
 )
 
 

@@ -168,3 +168,34 @@ class Practitioner(models.Model):
             return str(_("patients aged %(low)s and over") % {"low": self.min_patient_age})
         return str(_("patients aged %(low)s to %(high)s") % {"low": self.min_patient_age or 0,
                                                              "high": self.max_patient_age})
+
+
+class PracticeSettings(models.Model):
+    """The practice's own settings (one row, pk=1). Without a row, the environment's values apply
+    (settings.PRACTICE_SHORT_NAME and the defaults below): practice/settings_selectors.py."""
+
+    LANGUAGES = (("en", _("English")), ("es", _("Spanish")))
+
+    short_name = models.CharField(_("practice short name"), max_length=60)
+    late_cancel_hours = models.PositiveSmallIntegerField(_("late-cancellation window (hours)"), default=24)
+    records_retention_years = models.PositiveSmallIntegerField(_("records retention (years)"), default=7)
+    receipt_footer = models.CharField(_("receipt footer"), max_length=300, blank=True)
+    default_language = models.CharField(_("default language"), max_length=8, choices=LANGUAGES, default="en")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("practice settings")
+        verbose_name_plural = _("practice settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="practice_settings_single_row"),
+            models.CheckConstraint(condition=models.Q(late_cancel_hours__lte=336),
+                                   name="practice_settings_late_cancel_range"),
+            models.CheckConstraint(condition=models.Q(records_retention_years__gte=1,
+                                                      records_retention_years__lte=100),
+                                   name="practice_settings_retention_range"),
+            models.CheckConstraint(condition=models.Q(default_language__in=["en", "es"]),
+                                   name="practice_settings_language_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name

@@ -2,22 +2,28 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.permissions import Perm, has_perm
 from clinicdesk.practice.selectors import locations_for
+from clinicdesk.setup.selectors import setup_missing
 
 from .selectors import appointments_today, home_tiles
+
+GUIDE_NEXT = "clinicdesk_setup_guide_next"  # set by the first-run page (setup/views.py)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     locations = list(locations_for(request.user))
+    if request.session.pop(GUIDE_NEXT, False) and has_perm(request.user, Perm.PRACTICE_ADMIN):
+        return redirect("setup:guide")  # the first run goes on to the setup guide after two-factor set-up
     tiles = home_tiles(locations) if has_perm(request.user, Perm.SCHEDULE_READ) else []
-    return render(request, "reports/home.html", {"locations": locations, "tiles": tiles})
+    return render(request, "reports/home.html", {"locations": locations, "tiles": tiles,
+                                                 "setup_missing": setup_missing(actor=request.user)})
 
 
 @login_required

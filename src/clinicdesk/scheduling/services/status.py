@@ -14,6 +14,7 @@ from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import DomainError, InvalidTransition, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm
+from clinicdesk.practice.selectors import practice_settings
 
 from .. import hooks
 from ..models import (
@@ -96,13 +97,15 @@ def _transition(appointment: Appointment, actor: Actor, to_status: str, *, actio
 
 @atomic_service
 def appointment_cancel(*, actor: Actor, appointment_id: int, reason: str) -> Appointment:
-    """Cancel with a reason; within 24 hours of the start it is flagged as a late cancellation."""
+    """Cancel with a reason; within the practice's late-cancellation window (24 hours unless its settings say
+    otherwise) of the start it is flagged as a late cancellation."""
     appointment = _load_for_update(appointment_id, actor, Perm.SCHEDULE_WRITE)
     if not reason.strip():
         raise ValidationFailed("reason-required", _("Say why the appointment is cancelled."),
                                fields={"reason": [_("A reason is required.")]})
     appointment.cancel_reason = reason.strip()[:200]
-    appointment.late_cancel = appointment.start - clock.now() < LATE_CANCEL_WINDOW
+    window = dt.timedelta(hours=practice_settings().late_cancel_hours)  # default: LATE_CANCEL_WINDOW
+    appointment.late_cancel = appointment.start - clock.now() < window
     return _transition(appointment, actor, AppointmentStatus.CANCELLED, action="cancel",
                        detail={"reason": appointment.cancel_reason, "late": appointment.late_cancel})
 

@@ -31,6 +31,7 @@ class Command(BaseCommand):
             call_command("demo", patients=options["demo_patients"], weeks=options["demo_weeks"], seed=1,
                          if_empty=True)
         self._print_logins()
+        self._print_setup_token()
         self._warn_if_audit_owner()
         python = sys.executable
         helpers: list[list[str]] = []  # restarted when they exit: a worker exits when the database is unreachable
@@ -60,6 +61,14 @@ class Command(BaseCommand):
                 note = f"  (two-factor: see 'clinicdesk demo_totp {username}')" \
                     if role in ("compliance", "sysadmin") else ""
                 self.stdout.write(f"  {username:<22} {role}{note}")
+
+    def _print_setup_token(self) -> None:
+        """No staff user yet (a --no-demo or production start): print a one-time token for the first-run page."""
+        from clinicdesk.setup.services import setup_token_banner
+
+        banner = setup_token_banner(base_url=settings.PUBLIC_BASE_URL)
+        if banner:
+            self.stdout.write(self.style.WARNING(banner))
 
     def _warn_if_audit_owner(self) -> None:
         """On PostgreSQL, an app connected as the audit table's owner (or a superuser) could switch off its
