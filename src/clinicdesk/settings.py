@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "clinicdesk.accounts",
     "clinicdesk.audit",
     "clinicdesk.practice",
+    "clinicdesk.imports",  # before patients: its `import` command serves every kind (patients delegated)
     "clinicdesk.patients",
     "clinicdesk.scheduling",
     "clinicdesk.reports",
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
     "clinicdesk.billing",
     "clinicdesk.frontdesk",
     "clinicdesk.ops",
+    "clinicdesk.setup",
     "oauth2_provider",
     "clinicdesk.interop.fhir",
 ]
@@ -118,6 +120,8 @@ MIDDLEWARE = [
     "clinicdesk.accounts.middleware.TwoFactorRequiredMiddleware",
     "clinicdesk.accounts.middleware.UserLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "clinicdesk.setup.middleware.FirstRunMiddleware",
+    "clinicdesk.setup.middleware.PracticeLanguageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clinicdesk.core.middleware.DomainErrorMiddleware",
 ]
@@ -271,6 +275,7 @@ RATELIMIT_OAUTH = _rate("RATELIMIT_OAUTH", "60/m")  # /o/ (authorize, token, rev
 RATELIMIT_FHIR = _rate("RATELIMIT_FHIR", "600/m")  # /fhir/r4/
 RATELIMIT_ANSWER_LINKS = _rate("RATELIMIT_ANSWER_LINKS", "30/m")  # a patient's answer links /r/<token>/
 RATELIMIT_SMS_HOOKS = _rate("RATELIMIT_SMS_HOOKS", "600/m")  # the SMS gateway's webhooks /hooks/sms/
+RATELIMIT_FIRST_RUN = _rate("RATELIMIT_FIRST_RUN", "10/h")  # setup-token attempts on /setup/start/
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = _bool("RATELIMIT_FAIL_OPEN", True)  # counter store down: answer, do not refuse everyone
 # The client's address: REMOTE_ADDR, or behind a reverse proxy a header it sets to one address (HTTP_X_REAL_IP).

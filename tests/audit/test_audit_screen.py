@@ -113,7 +113,8 @@ def _pattern(template: ast.JoinedStr) -> re.Pattern[str]:
 
 # Functions that pass their `action` argument on to record(): their callers' codes are recorded codes.
 # {function: position of the action argument}
-FORWARDERS = {"record": 1, "_audit_patients": 1, "_audit": 1, "record_shown": 1, "_set_status": 2}
+FORWARDERS = {"record": 1, "_audit_patients": 1, "_audit": 1, "record_shown": 1, "_set_status": 2, "_update": 3,
+              "_deactivate": 2}
 # Call sites whose action is a name forwarded from a caller that is itself checked here.
 FORWARDED = {"action", "REPAIR_ACTION"}
 

@@ -91,7 +91,7 @@ def test_the_openapi_document_lists_415_on_every_operation_with_a_body():
     assert "415" in document["components"]["responses"]
     with_body = [(path, method, operation) for path, item in document["paths"].items()
                  for method, operation in item.items() if "requestBody" in operation]
-    assert len(with_body) == 5
+    assert len(with_body) >= 5  # the appointment operations, and every configuration write (core.resources)
     for path, method, operation in with_body:
         assert operation["responses"]["415"] == {"$ref": "#/components/responses/415"}, (path, method)
         assert list(operation["requestBody"]["content"]) == ["application/json"]

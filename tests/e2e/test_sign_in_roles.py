@@ -12,7 +12,8 @@ pytestmark = pytest.mark.e2e
 
 EXPECTED_SCREENS = {
     Role.FRONT_DESK: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "drawer"],
-    Role.PRACTICE_COORDINATOR: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "drawer", "locations"],
+    Role.PRACTICE_COORDINATOR: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "drawer", "setup",
+                                "locations"],
 }
 
 

@@ -60,6 +60,9 @@ NEW_YORK = ZoneInfo("America/New_York")
 # Fixed, so that cases generated before any test runs (Schemathesis' coverage phase) carry them too; each
 # test writes its own user into this session.
 SESSION_KEY_VALUE = "fuzzsession0000000000000000000000"
+# The practice coordinator's session: configuration operations (#14) are sent as them, so that the writes are
+# exercised rather than refused to the front desk.
+COORDINATOR_SESSION_KEY = "fuzzsessioncoordinator00000000000"
 CSRF_TOKEN = "fuzzcsrf000000000000000000000000"
 TUESDAY = dt.date(2026, 11, 24)
 
@@ -126,17 +129,18 @@ def fuzz_clinic(db, clock) -> Clinic:
         appointment_type_id=types[0].pk, start=at(TUESDAY, 14)))
     appointment_cancel(actor=clerk, appointment_id=cancelled.pk, reason="Fuzz set-up")
     sign_in(clerk)
+    sign_in(UserFactory(role=Role.PRACTICE_COORDINATOR, location=location), session_key=COORDINATOR_SESSION_KEY)
     starts = [at(TUESDAY + dt.timedelta(days=d), h, m).isoformat()
               for d in range(3) for h in range(8, 17) for m in (0, 20, 40)]
     return Clinic(location=location, providers=providers, types=types, rooms=rooms, patients=patients, clerk=clerk,
                   appointments=[booked, other_booked, cancelled], other_location=other, starts=starts)
 
 
-def sign_in(user: Any) -> None:
-    """What Client.force_login does, under the fixed session key (a session store makes up its own key)."""
+def sign_in(user: Any, session_key: str = SESSION_KEY_VALUE) -> None:
+    """What Client.force_login does, under a fixed session key (a session store makes up its own key)."""
     data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
             HASH_SESSION_KEY: user.get_session_auth_hash()}
-    Session.objects.update_or_create(session_key=SESSION_KEY_VALUE, defaults={
+    Session.objects.update_or_create(session_key=session_key, defaults={
         "session_data": SessionStore().encode(data), "expire_date": timezone.now() + dt.timedelta(days=1)})
-    store = SessionStore(session_key=SESSION_KEY_VALUE)
+    store = SessionStore(session_key=session_key)
     store._cache.delete(store.cache_key)  # a session cached by an earlier test

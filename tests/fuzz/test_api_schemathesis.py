@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from clinicdesk.core.openapi import MAX_ID
 from clinicdesk.wsgi import application
 
-from .conftest import CSRF_TOKEN, SESSION_KEY_VALUE, TUESDAY, Clinic, scaled
+from .conftest import COORDINATOR_SESSION_KEY, CSRF_TOKEN, SESSION_KEY_VALUE, TUESDAY, Clinic, scaled
 
 CONFIG = schemathesis.Config.from_dict({
     # NUL characters too: PostgreSQL refuses them in text, so they must be refused before they get there.
@@ -42,15 +42,24 @@ class _Current:
 CURRENT = _Current()
 
 
+# The desk's own operations go as the front-desk user; configuration (#14) as the practice coordinator.
+DESK_TAGS = frozenset({"appointments", "session", "meta", "waitlist", "billing"})
+
+
+def _session_for(case: Any) -> str:
+    tags = set(case.operation.tags or ())
+    return SESSION_KEY_VALUE if not tags or tags & DESK_TAGS else COORDINATOR_SESSION_KEY
+
+
 @schema.auth(refresh_interval=None)
 class DeskSession:
-    """The front-desk user's session and the CSRF pair (fixed values; each test signs its user in)."""
+    """The signed-in user's session and the CSRF pair (fixed values; each test signs its users in)."""
 
     def get(self, case: Any, ctx: Any) -> bool:
         return True
 
     def set(self, case: Any, data: bool, ctx: Any) -> None:
-        case.cookies = {**(case.cookies or {}), django_settings.SESSION_COOKIE_NAME: SESSION_KEY_VALUE,
+        case.cookies = {**(case.cookies or {}), django_settings.SESSION_COOKIE_NAME: _session_for(case),
                         django_settings.CSRF_COOKIE_NAME: CSRF_TOKEN}
         case.headers = {**(case.headers or {}), "X-CSRFToken": CSRF_TOKEN}
 

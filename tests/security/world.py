@@ -283,6 +283,10 @@ def build() -> World:
     start = at(13, 0, TOMORROW)
     o["slot_id"] = SlotKey(doc.pk, home.pk, kind.pk, start, start + dt.timedelta(minutes=20)).id
     o["audit_entry"] = AuditEntry.objects.order_by("-pk").first()
+    from .matrix import AREAS  # each set-up area's own objects (#14: rows_<area>.objects)
+
+    for area in AREAS:
+        o.update(area.objects(world))
     _fhir_tokens(world)
     return world
 

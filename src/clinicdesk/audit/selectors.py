@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from clinicdesk.core.permissions import Actor, Perm, has_perm, require
 from clinicdesk.patients.selectors import patient_search, visible_patients
@@ -163,19 +165,34 @@ class HistoryLine:
 
 
 def change_history(*, actor: Actor, resource_type: str, resource_id: int | str, limit: int = 50,
-                   field_labels: dict[str, Any] | None = None) -> list[HistoryLine]:
+                   field_labels: dict[str, Any] | None = None,
+                   formatters: dict[str, Callable[[Any], Any]] | None = None) -> list[HistoryLine]:
     """Who changed a configuration record (a room, a provider, a staff account...), when, and what, newest first.
     `field_labels` puts words on the field codes the services recorded (`{"name": _("name")}`; a model's
     verbose names serve: `{f.name: f.verbose_name for f in Room._meta.get_fields() if hasattr(f, "verbose_name")}`).
-    Configuration holds no patient data: practice and user administrators may read it."""
+    `formatters` turns a field's recorded values into words (`{"hours": hours_in_words}`); other values are shown
+    as they are, flags as yes/no and lists joined. Configuration holds no patient data: practice and user
+    administrators may read it."""
     labels = field_labels or {}
+    shown = {name: (lambda value, f=f: f(value)) for name, f in (formatters or {}).items()}
     if not (has_perm(actor, Perm.PRACTICE_ADMIN) or has_perm(actor, Perm.USER_ADMIN)):
         require(actor, Perm.PRACTICE_ADMIN)
     entries = (AuditEntry.objects.filter(resource_type=resource_type, resource_id=str(resource_id),
                                          outcome=Outcome.ALLOWED)
                .order_by("-position")[:limit])
     return [HistoryLine(at=e.at, who=e.actor_username or "—", action=action_words(e.action),
-                        changes=[(str(labels.get(name, name)), *pair)
+                        changes=[(str(labels.get(name, name)), *map(shown.get(name, _shown), pair))
                                  for name, pair in sorted((e.detail or {}).get("changes", {}).items())
                                  if isinstance(pair, list) and len(pair) == 2])
             for e in entries]
+
+
+def _shown(value: Any) -> Any:
+    """A recorded value as the History panel shows it: yes/no for flags, lists joined, nothing as a dash."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return value

@@ -45,8 +45,9 @@ def _is_json(request: HttpRequest) -> bool:
     return (request.content_type or "").strip().lower() == JSON_MEDIA_TYPE and charset in ("utf-8", "utf8")
 
 
-def json_body(request: HttpRequest) -> dict[str, Any]:
-    """The JSON object in the request's body; {} when there is no body.
+def json_body(request: HttpRequest, *, required: bool = False) -> dict[str, Any]:
+    """The JSON object in the request's body; {} when there is no body (a 422 when `required`: a PATCH or a
+    create must say what it changes).
 
     A body in any other content type (a form, multipart, text, none named) is a 415 before the body is read:
     Django may already have consumed a multipart stream (the CSRF check reads request.POST), and reading
@@ -56,6 +57,8 @@ def json_body(request: HttpRequest) -> dict[str, Any]:
             "unsupported-media-type",
             _("Send the body as %(expected)s (the request's Content-Type was %(given)s).") % {
                 "expected": JSON_MEDIA_TYPE, "given": request.META.get("CONTENT_TYPE", "")[:100] or _("none given")})
+    if required and not _has_body(request):
+        raise ValidationFailed("missing-body", _("Send a JSON object in the body."))
     try:
         data = json.loads(request.body or b"{}")
     except (ValueError, RecursionError) as exc:  # RecursionError: nesting deeper than the parser goes

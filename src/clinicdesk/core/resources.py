@@ -31,6 +31,7 @@ rules, conflicts); the parsed values reach them as Python values under the field
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -345,9 +346,13 @@ class ApiResource:
         if request.method == "POST":
             if self.create is None:
                 return _not_allowed(["GET"])
-            record = self.create(request.user, self.values(json_body(request), creating=True))
+            record = self.create(request.user, self.values(json_body(request, required=True), creating=True))
             return JsonResponse(self.as_json(record), status=201)
-        include = request.GET.get("inactive", "") == "include"
+        inactive = request.GET.get("inactive", "exclude")
+        if inactive not in ("include", "exclude"):
+            raise ValidationFailed("bad-parameter", _("'inactive' is include or exclude."),
+                                   fields={"inactive": [_("include or exclude.")]})
+        include = inactive == "include"
         return JsonResponse({"items": [self.as_json(r) for r in self.list(request.user, include)]})
 
     def item_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -356,7 +361,7 @@ class ApiResource:
         if request.method == "PATCH":
             if self.update is None:
                 return _not_allowed(["GET"])
-            record = self.update(request.user, pk, self.values(json_body(request), creating=False))
+            record = self.update(request.user, pk, self.values(json_body(request, required=True), creating=False))
             return JsonResponse(self.as_json(record))
         return JsonResponse(self.as_json(self.read(request.user, pk)))
 
@@ -364,7 +369,7 @@ class ApiResource:
         assert self.deactivate is not None
         return JsonResponse(self.as_json(self.deactivate(request.user, pk)))
 
-    def urls(self) -> list[URLPattern]:
+    def urls(self) -> builtins.list[URLPattern]:
         from .api import api_login_required
 
         collection = ["GET", "POST"] if self.create else ["GET"]
@@ -409,8 +414,9 @@ class ApiResource:
         return schemas
 
     def openapi_paths(self, *, ok: Callable[..., dict[str, Any]], errors: Callable[..., dict[str, Any]],
-                      body: Callable[[str], dict[str, Any]], session: list[dict[str, list[str]]],
-                      write: list[dict[str, list[str]]]) -> dict[str, dict[str, Any]]:
+                      body: Callable[[str], dict[str, Any]],
+                      session: builtins.list[dict[str, builtins.list[str]]],
+                      write: builtins.list[dict[str, builtins.list[str]]]) -> dict[str, dict[str, Any]]:
         op, noun, tags = self.operation, self.noun, [self.tag]
         write_errors = ("400", "401", "403", "404", "409", "415", "422")
         item_id = {"name": "pk", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0},
@@ -420,7 +426,8 @@ class ApiResource:
             "parameters": [{"name": "inactive", "in": "query", "required": False,
                             "schema": {"type": "string", "enum": ["include", "exclude"]},
                             "description": "`include` lists deactivated records too."}],
-            "responses": ok(f"The {noun} records, active first.", f"{self.schema}List") | errors("401", "403")}}
+            "responses": ok(f"The {noun} records, active first.", f"{self.schema}List")
+            | errors("401", "403", "422")}}
         if self.create is not None:
             collection["post"] = {
                 "operationId": f"{op}Create", "tags": tags, "security": write, "summary": f"Add a {noun}.",

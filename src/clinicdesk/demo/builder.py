@@ -15,34 +15,46 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.text import slugify
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 
 from clinicdesk.accounts.models import User
+from clinicdesk.accounts.services import user_create
 from clinicdesk.audit.services import record
-from clinicdesk.comms.models import Channel, Kind, ReminderRule
+from clinicdesk.comms.models import Channel, Kind
+from clinicdesk.comms.rules import reminder_rule_create
 from clinicdesk.core import clock
 from clinicdesk.core.identifiers import npi_complete
-from clinicdesk.core.permissions import PRACTICE_WIDE_ROLES, Role
+from clinicdesk.core.permissions import PRACTICE_WIDE_ROLES, Perm, Role, SystemActor
 from clinicdesk.core.timezones import local_to_utc
 from clinicdesk.patients.demo import demo_patient_records
 from clinicdesk.patients.keys import fill_search_keys
 from clinicdesk.patients.models import Patient, Sex
 from clinicdesk.patients.services import mrns_allocate
-from clinicdesk.practice.models import Location, OpeningHours, Organization, Practitioner, Room
+from clinicdesk.practice.models import Location, Practitioner, Room, Specialty
+from clinicdesk.practice.services import (
+    location_create,
+    location_hours_set,
+    organization_update,
+    practitioner_create,
+    room_create,
+)
 from clinicdesk.scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
     AppointmentType,
-    AvailabilityTemplate,
     ResourceBooking,
     ResourceKind,
 )
+from clinicdesk.scheduling.services import appointment_type_create, availability_template_add
 
 from .frontdesk_day import build_front_desk_day
 
 DEMO_PASSWORD = "clinicdesk-demo"
+# The demo builder sets the practice up as a practice and user administrator would, through the services.
+DEMO_ACTOR = SystemActor("demo", frozenset({Perm.PRACTICE_ADMIN, Perm.USER_ADMIN}))
 BATCH = 5000
 
 LOCATIONS = [
@@ -127,39 +139,50 @@ class DemoBuilder:
 
     # --- practice -------------------------------------------------------------------------------
     def build_practice(self) -> tuple[list[Location], list[Practitioner], list[Room], list[AppointmentType]]:
-        org = Organization.objects.create(name="Riverside Medical Group", phone="(413) 555-0100",
-                                          npi=npi_complete("154321987"))
-        locations = [Location.objects.create(organization=org, **spec) for spec in LOCATIONS]
-        hours = [OpeningHours(location=loc, weekday=day, opens=dt.time(8), closes=dt.time(17))
-                 for loc in locations for day in range(5)]
-        hours += [OpeningHours(location=locations[0], weekday=5, opens=dt.time(9), closes=dt.time(12))]
-        OpeningHours.objects.bulk_create(hours)
-        rooms = [Room.objects.create(location=locations[i // 3], name=f"Room {i % 3 + 1}",
-                                     kind=Room.Kind.PROCEDURE if i % 3 == 2 else Room.Kind.EXAM)
+        """The practice's set-up, through the same services as the set-up screens, API and imports (so the demo
+        cannot hold what a practice could not enter). Patients and appointments below are bulk-inserted: at
+        100,000 patients the services' one-by-one path would take hours."""
+        actor = DEMO_ACTOR
+        organization_update(actor=actor, name="Riverside Medical Group", phone="(413) 555-0100",
+                            npi=npi_complete("154321987"))
+        locations = [location_create(actor=actor, **spec) for spec in LOCATIONS]
+        for loc in locations:
+            week = [(day, dt.time(8), dt.time(17)) for day in range(5)]
+            if loc is locations[0]:
+                week.append((5, dt.time(9), dt.time(12)))
+            location_hours_set(actor=actor, location_id=loc.pk, hours=week)
+        rooms = [room_create(actor=actor, location_id=locations[i // 3].pk, name=f"Room {i % 3 + 1}",
+                             kind=Room.Kind.PROCEDURE if i % 3 == 2 else Room.Kind.EXAM)
                  for i in range(6)]
-        types = [AppointmentType.objects.create(code=c, name=n, patient_facing_name=p, name_es=SPANISH_TYPE_NAMES[c][0],
-                                                patient_facing_name_es=SPANISH_TYPE_NAMES[c][1], duration_minutes=d,
-                                                new_patient=new, color=color, **TYPE_DETAILS.get(c, {}))
+        types = [appointment_type_create(actor=actor, code=c, name=n, patient_facing_name=p,
+                                         name_es=SPANISH_TYPE_NAMES[c][0],
+                                         patient_facing_name_es=SPANISH_TYPE_NAMES[c][1], duration_minutes=d,
+                                         new_patient=new, color=color, **TYPE_DETAILS.get(c, {}))
                  for c, n, p, d, new, color in APPOINTMENT_TYPES]
+        specialties = {name: slugify(name) for name in SPECIALTIES}
+        Specialty.objects.bulk_create([Specialty(code=code, name=name) for name, code in specialties.items()],
+                                      ignore_conflicts=True)  # reference data: the practice's specialty list
         practitioners = []
         for index in range(8):
             female = self.rng.random() < 0.55
             first = self.fake_en.first_name_female() if female else self.fake_en.first_name_male()
             last = self.fake_en.last_name()
             user = self._staff_user(first, last, Role.PROVIDER, [locations[index % 2]])
-            practitioner = Practitioner.objects.create(
-                user=user, first_name=first, last_name=last, credentials=self.rng.choice(["MD", "DO", "NP", "PA"]),
-                npi=npi_complete(f"1{self.rng.randrange(10**7, 10**8)}"), specialty=SPECIALTIES[index],
-                color=APPOINTMENT_TYPES[index % 5][5],
+            practitioner = practitioner_create(
+                actor=actor, first_name=first, last_name=last, credentials=self.rng.choice(["MD", "DO", "NP", "PA"]),
+                npi=npi_complete(f"1{self.rng.randrange(10**7, 10**8)}"),
+                specialty_codes=[specialties[SPECIALTIES[index]]], color=APPOINTMENT_TYPES[index % 5][5],
+                location_ids=[locations[index % 2].pk] + ([locations[1].pk] if index == 0 else []),
+                user_id=user.pk,
                 **({"min_patient_age": 0, "max_patient_age": 17} if SPECIALTIES[index] == "Pediatrics" else {}),
             )
-            practitioner.locations.set([locations[index % 2]] + ([locations[1]] if index == 0 else []))
             practitioners.append(practitioner)
         effective = clock.now().date() - dt.timedelta(days=365)
-        AvailabilityTemplate.objects.bulk_create([
-            AvailabilityTemplate(practitioner=practitioner, location=locations[index % 2], weekday=day,
-                                 start_time=WORK_START, end_time=WORK_END, effective_from=effective)
-            for index, practitioner in enumerate(practitioners) for day in range(5)])
+        for index, practitioner in enumerate(practitioners):
+            for day in range(5):
+                availability_template_add(actor=actor, practitioner_id=practitioner.pk,
+                                          location_id=locations[index % 2].pk, weekday=day, start_time=WORK_START,
+                                          end_time=WORK_END, effective_from=effective)
         return locations, practitioners, rooms, types
 
     def build_staff(self, locations: list[Location]) -> None:
@@ -177,10 +200,11 @@ class DemoBuilder:
         if self._password_hash is None:
             self._password_hash = make_password(DEMO_PASSWORD)
         username = username or f"dr{last.lower()}{len(self.summary.staff) + 1}"
-        user = User.objects.create(username=username, first_name=first, last_name=last, role=role,
-                                   email=f"{username}@riverside.example", password=self._password_hash,
-                                   language="es" if self.rng.random() < 0.15 else "en")
-        user.locations.set(locations)
+        user = user_create(actor=DEMO_ACTOR, username=username, first_name=first, last_name=last, role=role,
+                           email=f"{username}@riverside.example", locations=[loc.pk for loc in locations],
+                           language="es" if self.rng.random() < 0.15 else "en")
+        # One shared demo password, hashed once: hashing it per account would add seconds to every demo build.
+        User.objects.filter(pk=user.pk).update(password=self._password_hash)
         self.summary.staff.append((username, role.value))
         if role.value in {"compliance", "sysadmin"}:
             key = f"{self.rng.getrandbits(160):040x}"
@@ -352,11 +376,9 @@ class DemoBuilder:
     @staticmethod
     def build_reminder_rules() -> None:
         """What a typical practice sends: a confirmation at booking, e-mail 3 days and a text 1 day before."""
-        ReminderRule.objects.bulk_create([
-            ReminderRule(kind=Kind.CONFIRMATION, channel=Channel.EMAIL, minutes_before=0),
-            ReminderRule(kind=Kind.REMINDER, channel=Channel.EMAIL, minutes_before=72 * 60),
-            ReminderRule(kind=Kind.REMINDER, channel=Channel.SMS, minutes_before=24 * 60),
-        ])
+        for kind, channel, minutes in ((Kind.CONFIRMATION, Channel.EMAIL, 0), (Kind.REMINDER, Channel.EMAIL, 72 * 60),
+                                       (Kind.REMINDER, Channel.SMS, 24 * 60)):
+            reminder_rule_create(actor=DEMO_ACTOR, kind=kind, channel=channel, minutes_before=minutes)
 
     # --- all ------------------------------------------------------------------------------------
     def build(self, *, patients: int, weeks: int) -> DemoSummary:

@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinicdesk.practice.selectors import practice_settings
+
 from .models import (
     ConsentSource,
     CoverageOrder,
@@ -67,7 +69,8 @@ class DemographicsForm(forms.Form):
     alt_phone_type = forms.ChoiceField(label=_("Other phone type"), choices=PhoneType.choices,
                                        initial=PhoneType.HOME)
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
-    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=LANGUAGE_CHOICES, initial="en")
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=LANGUAGE_CHOICES,
+                                           initial=lambda: practice_settings().default_language)
     interpreter_needed = forms.BooleanField(label=_("Interpreter needed"), required=False)
     address_line = forms.CharField(label=_("Address"), max_length=200, required=False)
     address_line2 = forms.CharField(label=_("Address line 2"), max_length=200, required=False)

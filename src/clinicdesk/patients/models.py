@@ -192,16 +192,39 @@ class RelatedPerson(models.Model):
         ordering = ["kind", "pk"]
 
 
+class PayerKind(models.TextChoices):
+    COMMERCIAL = "commercial", _("Commercial")
+    MEDICARE = "medicare", _("Medicare")
+    MEDICARE_ADVANTAGE = "medicare-advantage", _("Medicare Advantage")
+    MEDICAID = "medicaid", _("Medicaid")
+    MILITARY = "military", _("Military / veterans")
+    SELF_PAY = "self-pay", _("Self-pay")
+    OTHER = "other", _("Other")
+
+
 class Payer(models.Model):
-    """The maintained payer list (seeded with common US payers; practice admins add more)."""
+    """The maintained payer list (seeded with common US payers; practice admins add more). The default co-pays
+    fill a new coverage's co-pays when the desk leaves them empty (patients.services.coverage)."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     payer_code = models.CharField(_("electronic payer id"), max_length=20, blank=True)
-    kind = models.CharField(_("kind"), max_length=20, default="commercial")
-    active = models.BooleanField(default=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=PayerKind.choices, default=PayerKind.COMMERCIAL)
+    default_copay_primary = models.DecimalField(_("default co-pay, primary care"), max_digits=8, decimal_places=2,
+                                                null=True, blank=True)
+    default_copay_specialist = models.DecimalField(_("default co-pay, specialist"), max_digits=8,
+                                                   decimal_places=2, null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(default_copay_primary__isnull=True)
+                                   | models.Q(default_copay_primary__gte=0),
+                                   name="payer_default_copay_primary_not_negative"),
+            models.CheckConstraint(condition=models.Q(default_copay_specialist__isnull=True)
+                                   | models.Q(default_copay_specialist__gte=0),
+                                   name="payer_default_copay_specialist_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import form_template_views, payer_views, views
 
 app_name = "patients"
 urlpatterns = [
@@ -25,4 +25,17 @@ urlpatterns = [
     path("duplicates/<int:candidate_id>/dismiss/", views.duplicate_dismiss, name="duplicate-dismiss"),
     path("export/", views.export, name="export"),
     path("break-glass/", views.break_glass_log, name="break-glass-log"),
+    # payers and their default co-pays (#14)
+    path("payers/", payer_views.payers, name="payers"),
+    path("payers/new/", payer_views.payer_new, name="payer_new"),
+    path("payers/<int:payer_id>/", payer_views.payer_edit, name="payer_edit"),
+    path("payers/<int:payer_id>/deactivate/", payer_views.payer_deactivate, name="payer_deactivate"),
+    # consent and intake form templates (#14)
+    path("forms/", form_template_views.form_templates, name="form_templates"),
+    path("forms/new/", form_template_views.form_template_new, name="form_template_new"),
+    path("forms/<slug:code>/", form_template_views.form_template, name="form_template"),
+    path("forms/<slug:code>/publish/", form_template_views.form_template_publish_version,
+         name="form_template_publish"),
+    path("forms/<slug:code>/deactivate/", form_template_views.form_template_deactivate_view,
+         name="form_template_deactivate"),
 ]

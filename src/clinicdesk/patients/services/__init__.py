@@ -5,8 +5,10 @@ from .access import break_glass_open
 from .consents import form_sign, form_template_publish
 from .coverage import coverage_add, coverage_end
 from .documents import document_upload
+from .form_templates import form_template_deactivate
 from .importer import ImportReport, patients_import
 from .merge import duplicate_dismiss, duplicates_scan, patient_merge
+from .payers import payer_create, payer_deactivate, payer_detail, payer_update, payers_list
 from .registration import (
     mrns_allocate,
     patient_inactivate,
@@ -26,6 +28,7 @@ __all__ = [
     "duplicate_dismiss",
     "duplicates_scan",
     "form_sign",
+    "form_template_deactivate",
     "form_template_publish",
     "mrns_allocate",
     "patient_inactivate",
@@ -35,5 +38,10 @@ __all__ = [
     "patient_register",
     "patient_update",
     "patients_import",
+    "payer_create",
+    "payer_deactivate",
+    "payer_detail",
+    "payer_update",
+    "payers_list",
     "related_person_add",
 ]

@@ -40,4 +40,14 @@
     document.addEventListener("htmx:afterRequest", reset);
     reset();
   }
+
+  // A form marked data-confirm asks first (deactivating a record, reversing a ledger line).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form && form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
 })();
