@@ -23,6 +23,7 @@ from django_otp import login as otp_login
 from clinicdesk.audit.selectors import HistoryLine, change_history
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, DomainError, ValidationFailed
+from clinicdesk.core.forms import form_add_domain_error
 from clinicdesk.core.permissions import MFA_REQUIRED_ROLES, Perm, Role, require
 from clinicdesk.practice.selectors import locations_for
 
@@ -153,13 +154,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 def _add_errors(form: Any, error: DomainError) -> None:
-    placed = False
-    for field, field_messages in error.fields.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.detail)
+    form_add_domain_error(form, error)
 
 
 def _temporary_password_page(request: HttpRequest, member: User, password: str, *, created: bool) -> HttpResponse:

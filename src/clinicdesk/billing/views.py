@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinicdesk.core import clock
 from clinicdesk.core.dates import parse_day
 from clinicdesk.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from clinicdesk.core.forms import form_add_domain_error
 from clinicdesk.core.permissions import Perm, has_perm, require
 from clinicdesk.practice.selectors import locations_for
 
@@ -129,15 +130,7 @@ def drawer(request: HttpRequest) -> HttpResponse:
 # --- charges, adjustments, reversals (billing write) ---------------------------------------------------------
 
 def _apply(form: Any, error: DomainError) -> None:
-    """A service's refusal shown on the form: on the fields it names, else above the form."""
-    placed = False
-    for name, problems in (getattr(error, "fields", None) or {}).items():
-        if name in form.fields:
-            for problem in problems:
-                form.add_error(name, problem)
-            placed = True
-    if not placed:
-        form.add_error(None, error.detail)
+    form_add_domain_error(form, error)
 
 
 def _ledger_form(request: HttpRequest, patient_id: int, form_class: Any, *, title: Any, intro: Any, submit: Any,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinicdesk.audit.selectors import change_history
 from clinicdesk.core.exceptions import DomainError
+from clinicdesk.core.forms import form_add_domain_error
 
 from . import rules
 from .models import Channel, Kind, MessageTemplate, ReminderRule
@@ -45,11 +46,8 @@ QUIET_LABELS = {"start_hour": gettext_lazy("no messages from"), "end_hour": gett
 
 
 def _apply(form: Any, error: DomainError) -> None:
-    for name, problems in (error.fields or {"__all__": [error.detail]}).items():
-        name = {"appointment_type_id": "appointment_type", "location_id": "location", "minutes_before": "amount"
-                }.get(name, name)
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
+    form_add_domain_error(form, error, {"appointment_type_id": "appointment_type", "location_id": "location",
+                                        "minutes_before": "amount"})
 
 
 def _words(name: str, value: Any, choices: dict[str, dict[Any, str]]) -> Any:

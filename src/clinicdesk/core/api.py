@@ -68,6 +68,14 @@ def json_body(request: HttpRequest, *, required: bool = False) -> dict[str, Any]
     return data
 
 
+def idempotency_key(request: HttpRequest) -> str | None:
+    """The request's Idempotency-Key header (a retry with the same key returns the first result), or None."""
+    key = request.headers.get("Idempotency-Key") or None
+    if key is not None and "\x00" in key:
+        raise ValidationFailed("bad-idempotency-key", _("The Idempotency-Key header contains a NUL character."))
+    return key
+
+
 @require_GET
 def openapi_json(request: HttpRequest) -> JsonResponse:
     """The API's OpenAPI document; public, like FHIR's /metadata (it describes, it holds no data)."""

@@ -17,7 +17,8 @@ from typing import Any
 from django.db.models import Manager, Model
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A value as JSON carries it (the audit trail's details, the JSON API's members)."""
     if isinstance(value, Manager):
         return sorted(item.pk for item in value.all())
     if isinstance(value, Model):
@@ -35,7 +36,7 @@ def _plain(value: Any) -> Any:
 
 def snapshot(obj: Model, fields: Sequence[str]) -> dict[str, Any]:
     """The named attributes of `obj`, JSON-safe (a foreign key by its `<name>_id`, a many-to-many as ids)."""
-    return {name: _plain(getattr(obj, name)) for name in fields}
+    return {name: plain(getattr(obj, name)) for name in fields}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

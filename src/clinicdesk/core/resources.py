@@ -44,6 +44,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from .changes import plain
 from .exceptions import ValidationFailed
 
 MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField); core.openapi.MAX_ID is the same number
@@ -281,16 +282,7 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
-    if isinstance(value, tuple | set | frozenset):
-        return list(value)
-    return value
+_json_value = plain  # core.changes: one JSON form for amounts, dates, times and sets
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinicdesk.audit.selectors import change_history
 from clinicdesk.core.exceptions import DomainError
+from clinicdesk.core.forms import form_add_domain_error
 from clinicdesk.core.permissions import Perm, require
 
 from .form_template_forms import LANGUAGE_LABELS, FormPublishForm
@@ -25,9 +26,7 @@ HISTORY_LABELS = {"active": gettext_lazy("active"), "required": gettext_lazy("re
 
 
 def _apply(form: Any, error: DomainError) -> None:
-    for name, problems in (error.fields or {"__all__": [error.detail]}).items():
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
+    form_add_domain_error(form, error)
 
 
 def _languages(codes: list[str]) -> str:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinicdesk.audit.selectors import HistoryLine, change_history
 from clinicdesk.core.exceptions import DomainError, PermissionDenied
+from clinicdesk.core.forms import form_add_domain_error
 from clinicdesk.core.permissions import Perm, require
 
 from . import services
@@ -67,9 +68,7 @@ def payers(request: HttpRequest) -> HttpResponse:
 def _show_errors(form: PayerForm, error: DomainError) -> None:
     if isinstance(error, PermissionDenied):
         raise error
-    for field, field_messages in (error.fields or {None: [error.detail]}).items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
+    form_add_domain_error(form, error)
 
 
 @login_required

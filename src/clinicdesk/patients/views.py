@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinicdesk.core.exceptions import DomainError, NotFound, ValidationFailed
+from clinicdesk.core.forms import form_add_domain_error
 from clinicdesk.core.permissions import Perm, has_perm, require
 from clinicdesk.practice.selectors import locations_for
 
@@ -54,11 +55,7 @@ from .visibility import may_reach, require_patient_in_reach
 
 
 def _apply(form: Any, error: DomainError) -> None:
-    """Put a service's field errors on the form's fields (or on the form when it has no such field)."""
-    fields = error.fields or {"__all__": [error.detail]}
-    for name, messages_ in fields.items():
-        for message in messages_:
-            form.add_error(name if name in form.fields else None, message)
+    form_add_domain_error(form, error)
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], form: Any = None) -> HttpResponse:

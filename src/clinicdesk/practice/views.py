@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clinicdesk.audit.selectors import HistoryLine, change_history
 from clinicdesk.core.exceptions import DomainError
+from clinicdesk.core.forms import form_add_domain_error
 from clinicdesk.core.permissions import Perm, require
 
 from . import selectors, services
@@ -38,13 +39,8 @@ Action = Callable[[dict[str, Any]], Any]
 
 
 def _apply(form: Any, error: DomainError) -> None:
-    """Put a service's field errors on the form's fields (or on the form when it has no such field)."""
-    fields = error.fields or {"__all__": [error.detail]}
-    aliases = {"locations": "location_ids", "specialties": "specialty_codes", "location": "location_id"}
-    for name, problems in fields.items():
-        name = aliases.get(name, name)
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
+    form_add_domain_error(form, error, {"locations": "location_ids", "specialties": "specialty_codes",
+                                        "location": "location_id"})
 
 
 def _submit(request: HttpRequest, form: Any, action: Action, done: str) -> Any:

@@ -12,7 +12,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinicdesk.core.api import api_login_required, json_body
+from clinicdesk.core.api import api_login_required, idempotency_key, json_body
 from clinicdesk.core.dates import day_in_range
 from clinicdesk.core.exceptions import NotFound, ValidationFailed
 from clinicdesk.core.openapi import ID, INSTANT, MAX_ID, SESSION, TEXT, WRITE_AUTH, body, errors, ok, optional
@@ -78,11 +78,7 @@ def _text(data: dict[str, Any], name: str) -> str:
     return value
 
 
-def _idempotency_key(request: HttpRequest) -> str | None:
-    key = request.headers.get("Idempotency-Key") or None
-    if key is not None and "\x00" in key:
-        raise ValidationFailed("bad-idempotency-key", _("The Idempotency-Key header contains a NUL character."))
-    return key
+_idempotency_key = idempotency_key  # core.api: the one reading of the header
 
 
 def _flag(data: dict[str, Any], name: str) -> bool:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinicdesk.core import clock
 from clinicdesk.core.dates import parse_day, parse_instant
 from clinicdesk.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from clinicdesk.core.forms import form_add_domain_error
 from clinicdesk.core.permissions import Perm, has_perm
 from clinicdesk.core.timezones import utc_to_local
 from clinicdesk.patients.selectors import patient_chart, patient_search
@@ -357,15 +358,7 @@ def _named_patient(request: HttpRequest, value: Any) -> Any:
 
 
 def _apply(form: Any, error: DomainError) -> None:
-    """A service's refusal shown on the form: on the fields it names, else above the form."""
-    placed = False
-    for name, problems in (getattr(error, "fields", None) or {}).items():
-        if name in form.fields:
-            for problem in problems:
-                form.add_error(name, problem)
-            placed = True
-    if not placed:
-        form.add_error(None, error.detail)
+    form_add_domain_error(form, error)
 
 
 def _waitlist_form(request: HttpRequest, location: Location, locations: list[Location], *, data: Any = None,
