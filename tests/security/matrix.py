@@ -97,8 +97,9 @@ def _json(body: Callable[[World], Any]) -> Callable[[World], str]:
 def api(method: str, path: str, ok: int, allow: frozenset[str], body: Callable[[World], Any] | None = None,
         **kw: Any) -> Row:
     data = _json(body) if body is not None else _json(lambda w: {})
-    return Row(method, path, ok, allow, data=data if method == "POST" else None, anon=401,
-               content_type="application/json" if method == "POST" else None, **kw)
+    sends = method in ("POST", "PATCH", "PUT")
+    return Row(method, path, ok, allow, data=data if sends else None, anon=401,
+               content_type="application/json" if sends else None, **kw)
 
 
 def public(method: str, path: str, status: int, **kw: Any) -> Row:
