@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from clinicdesk.core.permissions import Role
+from clinicdesk.core.permissions import Perm, Role
 from clinicdesk.core.resources import ApiField, ApiResource
 
 from . import selectors, services
@@ -24,6 +24,7 @@ def _read(actor: Any, pk: int) -> User:
 
 
 USERS = ApiResource(
+    write_perm=Perm.USER_ADMIN,
     path="users", schema="StaffUser", tag="staff", noun="staff user",
     description="A staff account: one role, and the locations a location-bound role works at (docs/adr/0001).",
     fields=(

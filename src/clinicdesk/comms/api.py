@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from clinicdesk.core.api import api_login_required, json_body
 from clinicdesk.core.exceptions import ValidationFailed
+from clinicdesk.core.permissions import Perm
 from clinicdesk.core.resources import ApiField, ApiResource
 
 from . import rules
@@ -24,6 +25,7 @@ from .setup_selectors import (
 )
 
 REMINDER_RULES = ApiResource(
+    write_perm=Perm.PRACTICE_ADMIN,
     path="reminder-rules", schema="ReminderRule", tag="messages", noun="reminder rule",
     description="Which message an appointment's booking plans, by which channel and how long before its start. "
                 "A confirmation goes at booking (`minutesBefore` 0); a reminder from 15 minutes to 60 days "
@@ -48,6 +50,7 @@ REMINDER_RULES = ApiResource(
 )
 
 MESSAGE_TEMPLATES = ApiResource(
+    write_perm=Perm.PRACTICE_ADMIN,
     path="message-templates", schema="MessageTemplate", tag="messages", noun="message template",
     description="The wording of one kind of message in one channel and language. Merge fields are written "
                 "`{{ first_name }}`, only those listed in `mergeFields`; a text message has no subject and at most "

@@ -46,6 +46,7 @@ from django.views.decorators.http import require_http_methods
 
 from .changes import plain
 from .exceptions import ValidationFailed
+from .permissions import Perm, require
 
 MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField); core.openapi.MAX_ID is the same number
 _CAMEL = re.compile(r"_([a-z])")
@@ -302,6 +303,9 @@ class ApiResource:
     description: str = ""
     to_json: Callable[[Any], dict[str, Any]] | None = None  # default: every field's `read`
     extra_paths: dict[str, dict[str, Any]] = field(default_factory=dict)  # hand-described extra operations
+    # Checked before a write's body is read, so that a caller without it gets a 403 whatever they send (the
+    # service checks again, with the location).
+    write_perm: Perm | None = None
 
     @property
     def operation(self) -> str:
@@ -332,12 +336,18 @@ class ApiResource:
         return values
 
     # --- views --------------------------------------------------------------------------------------------
+    def _may_write(self, request: HttpRequest) -> None:
+        actor: Any = request.user  # a signed-in staff user (api_login_required)
+        if self.write_perm is not None:
+            require(actor, self.write_perm, resource_type=self.schema.lower())
+
     def collection_view(self, request: HttpRequest) -> HttpResponse:
         from .api import json_body
 
         if request.method == "POST":
             if self.create is None:
                 return _not_allowed(["GET"])
+            self._may_write(request)
             record = self.create(request.user, self.values(json_body(request, required=True), creating=True))
             return JsonResponse(self.as_json(record), status=201)
         inactive = request.GET.get("inactive", "exclude")
@@ -353,12 +363,14 @@ class ApiResource:
         if request.method == "PATCH":
             if self.update is None:
                 return _not_allowed(["GET"])
+            self._may_write(request)
             record = self.update(request.user, pk, self.values(json_body(request, required=True), creating=False))
             return JsonResponse(self.as_json(record))
         return JsonResponse(self.as_json(self.read(request.user, pk)))
 
     def deactivate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         assert self.deactivate is not None
+        self._may_write(request)
         return JsonResponse(self.as_json(self.deactivate(request.user, pk)))
 
     def urls(self) -> builtins.list[URLPattern]:

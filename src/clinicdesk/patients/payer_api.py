@@ -3,12 +3,14 @@ views, the parsing and the OpenAPI description (core.resources). Included under 
 
 from __future__ import annotations
 
+from clinicdesk.core.permissions import Perm
 from clinicdesk.core.resources import ApiField, ApiResource
 
 from . import services
 from .models import PayerKind
 
 PAYERS = ApiResource(
+    write_perm=Perm.PRACTICE_ADMIN,
     path="payers", schema="Payer", tag="payers", noun="payer",
     description="An insurance company or program offered on the insurance form, with its default co-pays.",
     fields=(

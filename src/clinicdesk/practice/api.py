@@ -11,12 +11,14 @@ from django.views.decorators.http import require_http_methods
 
 from clinicdesk.core.api import api_login_required, json_body
 from clinicdesk.core.exceptions import ValidationFailed
+from clinicdesk.core.permissions import Perm
 from clinicdesk.core.resources import ApiField, ApiResource
 
 from . import selectors, services
 from .models import Equipment, Room
 
 ORGANIZATIONS = ApiResource(
+    write_perm=Perm.PRACTICE_ADMIN,
     path="organizations", schema="Organization", tag="practice", noun="organization",
     description="The practice's one organization: it is set up on the first screen or the first PATCH and is "
                 "never added or removed through the API.",
@@ -30,6 +32,7 @@ ORGANIZATIONS = ApiResource(
 )
 
 LOCATIONS = ApiResource(
+    write_perm=Perm.PRACTICE_ADMIN,
     path="locations", schema="Location", tag="practice", noun="location",
     description="A place the practice sees patients. Its weekly opening hours are at /api/v1/locations/{pk}/hours.",
     fields=(ApiField.ident(), ApiField.text("code", required=True, max_length=20),
@@ -50,6 +53,7 @@ LOCATIONS = ApiResource(
 )
 
 PRACTITIONERS = ApiResource(
+    write_perm=Perm.PRACTICE_ADMIN,
     path="practitioners", schema="Practitioner", tag="practice", noun="practitioner",
     fields=(ApiField.ident(), ApiField.text("firstName", required=True, max_length=80),
             ApiField.text("lastName", required=True, max_length=80),
@@ -85,6 +89,7 @@ def _without_active(values: dict[str, Any]) -> dict[str, Any]:
 
 
 ROOMS = ApiResource(
+    write_perm=Perm.PRACTICE_ADMIN,
     path="rooms", schema="Room", tag="practice", noun="room", fields=_resource_fields(list(Room.Kind.values)),
     list=lambda actor, include_inactive: selectors.rooms_list(actor=actor, include_inactive=include_inactive),
     read=lambda actor, pk: selectors.room_detail(actor=actor, room_id=pk),
@@ -94,6 +99,7 @@ ROOMS = ApiResource(
 )
 
 EQUIPMENT = ApiResource(
+    write_perm=Perm.PRACTICE_ADMIN,
     path="equipment", schema="Equipment", tag="practice", noun="piece of equipment",
     fields=_resource_fields(list(Equipment.Kind.values)),
     list=lambda actor, include_inactive: selectors.equipment_list(actor=actor, include_inactive=include_inactive),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from clinicdesk.core.api import api_login_required
 from clinicdesk.core.exceptions import DomainError
+from clinicdesk.core.permissions import Perm
 from clinicdesk.core.resources import ApiField, ApiResource
 
 from . import setup_selectors as read
@@ -113,6 +114,7 @@ _TYPE_FIELDS = (
 )
 
 APPOINTMENT_TYPES = ApiResource(
+    write_perm=Perm.PRACTICE_ADMIN,
     path="appointment-types", schema="AppointmentType", tag=TAG, noun="appointment type", fields=_TYPE_FIELDS,
     description="What can be booked. Deactivated, never deleted: appointments keep their type.",
     list=lambda actor, include: read.appointment_types_list(actor=actor, include_inactive=include),
@@ -140,6 +142,7 @@ _TEMPLATE_FIELDS = (
 )
 
 AVAILABILITY_TEMPLATES = RemovableResource(
+    write_perm=Perm.PRACTICE_ADMIN,
     path="availability-templates", schema="AvailabilityTemplate", tag=TAG, noun="weekly availability block",
     fields=_TEMPLATE_FIELDS,
     description="A weekly block a provider works at a location. Blocks of one provider never overlap.",
@@ -164,6 +167,7 @@ _EXCEPTION_FIELDS = (
 )
 
 AVAILABILITY_EXCEPTIONS = RemovableResource(
+    write_perm=Perm.PRACTICE_ADMIN,
     path="availability-exceptions", schema="AvailabilityException", tag=TAG, noun="availability exception",
     fields=_EXCEPTION_FIELDS,
     description="Time a provider is away (vacation, conference, meeting): not bookable then.",
@@ -184,6 +188,7 @@ _HOLIDAY_FIELDS = (
 )
 
 HOLIDAYS = RemovableResource(
+    write_perm=Perm.PRACTICE_ADMIN,
     path="holidays", schema="LocationHoliday", tag=TAG, noun="location holiday", fields=_HOLIDAY_FIELDS,
     description="A day a location is closed: nobody can be booked there.",
     list=lambda actor, include: read.location_holidays_list(actor=actor, include_inactive=include),
