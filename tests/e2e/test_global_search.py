@@ -37,5 +37,5 @@ def test_slash_focuses_search_and_a_result_opens_the_chart(page, page_problems, 
     result.click()
     page.wait_for_url(re.compile(rf"{re.escape(live_server.url)}/patients/{patient.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Quillfeather, Ottilie")
-    expect(page.locator("h1 .mrn")).to_have_text(f"MRN {patient.mrn}")
+    expect(page.locator("#patient-mrn")).to_have_text(patient.mrn)
     page_problems.assert_none()

@@ -57,7 +57,7 @@ def test_front_desk_registers_signs_is_warned_of_a_duplicate_and_the_charts_are_
     page.wait_for_url(re.compile(r"/patients/\d+/$"))
     first = Patient.objects.get()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Quintero, Marisol")
-    expect(page.locator("h1 .mrn")).to_have_text(f"MRN {first.mrn}")
+    expect(page.locator("#patient-mrn")).to_have_text(first.mrn)
     expect(page.locator("#chart-alerts")).to_contain_text("No active insurance on file.")
     assert not _serious(page)
 

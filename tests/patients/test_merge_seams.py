@@ -22,13 +22,15 @@ from clinicdesk.comms.models import Message, OfferInvite, Recall, WaitlistOffer
 from clinicdesk.core.clock import now as clock_now
 from clinicdesk.core.exceptions import Conflict
 from clinicdesk.core.permissions import Role
-from clinicdesk.frontdesk.models import CallLog, Task, TriageSlip, Visit
+from clinicdesk.frontdesk.models import CallLog, HeadsUp, Task, TriageSlip, Visit
 from clinicdesk.patients import hooks
 from clinicdesk.patients.models import (
+    AlertKind,
     BreakGlassAccess,
     DuplicateCandidate,
     FormTemplate,
     Patient,
+    PatientAlert,
     PatientChange,
     RelatedPerson,
 )
@@ -180,6 +182,10 @@ def _fill_every_relation(dupe, keep, location, coordinator, aetna):
                               created_at=now)
     Task.objects.create(location=location, title="Call back", patient=dupe, pool="front-desk",
                         due_date=TUESDAY, created_at=now)
+    PatientAlert.objects.create(patient=dupe, kind=AlertKind.objects.get(code="fall-risk"), reason="Cane",
+                                created_at=now)
+    HeadsUp.objects.create(visit=Visit.objects.get(patient=dupe), location=location, patient=dupe,
+                           recipient=coordinator, message="Agitated", sent_at=now)
     return charge
 
 

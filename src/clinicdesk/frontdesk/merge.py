@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 
 from clinicdesk.core.exceptions import Conflict
 
-from .models import OPEN_STATUSES, CallLog, Task, TriageSlip, Visit
+from .models import OPEN_STATUSES, CallLog, HeadsUp, Task, TriageSlip, Visit
 
 MERGE_HANDLES = (
     "frontdesk.Visit.patient",
     "frontdesk.CallLog.patient",
     "frontdesk.TriageSlip.patient",
     "frontdesk.Task.patient",
+    "frontdesk.HeadsUp.patient",  # desk-to-provider notes (#15), with their visit
 )
 
 
@@ -34,4 +35,5 @@ def move_patient_rows(*, survivor: Any, merged: Any, actor: Any) -> dict[str, in
         "calls": CallLog.objects.filter(patient=merged).update(patient=survivor),
         "triage_slips": TriageSlip.objects.filter(patient=merged).update(patient=survivor),
         "tasks": Task.objects.filter(patient=merged).update(patient=survivor),
+        "headsups": HeadsUp.objects.filter(patient=merged).update(patient=survivor),
     }

@@ -285,3 +285,22 @@ class Task(models.Model):
                                     condition=Q(status__in=["open", "in-progress"]) & ~Q(chase_item=""),
                                     name="task_one_open_chase_per_item"),
         ]
+
+
+class HeadsUp(models.Model):
+    """A short note from the desk to the provider of a visit today ("the patient in room 3 is agitated"). It shows
+    on the provider's screens until they acknowledge it (frontdesk.headsup)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    message = models.CharField(_("message"), max_length=200)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)  # first shown on the provider's screen
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        indexes = [models.Index(fields=["recipient", "acknowledged_at"])]

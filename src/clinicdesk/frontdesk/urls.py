@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import headsup_views, views
 
 app_name = "frontdesk"
 
@@ -26,4 +26,9 @@ urlpatterns = [
     path("tasks/<int:task_id>/status", views.task_status, name="task_status"),
     path("worklist/", views.worklist, name="worklist"),
     path("worklist/<int:appointment_id>/chase", views.chase, name="chase"),
+    # desk-to-provider heads-up (#15)
+    path("visits/<int:visit_id>/heads-up", headsup_views.headsup_new, name="headsup_new"),
+    path("patients/<int:patient_id>/heads-up", headsup_views.headsup_for_patient, name="headsup_for_patient"),
+    path("heads-up/inbox", headsup_views.headsup_inbox, name="headsup_inbox"),
+    path("heads-up/<int:headsup_id>/acknowledge", headsup_views.headsup_ack, name="headsup_ack"),
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clinicdesk.core.api import api_login_required, json_body
 from clinicdesk.core.exceptions import Conflict, ValidationFailed
@@ -15,8 +15,19 @@ from clinicdesk.core.permissions import Actor
 from clinicdesk.core.resources import ApiField, ApiResource
 
 from .form_template_selectors import form_template_detail, form_templates_list
-from .models import FormTemplate
-from .services import form_template_deactivate, form_template_publish
+from .models import AlertSeverity, FormTemplate, PatientAlert
+from .selectors import patient_alerts
+from .services import (
+    alert_kind_create,
+    alert_kind_deactivate,
+    alert_kind_detail,
+    alert_kind_update,
+    alert_kinds_list,
+    form_template_deactivate,
+    form_template_publish,
+    patient_alert_add,
+    patient_alert_end,
+)
 
 # --- consent and intake form templates ----------------------------------------------------------------------
 # One record per version and language. Read-only: a version never changes once published. A new version is
@@ -90,3 +101,77 @@ def form_template_publish_view(request: HttpRequest) -> HttpResponse:
 
 
 # --- payers (helper "staffpayers" adds its resource here) ---------------------------------------------------
+
+
+# --- patient alerts and their kinds (#15) -------------------------------------------------------------------
+# Alert kinds are configuration (practice administrators): an ApiResource. A chart's alerts are not CRUD (set
+# with a reason, ended, never changed or deleted): GET/POST /api/v1/patients/{patient_id}/alerts and
+# POST /api/v1/patient-alerts/{id}/end, hand-described in api_urls.py.
+
+ALERT_KINDS = ApiResource(
+    path="alert-kinds", schema="AlertKind", tag="patient alerts", noun="alert kind",
+    description="A kind of patient alert staff can set on a chart (behaviour, fall risk, interpreter needed, latex "
+                "allergy, and those the practice adds). `severity` names the badge's colour.",
+    fields=(
+        ApiField.ident(),
+        ApiField.text("code", required=True, create_only=True, max_length=40,
+                      description="A short name: lower-case letters, digits and hyphens; never changes."),
+        ApiField.text("labelEn", required=True, max_length=80),
+        ApiField.text("labelEs", required=True, max_length=80),
+        ApiField.choice("severity", AlertSeverity.values),
+        ApiField.flag("needsDetail", description="Setting it asks for a detail (the interpreter's language)."),
+        ApiField.flag("active", description="Offered on charts; true reactivates a deactivated kind."),
+    ),
+    list=lambda actor, include_inactive: alert_kinds_list(actor=actor, include_inactive=include_inactive),
+    read=lambda actor, pk: alert_kind_detail(actor=actor, kind_id=pk),
+    create=lambda actor, values: alert_kind_create(actor=actor, **values),
+    update=lambda actor, pk, values: alert_kind_update(actor=actor, kind_id=pk, **values),
+    deactivate=lambda actor, pk: alert_kind_deactivate(actor=actor, kind_id=pk),
+)
+
+
+def alert_json(alert: PatientAlert) -> dict[str, Any]:
+    return {"id": alert.pk, "patient": alert.patient_id, "kind": alert.kind_id, "kindCode": alert.kind.code,
+            "label": alert.label, "severity": alert.kind.severity, "detail": alert.detail, "reason": alert.reason,
+            "createdAt": alert.created_at.isoformat(), "endedAt": alert.ended_at.isoformat() if alert.ended_at
+            else None, "endReason": alert.end_reason, "active": alert.active}
+
+
+def _text_member(data: dict[str, Any], name: str, *, required: bool = False) -> str:
+    value = data.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        message = _("'%(name)s' must be text.") % {"name": name}
+        raise ValidationFailed("bad-field", message, fields={name: [message]})
+    return value
+
+
+@require_http_methods(["GET", "POST"])
+@api_login_required
+def patient_alerts_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+    if request.method == "POST":
+        data = json_body(request, required=True)
+        if unknown := sorted(set(data) - {"kind", "reason", "detail"}):
+            raise ValidationFailed("unknown-field", _("Unknown members: %(names)s.") % {"names": ", ".join(unknown)},
+                                   fields={name: [_("Unknown.")] for name in unknown})
+        kind = data.get("kind")
+        if not isinstance(kind, int) or isinstance(kind, bool):
+            message = _("'kind' must be an alert kind's id.")
+            raise ValidationFailed("bad-field", message, fields={"kind": [message]})
+        alert = patient_alert_add(actor=request.user, patient_id=patient_id, kind_id=kind,
+                                  reason=_text_member(data, "reason", required=True),
+                                  detail=_text_member(data, "detail"))
+        return JsonResponse(alert_json(alert), status=201)
+    return JsonResponse({"items": [alert_json(a) for a in patient_alerts(actor=request.user, patient_id=patient_id)]})
+
+
+@require_POST
+@api_login_required
+def patient_alert_end_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    data = json_body(request)
+    if unknown := sorted(set(data) - {"reason"}):
+        raise ValidationFailed("unknown-field", _("Unknown members: %(names)s.") % {"names": ", ".join(unknown)},
+                               fields={name: [_("Unknown.")] for name in unknown})
+    alert = patient_alert_end(actor=request.user, alert_id=alert_id, reason=_text_member(data, "reason"))
+    return JsonResponse(alert_json(alert))

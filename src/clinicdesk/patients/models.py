@@ -448,3 +448,67 @@ class DuplicateCandidate(models.Model):
             models.CheckConstraint(condition=models.Q(first__lt=models.F("second")), name="duplicate_pair_ordered"),
         ]
         indexes = [models.Index(fields=["status", "score"])]
+
+
+# --- patient alerts (#15) --------------------------------------------------------------------------------------
+
+class AlertSeverity(models.TextChoices):
+    """The colour of an alert's badge: the name of a design token (`--alert-<severity>` in app.css)."""
+
+    INFO = "info", _("Information")
+    WARNING = "warning", _("Warning")
+    DANGER = "danger", _("Danger")
+
+
+class AlertKind(models.Model):
+    """A kind of patient alert (behaviour, fall risk, interpreter needed, latex allergy, and any the practice
+    adds). Referred to by alerts: deactivated, never deleted; an inactive kind is no longer offered."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label_en = models.CharField(_("label (English)"), max_length=80)
+    label_es = models.CharField(_("label (Spanish)"), max_length=80)
+    severity = models.CharField(_("colour"), max_length=10, choices=AlertSeverity.choices,
+                                default=AlertSeverity.WARNING)
+    needs_detail = models.BooleanField(_("asks for a detail"), default=False)  # the interpreter's language
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["label_en", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        from django.utils import translation
+
+        return self.label_es if (translation.get_language() or "en")[:2] == "es" and self.label_es else self.label_en
+
+
+class PatientAlert(models.Model):
+    """An alert set on a chart by staff, with a reason. Ended, never deleted: an ended alert stays in the
+    history."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.ForeignKey(AlertKind, on_delete=models.PROTECT, related_name="+")
+    detail = models.CharField(_("detail"), max_length=80, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    end_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "ended_at"])]
+        constraints = [models.CheckConstraint(condition=~models.Q(reason=""), name="patient_alert_reason_given")]
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind.label}: {self.detail}" if self.detail else self.kind.label

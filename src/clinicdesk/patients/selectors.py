@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.identifiers import luhn_valid
-from clinicdesk.core.permissions import Actor, Perm, require
+from clinicdesk.core.permissions import Actor, Perm, has_perm, require
 from clinicdesk.core.text import digits, family_key, fold_name
 from clinicdesk.practice.models import Location
 from clinicdesk.scheduling.models import Appointment
@@ -29,22 +29,25 @@ from .keys import phone_key, sound
 from .matching import Person
 from .merge_scope import pairs_in_scope, require_charts_in_reach, require_duplicate_review, require_pair_in_scope
 from .models import (
+    AlertKind,
     BreakGlassAccess,
     Coverage,
     Document,
     DuplicateCandidate,
     FormTemplate,
     Patient,
+    PatientAlert,
     PatientChange,
     Payer,
     RelatedPerson,
     SignedForm,
 )
+from .timeline import TimelineEntry, patient_timeline
 
 # Who may see a patient is decided in .visibility; other apps ask through these names.
 from .visibility import BreakGlassRequired as BreakGlassRequired
 from .visibility import listed_rows as listed_rows
-from .visibility import location_filter, require_record_open, visible_patients
+from .visibility import location_filter, may_reach, require_record_open, visible_patients
 from .visibility import patient_in_reach as patient_in_reach
 from .visibility import record_filter as record_filter
 from .visibility import require_current as require_current
@@ -243,6 +246,14 @@ class Chart:
     contacts: list[RelatedPerson]
     changes: list[PatientChange]
     alerts: list[tuple[str, str]] = field(default_factory=list)  # (kind, text)
+    patient_alerts: list[PatientAlert] = field(default_factory=list)  # staff-set alerts, active (#15)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    balance: Any = None  # what the patient owes (None: not for this actor)
+    can_set_alerts: bool = False
+    can_headsup: bool = False  # the desk may send the provider a heads-up about this patient
+    age: int | None = None
+    insured: Coverage | None = None  # the first coverage active today
+    today_appointment: Any = None  # today's appointment still to check in, if any
 
 
 def outstanding_forms(signed: list[SignedForm]) -> list[Outstanding]:
@@ -309,7 +320,64 @@ def patient_chart_full(*, actor: Actor, patient_id: int) -> Chart:
         changes=list(PatientChange.objects.filter(patient=patient).order_by("-changed_at", "-pk")[:30]),
     )
     chart.alerts = _alerts(chart)
+    chart.patient_alerts = alerts_for_patients(actor, [patient.pk]).get(patient.pk, [])
+    chart.timeline = patient_timeline(actor, patient)
+    today = clock.now().date()
+    chart.age = patient.age_on(today)
+    chart.insured = next((c for c in chart.coverages if c.is_active_on(today)), None)
+    chart.today_appointment = next(
+        (a for a in [*chart.past, *chart.upcoming] if a.status in ("booked", "arrived")
+         and a.start.astimezone(a.location.tz).date() == clock.now().astimezone(a.location.tz).date()), None)
+    chart.can_set_alerts = not patient.merged_into_id and may_reach(
+        actor, patient, perm=(Perm.PATIENT_WRITE, Perm.CLINICAL_TRIAGE))
+    home = patient.home_location_id
+    chart.can_headsup = has_perm(actor, Perm.FRONTDESK) and any(
+        a.status in ("arrived", "checked-in") and a.start.astimezone(a.location.tz).date()
+        == clock.now().astimezone(a.location.tz).date() for a in [*chart.past, *chart.upcoming])
+    if has_perm(actor, Perm.BILLING_READ, location=home) or has_perm(actor, Perm.FRONTDESK, location=home):
+        from clinicdesk.billing.services import balance_of
+
+        chart.balance = balance_of(patient.pk)
     return chart
+
+
+# --- patient alerts (#15) -------------------------------------------------------------------------------------
+
+def alerts_for_patients(actor: Actor, patient_ids: Iterable[Any]) -> dict[int, list[PatientAlert]]:
+    """The active alerts of many charts in one query, for lists (the flow board, the schedule): patient id ->
+    alerts, most severe first. The caller has checked the list's location and audits the patients it shows; a
+    restricted chart's alerts are part of its record and appear only while the actor's glass is open."""
+    ids = sorted({int(pk) for pk in patient_ids if pk is not None})
+    if not ids:
+        return {}
+    rows = (PatientAlert.objects.filter(patient_id__in=ids, ended_at__isnull=True)
+            .filter(record_filter(actor, prefix="patient__")).select_related("kind")
+            .order_by("patient_id", "created_at", "pk"))
+    rank = {"danger": 0, "warning": 1, "info": 2}
+    found: dict[int, list[PatientAlert]] = {}
+    for alert in rows:
+        found.setdefault(alert.patient_id, []).append(alert)
+    for alerts in found.values():
+        alerts.sort(key=lambda a: rank.get(a.kind.severity, 3))
+    return found
+
+
+@atomic_service
+def patient_alerts(*, actor: Actor, patient_id: int, include_ended: bool = True) -> list[PatientAlert]:
+    """One chart's alerts, active first then ended (newest first): a read of the record, audited."""
+    require(actor, Perm.PATIENT_READ, resource_type="patient", resource_id=patient_id, patient_id=patient_id)
+    patient = patient_in_reach(actor, patient_id, record=True)
+    rows = PatientAlert.objects.filter(patient=patient).select_related("kind", "created_by", "ended_by")
+    if not include_ended:
+        rows = rows.filter(ended_at__isnull=True)
+    alerts = sorted(rows.order_by("-created_at", "-pk"), key=lambda a: a.ended_at is not None)
+    record(actor, "patient_alert.list", resource_type="patient", resource_id=patient.pk, patient=patient)
+    return alerts
+
+
+def alert_kinds_offered() -> list[AlertKind]:
+    """The kinds offered when setting an alert (active ones), in the reader's language's order."""
+    return sorted(AlertKind.objects.filter(active=True), key=lambda kind: kind.label.lower())
 
 
 def _alerts(chart: Chart) -> list[tuple[str, str]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import form_template_views, payer_views, views
+from . import alert_views, form_template_views, payer_views, views
 
 app_name = "patients"
 urlpatterns = [
@@ -17,6 +17,13 @@ urlpatterns = [
     path("<int:patient_id>/inactivate/", views.inactivate, name="inactivate"),
     path("<int:patient_id>/reactivate/", views.reactivate, name="reactivate"),
     path("<int:patient_id>/deceased/", views.deceased, name="deceased"),
+    # patient alerts and their kinds (#15)
+    path("<int:patient_id>/alerts/new/", alert_views.alert_new, name="alert_new"),
+    path("alerts/<int:alert_id>/end/", alert_views.alert_end, name="alert_end"),
+    path("alert-kinds/", alert_views.alert_kinds, name="alert_kinds"),
+    path("alert-kinds/new/", alert_views.alert_kind_new, name="alert_kind_new"),
+    path("alert-kinds/<int:kind_id>/", alert_views.alert_kind_edit, name="alert_kind_edit"),
+    path("alert-kinds/<int:kind_id>/deactivate/", alert_views.alert_kind_deactivate, name="alert_kind_deactivate"),
     path("documents/<int:document_id>/", views.document_file, name="document"),
     path("signed-forms/<int:signed_form_id>/", views.signed_form_pdf, name="signed-form"),
     path("duplicates/", views.duplicates, name="duplicates"),

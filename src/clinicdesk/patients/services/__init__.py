@@ -2,6 +2,15 @@
 transaction (`atomic_service`). Topics live in the modules of this package."""
 
 from .access import break_glass_open
+from .alerts import (
+    alert_kind_create,
+    alert_kind_deactivate,
+    alert_kind_detail,
+    alert_kind_update,
+    alert_kinds_list,
+    patient_alert_add,
+    patient_alert_end,
+)
 from .consents import form_sign, form_template_publish
 from .coverage import coverage_add, coverage_end
 from .documents import document_upload
@@ -21,6 +30,11 @@ from .registration import (
 
 __all__ = [
     "ImportReport",
+    "alert_kind_create",
+    "alert_kind_deactivate",
+    "alert_kind_detail",
+    "alert_kind_update",
+    "alert_kinds_list",
     "break_glass_open",
     "coverage_add",
     "coverage_end",
@@ -31,6 +45,8 @@ __all__ = [
     "form_template_deactivate",
     "form_template_publish",
     "mrns_allocate",
+    "patient_alert_add",
+    "patient_alert_end",
     "patient_inactivate",
     "patient_mark_deceased",
     "patient_merge",

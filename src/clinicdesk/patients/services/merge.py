@@ -33,6 +33,7 @@ from ..models import (
     Document,
     DuplicateCandidate,
     Patient,
+    PatientAlert,
     PatientChange,
     RelatedPerson,
     SignedForm,
@@ -128,6 +129,7 @@ MERGE_HANDLES = (
     "patients.Patient.merged_into", "patients.RelatedPerson.patient", "patients.Coverage.patient",
     "patients.SignedForm.patient", "patients.Document.patient", "patients.PatientChange.patient",
     "patients.BreakGlassAccess.patient", "patients.DuplicateCandidate.first", "patients.DuplicateCandidate.second",
+    "patients.PatientAlert.patient",  # alerts (#15): the person's, so the survivor's
 )
 
 
@@ -148,6 +150,7 @@ def move_patient_rows(*, survivor: Patient, merged: Patient, actor: Actor) -> di
         "contacts": RelatedPerson.objects.filter(patient=merged).update(patient=survivor),
         "history": PatientChange.objects.filter(patient=merged).update(patient=survivor),
         "break_glass": BreakGlassAccess.objects.filter(patient=merged).update(patient=survivor),
+        "alerts": PatientAlert.objects.filter(patient=merged).update(patient=survivor),
         "earlier_merges": len(earlier),
     }
 
