@@ -12,6 +12,7 @@ from decimal import Decimal
 from statistics import mean
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,11 +25,16 @@ from clinicdesk.core.exceptions import NotFound, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm, Role, has_perm, require
 from clinicdesk.core.timezones import day_span_utc
 from clinicdesk.patients.models import Coverage, Document, Patient, SignedForm
-from clinicdesk.patients.selectors import listed_rows, outstanding_forms, require_patient_in_reach
+from clinicdesk.patients.selectors import (
+    alerts_for_patients,
+    listed_rows,
+    outstanding_forms,
+    require_patient_in_reach,
+)
 from clinicdesk.practice.models import Location, Practitioner, Room
 from clinicdesk.scheduling.models import Appointment, AppointmentStatus, ChecklistItem, LocationHoliday
 from clinicdesk.scheduling.selectors import calendar_day
-from clinicdesk.scheduling.services import appointment_moves
+from clinicdesk.scheduling.services import appointment_moves, move_refusal
 
 from .models import (
     OPEN_STATUSES,
@@ -64,9 +70,10 @@ class Arrival:
 
     @classmethod
     def of(cls, appointment: Appointment, visit: Visit | None) -> Arrival:
-        moves = appointment_moves(appointment)
-        return cls(appointment, visit, can_arrive=visit is None and AppointmentStatus.ARRIVED in moves,
-                   can_check_in=AppointmentStatus.CHECKED_IN in moves)
+        # Only the two moves the row offers: asking for every move words a refusal for each (a tenth of the page).
+        return cls(appointment, visit,
+                   can_arrive=visit is None and move_refusal(appointment, AppointmentStatus.ARRIVED) is None,
+                   can_check_in=move_refusal(appointment, AppointmentStatus.CHECKED_IN) is None)
 
 
 @atomic_service
@@ -227,6 +234,17 @@ def check_in_summary(*, actor: Actor, appointment_id: int) -> CheckInSummary:
     return summary
 
 
+# --- the practice's wait target ------------------------------------------------------------------------
+
+DEFAULT_WAIT_TARGET_MINUTES = 15
+
+
+def wait_target_minutes() -> int:
+    """How long a patient may wait between arrival and being roomed before the desk's screens mark it
+    (settings.FRONTDESK_WAIT_TARGET_MINUTES; 15 minutes unless the practice sets another)."""
+    return int(getattr(settings, "FRONTDESK_WAIT_TARGET_MINUTES", DEFAULT_WAIT_TARGET_MINUTES))
+
+
 # --- the flow board ------------------------------------------------------------------------------------
 
 BOARD_COLUMNS = (
@@ -253,7 +271,9 @@ def flow_board(*, actor: Actor, location: Location) -> list[BoardColumn]:
     columns = [BoardColumn(key, str(title)) for key, title, _statuses in BOARD_COLUMNS]
     where: dict[str, BoardColumn] = {status: columns[i] for i, (_k, _t, statuses) in enumerate(BOARD_COLUMNS)
                                      for status in statuses}
+    alerts = alerts_for_patients(actor, (v.patient_id for v in visits))  # one query (#15)
     for visit in visits:
+        visit.patient_alerts = alerts.get(visit.patient_id, [])  # type: ignore[attr-defined]
         if visit.status in where:
             where[visit.status].visits.append(visit)
     _audit_patients(actor, "flowboard.read", (v.patient_id for v in visits), location=location.pk)
@@ -542,9 +562,11 @@ def previsit_worklist(*, actor: Actor, location: Location, business_days: int = 
         "patient", "practitioner", "appointment_type").order_by("start", "pk")
         if a.start.astimezone(location.tz).date() in days]
     patient_ids = {a.patient_id for a in appointments}
-    signed: dict[int, list[SignedForm]] = defaultdict(list)
-    for form in SignedForm.objects.filter(patient_id__in=patient_ids).select_related("template"):
-        signed[form.patient_id].append(form)
+    # The newest version of each form each patient signed: three columns, not the signed forms' whole rows.
+    signed: dict[int, dict[str, int]] = defaultdict(dict)
+    for pid, code, version in SignedForm.objects.filter(patient_id__in=patient_ids).values_list(
+            "patient_id", "template__code", "template__version"):
+        signed[pid][code] = max(signed[pid].get(code, 0), version)
     coverages: dict[int, list[Coverage]] = defaultdict(list)
     for coverage in Coverage.objects.filter(patient_id__in=patient_ids):
         coverages[coverage.patient_id].append(coverage)
@@ -565,9 +587,7 @@ def previsit_worklist(*, actor: Actor, location: Location, business_days: int = 
         missing = [(line.item, line.label) for line in checklist_lines(
             appointment, documents=documents[pid], card_on_file=any(c.card_front_id for c in coverages[pid]))
             if not line.done]
-        best: dict[str, int] = {}
-        for form in signed[pid]:
-            best[form.template.code] = max(best.get(form.template.code, 0), form.template.version)
+        best = signed[pid]
         if any(best.get(code, 0) < version for code, version in required.items()):
             missing.append(("forms", str(CHASE_ITEMS["forms"])))
         day = appointment.start.astimezone(location.tz).date()

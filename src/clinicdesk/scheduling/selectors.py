@@ -19,6 +19,7 @@ from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm, has_perm, require
 from clinicdesk.core.timezones import day_span_utc, local_to_utc
+from clinicdesk.patients.selectors import alerts_for_patients
 from clinicdesk.practice.models import Location, Practitioner, Room
 
 from . import intervals
@@ -129,6 +130,7 @@ class Calendar:
     cancelled: list[Appointment] = field(default_factory=list)
     holiday: str = ""
     practitioner: Practitioner | None = None
+    alerts: dict[int, list[Any]] = field(default_factory=dict)  # patient id -> active patient alerts (#15)
 
 
 def _rows_for(moment: dt.datetime, day: dt.date, tz: dt.tzinfo, top: dt.time) -> int:
@@ -235,7 +237,8 @@ def calendar_day(*, actor: Actor, location: Location, day: dt.date, view: str = 
              if (h * 60 - top.hour * 60) // 5 < rows]
     _audit_shown(actor, appointments, location=location.pk, day=day.isoformat(), view=view)
     return Calendar(location=location, day=day, view=view, columns=columns, rows=rows, hours=hours, grid_start=top,
-                    cancelled=cancelled, holiday=window.holidays.get(day, ""))
+                    cancelled=cancelled, holiday=window.holidays.get(day, ""),
+                    alerts=alerts_for_patients(actor, (a.patient_id for a in shown)))
 
 
 @atomic_service
@@ -278,7 +281,8 @@ def calendar_week(*, actor: Actor, location: Location, practitioner_id: int, wee
              if (h * 60 - top.hour * 60) // 5 < rows]
     _audit_shown(actor, appointments, location=location.pk, week=week_start.isoformat(), practitioner=practitioner.pk)
     return Calendar(location=location, day=week_start, view="week", columns=columns, rows=rows, hours=hours,
-                    grid_start=top, practitioner=practitioner)
+                    grid_start=top, practitioner=practitioner,
+                    alerts=alerts_for_patients(actor, (a.patient_id for a in appointments)))
 
 
 @atomic_service

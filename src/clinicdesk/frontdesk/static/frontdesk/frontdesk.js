@@ -2,20 +2,30 @@
 (function () {
   "use strict";
 
-  function pad(n) { return n < 10 ? "0" + n : String(n); }
+  function fill(fmt, h, m) { return fmt.replace("%(h)s", String(h)).replace("%(m)s", m); }
 
-  // Every element with data-since (an ISO instant) shows the time elapsed since then, every second.
+  // Every element with data-since (an ISO instant) shows how long since then as a duration ("12 min",
+  // "1 h 05 min", in the page's language: the formats come in data-fmt-min / data-fmt-hour), never a clock.
+  // data-warn-minutes (the practice's wait target) marks a longer wait late and shows its words.
   function tick() {
     var now = Date.now();
     document.querySelectorAll("[data-since]").forEach(function (el) {
       var since = Date.parse(el.getAttribute("data-since"));
       if (isNaN(since)) { return; }
-      var seconds = Math.max(0, Math.floor((now - since) / 1000));
-      var minutes = Math.floor(seconds / 60);
-      el.textContent = (minutes >= 60 ? Math.floor(minutes / 60) + ":" + pad(minutes % 60) : String(minutes)) +
-        ":" + pad(seconds % 60);
-      var warn = parseInt(el.getAttribute("data-warn-minutes") || "20", 10);
-      el.classList.toggle("late", minutes >= warn);
+      var minutes = Math.max(0, Math.floor((now - since) / 60000));
+      var h = Math.floor(minutes / 60), m = minutes % 60;
+      var fmtMin = el.getAttribute("data-fmt-min") || "%(m)s min";
+      var fmtHour = el.getAttribute("data-fmt-hour") || "%(h)s h %(m)s min";
+      el.textContent = h ? fill(fmtHour, h, (m < 10 ? "0" : "") + m) : fill(fmtMin, 0, String(m));
+      if (el.tagName === "TIME") { el.setAttribute("datetime", h ? "PT" + h + "H" + m + "M" : "PT" + m + "M"); }
+      var warn = el.getAttribute("data-warn-minutes");
+      if (warn === null) { return; }
+      var late = minutes >= parseInt(warn, 10);
+      el.classList.toggle("late", late);
+      var note = el.nextElementSibling;
+      if (note && note.classList.contains("late-note")) { note.hidden = !late; }
+      var holder = el.closest(".board-card, tr");
+      if (holder) { holder.classList.toggle("is-late", late); }
     });
   }
   setInterval(tick, 1000);

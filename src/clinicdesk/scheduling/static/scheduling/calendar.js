@@ -125,9 +125,130 @@
     }
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { paint(document); });
-  } else {
+  // Density: compact or comfortable, remembered per browser (localStorage) or chosen by ?density=.
+  var DENSITY_KEY = "clinicdesk.schedule.density";
+  function density(choice) {
+    var wanted = choice;
+    if (!wanted) {
+      var asked = new URLSearchParams(window.location.search).get("density");
+      try { wanted = asked || window.localStorage.getItem(DENSITY_KEY); } catch (e) { wanted = asked; }
+    }
+    if (wanted !== "comfortable") { wanted = "compact"; }
+    document.querySelectorAll(".cal-wrap").forEach(function (wrap) { wrap.setAttribute("data-density", wanted); });
+    document.querySelectorAll(".density button[data-density]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-density") === wanted ? "true" : "false");
+    });
+    if (choice) { try { window.localStorage.setItem(DENSITY_KEY, wanted); } catch (e) { /* private mode */ } }
+    nowLine();
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".density button[data-density]");
+    if (button) { density(button.getAttribute("data-density")); }
+  });
+
+  // The "now" line across today's columns (and a label in the time column), moved every minute.
+  function localNow(tz) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-CA", {timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit",
+                                      hour: "2-digit", minute: "2-digit", hourCycle: "h23"})
+      .formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    return {day: parts.year + "-" + parts.month + "-" + parts.day,
+            minutes: parseInt(parts.hour, 10) * 60 + parseInt(parts.minute, 10),
+            text: parts.hour + ":" + parts.minute};
+  }
+  function nowLine() {
+    var grid = document.getElementById("calendar");
+    document.querySelectorAll(".now-line, .now-label").forEach(function (el) { el.remove(); });
+    if (!grid || !grid.getAttribute("data-tz")) { return; }
+    var now;
+    try { now = localNow(grid.getAttribute("data-tz")); } catch (e) { return; }
+    var rows = parseInt(grid.getAttribute("data-rows"), 10);
+    var row = (now.minutes - parseInt(grid.getAttribute("data-top"), 10)) / 5;
+    if (!(row >= 0 && row < rows)) { return; }
+    var today = grid.querySelectorAll('.cal-col[data-day="' + now.day + '"] .cal-body');
+    if (!today.length) { return; }
+    var times = grid.querySelector(".cal-times .cal-body");
+    var height = today[0].getBoundingClientRect().height / rows;
+    today.forEach(function (body) {
+      var line = document.createElement("div");
+      line.className = "now-line";
+      line.setAttribute("aria-hidden", "true");
+      line.style.top = (row * height) + "px";
+      body.appendChild(line);
+    });
+    if (times) {
+      var label = document.createElement("div");
+      label.className = "now-label";
+      label.setAttribute("aria-hidden", "true");
+      label.textContent = now.text;
+      label.style.top = (row * height) + "px";
+      times.appendChild(label);
+    }
+  }
+  setInterval(nowLine, 60000);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target && event.detail.target.id === "calendar") { nowLine(); }
+  });
+
+  // The whole appointment in a card on hover or keyboard focus (a short one shows only its name).
+  var card = null, shownFor = null;
+  function showCard(appt) {
+    shownFor = appt;
+    if (!card) {
+      card = document.createElement("div");
+      card.className = "appt-card";
+      card.setAttribute("role", "tooltip");
+      card.id = "appt-card";
+      card.hidden = true;
+      document.body.appendChild(card);
+    }
+    card.textContent = "";
+    appt.querySelectorAll(".appt-who, .appt-time, .appt-what").forEach(function (part, i) {
+      var line = document.createElement(i === 0 ? "strong" : "span");
+      line.textContent = part.textContent.trim();
+      card.appendChild(line);
+    });
+    card.hidden = false;
+    var box = appt.getBoundingClientRect();
+    var left = Math.min(box.right + 6, window.innerWidth - card.offsetWidth - 8);
+    if (left < box.right && box.left - card.offsetWidth - 6 > 0) { left = box.left - card.offsetWidth - 6; }
+    card.style.left = Math.max(8, left) + "px";
+    card.style.top = Math.max(8, Math.min(box.top, window.innerHeight - card.offsetHeight - 8)) + "px";
+  }
+  function hideCard() { if (card) { card.hidden = true; } shownFor = null; }
+  document.addEventListener("mouseover", function (event) {
+    var appt = event.target.closest && event.target.closest("#calendar .appt");
+    if (appt) { showCard(appt); } else { hideCard(); }
+  });
+  document.addEventListener("focusin", function (event) {
+    var appt = event.target.closest && event.target.closest("#calendar .appt");
+    if (appt) { showCard(appt); } else { hideCard(); }
+  });
+  document.addEventListener("focusout", hideCard);
+  document.addEventListener("scroll", function () {
+    if (shownFor && document.contains(shownFor)) { showCard(shownFor); } else { hideCard(); }
+  }, true);
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") { hideCard(); } });
+  document.addEventListener("dragstart", hideCard);
+
+  // On today, open the grid at the present: the "now" line a third of the way down (once the styles are in).
+  function scrollToNow() {
+    nowLine();
+    var line = document.querySelector("#calendar .now-line"), grid = document.getElementById("calendar");
+    if (line && grid) {
+      var offset = line.getBoundingClientRect().top - grid.getBoundingClientRect().top + grid.scrollTop;
+      grid.scrollTop = Math.max(0, offset - grid.clientHeight / 3);
+    }
+  }
+  window.addEventListener("load", scrollToNow);
+
+  function start() {
     paint(document);
+    density(null);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
