@@ -53,15 +53,46 @@ if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && command -v redis-server >/de
     --dir /var/lib/redis --logfile /var/log/redis/ci.log || true
 fi
 
-echo "== pytest on SQLite"
-DATABASE_URL="sqlite:///$(pwd)/var/test-default.sqlite3" $BIN/pytest "$@"
+# The two passes run side by side, one core each (TEST_SERIAL=true runs them one after the other). Each has its
+# own database and its own Redis database; their output is shown pass by pass when both have finished.
+SQLITE_URL="sqlite:///$(pwd)/var/test-default.sqlite3"
+mkdir -p var
+sqlite_pass() { DATABASE_URL="$SQLITE_URL" TEST_REDIS_URL="redis://127.0.0.1:6379/14" $BIN/pytest "$@"; }
+postgres_pass() { DATABASE_URL="$PG_URL" TEST_REDIS_URL="redis://127.0.0.1:6379/15" $BIN/pytest "$@"; }
 
-echo "== pytest on PostgreSQL"
 if postgres_up; then
-  DATABASE_URL="$PG_URL" $BIN/pytest "$@"
+  with_postgres=true
 elif [ -n "$CI" ]; then
   echo "PostgreSQL is not reachable at $PG_URL and CI=true: failing." >&2
   exit 1
 else
-  echo "SKIPPED: PostgreSQL is not reachable at $PG_URL (set TEST_POSTGRES_URL)."
+  with_postgres=false
 fi
+
+if [ "${TEST_SERIAL:-}" = "true" ] || [ "$with_postgres" = false ]; then
+  echo "== pytest on SQLite"
+  sqlite_pass "$@"
+  echo "== pytest on PostgreSQL"
+  if [ "$with_postgres" = true ]; then
+    postgres_pass "$@"
+  else
+    echo "SKIPPED: PostgreSQL is not reachable at $PG_URL (set TEST_POSTGRES_URL)."
+  fi
+  exit 0
+fi
+
+echo "== pytest on SQLite and on PostgreSQL, side by side (logs: var/pytest-sqlite.log, var/pytest-postgres.log)"
+started=$(date +%s)
+sqlite_pass "$@" > var/pytest-sqlite.log 2>&1 &
+sqlite_pid=$!
+postgres_pass "$@" > var/pytest-postgres.log 2>&1 &
+postgres_pid=$!
+sqlite_status=0; postgres_status=0
+wait "$sqlite_pid" || sqlite_status=$?
+wait "$postgres_pid" || postgres_status=$?
+echo "== pytest on SQLite (exit $sqlite_status)"
+cat var/pytest-sqlite.log
+echo "== pytest on PostgreSQL (exit $postgres_status)"
+cat var/pytest-postgres.log
+echo "== both passes took $(( $(date +%s) - started )) s"
+[ "$sqlite_status" -eq 0 ] && [ "$postgres_status" -eq 0 ]

@@ -325,6 +325,7 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 _vendor = BASE_DIR / "node_modules"
 VENDOR_ASSETS = {
     "htmx.min.js": _vendor / "htmx.org" / "dist" / "htmx.min.js",
+    "lucide/": _vendor / "lucide-static" / "icons",  # a folder: /static/vendor/lucide/<name>.svg, {% icon %}
 }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -2,7 +2,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from clinicdesk.core import api as core_api
-from clinicdesk.core import site_views
+from clinicdesk.core import site_views, styleguide
 from clinicdesk.interop.fhir import views as fhir_views
 from clinicdesk.reports import api as reports_api
 from clinicdesk.reports import views as reports_views
@@ -16,6 +16,7 @@ urlpatterns = [
     path("", reports_views.home, name="home"),
     path("healthz", reports_views.healthz, name="healthz"),
     path("favicon.ico", site_views.favicon, name="favicon"),
+    path("styleguide", styleguide.styleguide, name="styleguide"),
     path("accounts/", include("clinicdesk.accounts.urls")),
     path("patients/", include("clinicdesk.patients.urls")),
     path("schedule/", include("clinicdesk.scheduling.urls")),

@@ -539,6 +539,8 @@ FHIR_ROWS: list[Row] = [
 # The rows of the set-up screens and their API (#14), one module per area, each with the objects it names.
 from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_accounts_comms,
+    rows_alerts,
+    rows_designsystem,
     rows_faces,
     rows_first_run,
     rows_imports,
@@ -546,7 +548,8 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_scheduling_setup,
 )
 
-AREAS = (rows_practice, rows_scheduling_setup, rows_faces, rows_accounts_comms, rows_first_run, rows_imports)
+AREAS = (rows_practice, rows_scheduling_setup, rows_faces, rows_accounts_comms, rows_first_run, rows_imports,
+         rows_designsystem, rows_alerts)
 for _area in AREAS:
     WEB_ROWS += _area.ROWS
 
