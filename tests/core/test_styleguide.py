@@ -119,11 +119,17 @@ def test_icon_tag_refuses_a_name_that_is_not_an_icon():
         Template('{% load ui %}{% icon "../secret" %}').render(Context())
 
 
-def test_lucide_icons_are_served_as_vendor_static_files(db):
-    response = Client().get("/static/vendor/lucide/calendar.svg")
-    assert response.status_code == 200
-    assert b"<svg" in b"".join(response.streaming_content)
-    assert Client().get("/static/vendor/lucide/../../package.json").status_code == 404
+def test_lucide_icons_are_inlined_from_the_npm_package_and_not_collected():
+    """{% icon %} reads the SVG from node_modules (lucide-static) and inlines it; the 2,000-icon folder is not copied
+    by collectstatic (14,000 files once compressed), and a path cannot climb out of the icon folder."""
+    from clinicdesk.core.staticfinders import VendorAssetFinder, vendor_file
+
+    html = Template('{% load ui %}{% icon "calendar" %}').render(Context({}))
+    assert html.startswith("<svg") and 'aria-hidden="true"' in html
+    collected = [path for path, _storage in VendorAssetFinder().list([])]
+    assert "htmx.min.js" in collected and not any(path.endswith(".svg") for path in collected)
+    assert vendor_file("lucide/calendar.svg") is not None
+    assert vendor_file("lucide/../../package.json") is None
 
 
 def test_location_switcher_keeps_the_other_query_parameters(rf):
