@@ -99,6 +99,9 @@ INSTALLED_APPS = [
     "clinicdesk.frontdesk",
     "clinicdesk.ops",
     "clinicdesk.setup",
+    "clinicdesk.insurance",
+    "clinicdesk.staffing",
+    "clinicdesk.insight",
     "oauth2_provider",
     "clinicdesk.interop.fhir",
 ]

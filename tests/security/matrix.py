@@ -544,12 +544,15 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_faces,
     rows_first_run,
     rows_imports,
+    rows_insight,
+    rows_insurance,
     rows_practice,
     rows_scheduling_setup,
+    rows_staffing,
 )
 
 AREAS = (rows_practice, rows_scheduling_setup, rows_faces, rows_accounts_comms, rows_first_run, rows_imports,
-         rows_designsystem, rows_alerts)
+         rows_designsystem, rows_alerts, rows_insurance, rows_staffing, rows_insight)
 for _area in AREAS:
     WEB_ROWS += _area.ROWS
 

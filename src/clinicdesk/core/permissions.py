@@ -67,9 +67,16 @@ class Perm(StrEnum):
     AUDIT_EXPORT = "audit.export"
     PRACTICE_ADMIN = "practice.admin"
     USER_ADMIN = "users.admin"
+    # Coverage and eligibility (270/271), referrals, authorizations (#18)
+    INSURANCE_READ = "insurance.read"
+    INSURANCE_WRITE = "insurance.write"
+    # Staff rosters, leave, trainings (#20): everyone sees the roster; the coordinator makes it
+    STAFFING_READ = "staffing.read"
+    STAFFING_ADMIN = "staffing.admin"
 
 
-_DESK = {Perm.PATIENT_READ, Perm.PATIENT_WRITE, Perm.SCHEDULE_READ, Perm.SCHEDULE_WRITE, Perm.FRONTDESK}
+_DESK = {Perm.PATIENT_READ, Perm.PATIENT_WRITE, Perm.SCHEDULE_READ, Perm.SCHEDULE_WRITE, Perm.FRONTDESK,
+         Perm.INSURANCE_READ, Perm.INSURANCE_WRITE, Perm.STAFFING_READ}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.FRONT_DESK: frozenset(_DESK | {Perm.PATIENT_MERGE_RECENT, Perm.BILLING_READ}),
@@ -83,13 +90,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.BILLING_READ,
             Perm.REPORTS_READ,
             Perm.PRACTICE_ADMIN,
+            Perm.STAFFING_ADMIN,
         }
     ),
     Role.BILLING: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.BILLING_READ, Perm.BILLING_WRITE,
-                             Perm.REPORTS_READ}),
-    Role.PROVIDER: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.CLINICAL_TRIAGE}),
-    Role.NURSE: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.FRONTDESK, Perm.CLINICAL_TRIAGE}),
-    Role.COMPLIANCE: frozenset({Perm.PATIENT_READ, Perm.AUDIT_READ, Perm.AUDIT_EXPORT, Perm.REPORTS_READ}),
+                             Perm.REPORTS_READ, Perm.INSURANCE_READ, Perm.INSURANCE_WRITE, Perm.STAFFING_READ}),
+    Role.PROVIDER: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.CLINICAL_TRIAGE, Perm.INSURANCE_READ,
+                              Perm.STAFFING_READ}),
+    Role.NURSE: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.FRONTDESK, Perm.CLINICAL_TRIAGE,
+                           Perm.INSURANCE_READ, Perm.STAFFING_READ}),
+    Role.COMPLIANCE: frozenset({Perm.PATIENT_READ, Perm.AUDIT_READ, Perm.AUDIT_EXPORT, Perm.REPORTS_READ,
+                                Perm.STAFFING_READ}),
     Role.SYSADMIN: frozenset({Perm.USER_ADMIN, Perm.PRACTICE_ADMIN}),
 }
 
