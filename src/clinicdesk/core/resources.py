@@ -27,6 +27,9 @@ Members are parsed strictly by their declared kind (a number in quotes, 1.5 for 
 422 naming the member). A member sent as null is the same as leaving it out, except for `nullable` members,
 where null clears the value. Unknown members are ignored. The services decide everything else (permissions,
 rules, conflicts); the parsed values reach them as Python values under the field's `attr` name.
+
+A resource nothing refers to is a `RemovableResource`: `DELETE /api/v1/<path>/{id}` removes it (204) instead of a
+deactivate. `members_named(fields, call)` runs a service so that its refusal names the JSON members (camelCase).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, path
@@ -45,7 +48,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .changes import plain
-from .exceptions import ValidationFailed
+from .exceptions import DomainError, ValidationFailed
 from .permissions import Perm, require
 
 MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField); core.openapi.MAX_ID is the same number
@@ -457,6 +460,54 @@ class ApiResource:
 
 _REGISTRY: dict[str, ApiResource] = {}
 _DESCRIBED: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def members_named(fields: tuple[ApiField, ...], call: Callable[[], Any]) -> Any:
+    """Run a service; its refusal names the JSON members (camelCase), not the Python arguments."""
+    names = {f.attr: f.name for f in fields}
+    try:
+        return call()
+    except DomainError as error:
+        error.fields = {names.get(name, name): problems for name, problems in error.fields.items()}
+        raise
+
+
+@dataclass(frozen=True)
+class RemovableResource(ApiResource):
+    """A resource nothing refers to: `DELETE /api/v1/<path>/{pk}` removes it (204) instead of a deactivate."""
+
+    remove: Callable[[Any, int], Any] | None = None
+    remove_summary: str = ""
+
+    def removable_item_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if request.method == "DELETE":
+            assert self.remove is not None
+            self.remove(request.user, pk)
+            return HttpResponse(status=204)
+        return self.item_view(request, pk)
+
+    def urls(self) -> builtins.list[URLPattern]:  # `list` is a field of ApiResource
+        from .api import api_login_required
+
+        patterns = cast(builtins.list[URLPattern], super().urls())
+        name = f"{self.path.replace('-', '_')}-detail"
+        methods = ["GET", "PATCH", "DELETE"] if self.update else ["GET", "DELETE"]
+        item = path(f"{self.path}/<int:pk>", require_http_methods(methods)(api_login_required(
+            self.removable_item_view)), name=name)
+        return [item if p.name == name else p for p in patterns]
+
+    def openapi_paths(self, *, ok: Callable[..., dict[str, Any]], errors: Callable[..., dict[str, Any]],
+                      body: Callable[[str], dict[str, Any]], session: list[dict[str, list[str]]],
+                      write: list[dict[str, list[str]]]) -> dict[str, dict[str, Any]]:
+        paths = super().openapi_paths(ok=ok, errors=errors, body=body, session=session, write=write)
+        item = f"/api/v1/{self.path}/{{pk}}"
+        parameters = paths[item]["get"]["parameters"]
+        paths[item] = paths[item] | {"delete": {
+            "operationId": f"{self.operation}Remove", "tags": [self.tag], "security": write,
+            "summary": self.remove_summary, "parameters": parameters,
+            "responses": {"204": {"description": "Removed (or ended); nothing is returned."}}
+            | errors("401", "403", "404")}}
+        return paths
 
 
 def describe(key: str, *, paths: dict[str, dict[str, Any]], schemas: dict[str, dict[str, Any]]) -> None:

@@ -8,19 +8,8 @@ is deleted; an exception or a holiday is deleted. In every case appointments alr
 
 from __future__ import annotations
 
-import builtins
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, cast
-
-from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, path
-from django.views.decorators.http import require_http_methods
-
-from clinicdesk.core.api import api_login_required
-from clinicdesk.core.exceptions import DomainError
 from clinicdesk.core.permissions import Perm
-from clinicdesk.core.resources import ApiField, ApiResource
+from clinicdesk.core.resources import ApiField, ApiResource, RemovableResource, members_named
 
 from . import setup_selectors as read
 from .models import AppointmentCategory, AvailabilityException, ChecklistItem
@@ -40,52 +29,6 @@ from .services import (
 )
 
 TAG = "scheduling-setup"
-
-
-def _members(fields: tuple[ApiField, ...], call: Callable[[], Any]) -> Any:
-    """Run a service; its refusal names the JSON members (camelCase), not the Python arguments."""
-    names = {f.attr: f.name for f in fields}
-    try:
-        return call()
-    except DomainError as error:
-        error.fields = {names.get(name, name): problems for name, problems in error.fields.items()}
-        raise
-
-
-@dataclass(frozen=True)
-class RemovableResource(ApiResource):
-    """A resource nothing refers to: `DELETE /api/v1/<path>/{pk}` removes it (204) instead of a deactivate."""
-
-    remove: Callable[[Any, int], Any] | None = None
-    remove_summary: str = ""
-
-    def removable_item_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if request.method == "DELETE":
-            assert self.remove is not None
-            self.remove(request.user, pk)
-            return HttpResponse(status=204)
-        return self.item_view(request, pk)
-
-    def urls(self) -> builtins.list[URLPattern]:  # `list` is a field of ApiResource
-        patterns = cast(builtins.list[URLPattern], super().urls())
-        name = f"{self.path.replace('-', '_')}-detail"
-        methods = ["GET", "PATCH", "DELETE"] if self.update else ["GET", "DELETE"]
-        item = path(f"{self.path}/<int:pk>", require_http_methods(methods)(api_login_required(
-            self.removable_item_view)), name=name)
-        return [item if p.name == name else p for p in patterns]
-
-    def openapi_paths(self, *, ok: Callable[..., dict[str, Any]], errors: Callable[..., dict[str, Any]],
-                      body: Callable[[str], dict[str, Any]], session: list[dict[str, list[str]]],
-                      write: list[dict[str, list[str]]]) -> dict[str, dict[str, Any]]:
-        paths = super().openapi_paths(ok=ok, errors=errors, body=body, session=session, write=write)
-        item = f"/api/v1/{self.path}/{{pk}}"
-        parameters = paths[item]["get"]["parameters"]
-        paths[item] = paths[item] | {"delete": {
-            "operationId": f"{self.operation}Remove", "tags": [self.tag], "security": write,
-            "summary": self.remove_summary, "parameters": parameters,
-            "responses": {"204": {"description": "Removed (or ended); nothing is returned."}}
-            | errors("401", "403", "404")}}
-        return paths
 
 
 _TYPE_FIELDS = (
@@ -119,8 +62,8 @@ APPOINTMENT_TYPES = ApiResource(
     description="What can be booked. Deactivated, never deleted: appointments keep their type.",
     list=lambda actor, include: read.appointment_types_list(actor=actor, include_inactive=include),
     read=lambda actor, pk: read.appointment_type_detail(actor=actor, appointment_type_id=pk),
-    create=lambda actor, values: _members(_TYPE_FIELDS, lambda: appointment_type_create(actor=actor, **values)),
-    update=lambda actor, pk, values: _members(_TYPE_FIELDS, lambda: appointment_type_update(
+    create=lambda actor, values: members_named(_TYPE_FIELDS, lambda: appointment_type_create(actor=actor, **values)),
+    update=lambda actor, pk, values: members_named(_TYPE_FIELDS, lambda: appointment_type_update(
         actor=actor, appointment_type_id=pk, **values)),
     deactivate=lambda actor, pk: appointment_type_deactivate(actor=actor, appointment_type_id=pk),
 )
@@ -148,9 +91,9 @@ AVAILABILITY_TEMPLATES = RemovableResource(
     description="A weekly block a provider works at a location. Blocks of one provider never overlap.",
     list=lambda actor, include: read.availability_templates_list(actor=actor, include_inactive=include),
     read=lambda actor, pk: read.availability_template_detail(actor=actor, template_id=pk),
-    create=lambda actor, values: _members(_TEMPLATE_FIELDS, lambda: availability_template_add(
+    create=lambda actor, values: members_named(_TEMPLATE_FIELDS, lambda: availability_template_add(
         actor=actor, **values)),
-    update=lambda actor, pk, values: _members(_TEMPLATE_FIELDS, lambda: availability_template_update(
+    update=lambda actor, pk, values: members_named(_TEMPLATE_FIELDS, lambda: availability_template_update(
         actor=actor, template_id=pk, **values)),
     remove=lambda actor, pk: availability_template_remove(actor=actor, template_id=pk),
     remove_summary="End a weekly block today (a block not started yet is deleted); booked appointments stay.",
@@ -173,7 +116,7 @@ AVAILABILITY_EXCEPTIONS = RemovableResource(
     description="Time a provider is away (vacation, conference, meeting): not bookable then.",
     list=lambda actor, include: read.availability_exceptions_list(actor=actor, include_inactive=include),
     read=lambda actor, pk: read.availability_exception_detail(actor=actor, exception_id=pk),
-    create=lambda actor, values: _members(_EXCEPTION_FIELDS, lambda: availability_exception_add(
+    create=lambda actor, values: members_named(_EXCEPTION_FIELDS, lambda: availability_exception_add(
         actor=actor, **values)),
     remove=lambda actor, pk: availability_exception_remove(actor=actor, exception_id=pk),
     remove_summary="Remove an availability exception: the provider is bookable again then; booked appointments "
@@ -193,7 +136,7 @@ HOLIDAYS = RemovableResource(
     description="A day a location is closed: nobody can be booked there.",
     list=lambda actor, include: read.location_holidays_list(actor=actor, include_inactive=include),
     read=lambda actor, pk: read.location_holiday_detail(actor=actor, holiday_id=pk),
-    create=lambda actor, values: _members(_HOLIDAY_FIELDS, lambda: location_holiday_add(actor=actor, **values)),
+    create=lambda actor, values: members_named(_HOLIDAY_FIELDS, lambda: location_holiday_add(actor=actor, **values)),
     remove=lambda actor, pk: location_holiday_remove(actor=actor, holiday_id=pk),
     remove_summary="Open a closed day again (the holiday is deleted); booked appointments stay.",
 )
