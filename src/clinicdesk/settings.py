@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "clinicdesk.insurance",
     "clinicdesk.staffing",
     "clinicdesk.insight",
+    "clinicdesk.operations",
     "oauth2_provider",
     "clinicdesk.interop.fhir",
 ]

@@ -511,6 +511,9 @@ FHIR_ROWS: list[Row] = [
     fhir("GET", "Coverage/{coverage.pk}", 200, PATIENT_API_READERS, "Coverage", "r", "read"),
     fhir("GET", "Coverage?patient={ana.pk}", 200, PATIENT_API_READERS, "Coverage", "s", "search-type",
          elsewhere=None),
+    fhir("GET", "Flag/{ana_alert.pk}", 200, PATIENT_API_READERS, "Flag", "r", "read"),
+    fhir("GET", "Flag?patient={ana.pk}&status=active", 200, PATIENT_API_READERS, "Flag", "s", "search-type",
+         elsewhere=None),
     fhir("GET", "AuditEvent?_count=5", 200, AUDITORS, "AuditEvent", "s", "search-type"),
     fhir("GET", "AuditEvent/{audit_entry.pk}", 200, AUDITORS, "AuditEvent", "r", "read"),
     fhir("GET", "Schedule/" + SCHEDULE_ID, 200, SCHEDULE_API_READERS, "Schedule", "r", "read"),
@@ -546,13 +549,15 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_imports,
     rows_insight,
     rows_insurance,
+    rows_operations,
     rows_practice,
     rows_scheduling_setup,
     rows_staffing,
 )
 
 AREAS = (rows_practice, rows_scheduling_setup, rows_faces, rows_accounts_comms, rows_first_run, rows_imports,
-         rows_designsystem, rows_alerts, rows_insurance, rows_staffing, rows_insight)
+         rows_designsystem, rows_alerts, rows_insurance, rows_staffing, rows_insight,
+         rows_operations)
 for _area in AREAS:
     WEB_ROWS += _area.ROWS
 

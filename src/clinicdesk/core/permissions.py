@@ -73,10 +73,13 @@ class Perm(StrEnum):
     # Staff rosters, leave, trainings (#20): everyone sees the roster; the coordinator makes it
     STAFFING_READ = "staffing.read"
     STAFFING_ADMIN = "staffing.admin"
+    # The back office (#21): supplies used and received by the staff; stock, suppliers, orders run by the coordinator
+    SUPPLIES_USE = "supplies.use"
+    OPERATIONS_ADMIN = "operations.admin"
 
 
 _DESK = {Perm.PATIENT_READ, Perm.PATIENT_WRITE, Perm.SCHEDULE_READ, Perm.SCHEDULE_WRITE, Perm.FRONTDESK,
-         Perm.INSURANCE_READ, Perm.INSURANCE_WRITE, Perm.STAFFING_READ}
+         Perm.INSURANCE_READ, Perm.INSURANCE_WRITE, Perm.STAFFING_READ, Perm.SUPPLIES_USE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.FRONT_DESK: frozenset(_DESK | {Perm.PATIENT_MERGE_RECENT, Perm.BILLING_READ}),
@@ -91,6 +94,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.REPORTS_READ,
             Perm.PRACTICE_ADMIN,
             Perm.STAFFING_ADMIN,
+            Perm.OPERATIONS_ADMIN,
         }
     ),
     Role.BILLING: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.BILLING_READ, Perm.BILLING_WRITE,
@@ -98,7 +102,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.PROVIDER: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.CLINICAL_TRIAGE, Perm.INSURANCE_READ,
                               Perm.STAFFING_READ}),
     Role.NURSE: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.FRONTDESK, Perm.CLINICAL_TRIAGE,
-                           Perm.INSURANCE_READ, Perm.STAFFING_READ}),
+                           Perm.INSURANCE_READ, Perm.STAFFING_READ, Perm.SUPPLIES_USE}),
     Role.COMPLIANCE: frozenset({Perm.PATIENT_READ, Perm.AUDIT_READ, Perm.AUDIT_EXPORT, Perm.REPORTS_READ,
                                 Perm.STAFFING_READ}),
     Role.SYSADMIN: frozenset({Perm.USER_ADMIN, Perm.PRACTICE_ADMIN}),
