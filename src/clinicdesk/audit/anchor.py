@@ -96,11 +96,12 @@ def anchor_marks(*, path: Path | None = None) -> list[AnchorMark]:
 
 
 def chain_end() -> tuple[int, str]:
-    """The last stored entry's position and hash (what backups put in their manifest), or (0, zeros)."""
+    """The last sealed entry's position and hash (what backups put in their manifest), or (0, zeros)."""
     from .models import AuditEntry
 
-    last = AuditEntry.objects.order_by("-position").values_list("position", "entry_hash").first()
-    return (int(last[0]), str(last[1])) if last else (0, EMPTY_HASH)
+    last = (AuditEntry.objects.filter(position__isnull=False).order_by("-position")
+            .values_list("position", "entry_hash").first())
+    return (int(last[0] or 0), str(last[1])) if last else (0, EMPTY_HASH)
 
 
 _last_ticked: dict[str, tuple[int, str]] = {}
@@ -108,7 +109,10 @@ _last_ticked: dict[str, tuple[int, str]] = {}
 
 def anchor_tick() -> None:
     """The ticker's job: anchor the chain's end when it moved. Never raises (the ticker must keep going)."""
+    from .services import audit_seal
+
     try:
+        audit_seal()  # what is committed is anchored: a crashed process's unsealed tail is sealed first
         end = chain_end()
         key = f"{anchor_path()}|{database_identity()}"
         if end[0] == 0 or _last_ticked.get(key) == end:

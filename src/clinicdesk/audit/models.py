@@ -23,7 +23,8 @@ class Outcome(models.TextChoices):
 class AuditEntry(AppendOnlyModel):
     append_only_message = "The audit trail is append-only."
 
-    position = models.BigIntegerField(unique=True)
+    # None until the sealer gives the entry its place in the chain, shortly after its transaction commits (ADR 0007).
+    position = models.BigIntegerField(null=True, blank=True, unique=True)
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False,
@@ -40,14 +41,15 @@ class AuditEntry(AppendOnlyModel):
     user_agent = models.CharField(max_length=300, blank=True)
     channel = models.CharField(max_length=10, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")  # "" until sealed
+    entry_hash = models.CharField(max_length=64, blank=True, default="")  # "" until sealed
 
     class Meta:
         ordering = ["position"]
         indexes = [
             models.Index(fields=["actor", "at"]),
             models.Index(fields=["patient_id", "at"]),
+            models.Index(fields=["id"], condition=models.Q(position__isnull=True), name="audit_unsealed_idx"),
         ]
         verbose_name_plural = "audit entries"
 
@@ -77,7 +79,8 @@ class AuditEntry(AppendOnlyModel):
 
 
 class ChainHead(models.Model):
-    """One row: the last position and hash. Locking it serializes writers of the chain."""
+    """One row: the last sealed position and hash. Locking it serializes the sealers (one short transaction each),
+    never the requests that record entries (ADR 0007)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     position = models.BigIntegerField(default=0)

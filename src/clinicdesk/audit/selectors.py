@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext
 
 from clinicdesk.core.permissions import Actor, Perm, has_perm, require
@@ -19,6 +19,8 @@ from .models import AuditEntry, Outcome
 from .services import atomic_service, record
 
 PATIENT_MATCHES = 25  # a search that finds more than this asks for a narrower one (an MRN)
+# Newest first: entries not sealed yet (no position, ADR 0007) come first, in the order they were recorded.
+NEWEST_FIRST = (F("position").desc(nulls_first=True), "-pk")
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def _filtered(criteria: AuditFilter, patient_ids: list[int] | None = None) -> Qu
         entries = entries.filter(at__gte=criteria.start)
     if criteria.end is not None:
         entries = entries.filter(at__lt=criteria.end)
-    return entries.order_by("-position")
+    return entries.order_by(*NEWEST_FIRST)
 
 
 def _describe(criteria: AuditFilter) -> dict[str, Any]:
@@ -179,7 +181,7 @@ def change_history(*, actor: Actor, resource_type: str, resource_id: int | str, 
         require(actor, Perm.PRACTICE_ADMIN)
     entries = (AuditEntry.objects.filter(resource_type=resource_type, resource_id=str(resource_id),
                                          outcome=Outcome.ALLOWED)
-               .order_by("-position")[:limit])
+               .order_by(*NEWEST_FIRST)[:limit])
     return [HistoryLine(at=e.at, who=e.actor_username or "—", action=action_words(e.action),
                         changes=[(str(labels.get(name, name)), *map(shown.get(name, _shown), pair))
                                  for name, pair in sorted((e.detail or {}).get("changes", {}).items())

@@ -3,23 +3,31 @@
 `record()` is called by services and selectors inside the transaction of the work it describes,
 so the trail cannot drift from the data. Refusals are different: the refused transaction rolls
 back, so `atomic_service` writes the denial after the rollback, once, at the outermost service.
+
+`record()` takes no lock: it inserts an unsealed entry (no position, no hashes). After the transaction
+commits, `audit_seal()` chains every committed unsealed entry, in id order, in its own short transaction
+that holds the chain head (ADR 0007). A rolled-back transaction's entries are never seen, so the chain has
+no gaps. The sealer also runs from the ticker, before verify and before a backup.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import logging
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from clinicdesk.core import clock, request_context
-from clinicdesk.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from clinicdesk.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from clinicdesk.core.permissions import Actor
 
 from .anchor import AnchorMark, anchor_marks
@@ -28,6 +36,7 @@ from .models import AuditEntry, ChainHead, Outcome
 
 P = ParamSpec("P")
 R = TypeVar("R")
+logger = logging.getLogger(__name__)
 
 _service_depth: ContextVar[int] = ContextVar("clinicdesk_service_depth", default=0)
 
@@ -55,28 +64,118 @@ def record(
         resource_id = resource_id or obj.pk
     patient_id = patient.pk if isinstance(patient, Model) else patient
     info = request_context.current()
-    with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        entry = AuditEntry(
-            position=head.position + 1,
-            at=clock.now(),
-            action=action,
-            outcome=outcome,
-            resource_type=resource_type,
-            resource_id=str(resource_id or ""),
-            patient_id=patient_id,
-            ip=info.ip,
-            user_agent=info.user_agent[:300],
-            channel=info.channel,
-            detail=detail or {},
-            prev_hash=head.last_hash,
-            **_actor_fields(actor),
-        )
-        normalise(entry)  # hash exactly what the database will give back (canonical.py)
-        entry.entry_hash = entry.compute_hash()
-        entry.save(force_insert=True)
-        ChainHead.objects.filter(pk=1).update(position=entry.position, last_hash=entry.entry_hash)
+    entry = AuditEntry(
+        position=None,  # unsealed: the sealer gives it its place in the chain after commit
+        at=clock.now(),
+        action=action,
+        outcome=outcome,
+        resource_type=resource_type,
+        resource_id=str(resource_id or ""),
+        patient_id=patient_id,
+        ip=info.ip,
+        user_agent=info.user_agent[:300],
+        channel=info.channel,
+        detail=detail or {},
+        prev_hash="",
+        entry_hash="",
+        **_actor_fields(actor),
+    )
+    normalise(entry)  # store exactly what the sealer will read back and hash (canonical.py)
+    entry.save(force_insert=True)
+    sealed = _seal_after_commit()
+    if entry.pk in sealed:  # sealed at once (outside a transaction, or in a test's): say where it went
+        entry.position, entry.prev_hash, entry.entry_hash = sealed[entry.pk]
     return entry
+
+
+# --- Sealing ---------------------------------------------------------------------------------------------------
+
+SEAL_BATCH = 2000
+
+
+def _inside_test_transaction() -> bool:
+    """True inside a test's wrapping transaction (Django's TestCase, pytest-django's `db`): it never commits, so
+    after-commit hooks never run there; entries are sealed at once instead, inside it."""
+    blocks = transaction.get_connection().atomic_blocks
+    return bool(blocks) and bool(getattr(blocks[0], "_from_testcase", False))
+
+
+def _seal_after_commit() -> dict[int, tuple[int, str, str]]:
+    connection = transaction.get_connection()
+    if _inside_test_transaction():
+        return _seal(alone=True)
+    if not connection.in_atomic_block:
+        return _seal()
+    if not any(func is seal_quietly for _sids, func, *_rest in connection.run_on_commit):
+        transaction.on_commit(seal_quietly)  # once per transaction, however many entries it recorded
+    return {}
+
+
+def seal_quietly() -> None:
+    """The after-commit and periodic sealer: a failure is logged, never raised into the request that committed;
+    the entries stay unsealed until the next sealer (any later commit, the ticker, verify, a backup)."""
+    try:
+        audit_seal()
+    except DatabaseError as error:
+        logger.error("Could not seal the audit chain: %s", type(error).__name__)
+
+
+def _lock_head() -> ChainHead | None:
+    """The chain head, locked for this transaction; None when another sealer holds it (PostgreSQL: SKIP LOCKED;
+    SQLite serializes writers at BEGIN IMMEDIATE, so there it is always this sealer's)."""
+    head = ChainHead.objects.select_for_update(skip_locked=True).filter(pk=1).first()
+    if head is not None or ChainHead.objects.filter(pk=1).exists():
+        return head
+    try:
+        with transaction.atomic():
+            ChainHead.objects.create(pk=1)
+    except IntegrityError:
+        pass  # another sealer created it first
+    return ChainHead.objects.select_for_update(skip_locked=True).filter(pk=1).first()
+
+
+def audit_seal() -> int:
+    """Chain every committed unsealed entry, in id order, after the head; returns how many were sealed.
+
+    Each batch is one short transaction holding the head row. When another sealer holds it, this one returns at
+    once: the holder looks for more after it commits, so an entry committed while it worked is not left behind.
+    """
+    return len(_seal())
+
+
+def _seal(*, alone: bool = False) -> dict[int, tuple[int, str, str]]:
+    """`audit_seal`, returning {entry id: (position, previous hash, own hash)} of the entries it sealed.
+    `alone`: inside a test's transaction, where no other sealer can be at work (one batch, no re-check)."""
+    sealed: dict[int, tuple[int, str, str]] = {}
+    table = AuditEntry._meta.db_table
+    while alone or AuditEntry.objects.filter(position__isnull=True).exists():
+        with transaction.atomic(savepoint=False):  # its own transaction, or part of the caller's (verify, tests)
+            head = _lock_head()
+            if head is None:
+                return sealed
+            pending = list(AuditEntry.objects.filter(position__isnull=True).order_by("pk")[:SEAL_BATCH])
+            if not pending:
+                return sealed
+            position, last_hash, rows = head.position, head.last_hash, []
+            for entry in pending:
+                position += 1
+                entry.position, entry.prev_hash = position, last_hash
+                entry.entry_hash = last_hash = entry.compute_hash()
+                rows.append((entry.position, entry.prev_hash, entry.entry_hash, entry.pk))
+            with transaction.get_connection().cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET position = %s, prev_hash = %s, entry_hash = %s "  # noqa: S608 (model's table)
+                    "WHERE id = %s AND position IS NULL", rows)
+            ChainHead.objects.filter(pk=1).update(position=position, last_hash=last_hash)
+        sealed.update((pk, (number, previous, own)) for number, previous, own, pk in rows)
+        if alone and len(pending) < SEAL_BATCH:
+            break
+    return sealed
+
+
+def unsealed_bound() -> dt.timedelta:
+    """How long an entry may stay unsealed before verify calls it a problem (AUDIT_SEAL_BOUND_SECONDS)."""
+    return dt.timedelta(seconds=getattr(settings, "AUDIT_SEAL_BOUND_SECONDS", 60))
 
 
 def record_denial(error: PermissionDenied) -> None:
@@ -111,6 +210,12 @@ def atomic_service(func: Callable[P, R]) -> Callable[P, R]:
             if _service_depth.get() == 1:
                 record_denial(error)
             raise
+        except DomainError as error:
+            if _service_depth.get() == 1:
+                for entry in error.audit_after_rollback:
+                    record(**entry)
+                error.audit_after_rollback = []
+            raise
         finally:
             _service_depth.reset(token)
 
@@ -138,6 +243,7 @@ class ChainReport:
     problems: tuple[ChainProblem, ...] = ()
     repaired: tuple[int, ...] = ()  # entries accepted through an audit.repair entry later in the chain
     anchor: AnchorMark | None = None  # the furthest anchor mark the trail was compared with
+    unsealed: int = 0  # committed entries not yet chained (recorded within the bound: not a problem)
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total), e.g. core.progress.ProgressBars
@@ -145,8 +251,12 @@ VERIFY_STAGE = "audit trail"
 
 
 def chain_verify(*, anchor: bool = True, anchor_path: Path | None = None,
-                 progress: Progress | None = None) -> ChainReport:
+                 progress: Progress | None = None, seal: bool = True) -> ChainReport:
     """Walk the whole chain in order and name every entry that was altered, inserted or removed.
+
+    With `seal` (the default) the committed unsealed entries are sealed first (ADR 0007). Entries still unsealed
+    after that are reported in `unsealed`; one recorded longer ago than `unsealed_bound()` is a problem (the
+    sealer is not running, or the entry could not be chained).
 
     With `anchor` (the default) the trail must also reach every position recorded in the audit anchor
     (anchor.py) with the recorded hash: entries that vanished from the end, or a trail rewritten from
@@ -157,48 +267,52 @@ def chain_verify(*, anchor: bool = True, anchor_path: Path | None = None,
     is accepted when an intact `audit.repair` entry later in the chain names it with the same old and
     new hashes; otherwise it is reported as needing repair.
     """
+    if seal:
+        audit_seal()
     marks = anchor_marks(path=anchor_path) if anchor else []
     anchored = {mark.position: mark for mark in marks}
     problems: list[ChainProblem] = []
     unrepaired: dict[int, tuple[str, str, str]] = {}  # position: (stored hash, normalised hash, defect)
     repaired: list[int] = []
     expected_prev, expected_position, count = _ZEROS, 1, 0
-    total = AuditEntry.objects.count() if progress else 0
-    for entry in AuditEntry.objects.order_by("position").iterator(chunk_size=2000):
+    sealed = AuditEntry.objects.filter(position__isnull=False)
+    total = sealed.count() if progress else 0
+    for entry in sealed.order_by("position").iterator(chunk_size=2000):
+        position = int(entry.position or 0)  # sealed: never None here
         if progress and count % 1000 == 0:
             progress(VERIFY_STAGE, count, total)
-        if entry.position != expected_position:
-            if entry.position > expected_position:
-                missing = (f"entry {expected_position} is missing" if entry.position == expected_position + 1
-                           else f"entries {expected_position} to {entry.position - 1} are missing")
+        if position != expected_position:
+            if position > expected_position:
+                missing = (f"entry {expected_position} is missing" if position == expected_position + 1
+                           else f"entries {expected_position} to {position - 1} are missing")
                 problems.append(ChainProblem(expected_position, missing))
             else:
-                problems.append(ChainProblem(entry.position, f"entry {entry.position} is out of order"))
-            expected_position = entry.position
+                problems.append(ChainProblem(position, f"entry {position} is out of order"))
+            expected_position = position
         elif entry.prev_hash != expected_prev:
             problems.append(ChainProblem(
-                entry.position, f"entry {entry.position} does not follow entry {entry.position - 1} "
+                position, f"entry {position} does not follow entry {position - 1} "
                 "(an entry before it was removed, replaced or inserted)"))
         actual = entry.compute_hash()
         if actual != entry.entry_hash:
             defect = legacy_defect(entry)
             if defect:
-                unrepaired[entry.position] = (entry.entry_hash, actual, defect)
+                unrepaired[position] = (entry.entry_hash, actual, defect)
             else:
-                problems.append(ChainProblem(entry.position, f"entry {entry.position} was altered"))
+                problems.append(ChainProblem(position, f"entry {position} was altered"))
         elif entry.action == REPAIR_ACTION:
             target = _repaired_position(entry)
             if target in unrepaired and unrepaired[target][:2] == (
                     entry.detail.get("old_hash"), entry.detail.get("new_hash")):
                 repaired.append(target)
                 del unrepaired[target]
-        mark = anchored.get(entry.position)
+        mark = anchored.get(position)
         if mark is not None and mark.hash != entry.entry_hash:
             problems.append(ChainProblem(
-                entry.position, f"entry {entry.position} does not match the audit anchor ({mark.source} at "
+                position, f"entry {position} does not match the audit anchor ({mark.source} at "
                 f"{mark.at}): the trail was rewritten from there on"))
         expected_prev = entry.entry_hash
-        expected_position = entry.position + 1
+        expected_position = position + 1
         count += 1
     if progress:
         progress(VERIFY_STAGE, count, max(total, count))
@@ -217,12 +331,19 @@ def chain_verify(*, anchor: bool = True, anchor_path: Path | None = None,
         problems.append(ChainProblem(
             last + 1, f"the trail is shorter than its anchor: it ends at entry {last}, but the audit anchor "
             f"({furthest.source} at {furthest.at}) records entry {furthest.position}; entries were removed"))
+    tail = AuditEntry.objects.filter(position__isnull=True)
+    unsealed = tail.count()
+    oldest = tail.order_by("at").values_list("pk", "at").first() if unsealed else None
+    if oldest is not None and oldest[1] < clock.now() - unsealed_bound():
+        problems.append(ChainProblem(
+            last + 1, f"{unsealed} entr{'y is' if unsealed == 1 else 'ies are'} not sealed into the chain, the oldest "
+            f"(id {oldest[0]}) since {oldest[1].isoformat(timespec='seconds')}: the sealer is not running"))
     problems.sort(key=lambda problem: problem.position)
     if not problems:
-        return ChainReport(True, count, repaired=tuple(repaired), anchor=furthest)
+        return ChainReport(True, count, repaired=tuple(repaired), anchor=furthest, unsealed=unsealed)
     first = problems[0]
     return ChainReport(False, min(count, first.position - 1), first.problem, first.position,
-                       problems=tuple(problems), repaired=tuple(repaired), anchor=furthest)
+                       problems=tuple(problems), repaired=tuple(repaired), anchor=furthest, unsealed=unsealed)
 
 
 def _repaired_position(entry: AuditEntry) -> int | None:

@@ -21,6 +21,9 @@ class DomainError(Exception):
         self.code = code
         self.detail = detail
         self.fields = fields or {}
+        # Audit entries (keyword arguments of audit.services.record) that must outlive the rollback: a refusal
+        # that shows patient data (the charts a new registration resembles) is still a disclosure.
+        self.audit_after_rollback: list[dict[str, Any]] = []
 
     def as_problem(self) -> dict[str, Any]:
         problem: dict[str, Any] = {

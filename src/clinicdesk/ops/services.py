@@ -46,7 +46,7 @@ from django.db.migrations.loader import MigrationLoader
 
 from clinicdesk.audit.anchor import anchor_append
 from clinicdesk.audit.models import AuditEntry
-from clinicdesk.audit.services import chain_verify, record
+from clinicdesk.audit.services import audit_seal, chain_verify, record
 from clinicdesk.core import clock
 
 FORMAT_VERSION = 1
@@ -173,7 +173,7 @@ def _database_state(cursor: CursorWrapper | sqlite3.Cursor, vendor: str) -> dict
     entries = AuditEntry._meta.db_table
     if entries in tables:
         cursor.execute(f"SELECT position, entry_hash FROM {_quote(entries)} "  # noqa: S608 (model's table name)
-                       "ORDER BY position DESC LIMIT 1")
+                       "WHERE position IS NOT NULL ORDER BY position DESC LIMIT 1")  # the sealed end (ADR 0007)
         last = cursor.fetchone()
         if last is not None:
             audit = {"length": tables[entries], "head_position": int(last[0]), "head_hash": last[1]}
@@ -310,6 +310,7 @@ def backup_create(*, destination: Path, progress: Progress | None = None) -> Arc
     if destination.resolve().is_relative_to(root):
         raise BackupError("Write the archive outside the document storage folder.")
     database_member = DATABASE_MEMBERS[vendor]
+    audit_seal()  # the manifest's audit head then covers every entry committed so far (ADR 0007)
     with tempfile.TemporaryDirectory(prefix=".clinicdesk-backup-", dir=destination.parent) as work:
         database_file = Path(work) / PurePosixPath(database_member).name
         state = _postgres_dump(database_file) if vendor == "postgresql" else _sqlite_copy(database_file)

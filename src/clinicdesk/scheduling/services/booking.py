@@ -284,13 +284,26 @@ def _lock(plan: Plan) -> None:
     FOR NO KEY UPDATE: it excludes other bookings, but not the foreign-key checks that PostgreSQL makes when
     another transaction commits a row pointing at these (a visit, a payment). With FOR UPDATE, that commit
     waited for this booking while holding the audit chain head this booking waits for: a deadlock."""
-    list(Practitioner.objects.select_for_update(no_key=True).filter(pk=plan.practitioner.pk).values_list("pk"))
-    if plan.room is not None:
-        list(Room.objects.select_for_update(no_key=True).filter(pk=plan.room.pk).values_list("pk"))
-    if plan.equipment:
-        list(Equipment.objects.select_for_update(no_key=True).filter(pk__in=[e.pk for e in plan.equipment])
+    _lock_rows(plan.practitioner.pk, plan.room.pk if plan.room is not None else None, [e.pk for e in plan.equipment],
+               plan.patient.pk)
+
+
+def _lock_rows(practitioner_id: int, room_id: int | None, equipment_ids: Any, patient_id: int) -> None:
+    """`_lock`'s rows by id, in its fixed order: practitioner, room, equipment (by pk), patient."""
+    list(Practitioner.objects.select_for_update(no_key=True).filter(pk=practitioner_id).values_list("pk"))
+    if room_id is not None:
+        list(Room.objects.select_for_update(no_key=True).filter(pk=room_id).values_list("pk"))
+    if equipment_ids:
+        list(Equipment.objects.select_for_update(no_key=True).filter(pk__in=list(equipment_ids))
              .order_by("pk").values_list("pk"))
-    list(Patient.objects.select_for_update(no_key=True).filter(pk=plan.patient.pk).values_list("pk"))
+    list(Patient.objects.select_for_update(no_key=True).filter(pk=patient_id).values_list("pk"))
+
+
+def _locks_known(request: BookingRequest) -> bool:
+    """Whether the request names every row the booking locks (no room or equipment left to assign)."""
+    kind = AppointmentType.objects.filter(pk=request.appointment_type_id).values_list("room_kind", "equipment_kinds")
+    room_kind, equipment_kinds = kind.first() or ("", [])  # an unknown type: the plan refuses it
+    return (not room_kind or request.room_id is not None) and len(request.equipment_ids) >= len(equipment_kinds or [])
 
 
 def _history(appointment: Appointment, actor: Actor, action: str, *, from_status: str = "", to_status: str = "",
@@ -327,7 +340,13 @@ def _reserve(request: BookingRequest, *, actor: Actor, exclude_appointment_id: i
              check_past: bool = True, fallback: BookingRequest | None = None) -> Plan:
     """The booking protocol's first half, the one copy: plan (every rule, read only), lock the rows that decide a
     conflict, plan again under the locks (another booking may have just committed). `fallback`: the request to
-    plan instead when the first is refused because the room it kept is taken (a move keeps its room if it can)."""
+    plan instead when the first is refused because the room it kept is taken (a move keeps its room if it can).
+
+    When the request names every row to lock (`_locks_known`, the common case: a provider and a patient), those
+    rows are locked first, in the same fixed order, and the plan is made once, under the locks."""
+    if fallback is None and _locks_known(request):
+        _lock_rows(request.practitioner_id, request.room_id, sorted(set(request.equipment_ids)), request.patient_id)
+        return _plan(request, actor=actor, exclude_appointment_id=exclude_appointment_id, check_past=check_past)
     try:
         plan = _plan(request, actor=actor, exclude_appointment_id=exclude_appointment_id, check_past=check_past)
     except Conflict as error:

@@ -71,6 +71,7 @@ class Command(BaseCommand):
         token = request_context.bind(request_context.RequestInfo(channel="cli"))
         try:
             entry = audit_entry_repair(actor=None, position=options["entry"], reason=options["reason"])
+            entry.refresh_from_db()  # sealed after the repair committed: its place in the chain
         except DomainError as error:
             raise CommandError(f"Repair refused: {error.detail}") from error
         finally:
