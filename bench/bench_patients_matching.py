@@ -27,6 +27,37 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinicdesk.settings")
 
 
+# The nicknames this generator uses (the matcher itself uses the `nicknames` dataset, not this list).
+_NICKNAME_GROUPS = [
+    "william bill billy will willy liam", "robert bob bobby rob robbie bert", "richard rick ricky dick rich",
+    "james jim jimmy jamie", "john jack johnny jon", "joseph joe joey jose pepe", "thomas tom tommy",
+    "charles charlie chuck chas", "michael mike mikey mick", "christopher chris kit topher",
+    "daniel dan danny", "david dave davey", "matthew matt matty", "anthony tony", "andrew andy drew",
+    "edward ed eddie ted teddy ned", "benjamin ben benny", "samuel sam sammy", "alexander alex al xander sasha",
+    "nicholas nick nicky", "jonathan jon jonny", "stephen steve stevie steven", "timothy tim timmy",
+    "patrick pat paddy", "peter pete", "gregory greg", "kenneth ken kenny", "lawrence larry",
+    "raymond ray", "ronald ron ronnie", "donald don donnie", "gerald jerry gerry", "henry hank harry",
+    "francis frank frankie", "frederick fred freddie", "lewis lou louis", "leonard leo len lenny",
+    "elizabeth liz lizzie beth betty betsy eliza libby", "margaret maggie meg peggy marge margie greta",
+    "katherine kathy kate katie kathryn catherine cathy kat", "jennifer jen jenny", "jessica jess jessie",
+    "patricia pat patty trish tricia", "susan sue susie suzanne", "deborah debbie deb debra",
+    "rebecca becky becca", "barbara barb barbie", "dorothy dot dottie", "victoria vicky tori",
+    "christine chris chrissy christina tina", "alexandra alex sandra sandy lexi", "abigail abby",
+    "kimberly kim kimmy", "samantha sam sammy", "amanda mandy", "pamela pam", "cynthia cindy",
+    "theresa terry tess tessa teresa", "jacqueline jackie", "judith judy", "virginia ginny ginger",
+    "francisco paco pancho frank", "guadalupe lupe lupita", "jesus chuy chucho", "ignacio nacho",
+    "enrique kike quique", "alejandro alex ale jandro", "roberto beto tito", "alberto beto",
+    "guillermo memo willy", "eduardo lalo eddie", "manuel manolo manny", "rafael rafa",
+    "maria mari mary", "dolores lola", "concepcion concha conchita", "rosario charo", "mercedes meche",
+    "josefina pepa fina", "graciela chela", "ana anita ann anna annie", "luis lucho",
+]
+NICKNAMES: dict[str, frozenset[str]] = {}
+for _group in _NICKNAME_GROUPS:
+    _names = frozenset(_group.split())
+    for _name in _names:
+        NICKNAMES[_name] = NICKNAMES.get(_name, frozenset()) | _names
+
+
 def _typo(word: str, rng: random.Random) -> str:
     if len(word) < 4:
         return word + rng.choice("aeiou")
@@ -44,7 +75,7 @@ def _typo(word: str, rng: random.Random) -> str:
 def build(people: int, duplicates: int, seed: int):  # type: ignore[no-untyped-def]
     from faker import Faker
 
-    from clinicdesk.patients.matching import NICKNAMES, Person
+    from clinicdesk.patients.matching import Person
 
     rng = random.Random(seed)
     fakes = {"en": Faker("en_US"), "es": Faker("es_MX")}
@@ -52,7 +83,7 @@ def build(people: int, duplicates: int, seed: int):  # type: ignore[no-untyped-d
         fake.seed_instance(seed + index)
     records: list[Person] = []
     truth: set[tuple[int, int]] = set()
-    nick_names = [n for n in NICKNAMES if len(n) > 3]
+    nick_names = sorted(n for n in NICKNAMES if len(n) > 3)  # sorted: the same set whatever the hash seed
 
     def person(ref: int, lang: str, family: str | None = None, household: Person | None = None) -> Person:
         fake = fakes[lang]

@@ -83,6 +83,9 @@ def test_patient_register_refuses_a_likely_duplicate_without_a_reason(clerk, loc
     assert refused.value.matches[0].patient == existing
     assert "date of birth (transposed)" in refused.value.matches[0].result.agreeing
     assert Patient.objects.count() == 1
+    # The refusal rolled the work back, but showing the existing chart is a disclosure: it stays in the trail.
+    shown = AuditEntry.objects.get(action="patient.match.shown")
+    assert shown.patient_id == existing.pk and shown.actor_id == clerk.pk and shown.detail == {"source": "registration"}
 
 
 def test_patient_register_anyway_needs_a_reason_that_is_audited(clerk, location, clock):
@@ -136,7 +139,7 @@ def test_registration_screen_shows_matches_before_saving(signed_in, location, cl
     response = client.post("/patients/new/", _form(location, given_name="Marysol", birth_date="07/03/1984"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "may already have a chart" in html and existing.mrn in html and "transposed" in html
+    assert "may already have a chart" in html and existing.mrn in html and "day and month swapped" in html
     assert Patient.objects.count() == 1
     response = client.post("/patients/new/", _form(location, given_name="Marysol", birth_date="07/03/1984",
                                                    duplicate_reason="Different person, checked ID"))

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from . import matching_model
 from .keys import sound
 from .matching import POSSIBLE, MatchResult, Person, person_from, score, transposed
 from .models import Patient
@@ -35,6 +36,8 @@ def candidate_query(person: Person) -> Q:
     given_sound = sound(person.given)
     for family in {person.family, person.previous_family} - {""}:
         query |= Q(family_sound=sound(family), given_sound=given_sound)
+        if given_sound:  # first and last names swapped on one of the charts
+            query |= Q(family_sound=given_sound, given_sound=sound(family))
     return query
 
 
@@ -43,7 +46,8 @@ def find_matches(person: Person, *, exclude_ids: tuple[Any, ...] = (), threshold
     """Existing, unmerged patients that score at or above `threshold`, best first."""
     patients = (Patient.objects.filter(candidate_query(person), merged_into__isnull=True)
                 .exclude(pk__in=exclude_ids).select_related("home_location")[:CANDIDATE_LIMIT])
-    matches = [Match(p, score(person, person_from(p))) for p in patients]
+    model = matching_model.current()
+    matches = [Match(p, score(person, person_from(p), model)) for p in patients]
     matches = [m for m in matches if m.result.score >= threshold]
     matches.sort(key=lambda m: (-m.result.score, m.patient.pk))
     return matches[:limit]

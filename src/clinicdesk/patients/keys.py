@@ -2,48 +2,27 @@
 
 `name_key` ("family given": the family name folded without spaces, then the folded given name) and
 `given_key` serve prefix search from B-tree indexes (folding: `core.text.fold_name`, the same at search time);
-`family_sound`/`given_sound` (a Soundex-style code of the first word) serve the bounded typo pass.
+`family_sound`/`given_sound` (jellyfish's Soundex of the first word) serve the bounded typo pass.
 """
 
 from __future__ import annotations
+
+import jellyfish
 
 from clinicdesk.core.text import digits, family_key, fold_name
 
 from .models import Patient
 
-_CODES = {
-    **dict.fromkeys("bfpv", "1"),
-    **dict.fromkeys("cgjkqsxz", "2"),
-    **dict.fromkeys("dt", "3"),
-    "l": "4",
-    **dict.fromkeys("mn", "5"),
-    "r": "6",
-}
-_PREFIXES = (("kn", "n"), ("wr", "r"), ("ph", "f"), ("ps", "s"), ("gn", "n"), ("x", "s"))
-
 
 def sound(text: str) -> str:
-    """Soundex-style code of the first word: 'Garcia' and 'Garsia' -> 'g620'; '' for no letters."""
+    """Soundex code (jellyfish) of the first word, lower case: 'Garcia' and 'Garsia' -> 'g620'; '' for no letters.
+
+    Stored in `family_sound`/`given_sound`; migration 0008 recomputed the rows when this replaced the
+    hand-written code, and any future change to it needs the same (batched) recompute.
+    """
     words = fold_name(text).split()
-    word = "".join(ch for ch in (words[0] if words else "") if ch.isalpha())
-    if not word:
-        return ""
-    for old, new in _PREFIXES:
-        if word.startswith(old):
-            word = new + word[len(old):]
-            break
-    word = word.replace("ph", "f")
-    code = word[0]
-    previous = _CODES.get(word[0], "")
-    for ch in word[1:]:
-        digit = _CODES.get(ch, "")
-        if digit and digit != previous:
-            code += digit
-        if ch not in "hw":
-            previous = digit
-        if len(code) == 4:
-            break
-    return code.ljust(4, "0")
+    word = "".join(ch for ch in (words[0] if words else "") if "a" <= ch <= "z")
+    return jellyfish.soundex(word).lower() if word else ""
 
 
 def phone_key(phone: str) -> str:

@@ -12,11 +12,11 @@ from typing import Any
 from django.db.models import Q
 
 from clinicdesk.core import clock
-from clinicdesk.core.exceptions import NotFound
+from clinicdesk.core.exceptions import Conflict, NotFound
 from clinicdesk.core.permissions import Perm, require
 from clinicdesk.patients import selectors as patient_selectors
 from clinicdesk.patients import services as patient_services
-from clinicdesk.patients.matching import LIKELY, Person
+from clinicdesk.patients.matching import LIKELY, MatchResult, Person
 from clinicdesk.patients.models import Patient
 from clinicdesk.practice.models import Location, Organization, Practitioner
 from clinicdesk.scheduling import selectors as schedule_selectors
@@ -24,9 +24,9 @@ from clinicdesk.scheduling import services as schedule_services
 from clinicdesk.scheduling.models import AppointmentStatus, AppointmentType
 from clinicdesk.scheduling.search import SearchQuery
 
-from . import history, locations, selectors, slots, versions
+from . import flags, history, locations, selectors, slots, versions
 from .auth import Caller
-from .errors import FhirError
+from .errors import FhirError, issue
 from .mappers import TYPE_SYSTEM, auditevent, coverage, healthcareservice, practice, schedule
 from .mappers import appointment as appointment_mapper
 from .mappers import patient as patient_mapper
@@ -109,13 +109,51 @@ def _checked_values(resource: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+DUPLICATE_OVERRIDE_ID = "clinicdesk-duplicate-override"
+LEGACY_DUPLICATE_OVERRIDE_URL = "urn:clinicdesk:duplicate-override"
+
+
+def _duplicate_override(resource: dict[str, Any]) -> str:
+    """The reason given in the duplicate-override extension (valueString), '' when there is none."""
+    for extension in resource.get("extension") or []:
+        url = extension.get("url") if isinstance(extension, dict) else None
+        if isinstance(url, str) and (url == LEGACY_DUPLICATE_OVERRIDE_URL
+                                     or url.endswith(f"/StructureDefinition/{DUPLICATE_OVERRIDE_ID}")):
+            reason = extension.get("valueString")
+            if not isinstance(reason, str) or len(" ".join(reason.split())) < 5:
+                raise FhirError(422, "required", "The duplicate-override extension needs a valueString saying why "
+                                "this is a different person (at least 5 characters).", expression=["Patient.extension"])
+            return reason
+    return ""
+
+
+def _duplicate_conflict(error: Conflict) -> FhirError:
+    """409 naming each existing chart the new Patient resembles, and how to go on."""
+    matches = getattr(error, "matches", [])
+    mrns = ", ".join(f"MRN {match.patient.mrn}" for match in matches)
+    issues = [issue("duplicate", f"This Patient resembles existing charts ({mrns}). Use one of them (Patient/$match "
+                    "grades them), or create with If-None-Exist, or, for a different person who looks alike, send "
+                    f"the extension StructureDefinition/{DUPLICATE_OVERRIDE_ID} with valueString: the reason "
+                    "(audited; the pair goes to duplicate review).", details="possible-duplicate")]
+    for match in matches:
+        issues.append(issue(
+            "duplicate", f"Patient/{match.patient.pk} (MRN {match.patient.mrn}), {_grade(match.result)} match: "
+            f"{', '.join(match.result.agreeing)}", severity="information", expression=[f"Patient/{match.patient.pk}"]))
+    return FhirError(409, "duplicate", issues[0]["diagnostics"], issues=issues)
+
+
 def patient_create(caller: Caller, resource: dict[str, Any], headers: dict[str, str]) -> Result:
     values = _checked_values(resource)
     require(caller.actor, Perm.PATIENT_WRITE)
     location_id = locations.home_location(caller, resource)
-    patient = patient_services.patient_register(
-        actor=caller.actor, location=location_id, idempotency_key=headers.get("Idempotency-Key", "")[:64],
-        source="fhir", **values)
+    try:
+        patient = patient_services.patient_register(
+            actor=caller.actor, location=location_id, idempotency_key=headers.get("Idempotency-Key", "")[:64],
+            source="fhir", duplicate_reason=_duplicate_override(resource), **values)
+    except Conflict as error:
+        if error.code == "possible-duplicate" and getattr(error, "matches", None):
+            raise _duplicate_conflict(error) from error
+        raise
     return Result([_patient_render([patient])[0]], patient_ids={patient.pk}, status=201)
 
 
@@ -148,23 +186,28 @@ def patient_match(caller: Caller, resource: dict[str, Any], params: dict[str, An
         raise FhirError(422, "required", "$match needs at least a family name or a birth date.",
                         expression=["Patient"])
     person = Person.of(family_name=name.get("family", ""), given_name=given[0],
-                       middle_name=" ".join(given[1:]), birth_date=dt.date.fromisoformat(birth) if birth and
-                       len(birth) == 10 else None, sex=resource.get("gender", ""), phone=phone, email=email,
+                       middle_name=" ".join(given[1:]), birth_date=birth or None,  # '1980' and '1980-04' too
+                       sex=resource.get("gender", ""), phone=phone, email=email,
                        address_line=next((line for line in address.get("line") or [] if line), ""),
                        postal_code=address.get("postalCode", ""))
-    count = _whole_number(params.get("count"), "count", default=10)
-    matches = selectors.patient_matches(actor=caller.actor, person=person, limit=max(1, min(count, 50)))
-    if params.get("onlyCertainMatches"):
-        matches = [m for m in matches if m.result.likely]
+    count = max(1, min(_whole_number(params.get("count"), "count", default=10), 50))
+    matches = selectors.patient_matches(actor=caller.actor, person=person, limit=50)
+    only_certain = params.get("onlyCertainMatches")
+    if only_certain is True or (isinstance(only_certain, str) and only_certain.lower() == "true"):
+        matches = [m for m in matches if m.result.certain]
+    matches = matches[:count]
     rendered = _patient_render([m.patient for m in matches])
-    scores = [(round(m.result.probability, 4), _grade(m.result.score, m.result.probability)) for m in matches]
+    scores = [(round(m.result.probability, 4), _grade(m.result)) for m in matches]
     return Result(rendered, len(rendered), patient_ids={m.patient.pk for m in matches}, scores=scores)
 
 
-def _grade(score: float, probability: float) -> str:
-    if score >= LIKELY and probability >= 0.99:
+def _grade(result: MatchResult) -> str:
+    """FHIR match-grade: certain only when no human needs to look (`MatchResult.certain`: names, full birth
+    date and a contact detail agree, nothing disagrees), probable when someone should (the worklist
+    threshold), possible below."""
+    if result.certain:
         return "certain"
-    if score >= LIKELY:
+    if result.score >= LIKELY:
         return "probable"
     return "possible"
 
@@ -673,6 +716,18 @@ def slot_search(caller: Caller, query: Query) -> Result:
     return Result([schedule.slot(s.key, s.status, s.kind) for s in _page(found, query)], len(found))
 
 
+# --- Flag (patient alerts; flags.py) ------------------------------------------------------------------------
+
+def flag_read(caller: Caller, ident: str) -> Result:
+    item = flags.flag_read(actor=caller.actor, alert_id=_pk(ident))
+    return Result(flags.render([item]), patient_ids={item.patient_id})
+
+
+def flag_search(caller: Caller, query: Query) -> Result:
+    items, total = flags.flags_search(actor=caller.actor, query=query)
+    return Result(flags.render(items), total, patient_ids={a.patient_id for a in items})
+
+
 # --- Coverage, AuditEvent -----------------------------------------------------------------------------------
 
 def coverage_read(caller: Caller, ident: str) -> Result:
@@ -727,7 +782,13 @@ HANDLERS: dict[str, Handler] = {
         doc="Create: the home location comes from generalPractitioner (a PractitionerRole names one), "
             "managingOrganization (an Organization with one location), the client's default location, or the "
             "caller's only location; the optional extension StructureDefinition/clinicdesk-home-location names it "
-            "outright. _history and vread show every change, whichever face made it."),
+            "outright. _history and vread show every change, whichever face made it. A Patient that resembles an "
+            "existing chart is refused with 409 and an OperationOutcome naming each candidate (Patient/<id>, "
+            "grade, what agrees); go on with If-None-Exist (conditional create), or, for a different person who "
+            "looks alike, the extension StructureDefinition/clinicdesk-duplicate-override (or "
+            "urn:clinicdesk:duplicate-override) with valueString: why (audited; the pair goes to duplicate "
+            "review). $match: grades certain (names, full birth date and a contact agree, nothing disagrees), "
+            "probable, possible; onlyCertainMatches and count (at most 50) honoured; partial birthDate accepted."),
     "Practitioner": Handler("Practitioner", READ_SEARCH, _params(
         _id_param("Practitioner"), Param("name", S, "Start of the family or given name"),
         Param("family", S, "Start of the family name"), Param("given", S, "Start of the given name"),
@@ -771,6 +832,9 @@ HANDLERS: dict[str, Handler] = {
     "Coverage": Handler("Coverage", READ_SEARCH, _params(
         _id_param("Coverage"), Param("patient", R, "Patient/<id>"), Param("beneficiary", R, "Patient/<id>")),
         read=coverage_read, search=coverage_search),
+    "Flag": Handler("Flag", READ_SEARCH, _params(*flags.PARAMS), read=flag_read, search=flag_search,
+                    doc="Patient alerts (behaviour, fall risk, interpreter needed, latex allergy and the practice's "
+                        "own kinds); code system urn:clinicdesk:alert-kind."),
     "AuditEvent": Handler("AuditEvent", READ_SEARCH, _params(
         _id_param("AuditEvent"), Param("date", D, "When recorded; prefixes lt le gt ge eq"),
         Param("patient", R, "Patient/<id>"), Param("type", T, "Action code, e.g. patient.read"),

@@ -31,6 +31,7 @@ from ..validation import (
     normalize_phone,
 )
 from ..visibility import require_patient_in_reach
+from .alerts import interpreter_alert_sync
 
 # Fields whose every change is kept in the history (who, when, old, new).
 TRACKED_FIELDS = (
@@ -148,14 +149,21 @@ def patient_register(*, actor: Actor, location: Location | int, given_name: str,
                          _("This person may already have a chart: %(mrns)s. Open that chart, or give a reason "
                            "to register anyway.") % {"mrns": ", ".join(m.patient.mrn for m in matches)})
         error.matches = matches  # type: ignore[attr-defined]
+        error.audit_after_rollback = [  # each chart shown (desk, import, FHIR 409) is a disclosure
+            {"actor": actor, "action": "patient.match.shown", "patient": m.patient.pk, "resource_type": "patient",
+             "resource_id": m.patient.pk, "detail": {"source": source}} for m in matches]
         raise error
     if matches and len(reason) < 5:
         raise ValidationFailed("duplicate-reason", _("Say why this is a different person."),
                                fields={"duplicate_reason": [_("Say why this is a different person.")]})
+    interpreter = values.pop("interpreter_needed", None)  # the interpreter alert is its one home (alerts.py)
     patient = Patient(home_location_id=getattr(location, "pk", location), mrn=mrns_allocate(1)[0],
                       registration_key=idempotency_key or None, **values)
     fill_search_keys(patient)
     patient.save()
+    if interpreter:
+        interpreter_alert_sync(actor=actor, patient=patient, needed=True,
+                               reason=_("Interpreter needed, recorded at registration."))
     for person_row in related:
         person_row.patient = patient
     RelatedPerson.objects.bulk_create(related)
@@ -185,6 +193,7 @@ def patient_update(*, actor: Actor, patient_id: int, changes: dict[str, Any]) ->
     if patient.merged_into_id:
         raise Conflict("merged", _("This chart was merged into another; edit that chart."))
     values = clean_demographics(changes, partial=True)
+    interpreter = values.pop("interpreter_needed", None)  # the interpreter alert is its one home (alerts.py)
     for channel in ("sms", "email", "voicemail"):
         flag = f"{channel}_opt_in"
         # An unchanged opt-in keeps the date and source it was given.
@@ -201,6 +210,10 @@ def patient_update(*, actor: Actor, patient_id: int, changes: dict[str, Any]) ->
         patient.save()
         record(actor, "patient.update", patient, patient=patient, detail={"fields": changed})
         hooks.fire_patient_changed(patient, previous=previous)
+    if interpreter is not None and interpreter != patient.interpreter_needed:
+        interpreter_alert_sync(actor=actor, patient=patient, needed=interpreter,
+                               reason=_("Interpreter needed, recorded on the patient's details.") if interpreter
+                               else _("Interpreter no longer needed, recorded on the patient's details."))
     return patient
 
 
