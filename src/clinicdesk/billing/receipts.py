@@ -6,13 +6,12 @@ import io
 import textwrap
 from decimal import Decimal
 
-from django.conf import settings
-from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas
 
+from clinicdesk.core.l10n import in_language, known_language, moment_text
 from clinicdesk.practice.selectors import practice_settings
 
 from .models import LedgerEntry, PaymentMethod
@@ -20,19 +19,17 @@ from .money import format_money as _money
 
 
 def receipt_language(entry: LedgerEntry) -> str:
-    """A receipt is the patient's: it is written in their preferred language (English when it is not one we have)."""
-    preferred = (entry.patient.preferred_language or "en")[:2]
-    return preferred if preferred in dict(settings.LANGUAGES) else "en"
+    """A receipt is the patient's: it is written in their preferred language (English when it is not one we have),
+    words, money and dates alike, whoever prints it (core/l10n.py)."""
+    return known_language(entry.patient.preferred_language or "en")
 
 
 def receipt_lines(entry: LedgerEntry, balance_after: Decimal | None = None) -> list[tuple[str, str]]:
-    with translation.override(receipt_language(entry)):
+    with in_language(receipt_language(entry)):
         return _receipt_lines(entry, balance_after)
 
 
 def _receipt_lines(entry: LedgerEntry, balance_after: Decimal | None) -> list[tuple[str, str]]:
-    location = entry.location
-    when = entry.created_at.astimezone(location.tz)
     how = entry.get_method_display()
     if entry.method == PaymentMethod.CHECK:
         how = _("Check no. %(number)s") % {"number": entry.check_number}
@@ -40,7 +37,7 @@ def _receipt_lines(entry: LedgerEntry, balance_after: Decimal | None) -> list[tu
         how = _("Card ending %(last4)s (ref. %(ref)s)") % {"last4": entry.card_last4, "ref": entry.card_reference}
     lines = [
         (_("Receipt"), entry.receipt_number or ""),
-        (_("Date"), formats.date_format(when, "SHORT_DATETIME_FORMAT")),
+        (_("Date"), moment_text(entry.created_at, entry.location.tz)),
         (_("Patient"), _("%(name)s (MRN %(mrn)s)") % {"name": entry.patient.display_name, "mrn": entry.patient.mrn}),
         (_("For"), entry.description),
         (_("Refund") if entry.kind == "refund" else _("Amount paid"), _money(abs(entry.amount))),
@@ -56,7 +53,7 @@ def _receipt_lines(entry: LedgerEntry, balance_after: Decimal | None) -> list[tu
 def receipt_pdf(entry: LedgerEntry, balance_after: Decimal | None = None) -> bytes:
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=letter, invariant=True)
-    with translation.override(receipt_language(entry)):
+    with in_language(receipt_language(entry)):
         pdf.setTitle(_("Receipt %(number)s") % {"number": entry.receipt_number})
     location = entry.location
     y = 10.2 * inch

@@ -69,6 +69,7 @@ def headsup_ack(request: HttpRequest, headsup_id: int) -> HttpResponse:
     headsup.headsup_acknowledge(actor=request.user, headsup_id=headsup_id)
     if request.htmx:
         return render(request, "frontdesk/_headsup_inbox.html", {"notes": headsup.headsup_inbox(actor=request.user)})
+    messages.success(request, _("Heads-up acknowledged."))
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)

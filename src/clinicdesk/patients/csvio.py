@@ -1,11 +1,18 @@
 """The patient CSV layout, shared by the import command and the export screen (an export can be
-read back by the import)."""
+read back by the import).
+
+The columns of IMPORT_COLUMNS/EXPORT_COLUMNS are a machine contract (docs/imports.md, the import command): their
+headers and values (codes such as `female`, `2106-3`, `dtn`, ISO dates, yes/no) never change with the reader.
+The export adds WORD_COLUMNS after them: the same facts in words and dates in the reader's language
+(`sex_words` "Mujer", `birth_date_words` "17/05/1980"), for people reading the file."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .models import Patient, Race, RelatedPerson
+from clinicdesk.core.l10n import day_text, language_words, yes_no
+
+from .models import Ethnicity, GenderIdentity, Patient, PhoneType, Race, RelatedPerson, Sex
 
 IMPORT_COLUMNS = (
     "family_name", "given_name", "middle_name", "suffix", "preferred_name", "previous_family_name", "birth_date",
@@ -16,6 +23,10 @@ IMPORT_COLUMNS = (
 )
 REQUIRED_COLUMNS = ("family_name", "given_name", "birth_date", "sex")
 EXPORT_COLUMNS = ("mrn", *IMPORT_COLUMNS, "active", "deceased_date")
+# Words for the coded and dated columns above, in the reader's language (the export only; the import skips them).
+WORD_COLUMNS = tuple(f"{name}_words" for name in (
+    "birth_date", "sex", "gender_identity", "race", "ethnicity", "phone_type", "alt_phone_type", "preferred_language",
+    "interpreter_needed", "location", "active", "deceased_date"))
 
 _SEX = {"f": "female", "m": "male", "female": "female", "male": "male", "o": "other", "other": "other",
         "u": "unknown", "unknown": "unknown", "x": "other"}
@@ -73,3 +84,22 @@ def patient_to_row(patient: Patient, emergency: RelatedPerson | None) -> list[st
         values.update(emergency_name=emergency.name, emergency_relationship=emergency.relationship,
                       emergency_phone=emergency.phone)
     return [_cell(values.get(name, "")) for name in EXPORT_COLUMNS]
+
+
+def _label(choices: Any, code: str) -> str:
+    return str(dict(choices.choices).get(code, code)) if code else ""
+
+
+def patient_words(patient: Patient) -> list[str]:
+    """The WORD_COLUMNS cells of one patient, in the active language."""
+    words = {
+        "birth_date": day_text(patient.birth_date), "sex": _label(Sex, patient.sex),
+        "gender_identity": _label(GenderIdentity, patient.gender_identity),
+        "race": "; ".join(_label(Race, code) for code in patient.race or []),
+        "ethnicity": _label(Ethnicity, patient.ethnicity), "phone_type": _label(PhoneType, patient.phone_type),
+        "alt_phone_type": _label(PhoneType, patient.alt_phone_type),
+        "preferred_language": language_words(patient.preferred_language),
+        "interpreter_needed": yes_no(patient.interpreter_needed), "location": patient.home_location.name,
+        "active": yes_no(patient.active), "deceased_date": day_text(patient.deceased_date),
+    }
+    return [_cell(words[name.removesuffix("_words")]) for name in WORD_COLUMNS]

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from clinicdesk.core import clock
+from clinicdesk.core.l10n import in_language, moment_text
 
 from .models import Coverage, FormTemplate, Patient, Payer, SignedForm
 from .pdf import SignedFormContent, render_signed_form
@@ -43,10 +44,12 @@ def demo_patient_records(*, seed: int) -> None:
     for patient in Patient.objects.select_related("home_location").order_by("pk")[:SIGNED_PATIENTS]:
         for template in templates:
             signer = f"{patient.given_name} {patient.family_name}"
+            with in_language(template.language):  # as form_sign writes it (the form's language)
+                signed_at = moment_text(clock.now(), patient.home_location.tz, zone_name=True)
             pdf = render_signed_form(SignedFormContent(
                 title=template.title, version=template.version, language=template.language, body=template.body,
                 patient_name=patient.display_name, mrn=patient.mrn, birth_date=patient.birth_date,
-                signer_name=signer, signer_role="Patient", signed_at_text=clock.now().isoformat(timespec="minutes"),
+                signer_name=signer, signer_role="Patient", signed_at_text=signed_at,
                 client_ip="demo", typed_signature=signer))
             name = default_storage.save(f"patients/{patient.pk}/forms/{uuid.UUID(int=rng.getrandbits(128)).hex}.pdf",
                                         ContentFile(pdf))

@@ -1,5 +1,8 @@
 """The signed copy of a form: a PDF made with reportlab, locked against editing (owner password,
-no modify/annotate permission) and fingerprinted (SHA-256 kept with the signature)."""
+no modify/annotate permission) and fingerprinted (SHA-256 kept with the signature).
+
+The copy is written in the form's language, labels, dates and language name alike (core/l10n.py): the text
+signed is in that language, and a Spanish form's copy reads in Spanish whoever prints it."""
 
 from __future__ import annotations
 
@@ -9,12 +12,15 @@ import secrets
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table
+
+from clinicdesk.core.l10n import day_text, in_language, language_words
 
 
 @dataclass(frozen=True)
@@ -34,16 +40,19 @@ class SignedFormContent:
     drawn_png: bytes = b""
 
 
-LABELS = {
-    "en": {"patient": "Patient", "mrn": "MRN", "dob": "Date of birth", "signed_by": "Signed by",
-           "signature": "Signature", "signed_at": "Signed at", "client": "Client address", "version": "Version"},
-    "es": {"patient": "Paciente", "mrn": "N.º de historia", "dob": "Fecha de nacimiento", "signed_by": "Firmado por",
-           "signature": "Firma", "signed_at": "Fecha de firma", "client": "Dirección del equipo", "version": "Versión"},
-}
+def _labels() -> dict[str, str]:
+    """The copy's labels in the active language."""
+    return {"patient": _("Patient"), "mrn": _("MRN"), "dob": _("Date of birth"), "signed_by": _("Signed by"),
+            "signature": _("Signature"), "signed_at": _("Signed at"), "client": _("Client address"),
+            "version": _("Version")}
 
 
 def render_signed_form(content: SignedFormContent) -> bytes:
-    labels = LABELS.get(content.language, LABELS["en"])
+    with in_language(content.language):
+        return _render(content, _labels())
+
+
+def _render(content: SignedFormContent, labels: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     encryption = StandardEncryption("", ownerPassword=secrets.token_hex(16), canPrint=1, canModify=0,
                                     canCopy=1, canAnnotate=0, strength=128)
@@ -52,10 +61,11 @@ def render_signed_form(content: SignedFormContent) -> bytes:
                             leftMargin=inch, rightMargin=inch, topMargin=inch, bottomMargin=inch)
     styles = getSampleStyleSheet()
     story = [Paragraph(escape(content.title), styles["Title"]),
-             Paragraph(f"{labels['version']} {content.version} ({escape(content.language)})", styles["Normal"]),
+             Paragraph(f"{labels['version']} {content.version} ({escape(language_words(content.language))})",
+                       styles["Normal"]),
              Spacer(1, 12)]
     story += [Table([[labels["patient"], content.patient_name], [labels["mrn"], content.mrn],
-                     [labels["dob"], content.birth_date.strftime("%m/%d/%Y")]], hAlign="LEFT"), Spacer(1, 12)]
+                     [labels["dob"], day_text(content.birth_date)]], hAlign="LEFT"), Spacer(1, 12)]
     for paragraph in content.body.split("\n\n"):
         if paragraph.strip():
             story.append(Paragraph(escape(paragraph.strip()).replace("\n", "<br/>"), styles["BodyText"]))

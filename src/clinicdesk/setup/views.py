@@ -72,4 +72,5 @@ def step_skip(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404
     skipped = [k for k in request.session.get(SKIPPED, []) if k != key] + [key]
     request.session[SKIPPED] = skipped
+    messages.success(request, _("Step skipped for now; it stays on the list to come back to."))
     return redirect("setup:guide")

@@ -16,8 +16,8 @@ from PIL import Image, UnidentifiedImageError
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock, request_context
+from clinicdesk.core.l10n import in_language, moment_text
 from clinicdesk.core.permissions import Actor, Perm, require, staff_user
-from clinicdesk.core.timezones import utc_to_local
 
 from ..models import FormTemplate, SignedForm
 from ..pdf import SignedFormContent, render_signed_form
@@ -83,12 +83,13 @@ def form_sign(*, actor: Actor, patient_id: int, template_id: int, signer_kind: s
     assert template is not None
     info = request_context.current()
     now = clock.now()
-    local = utc_to_local(now, patient.home_location.tz)
+    with in_language(template.language):  # the copy reads in the form's language (patients/pdf.py)
+        signer_role = str(SignedForm.SignerKind(signer_kind).label) + (f", {relationship}" if relationship else "")
+        signed_at_text = f"{moment_text(now, patient.home_location.tz, zone_name=True)} ({now:%Y-%m-%dT%H:%M:%SZ})"
     pdf = render_signed_form(SignedFormContent(
         title=template.title, version=template.version, language=template.language, body=template.body,
         patient_name=patient.display_name, mrn=patient.mrn, birth_date=patient.birth_date, signer_name=name,
-        signer_role=str(SignedForm.SignerKind(signer_kind).label) + (f", {relationship}" if relationship else ""),
-        signed_at_text=f"{local:%m/%d/%Y %H:%M %Z} ({now:%Y-%m-%dT%H:%M:%SZ})", client_ip=info.ip,
+        signer_role=signer_role, signed_at_text=signed_at_text, client_ip=info.ip,
         typed_signature=typed, drawn_png=drawn))
     storage_name = default_storage.save(f"patients/{patient.pk}/forms/{uuid.uuid4().hex}.pdf", ContentFile(pdf))
     try:

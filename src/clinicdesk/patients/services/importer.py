@@ -14,7 +14,7 @@ from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core.exceptions import Conflict, DomainError, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm, require
 
-from ..csvio import IMPORT_COLUMNS, REQUIRED_COLUMNS, row_to_fields
+from ..csvio import IMPORT_COLUMNS, REQUIRED_COLUMNS, WORD_COLUMNS, row_to_fields
 from .registration import patient_register
 
 
@@ -58,7 +58,7 @@ def header_problems(header: list[str]) -> list[RowProblem]:
     problems = [RowProblem(1, name, _("Required column is missing.")) for name in REQUIRED_COLUMNS
                 if name not in header]
     problems += [RowProblem(1, name, _("Unknown column (known: %(known)s).") % {"known": ", ".join(IMPORT_COLUMNS)})
-                 for name in header if name and name not in IMPORT_COLUMNS]
+                 for name in header if name and name not in IMPORT_COLUMNS and name not in WORD_COLUMNS]
     return problems
 
 
