@@ -93,7 +93,7 @@ def test_front_desk_registers_signs_is_warned_of_a_duplicate_and_the_charts_are_
     warning = page.get_by_role("alert").filter(has_text="may already have a chart")
     expect(warning).to_be_visible()
     expect(page.locator("#match-list")).to_contain_text(first.mrn)
-    expect(page.locator("#match-list")).to_contain_text("date of birth (transposed)")
+    expect(page.locator("#match-list")).to_contain_text("date of birth with day and month swapped")
     assert Patient.objects.count() == 1  # nothing saved before the warning is answered
     assert not _serious(page)
     page.get_by_label("Reason to register anyway").fill("Patient insists it is a different person")

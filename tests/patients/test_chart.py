@@ -9,21 +9,22 @@ from clinicdesk.core.exceptions import PermissionDenied
 from clinicdesk.core.permissions import Role
 from clinicdesk.patients.models import BreakGlassAccess
 from clinicdesk.patients.selectors import BreakGlassRequired, patient_chart_full
-from clinicdesk.patients.services import break_glass_open, coverage_add
+from clinicdesk.patients.services import break_glass_open, coverage_add, patient_update
 from tests.factories import AppointmentFactory, PatientFactory
 
 
 def test_chart_shows_demographics_alerts_insurance_and_appointments(signed_in, location, aetna, clock):
     client = signed_in(at=location)
     patient = PatientFactory(home_location=location, family_name="Okafor", given_name="Chidi",
-                             interpreter_needed=True, preferred_language="es")
+                             preferred_language="es")
+    patient_update(actor=client.user, patient_id=patient.pk, changes={"interpreter_needed": True})  # the alert
     coverage_add(actor=client.user, patient_id=patient.pk, payer_id=aetna.pk, member_id="W1",
                  start_date=dt.date(2026, 1, 1))
     AppointmentFactory(location=location, patient=patient, start=dt.datetime(2026, 12, 1, 15, tzinfo=dt.UTC))
     AppointmentFactory(location=location, patient=patient, start=dt.datetime(2026, 10, 1, 15, tzinfo=dt.UTC))
     html = client.get(f"/patients/{patient.pk}/").content.decode()
     assert "Okafor, Chidi" in html and patient.mrn in html
-    assert "Interpreter needed" in html and "not signed" in html
+    assert "Interpreter needed: Spanish" in html and "not signed" in html
     assert "Aetna" in html and "W1" in html
     assert "12/01/2026" in html and "10/01/2026" in html
 

@@ -73,4 +73,5 @@ def test_edit_screen_changes_demographics_and_shows_history(signed_in, location,
     response = client.post(f"/patients/{patient.pk}/edit/", data)
     assert response.status_code == 302
     html = client.get(f"/patients/{patient.pk}/").content.decode()
-    assert "Lopez-Ruiz" in html and "family_name" in html
+    history = html[html.index('id="change-history"'):]
+    assert "Lopez-Ruiz" in history and "<td>Last name</td>" in history and "family_name" not in history  # words

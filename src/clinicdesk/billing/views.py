@@ -21,6 +21,7 @@ from clinicdesk.core import clock
 from clinicdesk.core.dates import parse_day
 from clinicdesk.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from clinicdesk.core.forms import form_add_domain_error
+from clinicdesk.core.locations import current_location
 from clinicdesk.core.permissions import Perm, has_perm, require
 from clinicdesk.practice.selectors import locations_for
 
@@ -118,7 +119,7 @@ def drawer(request: HttpRequest) -> HttpResponse:
     locations = list(locations_for(request.user))
     if not locations:
         raise NotFound("no-location", _("You are not assigned to any location."))
-    location = next((loc for loc in locations if str(loc.pk) == request.GET.get("location")), locations[0])
+    location = current_location(request, locations) or locations[0]  # the top bar's switcher
     day = parse_day(request.GET.get("day"), default=clock.today_in(location.tz))
     mine = request.GET.get("mine") == "1"
     report = selectors.drawer_report(actor=request.user, location=location, day=day,

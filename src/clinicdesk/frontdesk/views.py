@@ -13,12 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from clinicdesk.comms.services import recall_add
 from clinicdesk.core import clock
 from clinicdesk.core.dates import parse_day
 from clinicdesk.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
+from clinicdesk.core.locations import current_location
 from clinicdesk.core.permissions import ROLE_CHOICES, Perm, has_perm, require
 from clinicdesk.patients.selectors import patient_search
 from clinicdesk.practice.models import Location
@@ -33,8 +35,8 @@ def _location(request: HttpRequest) -> tuple[Location, list[Location]]:
     locations = list(locations_for(request.user))
     if not locations:
         raise NotFound("no-location", _("You are not assigned to any location."))
-    wanted = request.GET.get("location") or request.POST.get("location") or ""
-    return next((loc for loc in locations if str(loc.pk) == wanted), locations[0]), locations
+    chosen = current_location(request, locations)  # the top bar's switcher; remembered in the session
+    return chosen if chosen is not None else locations[0], locations
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -138,6 +140,12 @@ _MOVES: dict[str, Callable[..., Any]] = {
     "ready": services.visit_ready_for_checkout,
     "checkout": services.visit_check_out,
 }
+# The confirmation after each move of a visit (a flash on the page the move returns to).
+_MOVE_DONE: dict[str, Any] = {
+    "room": gettext_lazy("Roomed."), "leave": gettext_lazy("Marked as left."),
+    "checkin": gettext_lazy("Checked in."), "provider": gettext_lazy("With the provider now."),
+    "ready": gettext_lazy("Ready for check-out."), "checkout": gettext_lazy("Checked out."),
+}
 
 
 @login_required
@@ -146,12 +154,13 @@ def visit_move(request: HttpRequest, visit_id: int, action: str) -> HttpResponse
     if action == "room":
         _attempt(request, lambda: services.visit_room(actor=request.user, visit_id=visit_id,
                                                       room_id=request.POST.get("room") or None,
-                                                      assistant_id=request.POST.get("assistant") or None))
+                                                      assistant_id=request.POST.get("assistant") or None),
+                 _MOVE_DONE["room"])
     elif action == "leave":
         _attempt(request, lambda: services.visit_leave(actor=request.user, visit_id=visit_id,
-                                                       reason=request.POST.get("reason", "")))
+                                                       reason=request.POST.get("reason", "")), _MOVE_DONE["leave"])
     elif action in _MOVES:
-        _attempt(request, lambda: _MOVES[action](actor=request.user, visit_id=visit_id))
+        _attempt(request, lambda: _MOVES[action](actor=request.user, visit_id=visit_id), _MOVE_DONE[action])
     else:
         raise NotFound()
     return _back(request, reverse("frontdesk:board"))
@@ -358,7 +367,8 @@ def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
     status = request.POST.get("status", "")
     if status not in TaskStatus.values:
         raise ValidationFailed("bad-status", _("Unknown status."))
-    _attempt(request, lambda: services.task_set_status(actor=request.user, task_id=task_id, status=status))
+    _attempt(request, lambda: services.task_set_status(actor=request.user, task_id=task_id, status=status),
+             _("Task marked: %(status)s.") % {"status": TaskStatus(status).label})
     return _back(request, reverse("frontdesk:inbox"))
 
 

@@ -71,7 +71,9 @@ class DemographicsForm(forms.Form):
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=LANGUAGE_CHOICES,
                                            initial=lambda: practice_settings().default_language)
-    interpreter_needed = forms.BooleanField(label=_("Interpreter needed"), required=False)
+    interpreter_needed = forms.BooleanField(
+        label=_("Interpreter needed"), required=False,
+        help_text=_("Sets the interpreter alert on the chart, for the preferred language; untick to end it."))
     address_line = forms.CharField(label=_("Address"), max_length=200, required=False)
     address_line2 = forms.CharField(label=_("Address line 2"), max_length=200, required=False)
     city = forms.CharField(label=_("City"), max_length=80, required=False)

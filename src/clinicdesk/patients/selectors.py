@@ -390,9 +390,7 @@ def _alerts(chart: Chart) -> list[tuple[str, str]]:
         alerts.append(("inactive", _("Inactive record: %(reason)s") % {"reason": patient.inactive_reason}))
     if patient.restricted:
         alerts.append(("restricted", _("Restricted record: every opening is reported to the compliance officer.")))
-    if patient.interpreter_needed:
-        alerts.append(("interpreter", _("Interpreter needed (%(language)s).")
-                       % {"language": patient.preferred_language}))
+    # "Interpreter needed" is a patient alert (services/alerts.py), shown with the others in the header.
     for form in chart.outstanding:
         if form.outdated:
             alerts.append(("form", _("%(title)s signed on version %(old)s; version %(new)s needs signing.")

@@ -6,19 +6,24 @@ import csv
 import uuid
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinicdesk.core.exceptions import DomainError, NotFound, ValidationFailed
 from clinicdesk.core.forms import form_add_domain_error
+from clinicdesk.core.l10n import language_for, streamed_in
 from clinicdesk.core.permissions import Perm, has_perm, require
 from clinicdesk.practice.selectors import locations_for
 
 from . import services
-from .csvio import EXPORT_COLUMNS, patient_to_row
+from .csvio import EXPORT_COLUMNS, WORD_COLUMNS, patient_to_row, patient_words
+from .form_template_forms import LANGUAGE_LABELS
 from .forms import (
     ContactForm,
     CoverageEndForm,
@@ -115,6 +120,8 @@ def register(request: HttpRequest) -> HttpResponse:
                 else:
                     _apply(form, error)
             else:
+                messages.success(request, _("%(name)s is registered (MRN %(mrn)s).") % {
+                    "name": patient.display_name, "mrn": patient.mrn})
                 return redirect("patients:chart", patient.pk)
     status = 422 if form.errors else 200  # likely matches are a step of the form, not an error
     return render(request, "patients/register.html", {"form": form, "matches": matches}, status=status)
@@ -145,13 +152,15 @@ def break_glass(request: HttpRequest, patient_id: int) -> HttpResponse:
         except ValidationFailed as error:
             _apply(form, error)
         else:
+            messages.success(request, _("The record is open to you for now; your reason is recorded."))
             return redirect("patients:chart", patient_id)
     return render(request, "patients/break_glass.html", {"form": form, "patient_id": patient_id}, status=422)
 
 
 def _chart_form(request: HttpRequest, patient_id: int, form: Any, title: str, *, action: Any = None,
-                multipart: bool = False, submit: str = "", intro: str = "") -> HttpResponse:
-    """A form about one patient: on a valid POST run `action(cleaned_data)`; errors land on the fields."""
+                multipart: bool = False, submit: str = "", intro: str = "", done: str = "") -> HttpResponse:
+    """A form about one patient: on a valid POST run `action(cleaned_data)` and confirm with `done`; errors land
+    on the fields."""
     patient = patient_chart(actor=request.user, patient_id=patient_id)
     if request.method == "POST" and form.is_valid() and action is not None:
         try:
@@ -161,6 +170,7 @@ def _chart_form(request: HttpRequest, patient_id: int, form: Any, title: str, *,
                 raise
             _apply(form, error)
         else:
+            messages.success(request, done or _("Saved."))
             return redirect("patients:chart", patient_id)
     return _page(request, "patients/form_page.html",
                  {"patient": patient, "title": title, "multipart": multipart, "submit": submit or _("Save"),
@@ -176,7 +186,7 @@ def edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     require_patient_in_reach(request.user, patient, perm=Perm.PATIENT_WRITE)
     form = DemographicsForm(request.POST or None, initial=DemographicsForm.initial_from(patient))
     return _chart_form(request, patient_id, form, _("Edit demographics"), action=lambda data: services.patient_update(
-        actor=request.user, patient_id=patient_id, changes=form.details()))
+        actor=request.user, patient_id=patient_id, changes=form.details()), done=_("Demographics saved."))
 
 
 @login_required
@@ -187,7 +197,8 @@ def coverage_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     def add(data: dict[str, Any]) -> None:
         services.coverage_add(actor=request.user, patient_id=patient_id, payer_id=data.pop("payer"), **data)
 
-    return _chart_form(request, patient_id, form, _("Add insurance"), action=add, multipart=True)
+    return _chart_form(request, patient_id, form, _("Add insurance"), action=add, multipart=True,
+                       done=_("Insurance added."))
 
 
 @login_required
@@ -195,7 +206,8 @@ def coverage_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 def coverage_end(request: HttpRequest, patient_id: int, coverage_id: int) -> HttpResponse:
     form = CoverageEndForm(request.POST or None)
     return _chart_form(request, patient_id, form, _("End insurance coverage"), action=lambda data: (
-        services.coverage_end(actor=request.user, coverage_id=coverage_id, end_date=data["end_date"])))
+        services.coverage_end(actor=request.user, coverage_id=coverage_id, end_date=data["end_date"])),
+        done=_("Insurance coverage ended."))
 
 
 @login_required
@@ -204,7 +216,8 @@ def document_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = DocumentForm(request.POST or None, request.FILES or None)
     return _chart_form(request, patient_id, form, _("Add a document"), multipart=True, action=lambda data: (
         services.document_upload(actor=request.user, patient_id=patient_id, kind=data["kind"], upload=data["file"],
-                                 document_date=data["document_date"], description=data["description"])))
+                                 document_date=data["document_date"], description=data["description"])),
+        done=_("Document added."))
 
 
 @login_required
@@ -212,7 +225,7 @@ def document_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 def contact_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = ContactForm(request.POST or None)
     return _chart_form(request, patient_id, form, _("Add a contact"), action=lambda data: (
-        services.related_person_add(actor=request.user, patient_id=patient_id, **data)))
+        services.related_person_add(actor=request.user, patient_id=patient_id, **data)), done=_("Contact added."))
 
 
 @login_required
@@ -221,13 +234,15 @@ def inactivate(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = ReasonForm(request.POST or None)
     return _chart_form(request, patient_id, form, _("Inactivate the record"), submit=_("Inactivate"),
                        action=lambda data: services.patient_inactivate(actor=request.user, patient_id=patient_id,
-                                                                       reason=data["reason"]))
+                                                                       reason=data["reason"]),
+                       done=_("The record is inactive."))
 
 
 @login_required
 @require_POST
 def reactivate(request: HttpRequest, patient_id: int) -> HttpResponse:
     services.patient_reactivate(actor=request.user, patient_id=patient_id)
+    messages.success(request, _("The record is active again."))
     return redirect("patients:chart", patient_id)
 
 
@@ -237,7 +252,7 @@ def deceased(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = DeceasedForm(request.POST or None)
     return _chart_form(request, patient_id, form, _("Record date of death"), action=lambda data: (
         services.patient_mark_deceased(actor=request.user, patient_id=patient_id,
-                                       deceased_date=data["deceased_date"])))
+                                       deceased_date=data["deceased_date"])), done=_("Date of death recorded."))
 
 
 @login_required
@@ -252,6 +267,7 @@ def sign(request: HttpRequest, patient_id: int) -> HttpResponse:
         except ValidationFailed as error:
             _apply(form, error)
         else:
+            messages.success(request, _("Form signed; the signed copy is on the chart."))
             return redirect("patients:chart", patient_id)
     elif request.method == "GET":
         form.initial["signer_name"] = f"{patient.given_name} {patient.family_name}"
@@ -259,7 +275,8 @@ def sign(request: HttpRequest, patient_id: int) -> HttpResponse:
         wanted = [t for t in offered.values() if t.language == patient.preferred_language] or list(offered.values())
         if wanted:
             form.initial["template"] = str(wanted[0].pk)
-    return _page(request, "patients/sign.html", {"patient": patient, "templates": form_templates_offered()}, form)
+    return _page(request, "patients/sign.html", {"patient": patient, "templates": form_templates_offered(),
+                                                 "language_labels": LANGUAGE_LABELS}, form)
 
 
 @login_required
@@ -282,7 +299,10 @@ def document_file(request: HttpRequest, document_id: int) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def duplicates(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        services.duplicates_scan(actor=request.user)
+        found = services.duplicates_scan(actor=request.user)
+        messages.success(request, ngettext("Search for duplicates finished: %(count)s new possible pair.",
+                                           "Search for duplicates finished: %(count)s new possible pairs.", found)
+                         % {"count": formats.number_format(found, force_grouping=True)})
         return redirect("patients:duplicates")
     return _duplicates_page(request, MergeByMrnForm())
 
@@ -310,6 +330,7 @@ def duplicate_review(request: HttpRequest, candidate_id: int) -> HttpResponse:
                 raise
             _apply(form, error)
         else:
+            messages.success(request, _("Charts merged."))
             return redirect("patients:chart", survivor)
     return _page(request, "patients/duplicate_review.html",
                  {"pair": pair, "charts": [pair.first, pair.second], "dismiss_form": dismiss_form}, form)
@@ -321,6 +342,7 @@ def duplicate_dismiss(request: HttpRequest, candidate_id: int) -> HttpResponse:
     form = ReasonForm(request.POST, prefix="dismiss")
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     services.duplicate_dismiss(actor=request.user, candidate_id=candidate_id, reason=reason)
+    messages.success(request, _("Marked as not the same person."))
     return redirect("patients:duplicates")
 
 
@@ -336,6 +358,7 @@ def merge_by_mrn(request: HttpRequest) -> HttpResponse:
             raise NotFound("not-found", _("Give the MRNs of two different charts."))
         services.patient_merge(actor=request.user, survivor_id=ids[mrns[0]], merged_id=ids[mrns[1]],
                                reason=form.cleaned_data["reason"])
+        messages.success(request, _("Charts merged."))
         return redirect("patients:chart", ids[mrns[0]])
     return _duplicates_page(request, form, status=422)
 
@@ -357,11 +380,12 @@ def export(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(_Echo())
 
     def lines():  # type: ignore[no-untyped-def]
-        yield writer.writerow(EXPORT_COLUMNS)
+        yield writer.writerow([*EXPORT_COLUMNS, *WORD_COLUMNS])
         for patient, emergency in rows:
-            yield writer.writerow(patient_to_row(patient, emergency))
+            yield writer.writerow(patient_to_row(patient, emergency) + patient_words(patient))
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv")
+    # The words in the user's language, though the rows are made after this view has returned (core/l10n.py).
+    response = StreamingHttpResponse(streamed_in(lines(), language_for(request.user)), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="patients.csv"'
     return response
 

@@ -20,6 +20,7 @@ from clinicdesk.core import clock
 from clinicdesk.core.dates import parse_day, parse_instant
 from clinicdesk.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from clinicdesk.core.forms import form_add_domain_error
+from clinicdesk.core.locations import current_location
 from clinicdesk.core.permissions import Perm, has_perm
 from clinicdesk.core.timezones import utc_to_local
 from clinicdesk.patients.selectors import patient_chart, patient_search
@@ -75,11 +76,11 @@ def _location(request: HttpRequest, value: str | None = None) -> tuple[Location,
     locations = list(locations_for(request.user))
     if not locations:
         raise NotFound("no-location", _("You are not assigned to any location."))
-    wanted = value if value is not None else request.GET.get("location")
-    chosen = next((loc for loc in locations if str(loc.pk) == wanted), None)
-    if wanted and chosen is None:
+    wanted = value if value is not None else request.GET.get("location", "")
+    chosen = current_location(request, locations, wanted)  # the top bar's switcher; remembered in the session
+    if chosen is None:
         raise NotFound()
-    return chosen or locations[0], locations
+    return chosen, locations
 
 
 def _day(value: str | None, location: Location) -> dt.date:
@@ -299,7 +300,7 @@ def status(request: HttpRequest, appointment_id: int) -> HttpResponse:
 def checklist(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment_checklist_mark(actor=request.user, appointment_id=appointment_id, item=request.POST.get("item", ""),
                                done=request.POST.get("done") == "1")
-    return _panel(request, appointment_id)
+    return _panel(request, appointment_id, message=_("Checklist updated."))
 
 
 @login_required

@@ -32,6 +32,7 @@ KIND_FIELDS = ("code", "label_en", "label_es", "severity", "needs_detail", "acti
 _CHANGEABLE = frozenset(KIND_FIELDS) - {"code"}
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 MAX_ACTIVE_ALERTS = 20
+INTERPRETER = "interpreter"  # the alert kind behind the registration form's "Interpreter needed" box
 
 
 def _text(errors: Errors, name: str, value: Any, *, required: bool, max_length: int, label: str) -> str:
@@ -79,6 +80,8 @@ def patient_alert_add(*, actor: Actor, patient_id: int, kind_id: int, reason: st
                                         created_at=clock.now(), created_by=staff_user(actor))
     record(actor, "patient_alert.add", alert, patient=patient,
            detail={"kind": kind.code, "detail": detail, "reason": reason})
+    if kind.code == INTERPRETER:
+        _mirror_interpreter(patient)
     return alert
 
 
@@ -100,7 +103,51 @@ def patient_alert_end(*, actor: Actor, alert_id: int, reason: str = "") -> Patie
     alert.ended_at, alert.ended_by, alert.end_reason = clock.now(), staff_user(actor), reason
     alert.save(update_fields=["ended_at", "ended_by", "end_reason"])
     record(actor, "patient_alert.end", alert, patient=patient, detail={"kind": alert.kind.code, "reason": reason})
+    if alert.kind.code == INTERPRETER:
+        _mirror_interpreter(patient)
     return alert
+
+
+# --- the interpreter: one home ---------------------------------------------------------------------------------
+# "Interpreter needed" is the interpreter alert (kind code "interpreter"). The registration and edit form's tick
+# box, the CSV import's column and the demo builder set or end that alert through interpreter_alert_sync; the
+# alert screens set and end it directly. Patient.interpreter_needed is only a mirror of "an interpreter alert is
+# active", kept by this module so that lists and exports read it without a query per chart; nothing else writes it.
+
+def _mirror_interpreter(patient: Patient) -> None:
+    needed = PatientAlert.objects.filter(patient=patient, kind__code=INTERPRETER, ended_at__isnull=True).exists()
+    if patient.interpreter_needed != needed:
+        Patient.objects.filter(pk=patient.pk).update(interpreter_needed=needed)
+        patient.interpreter_needed = needed
+
+
+def _language_word(code: str) -> str:
+    from ..forms import LANGUAGE_CHOICES  # the words the registration form offers
+
+    return str(dict(LANGUAGE_CHOICES).get(code, code or ""))
+
+
+def interpreter_alert_sync(*, actor: Actor, patient: Patient, needed: bool, reason: str) -> None:
+    """Set (needed) or end (not needed) the chart's interpreter alert, for a writer that already holds the chart:
+    patient_register and patient_update call it inside their transaction, after their own permission and reach
+    checks (PATIENT_WRITE), with the chart locked or just created. The alert's detail is the preferred language."""
+    active = list(PatientAlert.objects.select_related("kind")
+                  .filter(patient=patient, kind__code=INTERPRETER, ended_at__isnull=True))
+    if needed and not active:
+        kind = AlertKind.objects.filter(code=INTERPRETER).first()
+        if kind is not None:
+            detail = _language_word(patient.preferred_language)[:80]
+            alert = PatientAlert.objects.create(patient=patient, kind=kind, detail=detail, reason=reason,
+                                                created_at=clock.now(), created_by=staff_user(actor))
+            record(actor, "patient_alert.add", alert, patient=patient,
+                   detail={"kind": kind.code, "detail": detail, "reason": reason})
+    elif not needed:
+        for alert in active:
+            alert.ended_at, alert.ended_by, alert.end_reason = clock.now(), staff_user(actor), reason
+            alert.save(update_fields=["ended_at", "ended_by", "end_reason"])
+            record(actor, "patient_alert.end", alert, patient=patient,
+                   detail={"kind": alert.kind.code, "reason": reason})
+    _mirror_interpreter(patient)
 
 
 # --- alert kinds (practice configuration) ------------------------------------------------------------------
