@@ -23,6 +23,7 @@ from clinicdesk.core.clock import now as clock_now
 from clinicdesk.core.exceptions import Conflict
 from clinicdesk.core.permissions import Role
 from clinicdesk.frontdesk.models import CallLog, HeadsUp, Task, TriageSlip, Visit
+from clinicdesk.insurance.models import EligibilityResult
 from clinicdesk.patients import hooks
 from clinicdesk.patients.models import (
     AlertKind,
@@ -186,6 +187,9 @@ def _fill_every_relation(dupe, keep, location, coordinator, aetna):
                                 created_at=now)
     HeadsUp.objects.create(visit=Visit.objects.get(patient=dupe), location=location, patient=dupe,
                            recipient=coordinator, message="Agitated", sent_at=now)
+    EligibilityResult.objects.create(patient=dupe, payer_name="Aetna", member_id="W9", channel="realtime",
+                                     trace_number="merge-1", service_date=TUESDAY, coverage_fingerprint="x",
+                                     request_x12="ISA*", requested_at=now)
     return charge
 
 

@@ -1,0 +1,1 @@
+"""Transports to the clearinghouse: CAQH CORE real time over HTTP(S), and batch drop folders (SFTP or local)."""
