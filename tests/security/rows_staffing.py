@@ -1,13 +1,105 @@
-"""Access-matrix rows for the staffing app. See matrix.py for what a row means."""
+"""Access-matrix rows for the staffing app (staff rosters). See matrix.py for what a row means.
+
+Who: every staff role but the system administrator (staffing.read) sees the published roster of their locations and
+their own shifts; the practice coordinator (staffing.admin) runs shift types, skills, contracts, cover needs, solves
+and publishes. A roster of another location, a draft roster (for anyone but the coordinator), a contract and a
+cover need are hidden (404) from anyone who may not act on them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .matrix import Row
+from .matrix import ADMIN, EVERYONE, PRC, Row, api, page
+from .world import TODAY
 
-ROWS: list[Row] = []
+READERS = EVERYONE - {ADMIN}
+ADMINS = frozenset({PRC})
+ST = "/staffing"
+AT = "?location={home.pk}"
+HIDDEN = {"denied": 404}
+
+
+def _shift_form(**changes: Any) -> dict[str, Any]:
+    return {"code": "M", "name": "Matrix middle", "start": "10:00", "end": "18:00", "paid_minutes": "450",
+            "active": "on", **changes}
+
+
+def _contract_form(w: Any, **changes: Any) -> dict[str, Any]:
+    return {"min_hours_week": "10", "max_hours_week": "30", "max_consecutive_shifts": "5",
+            "min_rest_minutes": "660", "max_weekends": "2", "active": "on",
+            "skill_ids": [str(w.objects["staff_skill"].pk)], "unavailable_weekdays": ["6"], **changes}
+
+
+ROWS: list[Row] = [
+    # the roster, my shifts
+    page("GET", f"{ST}/{AT}", 200, READERS),
+    page("POST", f"{ST}/solve/", 302, ADMINS,
+         data=lambda w: {"location": str(w.home.pk), "start": TODAY.isoformat(), "seconds": "1"}),
+    page("POST", f"{ST}/rosters/{{staff_draft.pk}}/publish/", 302, ADMINS, **HIDDEN),
+    page("GET", f"{ST}/mine/", 200, READERS, elsewhere=None),
+    # configuration
+    page("GET", f"{ST}/shift-types/{AT}", 200, ADMINS),
+    page("GET", f"{ST}/shift-types/new/{AT}", 200, ADMINS),
+    page("POST", f"{ST}/shift-types/new/{AT}", 302, ADMINS, data=lambda w: _shift_form()),
+    page("GET", f"{ST}/shift-types/{{staff_shift.pk}}/", 200, ADMINS),
+    page("POST", f"{ST}/shift-types/{{staff_shift.pk}}/", 302, ADMINS,
+         data=lambda w: _shift_form(code="E", name="Early", start="07:00", end="15:00")),
+    page("GET", f"{ST}/skills/", 200, ADMINS),
+    page("GET", f"{ST}/skills/new/", 200, ADMINS),
+    page("POST", f"{ST}/skills/new/", 302, ADMINS, data=lambda w: {"name": "Matrix sign language", "active": "on"}),
+    page("GET", f"{ST}/skills/{{staff_skill.pk}}/", 200, ADMINS),
+    page("POST", f"{ST}/skills/{{staff_skill.pk}}/", 302, ADMINS,
+         data=lambda w: {"name": "Matrix phlebotomy", "active": "on"}),
+    page("GET", f"{ST}/staff/{AT}", 200, ADMINS),
+    page("GET", f"{ST}/staff/new/{AT}", 200, ADMINS),
+    page("POST", f"{ST}/staff/new/{AT}", 302, ADMINS,
+         data=lambda w: _contract_form(w, user_id=str(w.objects["staff_newcomer"].pk))),
+    page("GET", f"{ST}/staff/{{staff_member.pk}}/", 200, ADMINS, **HIDDEN),
+    page("POST", f"{ST}/staff/{{staff_member.pk}}/", 302, ADMINS, **HIDDEN, data=lambda w: _contract_form(w)),
+    page("GET", f"{ST}/cover/{AT}", 200, ADMINS),
+    page("GET", f"{ST}/cover/new/{AT}", 200, ADMINS),
+    page("POST", f"{ST}/cover/new/{AT}", 302, ADMINS,
+         data=lambda w: {"weekday": "6", "shift_type_id": str(w.objects["staff_shift"].pk), "count": "1",
+                         "under_weight": "100", "over_weight": "1"}),
+    page("POST", f"{ST}/cover/{{staff_need.pk}}/delete/", 302, ADMINS, **HIDDEN),
+
+    # JSON API
+    api("GET", "/api/v1/shift-types", 200, READERS, elsewhere=None),
+    api("POST", "/api/v1/shift-types", 201, ADMINS,
+        body=lambda w: {"location": w.home.pk, "code": "A", "name": "Matrix API", "start": "09:00",
+                        "end": "13:00", "paidMinutes": 240}),
+    api("GET", "/api/v1/shift-types/{staff_shift.pk}", 200, READERS),
+    api("PATCH", "/api/v1/shift-types/{staff_shift.pk}", 200, ADMINS, body=lambda w: {"name": "Early bird"}),
+    api("POST", "/api/v1/shift-types/{staff_shift.pk}/deactivate", 200, ADMINS),
+    api("GET", "/api/v1/skills", 200, READERS, elsewhere=None),
+    api("POST", "/api/v1/skills", 201, ADMINS, body=lambda w: {"name": "Matrix API skill"}),
+    api("GET", "/api/v1/skills/{staff_skill.pk}", 200, READERS, elsewhere=None),
+    api("PATCH", "/api/v1/skills/{staff_skill.pk}", 200, ADMINS, body=lambda w: {"name": "Matrix venipuncture"}),
+    api("POST", "/api/v1/skills/{staff_skill.pk}/deactivate", 200, ADMINS),
+    api("GET", "/api/v1/rosters/{staff_published.pk}", 200, READERS, **HIDDEN),
+    api("GET", "/api/v1/rosters/{staff_draft.pk}", 200, ADMINS, **HIDDEN, case="draft",
+        why="a draft is the coordinator's until published"),
+    api("POST", "/api/v1/rosters/solve", 201, ADMINS,
+        body=lambda w: {"location": w.home.pk, "periodStart": TODAY.isoformat(), "seconds": 1}),
+    api("POST", "/api/v1/rosters/{staff_draft.pk}/publish", 200, ADMINS, **HIDDEN),
+]
 
 
 def objects(world: Any) -> dict[str, Any]:
-    return {}
+    """Shift types, skills, contracts for five Downtown staff, cover needs, this period's published roster and a
+    re-solved draft of it, and a Downtown user without a contract yet."""
+    from clinicdesk.staffing import services
+    from clinicdesk.staffing.demo import staffing_demo
+    from clinicdesk.staffing.models import CoverNeed
+    from tests.factories import UserFactory
+
+    coordinator = world.users[PRC]
+    team = [world.users[role] for role in ("front_desk", "patient_coordinator", "nurse", "provider", "billing")]
+    setup = staffing_demo(actor=coordinator, location_id=world.home.pk, users=team,
+                          period_start=services.period_of(TODAY), seconds=2, workers=2)
+    draft = services.roster_solve(actor=coordinator, location_id=world.home.pk,
+                                  period_start=services.period_of(TODAY), seconds=1, workers=2)
+    return {"staff_shift": setup.shifts["E"], "staff_skill": setup.skills["Phlebotomy"],
+            "staff_member": setup.members[0], "staff_need": CoverNeed.objects.filter(location=world.home).first(),
+            "staff_published": setup.roster, "staff_draft": draft,
+            "staff_newcomer": UserFactory(role="front_desk", location=world.home, username="m-staffing-newcomer")}

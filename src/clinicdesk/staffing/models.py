@@ -1,1 +1,160 @@
-from django.db import models  # noqa: F401
+"""Staff rosters (issue #20, items 1, 2 and 8 for the practice's own data): shift types per location, skills, staff
+contracts, cover needs, shift requests, and rosters solved by the engine (staffing/engine) for a location and a
+4-week period, drafted and then published.
+
+Staff data, not patient data: every change is audited with `record(...)`, and no append-only history is kept.
+A roster period starts on a Monday (the engine's day 0) and lasts PERIOD_DAYS days. At most one roster per
+location and period is published; re-solving a published one makes a new draft that changes as little as
+possible, and publishing it supersedes the old one.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+PERIOD_DAYS = 28
+
+
+class ShiftType(models.Model):
+    location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(_("code"), max_length=8, help_text=_("Shown in the roster grid, e.g. E, L, N."))
+    name = models.CharField(_("name"), max_length=80)
+    start = models.TimeField(_("starts at"))
+    end = models.TimeField(_("ends at"))
+    crosses_midnight = models.BooleanField(_("ends the next day"), default=False)
+    paid_minutes = models.PositiveIntegerField(_("paid minutes"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["location_id", "start", "code"]
+        constraints = [models.UniqueConstraint(fields=["location", "code"], name="staffing_shifttype_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+    @property
+    def start_minute(self) -> int:
+        return self.start.hour * 60 + self.start.minute
+
+    @property
+    def end_minute(self) -> int:
+        """Minutes after the start of the shift's own day (past 1,440 when it ends the next day)."""
+        return self.end.hour * 60 + self.end.minute + (1440 if self.crosses_midnight else 0)
+
+
+class Skill(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffMember(models.Model):
+    """A staff user's contract at one location: what the roster may ask of them."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
+    skills = models.ManyToManyField(Skill, blank=True, related_name="staff")
+    min_hours_week = models.PositiveSmallIntegerField(_("minimum hours a week"), default=0)
+    max_hours_week = models.PositiveSmallIntegerField(_("maximum hours a week"), default=40)
+    # Weekdays they cannot work, 0 = Monday .. 6 = Sunday.
+    unavailable_weekdays = models.JSONField(_("days they cannot work"), default=list, blank=True)
+    max_consecutive_shifts = models.PositiveSmallIntegerField(_("maximum shifts in a row"), default=5)
+    min_rest_minutes = models.PositiveIntegerField(_("minimum rest between shifts (minutes)"), default=660)
+    max_weekends = models.PositiveSmallIntegerField(_("maximum weekends worked in 4 weeks"), default=2)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["location_id", "user__last_name", "user__first_name", "pk"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        user = self.user
+        return str(user.get_full_name() or user.get_username())
+
+
+class CoverNeed(models.Model):
+    """How many staff (holding `skill`, or anyone) a shift needs on a weekday, or on one date (a date's need
+    replaces the weekday's for the same shift and skill)."""
+
+    location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), null=True, blank=True)  # 0 = Monday
+    date = models.DateField(_("date"), null=True, blank=True)
+    shift_type = models.ForeignKey(ShiftType, on_delete=models.PROTECT, related_name="needs")
+    skill = models.ForeignKey(Skill, null=True, blank=True, on_delete=models.PROTECT, related_name="needs")
+    count = models.PositiveSmallIntegerField(_("how many"))
+    under_weight = models.PositiveIntegerField(_("cost of each one short"), default=100)
+    over_weight = models.PositiveIntegerField(_("cost of each one over"), default=1)
+
+    class Meta:
+        ordering = ["location_id", "weekday", "date", "shift_type__start", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(weekday__isnull=True) ^ Q(date__isnull=True),
+                                              name="staffing_coverneed_weekday_xor_date")]
+
+
+class RequestKind(models.TextChoices):
+    ON = "on", _("Wants to work")
+    OFF = "off", _("Wants the day off")
+
+
+class ShiftRequest(models.Model):
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="requests")
+    date = models.DateField(_("date"))
+    shift_type = models.ForeignKey(ShiftType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("request"), max_length=3, choices=RequestKind.choices)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+
+class RosterStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class Roster(models.Model):
+    location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField(_("first day"))
+    period_end = models.DateField(_("last day"))
+    status = models.CharField(_("status"), max_length=12, choices=RosterStatus.choices, default=RosterStatus.DRAFT)
+    objective = models.IntegerField(_("cost"), null=True, blank=True)
+    breakdown = models.JSONField(default=dict, blank=True)  # engine soft rule -> cost
+    solver_status = models.CharField(max_length=16, blank=True)  # OPTIMAL or FEASIBLE
+    solved_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(default=0)
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    changes = models.IntegerField(null=True, blank=True)  # assignments differing from `based_on`
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "location_id", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "period_start"], condition=Q(status="published"),
+                                    name="staffing_roster_one_published"),
+            models.UniqueConstraint(fields=["location", "period_start"], condition=Q(status="draft"),
+                                    name="staffing_roster_one_draft"),
+        ]
+
+
+class RosterAssignment(models.Model):
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="assignments")
+    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="assignments")
+    date = models.DateField()
+    shift_type = models.ForeignKey(ShiftType, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["date", "shift_type__start", "pk"]
+        constraints = [models.UniqueConstraint(fields=["roster", "staff", "date"],
+                                               name="staffing_assignment_one_a_day")]

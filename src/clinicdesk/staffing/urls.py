@@ -1,4 +1,25 @@
-from django.urls import path  # noqa: F401
+"""/staffing/: the roster of a location and period, my shifts, and the coordinator's configuration screens."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "staffing"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.roster, name="roster"),
+    path("solve/", views.roster_solve, name="roster-solve"),
+    path("rosters/<int:roster_id>/publish/", views.roster_publish, name="roster-publish"),
+    path("mine/", views.mine, name="mine"),
+    path("shift-types/", views.shift_types, name="shift-types"),
+    path("shift-types/new/", views.shift_type_new, name="shift-type-new"),
+    path("shift-types/<int:shift_type_id>/", views.shift_type, name="shift-type"),
+    path("skills/", views.skills, name="skills"),
+    path("skills/new/", views.skill_new, name="skill-new"),
+    path("skills/<int:skill_id>/", views.skill, name="skill"),
+    path("staff/", views.staff, name="staff"),
+    path("staff/new/", views.staff_new, name="staff-new"),
+    path("staff/<int:staff_member_id>/", views.staff_member, name="staff-member"),
+    path("cover/", views.cover, name="cover"),
+    path("cover/new/", views.cover_new, name="cover-new"),
+    path("cover/<int:cover_need_id>/delete/", views.cover_delete, name="cover-delete"),
+]

@@ -1,0 +1,72 @@
+"""Forms of the staffing configuration screens: plain forms whose cleaned data the services take."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+def weekday_choices() -> list[tuple[int, Any]]:
+    return [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday")),
+            (5, _("Saturday")), (6, _("Sunday"))]
+
+
+class ShiftTypeForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=8, help_text=_("Shown in the roster grid, e.g. E, L, N."))
+    name = forms.CharField(label=_("Name"), max_length=80)
+    start = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    crosses_midnight = forms.BooleanField(label=_("Ends the next day"), required=False)
+    paid_minutes = forms.IntegerField(label=_("Paid minutes"), min_value=1, max_value=24 * 60,
+                                      help_text=_("The shift's length less unpaid breaks."))
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class SkillForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class ContractForm(forms.Form):
+    skill_ids = forms.TypedMultipleChoiceField(label=_("Skills"), coerce=int, required=False,
+                                               widget=forms.CheckboxSelectMultiple)
+    min_hours_week = forms.IntegerField(label=_("Minimum hours a week"), min_value=0, max_value=80, initial=0)
+    max_hours_week = forms.IntegerField(label=_("Maximum hours a week"), min_value=0, max_value=80, initial=40)
+    unavailable_weekdays = forms.TypedMultipleChoiceField(label=_("Days they cannot work"), coerce=int,
+                                                          required=False, widget=forms.CheckboxSelectMultiple)
+    max_consecutive_shifts = forms.IntegerField(label=_("Maximum shifts in a row"), min_value=1, max_value=14,
+                                                initial=5)
+    min_rest_minutes = forms.IntegerField(label=_("Minimum rest between shifts (minutes)"), min_value=0,
+                                          max_value=24 * 60, initial=660)
+    max_weekends = forms.IntegerField(label=_("Maximum weekends worked in 4 weeks"), min_value=0, max_value=4,
+                                      initial=2)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, skills: list[tuple[int, str]], users: list[tuple[int, str]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["skill_ids"]).choices = skills
+        cast(forms.ChoiceField, self.fields["unavailable_weekdays"]).choices = weekday_choices()
+        if users is not None:  # a new contract: whose
+            self.fields["user_id"] = forms.TypedChoiceField(label=_("Staff member"), coerce=int, choices=users)
+            self.order_fields(["user_id"])
+
+
+class CoverNeedForm(forms.Form):
+    weekday = forms.TypedChoiceField(label=_("Weekday"), coerce=int, required=False, empty_value=None)
+    date = forms.DateField(label=_("Or one date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                           help_text=_("A date's need replaces the weekday's for the same shift and skill."))
+    shift_type_id = forms.TypedChoiceField(label=_("Shift"), coerce=int)
+    skill_id = forms.TypedChoiceField(label=_("Skill"), coerce=int, required=False, empty_value=None)
+    count = forms.IntegerField(label=_("How many"), min_value=0, max_value=50)
+    under_weight = forms.IntegerField(label=_("Cost of each one short"), min_value=0, max_value=10_000, initial=100)
+    over_weight = forms.IntegerField(label=_("Cost of each one over"), min_value=0, max_value=10_000, initial=1)
+
+    def __init__(self, *args: Any, shifts: list[tuple[int, str]], skills: list[tuple[int, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["weekday"]).choices = [("", "—"), *weekday_choices()]
+        cast(forms.ChoiceField, self.fields["shift_type_id"]).choices = shifts
+        cast(forms.ChoiceField, self.fields["skill_id"]).choices = [("", _("Anyone")), *skills]
