@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from .matrix import Row
+from .matrix import BILL, COMP, PRC, Row, api, page
+from .world import TOMORROW
 
-ROWS: list[Row] = []
+REPORT_READERS = frozenset({PRC, BILL, COMP})  # reports.read
+
+ROWS: list[Row] = [
+    page("GET", "/insight/noshow/", 200, frozenset({PRC, BILL}), elsewhere=None,
+         why="tomorrow's call list names patients: reports.read for the risk and schedule.read for the day's "
+             "list (compliance reads reports but not the schedule: 403); an Uptown user sees Uptown's list"),
+    page("POST", "/insight/noshow/train/", 302, frozenset({PRC}), elsewhere=None, flash_ok=False,
+         why="training reads the whole practice's history: practice coordinators (practice.admin and "
+             "reports.read); the matrix world has too little history, so the answer is the refusal's message"),
+    api("GET", "/api/v1/insight/noshow-risk?date=" + TOMORROW.isoformat() + "&location={home.pk}", 200, REPORT_READERS,
+        outsider=404, why="ids and probabilities only (no patient data): reports.read at the location; another "
+                          "location's id is not found"),
+]
 
 
 def objects(world: Any) -> dict[str, Any]:

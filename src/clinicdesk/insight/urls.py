@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "insight"
-urlpatterns: list = []
+urlpatterns = [
+    path("noshow/", views.noshow, name="noshow"),
+    path("noshow/train/", views.noshow_train, name="noshow_train"),
+]

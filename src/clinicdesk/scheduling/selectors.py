@@ -452,3 +452,42 @@ def patient_seen_at(patient_id: int, location_id: int) -> bool:
     """The patient has an appointment at the location (registered with patients.visibility: such a chart is in
     reach there, for a follow-up or the visit's co-pay)."""
     return Appointment.objects.filter(patient_id=patient_id, location_id=location_id).exists()
+
+
+# --- the appointment history, for the no-show model (insight) ---------------------------------------------------
+
+HISTORY_FIELDS = ("id", "patient_id", "location_id", "location__time_zone", "created_at", "start", "status",
+                  "confirmed_at", "telehealth", "patient__birth_date", "patient__sex", "patient__postal_code")
+
+
+@atomic_service
+def appointment_history(*, actor: Actor | None, appointment_ids: Sequence[int] | None = None
+                        ) -> list[dict[str, Any]]:
+    """Every appointment that was booked (all of them, or those of the patients of `appointment_ids`) as plain
+    values, oldest first: when it was booked (created_at) and for when, its status, when the patient confirmed,
+    its location and time zone, and the patient's birth date, sex and ZIP code. For reports and the no-show model
+    (reports.read; the operator on the server passes `actor=None`); audited as one entry naming how many rows and
+    patients."""
+    if actor is not None:
+        require(actor, Perm.REPORTS_READ)
+    queryset = Appointment.objects.exclude(
+        status__in=(AppointmentStatus.ENTERED_IN_ERROR, AppointmentStatus.WAITLIST, AppointmentStatus.PROPOSED))
+    if appointment_ids is not None:
+        patients = Appointment.objects.filter(pk__in=sorted(set(appointment_ids))).values("patient_id")
+        queryset = queryset.filter(patient_id__in=patients)
+    rows = list(queryset.order_by("start", "pk").values(*HISTORY_FIELDS))
+    if rows:
+        record(actor, "appointment.history", resource_type="appointment",
+               detail={"rows": len(rows), "patients": len({row["patient_id"] for row in rows})})
+    return rows
+
+
+def appointment_ids_on_day(*, actor: Actor, location: Location, day: dt.date) -> list[int]:
+    """The ids (no patient data) of the appointments still to happen or under way at a location on a day, in its
+    time zone (reports.read there; another location's looks missing)."""
+    require(actor, Perm.REPORTS_READ)
+    require(actor, Perm.REPORTS_READ, location=location, hide=True)
+    start, end = day_span_utc(day, location.tz)
+    return list(Appointment.objects.filter(location=location, start__gte=start, start__lt=end,
+                                           status__in=ACTIVE_STATUSES).order_by("start", "pk")
+                .values_list("pk", flat=True))

@@ -1,0 +1,70 @@
+"""`clinicdesk insight noshow-train | noshow-score | noshow-train-practice`: the no-show model from the command line.
+
+    clinicdesk insight noshow-train --history TRAIN.csv --model MODEL
+    clinicdesk insight noshow-score --model MODEL --appointments TEST.csv --out PRED.csv
+    clinicdesk insight noshow-train-practice        # the practice's own history, model under var/ (cron it)
+
+The CSV format, the features and PRED.csv are described in docs/insight.md.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from clinicdesk.core.exceptions import DomainError
+from clinicdesk.insight.noshow import io, model
+from clinicdesk.insight.services import noshow_train_practice
+
+
+class Command(BaseCommand):
+    help = ("No-show risk. 'noshow-train --history TRAIN.csv --model MODEL' trains on a history CSV and prints "
+            "the held-out metrics as one JSON line; 'noshow-score --model MODEL --appointments TEST.csv --out "
+            "PRED.csv' scores the rows without an outcome; 'noshow-train-practice' trains on the practice's own "
+            "appointments (the model the screens use).")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        train = actions.add_parser("noshow-train", help="train on a history CSV")
+        train.add_argument("--history", type=Path, required=True, help="the history CSV (docs/insight.md)")
+        train.add_argument("--model", type=Path, required=True,
+                           help="where to write the model (and MODEL.json beside it)")
+        train.add_argument("--seed", type=int, default=0)
+        score = actions.add_parser("noshow-score", help="score the rows of a CSV that have no outcome")
+        score.add_argument("--model", type=Path, required=True)
+        score.add_argument("--appointments", type=Path, required=True,
+                           help="a CSV of the history's shape; rows with an outcome count as earlier history")
+        score.add_argument("--out", type=Path, required=True, help="PRED.csv: appointment_ref (or row),probability")
+        actions.add_parser("noshow-train-practice", help="train on the practice's own appointment history")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        try:
+            if action == "noshow-train":
+                history = io.read_history(options["history"])
+                trained = model.train(history, seed=options["seed"])
+                model.save(trained, options["model"])
+                self.stdout.write(json.dumps(trained.metrics, separators=(",", ":")))
+            elif action == "noshow-score":
+                self._score(options)
+            else:
+                metrics = noshow_train_practice(actor=None)
+                self.stdout.write(json.dumps(metrics, separators=(",", ":")))
+        except (io.HistoryError, model.TooLittleData, model.ModelFileError) as error:
+            raise CommandError(str(error)) from None
+        except DomainError as error:
+            raise CommandError(str(error.detail)) from None
+
+    def _score(self, options: dict[str, Any]) -> None:
+        trained = model.load(options["model"])
+        history = io.read_history(options["appointments"])
+        todo = ~history.labelled.to_numpy()
+        try:
+            probabilities = trained.predict(history, todo)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        count = io.write_predictions(options["out"], history, probabilities)
+        self.stderr.write(f"Scored {count} appointment{'s' if count != 1 else ''} into {options['out']}.")

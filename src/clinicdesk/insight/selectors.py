@@ -1,0 +1,135 @@
+"""Reads of insight: the no-show risk of appointments, from the model trained on the practice's own history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils.translation import pgettext_lazy
+
+from clinicdesk.core.permissions import Actor, Perm, require
+from clinicdesk.scheduling.selectors import appointment_history
+
+if TYPE_CHECKING:  # the model's libraries (numpy, pandas, scikit-learn) load on first use, not with the URL conf
+    from .noshow import io, model
+
+# Bands of the no-show probability (docs/insight.md): high means "call the patient the day before".
+MEDIUM_FROM = 0.15
+HIGH_FROM = 0.30
+BAND_LABELS = {"low": pgettext_lazy("no-show risk", "Low"), "medium": pgettext_lazy("no-show risk", "Medium"),
+               "high": pgettext_lazy("no-show risk", "High")}
+ATTENDED = frozenset({"arrived", "checked-in", "fulfilled"})
+EXTRAS = ["telehealth"]
+
+
+@dataclass(frozen=True)
+class Risk:
+    appointment_id: int
+    probability: float
+    band: str
+
+    @property
+    def band_label(self) -> str:
+        return str(BAND_LABELS[self.band])
+
+    @property
+    def percent(self) -> float:
+        return self.probability * 100
+
+
+def band(probability: float) -> str:
+    return "high" if probability >= HIGH_FROM else "medium" if probability >= MEDIUM_FROM else "low"
+
+
+def noshow_model_path() -> Path:
+    """Where the practice's model lives: settings.INSIGHT_NOSHOW_MODEL, by default var/insight/noshow.joblib."""
+    configured = getattr(settings, "INSIGHT_NOSHOW_MODEL", None)
+    return Path(configured) if configured else Path(settings.VAR_DIR) / "insight" / "noshow.joblib"
+
+
+_cache: dict[str, tuple[float, model.NoShowModel]] = {}
+_lock = threading.Lock()
+
+
+def practice_model() -> model.NoShowModel | None:
+    """The practice's trained model (re-read when the file changes), or None before the first training."""
+    from .noshow import model
+
+    path = noshow_model_path()
+    try:
+        stamp = max(path.stat().st_mtime, model.sidecar(path).stat().st_mtime)
+    except FileNotFoundError:
+        return None
+    with _lock:
+        cached = _cache.get(str(path))
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, model.load(path))
+            _cache[str(path)] = cached
+    return cached[1]
+
+
+def noshow_model_info(*, actor: Actor) -> dict[str, Any] | None:
+    """The metrics of the practice's model (held-out AUC, Brier, calibration, when it was trained), or None."""
+    require(actor, Perm.REPORTS_READ)
+    trained = practice_model()
+    return dict(trained.metrics) if trained is not None else None
+
+
+def _age(birth: dt.date | None, on: dt.date) -> int | None:
+    if birth is None:
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def history_from_rows(rows: Sequence[dict[str, Any]], *, to_score: Sequence[int] = ()) -> io.History:
+    """The practice's appointments (scheduling.selectors.appointment_history) as the history CSV's frame:
+    booked_at = when the appointment was made, reminder_sent = the patient confirmed before the start, area = the
+    first three digits of the ZIP code, outcome from the status (no-show; arrived, checked in or fulfilled =
+    attended; anything else, and the appointments in `to_score`, have none). Cancelled ones are left out."""
+    from .noshow import io
+
+    scoring = set(to_score)
+    zones: dict[str, ZoneInfo] = {}
+    records = []
+    for row in rows:
+        status = row["status"]
+        if status == "cancelled" and row["id"] not in scoring:
+            continue
+        start: dt.datetime = row["start"]
+        zone = zones.setdefault(row["location__time_zone"], ZoneInfo(row["location__time_zone"]))
+        local = start.astimezone(zone)
+        outcome = "noshow" if status == "noshow" else "attended" if status in ATTENDED else ""
+        confirmed = row["confirmed_at"]
+        records.append({
+            "patient_ref": str(row["patient_id"]), "booked_at": min(row["created_at"], start), "start": start,
+            "start_local": local.replace(tzinfo=None), "age": _age(row["patient__birth_date"], local.date()),
+            "sex": row["patient__sex"] or "", "area": (row["patient__postal_code"] or "")[:3],
+            "reminder_sent": confirmed is not None and confirmed <= start,
+            "outcome": "" if row["id"] in scoring else outcome, "appointment_ref": str(row["id"]),
+            "telehealth": 1.0 if row["telehealth"] else 0.0,
+        })
+    return io.from_records(records, extras=EXTRAS)
+
+
+def noshow_risk(*, actor: Actor, appointment_ids: Sequence[int]) -> list[Risk]:
+    """The no-show probability and band of each appointment (in the order asked; unknown ids are left out), from
+    the practice's model over each patient's history up to that booking. Empty before a model is trained."""
+    import numpy as np
+
+    require(actor, Perm.REPORTS_READ)
+    trained = practice_model()
+    wanted = [int(pk) for pk in appointment_ids]
+    if trained is None or not wanted:
+        return []
+    history = history_from_rows(appointment_history(actor=actor, appointment_ids=wanted), to_score=wanted)
+    refs = history.frame["appointment_ref"].to_numpy()
+    mask = np.isin(refs, [str(pk) for pk in wanted])
+    probabilities = trained.predict(history, mask)
+    found = {int(ref): float(p) for ref, p in zip(refs[mask], probabilities, strict=True)}
+    return [Risk(pk, round(found[pk], 4), band(found[pk])) for pk in wanted if pk in found]
