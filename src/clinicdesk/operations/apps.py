@@ -7,3 +7,11 @@ class OperationsConfig(AppConfig):
 
     name = "clinicdesk.operations"
     label = "operations"
+
+    def ready(self) -> None:
+        from clinicdesk.scheduling import hooks as schedule_hooks
+
+        from .hooks import on_status_changed
+
+        if on_status_changed not in schedule_hooks.status_changed:
+            schedule_hooks.status_changed.append(on_status_changed)
