@@ -375,6 +375,10 @@ LOGGING = {
 # (by every backup and by the ticker every AUDIT_ANCHOR_SECONDS): audit/anchor.py, docs/operations.md.
 AUDIT_ANCHOR_PATH = env.str("AUDIT_ANCHOR_PATH", default=str(VAR_DIR / "audit-anchor.jsonl"))
 AUDIT_ANCHOR_SECONDS = _int("AUDIT_ANCHOR_SECONDS", 300, minimum=10)
+# Entries are sealed into the chain after commit; the ticker seals a crashed process's tail every AUDIT_SEAL_SECONDS,
+# and `audit verify` fails on an entry left unsealed longer than AUDIT_SEAL_BOUND_SECONDS (docs/adr/0007).
+AUDIT_SEAL_SECONDS = _int("AUDIT_SEAL_SECONDS", 15, minimum=1)
+AUDIT_SEAL_BOUND_SECONDS = _int("AUDIT_SEAL_BOUND_SECONDS", 60, minimum=5)
 
 # --- Patient communications --------------------------------------------------------------------
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{PORT}")
@@ -402,3 +406,27 @@ FRONTDESK_TRIAGE_ESCALATION_MINUTES = {
     "same-day": _int("TRIAGE_ESCALATE_SAME_DAY_MINUTES", 240, minimum=1),
     "routine": _int("TRIAGE_ESCALATE_ROUTINE_MINUTES", 1440, minimum=1),
 }
+
+# --- Insurance eligibility (X12 270/271 through a clearinghouse; #18, docs/operations.md) -------------------
+# Real time: CAQH CORE MIME multipart over HTTPS. Batch: SFTP drop folders, or local folders.
+CLEARINGHOUSE_CORE_URL = env.str("CLEARINGHOUSE_CORE_URL", default="")
+CLEARINGHOUSE_USERNAME = env.str("CLEARINGHOUSE_USERNAME", default="")
+CLEARINGHOUSE_PASSWORD = env.str("CLEARINGHOUSE_PASSWORD", default="")
+CLEARINGHOUSE_SENDER_ID = env.str("CLEARINGHOUSE_SENDER_ID", default="CLINICDESK")
+CLEARINGHOUSE_RECEIVER_ID = env.str("CLEARINGHOUSE_RECEIVER_ID", default="CLEARINGHOUSE")
+CLEARINGHOUSE_TIMEOUT_SECONDS = _int("CLEARINGHOUSE_TIMEOUT_SECONDS", 20, minimum=1, maximum=120)
+CLEARINGHOUSE_CONNECTIONS = _int("CLEARINGHOUSE_CONNECTIONS", 4, minimum=1, maximum=16)
+CLEARINGHOUSE_USAGE = env.str("CLEARINGHOUSE_USAGE", default="P")  # ISA15: P production, T test
+CLEARINGHOUSE_SFTP_HOST = env.str("CLEARINGHOUSE_SFTP_HOST", default="")
+CLEARINGHOUSE_SFTP_PORT = _int("CLEARINGHOUSE_SFTP_PORT", 22, minimum=1, maximum=65535)
+CLEARINGHOUSE_SFTP_USERNAME = env.str("CLEARINGHOUSE_SFTP_USERNAME", default="")
+CLEARINGHOUSE_SFTP_PASSWORD = env.str("CLEARINGHOUSE_SFTP_PASSWORD", default="")
+CLEARINGHOUSE_SFTP_KEY = env.str("CLEARINGHOUSE_SFTP_KEY", default="")
+CLEARINGHOUSE_SFTP_KNOWN_HOSTS = env.str("CLEARINGHOUSE_SFTP_KNOWN_HOSTS", default="")
+CLEARINGHOUSE_SFTP_OUTBOUND = env.str("CLEARINGHOUSE_SFTP_OUTBOUND", default="outbound")
+CLEARINGHOUSE_SFTP_INBOUND = env.str("CLEARINGHOUSE_SFTP_INBOUND", default="inbound")
+CLEARINGHOUSE_FOLDER_OUTBOUND = env.str("CLEARINGHOUSE_FOLDER_OUTBOUND", default=str(VAR_DIR / "x12" / "outbound"))
+CLEARINGHOUSE_FOLDER_INBOUND = env.str("CLEARINGHOUSE_FOLDER_INBOUND", default=str(VAR_DIR / "x12" / "inbound"))
+# A result older than this (days) asks for a new verification.
+ELIGIBILITY_MAX_AGE_DAYS = _int("ELIGIBILITY_MAX_AGE_DAYS", 30, minimum=1, maximum=365)
+ELIGIBILITY_BATCH_HOUR = _int("ELIGIBILITY_BATCH_HOUR", 18, minimum=0, maximum=23)  # the evening job starts then

@@ -10,11 +10,13 @@ def _menu(client) -> list[str]:
 
 def test_each_role_sees_only_its_screens(signed_in):
     assert _menu(signed_in(Role.FRONT_DESK)) == ["home", "patients", "schedule", "frontdesk", "board", "inbox",
-                                                 "drawer"]
-    assert _menu(signed_in(Role.COMPLIANCE)) == ["home", "patients", "audit"]
+                                                 "drawer", "insurance", "supplies", "roster"]
+    # Compliance reads reports but not the schedule: the no-show call list (appointments) is not theirs.
+    assert _menu(signed_in(Role.COMPLIANCE)) == ["home", "patients", "roster", "audit"]
     assert _menu(signed_in(Role.SYSADMIN)) == ["home", "setup", "locations", "users"]
     assert _menu(signed_in(Role.PRACTICE_COORDINATOR)) == ["home", "patients", "schedule", "frontdesk", "board",
-                                                           "inbox", "drawer", "setup", "locations"]
+                                                           "inbox", "drawer", "insurance", "supplies", "roster",
+                                                           "noshow", "setup", "locations"]
 
 
 def test_user_interface_follows_the_users_language(signed_in):

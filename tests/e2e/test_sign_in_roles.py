@@ -11,9 +11,10 @@ from tests.factories import LocationFactory, UserFactory
 pytestmark = pytest.mark.e2e
 
 EXPECTED_SCREENS = {
-    Role.FRONT_DESK: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "drawer"],
-    Role.PRACTICE_COORDINATOR: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "drawer", "setup",
-                                "locations"],
+    Role.FRONT_DESK: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "drawer", "insurance",
+                      "supplies", "roster"],
+    Role.PRACTICE_COORDINATOR: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "drawer", "insurance",
+                                "supplies", "roster", "noshow", "setup", "locations"],
 }
 
 

@@ -21,6 +21,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "appointment.cancel": _("Appointment cancelled"),
     "appointment.checklist": _("Appointment checklist updated"),
     "appointment.confirm": _("Appointment confirmed"),
+    "appointment.history": _("Appointment history read for reports"),
     "appointment.list": _("Appointment list viewed"),
     "appointment.noshow": _("Appointment marked no-show"),
     "appointment.overbook": _("Appointment overbooked"),
@@ -74,6 +75,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "import.run": _("File imported"),
     "import.undo": _("Import undone"),
     "inbox.read": _("Task inbox viewed"),
+    "insight.noshow_train": _("No-show model trained"),
     "ledger.adjust": _("Account adjustment posted"),
     "ledger.charge": _("Charge posted"),
     "ledger.merge_transfer": _("Balance moved by a merge"),
@@ -95,6 +97,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "patient.contact.add": _("Patient contact added"),
     "patient.create": _("Patient registered"),
     "patient.create.duplicate_override": _("Patient registered despite a possible duplicate"),
+    "patient.match.shown": _("Chart shown as a possible duplicate of a new registration"),
+    "matching.train": _("Duplicate matching weights learned"),
     "patient.deceased": _("Patient recorded as deceased"),
     "patient.export": _("Patients exported"),
     "patient.import": _("Patients imported"),
@@ -118,6 +122,11 @@ ACTION_LABELS: dict[str, Promise] = {
     "headsup.send": _("Heads-up sent to a provider"),
     "headsup.deliver": _("Heads-up shown to the provider"),
     "headsup.acknowledge": _("Heads-up acknowledged"),
+    # electronic eligibility (#18)
+    "eligibility.request": _("Coverage check sent to the payer"),
+    "eligibility.answer": _("Coverage check answer stored"),
+    "eligibility.view": _("Coverage check viewed"),
+    "eligibility.list": _("Coverage checks of a day viewed"),
     "payer.deactivate": _("Payer deactivated"),
     "payer.update": _("Payer changed"),
     "payment.collect": _("Payment collected"),
@@ -174,6 +183,32 @@ ACTION_LABELS: dict[str, Promise] = {
     "waitlist.remove": _("Removed from the waitlist"),
     "walkins.list": _("Walk-in list viewed"),
 }
+# Supplies (operations, #21)
+ACTION_LABELS |= {
+    "item.create": _("Supply item added"), "item.update": _("Supply item changed"),
+    "item.place": _("Supply storage or levels changed"), "supplier.create": _("Supplier added"),
+    "supplier.update": _("Supplier changed"), "supplier.item": _("Supplier price changed"),
+    "visit_supply.set": _("Supplies used per visit changed"), "stock.receive": _("Stock received"),
+    "stock.use": _("Stock used"), "stock.adjust": _("Stock corrected"), "stock.waste": _("Stock wasted"),
+    "stock.transfer-out": _("Stock sent to another location"),
+    "stock.transfer-in": _("Stock received from another location"), "stock.count": _("Stock count correction"),
+    "stockcount.start": _("Stock count started"), "stockcount.enter": _("Stock count entered"),
+    "stockcount.post": _("Stock count posted"), "purchaseorder.create": _("Purchase order drafted"),
+    "purchaseorder.line": _("Purchase order line changed"), "purchaseorder.submit": _("Purchase order submitted"),
+    "purchaseorder.approve": _("Purchase order approved"), "purchaseorder.send": _("Purchase order sent"),
+    "purchaseorder.cancel": _("Purchase order cancelled"), "purchaseorder.receive": _("Purchase order received"),
+    "invoice.record": _("Supplier invoice recorded"),
+}
+# Staff rosters (staffing, #20)
+ACTION_LABELS |= {
+    "staffing.shift_type.create": _("Shift type added"), "staffing.shift_type.update": _("Shift type changed"),
+    "staffing.skill.create": _("Skill added"), "staffing.skill.update": _("Skill changed"),
+    "staffing.staff_member.create": _("Staff contract added"),
+    "staffing.staff_member.update": _("Staff contract changed"),
+    "staffing.cover_need.create": _("Cover need added"), "staffing.cover_need.delete": _("Cover need removed"),
+    "staffing.shift_request.create": _("Shift request recorded"), "staffing.roster.solve": _("Roster solved"),
+    "staffing.roster.publish": _("Roster published"),
+}
 
 # fhir.<interaction>.<resource type>[.exists] and fhir.operation.<type>.<name>
 FHIR_INTERACTIONS: dict[str, Promise] = {
@@ -200,6 +235,7 @@ FHIR_TYPES: dict[str, Promise] = {
     "Slot": _("open times"),
     "Appointment": _("appointments"),
     "Coverage": _("insurance coverage"),
+    "Flag": _("patient alerts"),
     "AuditEvent": _("audit events"),
     "StructureDefinition": _("structure definitions"),
 }

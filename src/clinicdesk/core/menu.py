@@ -18,6 +18,7 @@ class Screen:
     label: str | Promise
     url_name: str
     perm: Perm | tuple[Perm, ...] | None = None  # a tuple: any one of them opens the screen
+    also: Perm | None = None  # a second permission the screen needs as well
 
 
 SCREENS: tuple[Screen, ...] = (
@@ -28,6 +29,10 @@ SCREENS: tuple[Screen, ...] = (
     Screen("board", _("Flow board"), "frontdesk:board", (Perm.FRONTDESK, Perm.CLINICAL_TRIAGE)),
     Screen("inbox", _("Inbox"), "frontdesk:inbox", (Perm.FRONTDESK, Perm.CLINICAL_TRIAGE)),
     Screen("drawer", _("Cash drawer"), "billing:drawer", Perm.BILLING_READ),
+    Screen("insurance", _("Coverage checks"), "insurance:day", Perm.INSURANCE_READ),
+    Screen("supplies", _("Supplies"), "operations:items", (Perm.OPERATIONS_ADMIN, Perm.SUPPLIES_USE)),
+    Screen("roster", _("Staff roster"), "staffing:roster", Perm.STAFFING_READ),
+    Screen("noshow", _("No-show risk"), "insight:noshow", Perm.REPORTS_READ, also=Perm.SCHEDULE_READ),
     Screen("audit", _("Audit trail"), "audit:entries", Perm.AUDIT_READ),
     Screen("setup", _("Practice setup"), "setup:guide", Perm.PRACTICE_ADMIN),
     Screen("locations", _("Locations"), "practice:locations", Perm.PRACTICE_ADMIN),
@@ -39,5 +44,6 @@ def menu_for(actor: Any) -> list[dict[str, Any]]:
     return [
         {"key": s.key, "label": s.label, "url": reverse(s.url_name)}
         for s in SCREENS
-        if s.perm is None or any(has_perm(actor, p) for p in (s.perm if isinstance(s.perm, tuple) else (s.perm,)))
+        if (s.perm is None or any(has_perm(actor, p) for p in (s.perm if isinstance(s.perm, tuple) else (s.perm,))))
+        and (s.also is None or has_perm(actor, s.also))
     ]

@@ -29,7 +29,8 @@ MENU_ICONS = {
     "home": "house", "patients": "users", "schedule": "calendar-days", "frontdesk": "clipboard-check",
     "board": "layout-dashboard", "inbox": "inbox", "drawer": "wallet", "audit": "scroll-text",
     "setup": "list-checks", "locations": "map-pin", "users": "user-cog", "reports": "chart-column",
-    "practice": "building-2", "comms": "mail",
+    "practice": "building-2", "comms": "mail", "insurance": "shield-check", "supplies": "package",
+    "roster": "calendar-clock", "noshow": "phone-call",
 }
 
 
