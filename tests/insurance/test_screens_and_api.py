@@ -37,10 +37,13 @@ def test_the_day_lists_tomorrows_patients_with_their_check(http_clearinghouse, d
 
 def test_the_day_page_has_a_fixed_number_of_queries(http_clearinghouse, desk, make_coverage, book, clock, location,
                                                     organization):
+    booked = []
+
     def add(n):
         for i in range(n):
             cov = make_coverage(member_id=f"W{i}{n}", patient=PatientFactory(home_location=location))
-            book(cov.patient, hour=13, minute=i)
+            slot = len(booked)  # one provider: 20-minute visits one after another (PostgreSQL refuses an overlap)
+            booked.append(book(cov.patient, hour=8 + slot // 3, minute=(slot % 3) * 20))
             eligibility_verify(actor=desk.user, coverage_id=cov.pk, service_date=TOMORROW)
 
     add(2)

@@ -22,6 +22,7 @@ from clinicdesk.core.dates import parse_day
 from clinicdesk.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 from clinicdesk.core.locations import current_location
 from clinicdesk.core.permissions import ROLE_CHOICES, Perm, has_perm, require
+from clinicdesk.insurance import selectors as insurance_selectors
 from clinicdesk.patients.selectors import patient_search
 from clinicdesk.practice.models import Location
 from clinicdesk.practice.selectors import locations_for
@@ -103,9 +104,18 @@ def check_in(request: HttpRequest, appointment_id: int) -> HttpResponse:
             return redirect("frontdesk:check_in", appointment_id=appointment_id)
         return redirect("frontdesk:check_in", appointment_id=appointment_id)
     summary = selectors.check_in_summary(actor=request.user, appointment_id=appointment_id)
+    # The primary coverage's newest eligibility answer (#18): an active, fresh 271 sets the co-pay to collect;
+    # otherwise the payer's default co-pay stays (as the summary has it).
+    eligibility = insurance_selectors.eligibility_for_coverage(
+        actor=request.user, coverage_id=summary.coverages[0].pk if summary.coverages else None)
+    copay_from_payer = eligibility is not None and eligibility.usable_copay is not None
+    if eligibility is not None and eligibility.usable_copay is not None:
+        summary.expected_copay = eligibility.usable_copay
     return render(request, "frontdesk/check_in.html", {
         "s": summary, "idempotency_key": secrets.token_urlsafe(16), "methods": _methods(),
-        "today": clock.today_in(summary.appointment.location.tz)})
+        "today": clock.today_in(summary.appointment.location.tz), "eligibility": eligibility,
+        "copay_from_payer": copay_from_payer,
+        "can_verify": has_perm(request.user, Perm.INSURANCE_WRITE, location=summary.appointment.location_id)})
 
 
 def _methods() -> list[tuple[str, str]]:
@@ -377,9 +387,22 @@ def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     location, locations = _location(request)
+    rows = selectors.previsit_worklist(actor=request.user, location=location)
+    # Coverage checks that came back inactive or failed (#18), one selector call for the worklist's days.
     return render(request, "frontdesk/worklist.html", {
-        "location": location, "locations": locations,
-        "rows": selectors.previsit_worklist(actor=request.user, location=location)})
+        "location": location, "locations": locations, "rows": rows,
+        "problems": insurance_selectors.eligibility_problems(actor=request.user, location=location,
+                                                             days=_worklist_days(location))})
+
+
+def _worklist_days(location: Location) -> list[dt.date]:
+    """The worklist's business days (the same rule as selectors.previsit_worklist: holidays skipped)."""
+    from clinicdesk.scheduling.models import LocationHoliday
+
+    today = clock.today_in(location.tz)
+    closed = set(LocationHoliday.objects.filter(location=location, day__gt=today,
+                                                day__lte=today + dt.timedelta(days=30)).values_list("day", flat=True))
+    return selectors.business_days_after(today, 3, closed)
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.conf import settings
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound
-from clinicdesk.core.permissions import Actor, Perm, require
+from clinicdesk.core.permissions import Actor, Perm, has_perm, require
 from clinicdesk.patients.models import Coverage
 from clinicdesk.patients.selectors import patient_in_reach
 from clinicdesk.practice.models import Location
@@ -119,4 +120,119 @@ def eligibility_day(*, actor: Actor, day: dt.date, location_id: int | None = Non
     if rows:
         record(actor, "eligibility.list", None, resource_type="eligibility-day", resource_id=day.isoformat(),
                detail={"rows": len(rows)})
+    return rows
+
+
+# --- for the front desk (#18 item 4): the check-in page and the pre-visit worklist ---------------------------
+
+# The statuses the desk must act on before the visit (no usable "active" answer came back).
+PROBLEM_STATUSES = (EligibilityStatus.INACTIVE, EligibilityStatus.FAILED, EligibilityStatus.REJECTED,
+                    EligibilityStatus.MISMATCH)
+
+
+@dataclass
+class DeskEligibility:
+    """The newest answer for one coverage, ready for a desk screen (words, never codes)."""
+
+    coverage: Coverage
+    result: EligibilityResult | None
+    age_days: int | None
+    stale: bool
+    pill: str  # the status pill's colour token
+    label: str  # the pill's words
+    reason: str  # one sentence for the desk
+
+    @property
+    def usable_copay(self) -> Decimal | None:
+        """The 271's co-pay, only when the payer said active and the answer is still fresh."""
+        if self.result is None or self.stale or self.result.status != EligibilityStatus.ACTIVE:
+            return None
+        return self.result.copay
+
+    @property
+    def coinsurance(self) -> str:
+        value = self.result.coinsurance_percent if self.result else None
+        return "" if value is None else f"{(value * 100).normalize():f} %"
+
+
+def _desk_view(coverage: Coverage, result: EligibilityResult | None, today: dt.date) -> DeskEligibility:
+    from django.utils.translation import gettext as _
+
+    from . import words
+
+    if result is None:
+        return DeskEligibility(coverage=coverage, result=None, age_days=None, stale=True, pill="pending",
+                               label=_("Not checked yet"), reason=_("This coverage has not been checked yet."))
+    stale = result.status in (EligibilityStatus.ACTIVE, EligibilityStatus.INACTIVE) and needs_new_verification(
+        result, coverage, today=today)
+    reason = words.summary(result)
+    if result.status == EligibilityStatus.REJECTED:
+        reasons = [line.reason for line in words.rejection_lines(result) if line.reason]
+        if reasons:
+            reason = _("Rejected by the payer: %(reasons)s.") % {"reasons": "; ".join(reasons)}
+    return DeskEligibility(coverage=coverage, result=result, age_days=result_age_days(result, today=today),
+                           stale=stale, pill=words.pill(result.status), label=result.get_status_display(),
+                           reason=reason)
+
+
+@atomic_service
+def eligibility_for_coverage(*, actor: Actor, coverage_id: int | None) -> DeskEligibility | None:
+    """The newest answer for the coverage the check-in page shows; None when the actor may not read coverage
+    checks or there is no coverage (a screen shows nothing then, it does not refuse)."""
+    if coverage_id is None or not has_perm(actor, Perm.INSURANCE_READ):
+        return None
+    coverage = Coverage.objects.select_related("payer").filter(pk=coverage_id).first()
+    if coverage is None:
+        return None
+    patient_in_reach(actor, coverage.patient_id, perm=Perm.INSURANCE_READ, record=True)
+    result = latest_for_coverages([coverage.pk]).get(coverage.pk)
+    if result is not None:
+        record(actor, "eligibility.view", result, patient=result.patient_id)
+    return _desk_view(coverage, result, clock.today_in(ZoneInfo(settings.TIME_ZONE)))
+
+
+@dataclass
+class ProblemRow:
+    appointment: Appointment
+    eligibility: DeskEligibility
+
+
+@atomic_service
+def eligibility_problems(*, actor: Actor, location: Location, days: Iterable[dt.date]) -> list[ProblemRow]:
+    """The location's live appointments on `days` (the pre-visit worklist's) whose patient's primary coverage
+    that day has a newest answer that is not usable: inactive, failed, rejected, or about another person. A fixed
+    number of queries, whatever the list's size; [] for a user without insurance.read at the location."""
+    if not has_perm(actor, Perm.INSURANCE_READ, location=location.pk) or not actor.works_at(location.pk):
+        return []
+    wanted = sorted(set(days))
+    if not wanted:
+        return []
+    zone = ZoneInfo(location.time_zone or settings.TIME_ZONE)
+    start = dt.datetime.combine(wanted[0], dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(wanted[-1] + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    appointments = [a for a in Appointment.objects.filter(location=location, start__gte=start, start__lt=end,
+                                                          status__in=_LIVE)
+                    .select_related("patient", "practitioner", "appointment_type").order_by("start", "pk")
+                    if a.start.astimezone(zone).date() in wanted]
+    held_by_patient: dict[int, list[Coverage]] = {}
+    for coverage in (Coverage.objects.filter(patient_id__in={a.patient_id for a in appointments})
+                     .select_related("payer").order_by("patient_id", "order", "-start_date")):
+        held_by_patient.setdefault(coverage.patient_id, []).append(coverage)
+    primary: dict[int, Coverage] = {}
+    for appointment in appointments:
+        day = appointment.start.astimezone(zone).date()
+        held = next((c for c in held_by_patient.get(appointment.patient_id, []) if c.is_active_on(day)), None)
+        if held is not None:
+            primary[appointment.pk] = held
+    latest = latest_for_coverages({c.pk for c in primary.values()})
+    today = clock.today_in(ZoneInfo(settings.TIME_ZONE))
+    rows: list[ProblemRow] = []
+    for appointment in appointments:
+        asked = primary.get(appointment.pk)
+        result = latest.get(asked.pk) if asked else None
+        if asked is not None and result is not None and result.status in PROBLEM_STATUSES:
+            rows.append(ProblemRow(appointment=appointment, eligibility=_desk_view(asked, result, today)))
+    if rows:  # one entry for the list, as the eligibility day does (the patients named in it)
+        record(actor, "eligibility.list", None, resource_type="eligibility-worklist", resource_id=location.pk,
+               detail={"rows": len(rows), "patients": sorted({r.appointment.patient_id for r in rows})})
     return rows

@@ -518,7 +518,7 @@ def eligibility_collect(*, actor: Actor, channel: str) -> CollectReport:
             continue
         for answer in answers:
             with transaction.atomic():
-                result = (EligibilityResult.objects.select_for_update().select_related("coverage__payer",
+                result = (EligibilityResult.objects.select_for_update(of=("self",)).select_related("coverage__payer",
                                                                                        "coverage__patient")
                           .filter(trace_number=answer.trace_number, status=EligibilityStatus.PENDING,
                                   channel=channel).first() if answer.trace_number else None)

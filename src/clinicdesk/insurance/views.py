@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -79,7 +80,12 @@ def verify(request: HttpRequest, appointment_id: int) -> HttpResponse:
                          else _("Sent to the clearinghouse; the answer comes back with its batch."))
         if result.status not in (EligibilityStatus.ACTIVE, EligibilityStatus.PENDING):
             messages.warning(request, words.summary(result))
-    return redirect(_day_url(_day(request)))
+    # The check-in page asks from its own screen and comes back to it (a same-site address only).
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = _day_url(_day(request))
+    return redirect(target)
 
 
 @login_required
