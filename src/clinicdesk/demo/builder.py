@@ -1,8 +1,11 @@
 """A realistic, reproducible demo practice, built from a seed.
 
 Two locations in different time zones, 8 providers, 6 rooms, 30 staff across every role, patients
-with varied names, ages, languages, phones and addresses, and weeks of past and future appointments.
-Everything derives from `random.Random(seed)`, so the same seed builds the same practice.
+with varied names, ages, languages, phones and addresses, and weeks of past and future appointments; then, through
+their services, a published staff roster per location, a stocked supply room and eligibility checks for the next
+day's appointments (`build_back_office`).
+Everything derives from `random.Random(seed)`, so the same seed builds the same practice (all but the roster
+solver's choices and the eligibility checks' trace numbers).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from clinicdesk.core import clock
 from clinicdesk.core.identifiers import npi_complete
 from clinicdesk.core.permissions import PRACTICE_WIDE_ROLES, Perm, Role, SystemActor
 from clinicdesk.core.timezones import local_to_utc
+from clinicdesk.insurance.demo import eligibility_demo
+from clinicdesk.operations.demo import supplies_demo
 from clinicdesk.patients.demo import demo_patient_records
 from clinicdesk.patients.keys import fill_search_keys
 from clinicdesk.patients.models import Patient, Sex
@@ -49,12 +54,21 @@ from clinicdesk.scheduling.models import (
     ResourceKind,
 )
 from clinicdesk.scheduling.services import appointment_type_create, availability_template_add
+from clinicdesk.staffing.demo import staffing_demo
+from clinicdesk.staffing.services import period_of as staffing_period_of
 
 from .frontdesk_day import build_front_desk_day
 
 DEMO_PASSWORD = "clinicdesk-demo"
-# The demo builder sets the practice up as a practice and user administrator would, through the services.
-DEMO_ACTOR = SystemActor("demo", frozenset({Perm.PRACTICE_ADMIN, Perm.USER_ADMIN}))
+# The demo builder sets the practice up as a practice and user administrator would, through the services (and
+# the rosters, supply room and eligibility checks as the coordinator and the desk would).
+DEMO_ACTOR = SystemActor("demo", frozenset({Perm.PRACTICE_ADMIN, Perm.USER_ADMIN, Perm.STAFFING_ADMIN,
+                                            Perm.OPERATIONS_ADMIN, Perm.SUPPLIES_USE, Perm.PATIENT_READ,
+                                            Perm.INSURANCE_READ, Perm.INSURANCE_WRITE}))
+# The roster solver's time per location: the demo build stays quick, and 2 s finds a good 4-week roster.
+ROSTER_SECONDS = 2.0
+# Who is rostered at a location: the staff who work its desk and rooms.
+ROSTERED_ROLES = (Role.FRONT_DESK, Role.PATIENT_COORDINATOR, Role.NURSE)
 BATCH = 5000
 
 LOCATIONS = [
@@ -399,4 +413,21 @@ class DemoBuilder:
         if weeks:
             with transaction.atomic():
                 self.summary.visits_today = build_front_desk_day(seed=self.seed)
+        self.build_back_office(locations, types, eligibility=bool(weeks))
         return self.summary
+
+    @staticmethod
+    def build_back_office(locations: list[Location], types: list[AppointmentType], *, eligibility: bool) -> None:
+        """The newer apps, through their services: a published roster for this 4-week period at each location,
+        the supply room (its own transaction: see operations.demo), and eligibility results for the next
+        appointments."""
+        with transaction.atomic():
+            for location in locations:
+                users = list(User.objects.filter(locations=location, role__in=ROSTERED_ROLES).order_by("pk"))
+                staffing_demo(actor=DEMO_ACTOR, location_id=location.pk, users=users,
+                              period_start=staffing_period_of(clock.now().date()), seconds=ROSTER_SECONDS)
+        annual = next((t for t in types if t.code == "annual"), None)
+        supplies_demo(actor=DEMO_ACTOR, location_ids=[loc.pk for loc in locations],
+                      appointment_type_id=annual.pk if annual else None)
+        if eligibility:
+            eligibility_demo(actor=DEMO_ACTOR)
