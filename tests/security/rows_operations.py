@@ -151,4 +151,4 @@ def objects(world: Any) -> dict[str, Any]:
             "po_draft": po_draft, "po_awaiting": po_awaiting, "po_approved": po_approved, "po_sent": po_sent,
             "po_sent_line": po_sent.lines.get(), "supply_count": count,
             "supply_count_line": count.lines.get(item=supply),
-            "supply_visit_kind": AppointmentTypeFactory(code="matrix-physical", name="Physical")}
+            "supply_visit_kind": AppointmentTypeFactory(code="matrix-supplied-visit", name="Supplied visit")}

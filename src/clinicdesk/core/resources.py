@@ -323,20 +323,7 @@ class ApiResource:
     # --- input --------------------------------------------------------------------------------------------
     def values(self, data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         """The members sent, parsed, keyed by `attr`; required members checked on create."""
-        values: dict[str, Any] = {}
-        for f in self.fields:
-            if not f.writable or (f.create_only and not creating):
-                continue
-            raw = data.get(f.name)
-            if raw is None:
-                if f.name in data and f.nullable and not creating:
-                    values[f.attr] = None
-                elif creating and f.required:
-                    raise ValidationFailed("missing-field", _("'%(name)s' is required.") % {"name": f.name},
-                                           fields={f.name: [_("Required.")]})
-                continue
-            values[f.attr] = f.parse(raw)
-        return values
+        return parse_members(self.fields, data, creating=creating)
 
     # --- views --------------------------------------------------------------------------------------------
     def _may_write(self, request: HttpRequest) -> None:
@@ -460,6 +447,25 @@ class ApiResource:
 
 _REGISTRY: dict[str, ApiResource] = {}
 _DESCRIBED: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def parse_members(fields: Sequence[ApiField], data: dict[str, Any], *, creating: bool = True) -> dict[str, Any]:
+    """The members of a JSON body, parsed by their declared kind and keyed by `attr`; required members checked on
+    create. `ApiResource` uses it, and so can a described operation with its own fields (a body that is no entity)."""
+    values: dict[str, Any] = {}
+    for f in fields:
+        if not f.writable or (f.create_only and not creating):
+            continue
+        raw = data.get(f.name)
+        if raw is None:
+            if f.name in data and f.nullable and not creating:
+                values[f.attr] = None
+            elif creating and f.required:
+                raise ValidationFailed("missing-field", _("'%(name)s' is required.") % {"name": f.name},
+                                       fields={f.name: [_("Required.")]})
+            continue
+        values[f.attr] = f.parse(raw)
+    return values
 
 
 def members_named(fields: tuple[ApiField, ...], call: Callable[[], Any]) -> Any:

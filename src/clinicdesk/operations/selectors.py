@@ -13,7 +13,8 @@ from django.db.models import F, Prefetch, QuerySet, Sum
 
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound
-from clinicdesk.core.permissions import Actor, Perm, has_perm, require
+from clinicdesk.core.permissions import Actor, Perm, SystemActor, has_perm, require
+from clinicdesk.practice.selectors import locations_for
 
 from .models import (
     CountLine,
@@ -43,6 +44,14 @@ def require_supplies(actor: Actor, location_id: Any = None) -> None:
     """Reading stock: the coordinator, or anyone who uses supplies (at the location, when given)."""
     if not may_manage(actor, location_id):
         require(actor, Perm.SUPPLIES_USE, location=location_id, resource_type="item")
+    _known_location(location_id)
+
+
+def _known_location(location_id: Any) -> None:
+    """A location that does not exist is missing (404), not an empty stock list."""
+    if location_id is not None and not locations_for(SystemActor("supplies", frozenset())).filter(
+            pk=location_id).exists():
+        raise NotFound()
 
 
 # --- stock on hand -------------------------------------------------------------------------------------------
@@ -193,6 +202,7 @@ def reorder_worklist(*, actor: Actor, location_id: int, today: dt.date | None = 
     """Items below their reorder point at the location (with what is already on order, and a suggested order
     from the preferred or cheapest supplier to bring them back to par), and lots expiring within 30 days."""
     require(actor, Perm.OPERATIONS_ADMIN, location=location_id, resource_type="worklist")
+    _known_location(location_id)
     on_hand = _on_hand_at(location_id)
     points = StockPlace.objects.filter(location_id=location_id, item__active=True).values_list(
         "pk", "item_id", "reorder_point")

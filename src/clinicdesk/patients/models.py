@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Sex(models.TextChoices):
@@ -57,7 +58,7 @@ class Ethnicity(models.TextChoices):
 
 class PhoneType(models.TextChoices):
     MOBILE = "mobile", _("Mobile")
-    HOME = "home", _("Home")
+    HOME = "home", pgettext_lazy("phone type", "Home")  # a home phone ("Casa"), not the home page ("Inicio")
     WORK = "work", _("Work")
 
 

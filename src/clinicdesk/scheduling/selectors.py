@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, Prefetch, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from clinicdesk.audit.services import atomic_service, record
@@ -268,8 +269,8 @@ def calendar_week(*, actor: Actor, location: Location, practitioner_id: int, wee
     busy = window.busy_for(ResourceKind.PRACTITIONER, practitioner.pk)
     columns = []
     for current in days:
-        column = Column(key=f"d-{current.isoformat()}", title=current.strftime("%a %m/%d"), practitioner=practitioner,
-                        day=current, note=window.holidays.get(current, ""))
+        column = Column(key=f"d-{current.isoformat()}", title=date_format(current, gettext("D m/d")),
+                        practitioner=practitioner, day=current, note=window.holidays.get(current, ""))
         column.appointments = [_place(a.start, a.end, current, tz, top, rows, appointment=a) for a in appointments
                                if a.start.astimezone(tz).date() == current]
         column.blocks = [_place(b.start, b.end, current, tz, top, rows) for b in blocks[current]]

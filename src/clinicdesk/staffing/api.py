@@ -10,9 +10,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from clinicdesk.core.api import api_login_required, json_body
-from clinicdesk.core.exceptions import ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm
-from clinicdesk.core.resources import ApiField, ApiResource
+from clinicdesk.core.resources import ApiField, ApiResource, parse_members
 
 from . import selectors, services
 from .models import Roster
@@ -75,15 +74,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
 @api_login_required
 def roster_solve(request: HttpRequest) -> HttpResponse:
     data = json_body(request, required=True)
-    values: dict[str, Any] = {}
-    for field in _SOLVE_FIELDS:
-        raw = data.get(field.name)
-        if raw is None:
-            if field.required:
-                raise ValidationFailed("missing-field", f"'{field.name}' is required.",
-                                       fields={field.name: ["Required."]})
-            continue
-        values[field.attr] = field.parse(raw)
+    values = parse_members(_SOLVE_FIELDS, data)
     made = services.roster_solve(actor=cast(Actor, request.user), location_id=values["location_id"],
                                  period_start=values["period_start"],
                                  seconds=float(values.get("seconds", services.DEFAULT_SECONDS)))
