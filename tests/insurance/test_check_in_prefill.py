@@ -137,10 +137,13 @@ def test_the_worklist_shows_a_failed_check(http_clearinghouse, desk, make_covera
 
 def test_the_worklist_has_a_fixed_number_of_queries(http_clearinghouse, desk, make_coverage, organization, book,
                                                      clock, location):
+    booked: list[object] = []
+
     def add(n: int) -> None:
         for i in range(n):
             coverage = make_coverage(member_id=f"INACT{n}{i}", patient=PatientFactory(home_location=location))
-            book(coverage.patient, hour=13, minute=i)
+            slot = len(booked)  # one provider: 20-minute visits one after another (PostgreSQL refuses an overlap)
+            booked.append(book(coverage.patient, hour=8 + slot // 3, minute=(slot % 3) * 20))
             eligibility_verify(actor=desk.user, coverage_id=coverage.pk, service_date=TOMORROW)
 
     add(2)
