@@ -544,6 +544,9 @@ FHIR_ROWS: list[Row] = [
 from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_accounts_comms,
     rows_alerts,
+    rows_coding,
+    rows_compliance,
+    rows_correspondence,
     rows_designsystem,
     rows_faces,
     rows_first_run,
@@ -551,6 +554,7 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_insight,
     rows_insurance,
     rows_operations,
+    rows_portal,
     rows_practice,
     rows_scheduling_setup,
     rows_staffing,
@@ -558,7 +562,7 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
 
 AREAS = (rows_practice, rows_scheduling_setup, rows_faces, rows_accounts_comms, rows_first_run, rows_imports,
          rows_designsystem, rows_alerts, rows_insurance, rows_staffing, rows_insight,
-         rows_operations)
+         rows_operations, rows_coding, rows_compliance, rows_portal, rows_correspondence)
 for _area in AREAS:
     WEB_ROWS += _area.ROWS
 

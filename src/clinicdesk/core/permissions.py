@@ -76,10 +76,19 @@ class Perm(StrEnum):
     # The back office (#21): supplies used and received by the staff; stock, suppliers, orders run by the coordinator
     SUPPLIES_USE = "supplies.use"
     OPERATIONS_ADMIN = "operations.admin"
+    # The coded visit (#19): the provider or the biller codes a fulfilled visit into charges
+    CHARGE_CAPTURE = "charges.capture"
+    # Compliance (#21): any staff member reports an incident or logs a complaint; the coordinator and the
+    # compliance officer work grievances, rights requests and breaches
+    COMPLIANCE_REPORT = "compliance.report"
+    COMPLIANCE_ADMIN = "compliance.admin"
+    # Correspondence (#24): letters and messages written by staff, the incoming-mail log
+    CORRESPONDENCE_WRITE = "correspondence.write"
 
 
 _DESK = {Perm.PATIENT_READ, Perm.PATIENT_WRITE, Perm.SCHEDULE_READ, Perm.SCHEDULE_WRITE, Perm.FRONTDESK,
-         Perm.INSURANCE_READ, Perm.INSURANCE_WRITE, Perm.STAFFING_READ, Perm.SUPPLIES_USE}
+         Perm.INSURANCE_READ, Perm.INSURANCE_WRITE, Perm.STAFFING_READ, Perm.SUPPLIES_USE, Perm.COMPLIANCE_REPORT,
+         Perm.CORRESPONDENCE_WRITE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.FRONT_DESK: frozenset(_DESK | {Perm.PATIENT_MERGE_RECENT, Perm.BILLING_READ}),
@@ -95,16 +104,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.PRACTICE_ADMIN,
             Perm.STAFFING_ADMIN,
             Perm.OPERATIONS_ADMIN,
+            Perm.COMPLIANCE_ADMIN,
         }
     ),
     Role.BILLING: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.BILLING_READ, Perm.BILLING_WRITE,
-                             Perm.REPORTS_READ, Perm.INSURANCE_READ, Perm.INSURANCE_WRITE, Perm.STAFFING_READ}),
+                             Perm.REPORTS_READ, Perm.INSURANCE_READ, Perm.INSURANCE_WRITE, Perm.STAFFING_READ,
+                             Perm.CHARGE_CAPTURE, Perm.COMPLIANCE_REPORT, Perm.CORRESPONDENCE_WRITE}),
     Role.PROVIDER: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.CLINICAL_TRIAGE, Perm.INSURANCE_READ,
-                              Perm.STAFFING_READ}),
+                              Perm.STAFFING_READ, Perm.CHARGE_CAPTURE, Perm.COMPLIANCE_REPORT}),
     Role.NURSE: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.FRONTDESK, Perm.CLINICAL_TRIAGE,
-                           Perm.INSURANCE_READ, Perm.STAFFING_READ, Perm.SUPPLIES_USE}),
+                           Perm.INSURANCE_READ, Perm.STAFFING_READ, Perm.SUPPLIES_USE, Perm.COMPLIANCE_REPORT}),
     Role.COMPLIANCE: frozenset({Perm.PATIENT_READ, Perm.AUDIT_READ, Perm.AUDIT_EXPORT, Perm.REPORTS_READ,
-                                Perm.STAFFING_READ}),
+                                Perm.STAFFING_READ, Perm.COMPLIANCE_REPORT, Perm.COMPLIANCE_ADMIN}),
     Role.SYSADMIN: frozenset({Perm.USER_ADMIN, Perm.PRACTICE_ADMIN}),
 }
 

@@ -1,0 +1,3 @@
+"""The compliance app's models."""
+
+from django.db import models  # noqa: F401
