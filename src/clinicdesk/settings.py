@@ -103,10 +103,8 @@ INSTALLED_APPS = [
     "clinicdesk.staffing",
     "clinicdesk.insight",
     "clinicdesk.operations",
-    "clinicdesk.coding",
     "clinicdesk.compliance",
     "clinicdesk.portal",
-    "clinicdesk.correspondence",
     "oauth2_provider",
     "clinicdesk.interop.fhir",
 ]

@@ -544,9 +544,7 @@ FHIR_ROWS: list[Row] = [
 from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_accounts_comms,
     rows_alerts,
-    rows_coding,
     rows_compliance,
-    rows_correspondence,
     rows_designsystem,
     rows_faces,
     rows_first_run,
@@ -562,7 +560,7 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
 
 AREAS = (rows_practice, rows_scheduling_setup, rows_faces, rows_accounts_comms, rows_first_run, rows_imports,
          rows_designsystem, rows_alerts, rows_insurance, rows_staffing, rows_insight,
-         rows_operations, rows_coding, rows_compliance, rows_portal, rows_correspondence)
+         rows_operations, rows_compliance, rows_portal)
 for _area in AREAS:
     WEB_ROWS += _area.ROWS
 

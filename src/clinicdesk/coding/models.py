@@ -1,3 +1,0 @@
-"""The coding app's models."""
-
-from django.db import models  # noqa: F401

@@ -1,3 +1,0 @@
-"""The correspondence app's models."""
-
-from django.db import models  # noqa: F401
