@@ -36,9 +36,9 @@ from clinicdesk.practice.models import Location
 from clinicdesk.practice.selectors import organization_current
 from clinicdesk.scheduling.models import Appointment, AppointmentStatus
 
-from .clearinghouse.batch import DropFolder, LocalFolder, SftpFolder
-from .clearinghouse.core import CoreClient, CoreConfig, ExchangeError
-from .models import (
+from ..clearinghouse.batch import DropFolder, LocalFolder, SftpFolder
+from ..clearinghouse.core import CoreClient, CoreConfig, ExchangeError
+from ..models import (
     EligibilityBenefit,
     EligibilityChannel,
     EligibilityFailure,
@@ -46,8 +46,8 @@ from .models import (
     EligibilityStatus,
     ServiceTypeRule,
 )
-from .x12 import e270, e271
-from .x12.envelope import X12Error, read
+from ..x12 import e270, e271
+from ..x12.envelope import X12Error, read
 
 log = logging.getLogger(__name__)
 
