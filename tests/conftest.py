@@ -30,6 +30,13 @@ def _audit_anchor_per_test(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _matching_model_per_test(settings, tmp_path):
+    """Matching scores with the shipped weights unless a test trains its own: a model that `make run` trained
+    in var/ must not change what the suite expects."""
+    settings.MATCHING_MODEL_PATH = tmp_path / "matching" / "model.json"
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language: a service or a page that activates a user's or a patient's
     language must not leak it into the next test."""

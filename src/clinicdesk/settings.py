@@ -331,6 +331,7 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 _vendor = BASE_DIR / "node_modules"
 VENDOR_ASSETS = {
     "htmx.min.js": _vendor / "htmx.org" / "dist" / "htmx.min.js",
+    "chart.umd.min.js": _vendor / "chart.js" / "dist" / "chart.umd.min.js",  # insight dashboards (#22)
     "lucide/": _vendor / "lucide-static" / "icons",  # a folder: /static/vendor/lucide/<name>.svg, {% icon %}
 }
 STORAGES = {
@@ -375,6 +376,8 @@ LOGGING = {
 # --- Audit anchor ------------------------------------------------------------------------------
 # An append-only file, best on a disk other than the database's, holding the audit chain's end as last seen
 # (by every backup and by the ticker every AUDIT_ANCHOR_SECONDS): audit/anchor.py, docs/operations.md.
+# The patient-matching weights learned from the practice's own charts (`clinicdesk matching train`, #17).
+MATCHING_MODEL_PATH = env.str("MATCHING_MODEL_PATH", default=str(VAR_DIR / "matching" / "model.json"))
 AUDIT_ANCHOR_PATH = env.str("AUDIT_ANCHOR_PATH", default=str(VAR_DIR / "audit-anchor.jsonl"))
 AUDIT_ANCHOR_SECONDS = _int("AUDIT_ANCHOR_SECONDS", 300, minimum=10)
 # Entries are sealed into the chain after commit; the ticker seals a crashed process's tail every AUDIT_SEAL_SECONDS,

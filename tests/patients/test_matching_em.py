@@ -89,7 +89,7 @@ def _people(n: int, seed: int = 4) -> list[Person]:
 
 
 def test_train_stores_a_model_the_scorer_reads(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
+    settings.MATCHING_MODEL_PATH = tmp_path / "matching" / "model.json"
     people = _people(400)
     model = train(people)
     assert model.records == len(people) and model.pairs > 0

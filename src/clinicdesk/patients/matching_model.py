@@ -118,7 +118,8 @@ DEFAULT = MatchModel(m=DEFAULT_M, u=DEFAULT_U)
 
 
 def model_path() -> Path:
-    return Path(settings.VAR_DIR) / "matching" / "model.json"
+    """Where the trained model lives: `MATCHING_MODEL_PATH` (default var/matching/model.json)."""
+    return Path(settings.MATCHING_MODEL_PATH)
 
 
 _lock = threading.Lock()
@@ -132,10 +133,10 @@ def current() -> MatchModel:
     """The trained model when `var/matching/model.json` exists and reads, else the shipped defaults."""
     now = time.monotonic()
     if _cache["key"] is not None and now - _cache["checked"] < RECHECK_SECONDS \
-            and _cache["var"] == settings.VAR_DIR:
+            and _cache["var"] == str(settings.MATCHING_MODEL_PATH):
         cached: MatchModel = _cache["model"]
         return cached
-    _cache["checked"], _cache["var"] = now, settings.VAR_DIR
+    _cache["checked"], _cache["var"] = now, str(settings.MATCHING_MODEL_PATH)
     path = model_path()
     try:
         stat = path.stat()
