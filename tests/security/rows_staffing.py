@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .matrix import ADMIN, EVERYONE, PRC, Row, api, page
+from .matrix import ADMIN, EVERYONE, NURSE, PRC, Row, api, page
 from .world import TODAY
 
 READERS = EVERYONE - {ADMIN}
@@ -82,6 +82,33 @@ ROWS: list[Row] = [
     api("POST", "/api/v1/rosters/solve", 201, ADMINS,
         body=lambda w: {"location": w.home.pk, "periodStart": TODAY.isoformat(), "seconds": 1}),
     api("POST", "/api/v1/rosters/{staff_draft.pk}/publish", 200, ADMINS, **HIDDEN),
+
+    # leave (#20 item 4): everyone asks for their own and sees who is away; the coordinator decides and covers
+    page("GET", f"{ST}/leave/{AT}", 200, READERS),
+    page("GET", f"{ST}/leave/new/{AT}", 200, READERS),
+    page("POST", f"{ST}/leave/new/{AT}", 302, READERS,
+         data=lambda w: {"kind": "vacation", "first_day": "2027-02-01", "last_day": "2027-02-05"}),
+    page("GET", f"{ST}/leave/{{staff_leave.pk}}/", 200, ADMINS, **HIDDEN, who={NURSE: 200},
+         why="a leave is its person's and the coordinator's"),
+    page("GET", f"{ST}/leave/{{staff_provider_leave.pk}}/", 200, ADMINS, **HIDDEN, case="cover",
+         why="the cover proposals name patients: the coordinator only"),
+    page("POST", f"{ST}/leave/{{staff_leave.pk}}/approve/", 302, ADMINS, **HIDDEN),
+    page("POST", f"{ST}/leave/{{staff_leave.pk}}/decline/", 302, ADMINS, **HIDDEN,
+         data=lambda w: {"note": "The week is short-staffed"}),
+    page("POST", f"{ST}/leave/{{staff_leave.pk}}/cancel/", 302, ADMINS, **HIDDEN, who={NURSE: 302},
+         why="the person withdraws their own request"),
+    page("POST", f"{ST}/leave/{{staff_provider_leave.pk}}/cover/", 302, ADMINS, **HIDDEN,
+         data=lambda w: {"move": [w.objects["staff_cover_move"]]}),
+    api("GET", f"/api/v1/leave{AT}", 200, ADMINS, outsider=404, why="another location looks like a missing one"),
+    api("POST", "/api/v1/leave", 201, READERS, elsewhere=None,
+        body=lambda w: {"kind": "personal", "firstDay": "2027-03-01", "lastDay": "2027-03-01"}),
+    api("GET", "/api/v1/leave/{staff_leave.pk}", 200, ADMINS, **HIDDEN, who={NURSE: 200}),
+    api("POST", "/api/v1/leave/{staff_leave.pk}/approve", 200, ADMINS, **HIDDEN),
+    api("POST", "/api/v1/leave/{staff_leave.pk}/decline", 200, ADMINS, **HIDDEN, body=lambda w: {"note": "Short"}),
+    api("POST", "/api/v1/leave/{staff_leave.pk}/cancel", 200, ADMINS, **HIDDEN, who={NURSE: 200}),
+    api("GET", "/api/v1/leave/{staff_provider_leave.pk}/cover-proposals", 200, ADMINS, **HIDDEN),
+    api("POST", "/api/v1/leave/{staff_provider_leave.pk}/cover", 200, ADMINS, **HIDDEN,
+        body=lambda w: {"moves": [w.objects["staff_cover_api_move"]]}),
 ]
 
 
@@ -99,7 +126,37 @@ def objects(world: Any) -> dict[str, Any]:
                           period_start=services.period_of(TODAY), seconds=2, workers=2)
     draft = services.roster_solve(actor=coordinator, location_id=world.home.pk,
                                   period_start=services.period_of(TODAY), seconds=1, workers=2)
-    return {"staff_shift": setup.shifts["E"], "staff_skill": setup.skills["Phlebotomy"],
+    leave = _leave_objects(world)
+    return {**leave, "staff_shift": setup.shifts["E"], "staff_skill": setup.skills["Phlebotomy"],
             "staff_member": setup.members[0], "staff_need": CoverNeed.objects.filter(location=world.home).first(),
             "staff_published": setup.roster, "staff_draft": draft,
             "staff_newcomer": UserFactory(role="front_desk", location=world.home, username="m-staffing-newcomer")}
+
+
+def _leave_objects(world: Any) -> dict[str, Any]:
+    """The Downtown nurse's requested leave, and a Downtown provider's approved leave with one appointment to
+    cover (a colleague of the same specialty is free then), with the proposed move as the form and the API send
+    it."""
+    import datetime as dt
+
+    from clinicdesk.staffing import leave_selectors, leave_services
+    from tests.factories import AppointmentFactory, PractitionerFactory, weekly_availability
+
+    coordinator, nurse = world.users[PRC], world.users[NURSE]
+    day = TODAY + dt.timedelta(days=3)
+    requested = leave_services.leave_request(actor=nurse, kind="vacation", first_day=day, last_day=day)
+    away, colleague = (PractitionerFactory(specialty="Matrix leave", last_name=name) for name in ("Away", "Cover"))
+    for doctor in (away, colleague):
+        weekly_availability(doctor, world.home)
+    AppointmentFactory(location=world.home, practitioner=away, patient=world.objects["ana"],
+                       start=dt.datetime(day.year, day.month, day.day, 15, 0, tzinfo=dt.UTC))
+    leave = leave_services.leave_request(actor=coordinator, kind="vacation", first_day=day, last_day=day,
+                                         practitioner_id=away.pk)
+    leave_services.leave_approve(actor=coordinator, leave_id=leave.pk)
+    [proposal] = leave_selectors.leave_cover_proposals(actor=coordinator, leave_id=leave.pk)
+    option = proposal.option
+    assert option is not None
+    return {"staff_leave": requested, "staff_provider_leave": leave,
+            "staff_cover_move": f"{proposal.appointment.pk}|{option.start.isoformat()}|{option.practitioner.pk}",
+            "staff_cover_api_move": {"appointment": proposal.appointment.pk, "start": option.start.isoformat(),
+                                     "practitioner": option.practitioner.pk}}

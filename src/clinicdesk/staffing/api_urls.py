@@ -8,7 +8,7 @@ from django.urls import path
 from clinicdesk.core.openapi import SESSION, WRITE_AUTH, body, errors, ok
 from clinicdesk.core.resources import describe
 
-from . import api
+from . import api, leave_api
 
 app_name = "staffing-api"
 urlpatterns = [
@@ -17,12 +17,21 @@ urlpatterns = [
     path("rosters/solve", api.roster_solve, name="roster-solve"),
     path("rosters/<int:pk>", api.roster, name="roster"),
     path("rosters/<int:pk>/publish", api.roster_publish, name="roster-publish"),
+    path("leave", leave_api.leave_collection, name="leave"),
+    path("leave/<int:pk>", leave_api.leave_item, name="leave-item"),
+    path("leave/<int:pk>/approve", leave_api.leave_approve, name="leave-approve"),
+    path("leave/<int:pk>/decline", leave_api.leave_decline, name="leave-decline"),
+    path("leave/<int:pk>/cancel", leave_api.leave_cancel, name="leave-cancel"),
+    path("leave/<int:pk>/cover-proposals", leave_api.leave_cover_proposals, name="leave-cover-proposals"),
+    path("leave/<int:pk>/cover", leave_api.leave_cover_apply, name="leave-cover"),
 ]
 
 _ID = {"type": "integer", "minimum": 1}
 _INT = {"type": "integer"}
 _TEXT = {"type": "string", "pattern": "^[^\u0000]*$"}
 _DATE = {"type": "string", "format": "date"}
+_LEAVE = {"name": "pk", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0},
+          "description": "The leave's id."}
 _ROSTER = {"name": "pk", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0},
            "description": "The roster's id."}
 
@@ -50,7 +59,67 @@ describe("staffing", paths={
         "summary": "Publish a draft roster; the period's published roster, if any, is superseded.",
         "parameters": [_ROSTER],
         "responses": ok("The published roster.", "Roster") | errors("401", "403", "404", "409")}},
+    "/api/v1/leave": {
+        "get": {"operationId": "leaveList", "tags": ["staffing"], "security": [SESSION],
+                "summary": "Leave at a location (or every location the coordinator manages), for the coordinator.",
+                "parameters": [{"name": "location", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                               {"name": "status", "in": "query", "schema": {
+                                   "type": "string", "enum": ["requested", "approved", "declined", "cancelled"]}}],
+                "responses": ok("The leave.", "LeaveList") | errors("400", "401", "403", "404")},
+        "post": {"operationId": "leaveAsk", "tags": ["staffing"], "security": [WRITE_AUTH],
+                 "summary": "Ask for leave (one's own), or enter it for a user or practitioner (the coordinator).",
+                 "description": "Whole days. Overlapping the person's requested or approved leave is refused "
+                                "(422 `leave-overlaps`, naming the other leave).",
+                 "requestBody": body("LeaveAsk"),
+                 "responses": ok("The leave, requested.", "Leave", "201")
+                 | errors("400", "401", "403", "404", "415", "422")}},
+    "/api/v1/leave/{pk}": {"get": {
+        "operationId": "leaveRead", "tags": ["staffing"], "security": [SESSION], "summary": "One leave.",
+        "parameters": [_LEAVE], "responses": ok("The leave.", "Leave") | errors("401", "403", "404")}},
+    **{f"/api/v1/leave/{{pk}}/{verb}": {"post": {
+        "operationId": f"leave{verb.title()}", "tags": ["staffing"], "security": [WRITE_AUTH],
+        "summary": summary, "parameters": [_LEAVE],
+        "responses": ok("The leave.", "Leave") | errors("400", "401", "403", "404", "409", "415", "422")}}
+       for verb, summary in (
+           ("approve", "Approve leave: a provider's calendar is blocked; a staff member's rosters are re-solved."),
+           ("decline", "Decline leave, saying why (`note`)."),
+           ("cancel", "Cancel leave; a provider becomes bookable again."))},
+    "/api/v1/leave/{pk}/cover-proposals": {"get": {
+        "operationId": "leaveCoverProposals", "tags": ["staffing"], "security": [SESSION],
+        "summary": "For a provider's approved leave: each affected appointment with a proposed new provider or time.",
+        "description": "`proposal` is other-provider, same-provider-later, none (nothing free: call the patient) "
+                       "or not-movable. Ids and times only.",
+        "parameters": [_LEAVE], "responses": ok("The proposals.", "CoverProposals") | errors("401", "403", "404")}},
+    "/api/v1/leave/{pk}/cover": {"post": {
+        "operationId": "leaveCoverApply", "tags": ["staffing"], "security": [WRITE_AUTH],
+        "summary": "Move the chosen appointments, all or none (409 `cover-taken` when a time is no longer free).",
+        "parameters": [_LEAVE], "requestBody": body("CoverApply"),
+        "responses": ok("The appointments moved.", "CoverApplied") | errors("400", "401", "403", "404", "409", "415",
+                                                                            "422")}},
 }, schemas={
+    "Leave": {"type": "object", "required": ["id", "location", "kind", "firstDay", "lastDay", "status"],
+              "properties": {
+        "id": _ID, "user": _nullable(_ID), "practitioner": _nullable(_ID), "location": _ID,
+        "kind": {"type": "string", "enum": ["vacation", "sick", "training", "personal"]},
+        "firstDay": _DATE, "lastDay": _DATE, "note": _TEXT,
+        "status": {"type": "string", "enum": ["requested", "approved", "declined", "cancelled"]},
+        "decidedAt": _nullable({"type": "string", "format": "date-time"}), "decisionNote": _TEXT}},
+    "LeaveList": {"type": "object", "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Leave"}}}},
+    "LeaveAsk": {"type": "object", "required": ["kind", "firstDay", "lastDay"], "properties": {
+        "kind": {"type": "string", "enum": ["vacation", "sick", "training", "personal"]},
+        "firstDay": _DATE, "lastDay": _DATE, "note": _TEXT | {"maxLength": 300},
+        "user": _ID, "practitioner": _ID, "location": _ID}},
+    "CoverProposals": {"type": "object", "properties": {"items": {"type": "array", "items": {
+        "type": "object", "properties": {
+            "appointment": _ID, "bookedFor": {"type": "string", "format": "date-time"},
+            "proposal": {"type": "string", "enum": ["other-provider", "same-provider-later", "none", "not-movable"]},
+            "start": _nullable({"type": "string", "format": "date-time"}),
+            "end": _nullable({"type": "string", "format": "date-time"}), "practitioner": _nullable(_ID)}}}}},
+    "CoverApply": {"type": "object", "required": ["moves"], "properties": {"moves": {"type": "array", "items": {
+        "type": "object", "required": ["appointment", "start", "practitioner"], "properties": {
+            "appointment": _ID, "start": {"type": "string", "format": "date-time"}, "practitioner": _ID}}}}},
+    "CoverApplied": {"type": "object", "properties": {"moved": {"type": "array", "items": _ID}}},
     "RosterSolve": {"type": "object", "required": ["location", "periodStart"], "properties": {
         "location": _ID, "periodStart": _DATE | {"description": "A Monday."},
         "seconds": {"type": "integer", "minimum": 1, "maximum": 120}}},

@@ -70,3 +70,38 @@ class CoverNeedForm(forms.Form):
         cast(forms.ChoiceField, self.fields["weekday"]).choices = [("", "—"), *weekday_choices()]
         cast(forms.ChoiceField, self.fields["shift_type_id"]).choices = shifts
         cast(forms.ChoiceField, self.fields["skill_id"]).choices = [("", _("Anyone")), *skills]
+
+
+class LeaveForm(forms.Form):
+    """Ask for leave; the coordinator also chooses whose (a staff account, or a provider with or without one)."""
+
+    person = forms.ChoiceField(label=_("Person"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"))
+    first_day = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False,
+                           help_text=_("Optional. Never a diagnosis: “medical appointment” is enough."))
+
+    def __init__(self, *args: Any, people: list[tuple[str, Any]] | None = None, **kwargs: Any) -> None:
+        from .models import LeaveKind
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = LeaveKind.choices
+        if people:
+            cast(forms.ChoiceField, self.fields["person"]).choices = [("", _("Myself")), *people]
+        else:
+            del self.fields["person"]
+
+    def person_ids(self) -> dict[str, int | None]:
+        """user_id or practitioner_id from the person field ("u:<id>" or "p:<id>")."""
+        raw = self.cleaned_data.get("person") or ""
+        kind, _sep, pk = raw.partition(":")
+        if kind == "u" and pk.isdigit():
+            return {"user_id": int(pk), "practitioner_id": None}
+        if kind == "p" and pk.isdigit():
+            return {"user_id": None, "practitioner_id": int(pk)}
+        return {"user_id": None, "practitioner_id": None}
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Reason"), max_length=300, required=False)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 PERIOD_DAYS = 28
 
@@ -158,3 +159,98 @@ class RosterAssignment(models.Model):
         ordering = ["date", "shift_type__start", "pk"]
         constraints = [models.UniqueConstraint(fields=["roster", "staff", "date"],
                                                name="staffing_assignment_one_a_day")]
+
+
+# --- leave (#20 item 4) ------------------------------------------------------------------------------------------
+
+class LeaveKind(models.TextChoices):
+    VACATION = "vacation", _("Vacation")
+    SICK = "sick", _("Sick leave")
+    TRAINING = "training", _("Training")
+    PERSONAL = "personal", _("Personal leave")
+
+
+class LeaveStatus(models.TextChoices):
+    REQUESTED = "requested", pgettext_lazy("leave status", "Requested")
+    APPROVED = "approved", pgettext_lazy("leave status", "Approved")
+    DECLINED = "declined", pgettext_lazy("leave status", "Declined")
+    CANCELLED = "cancelled", pgettext_lazy("leave status", "Cancelled")
+
+
+# Which status may follow which (a bad move raises InvalidTransition in staffing.leave_services).
+LEAVE_TRANSITIONS: dict[str, frozenset[str]] = {
+    LeaveStatus.REQUESTED: frozenset({LeaveStatus.APPROVED, LeaveStatus.DECLINED, LeaveStatus.CANCELLED}),
+    LeaveStatus.APPROVED: frozenset({LeaveStatus.CANCELLED}),
+    LeaveStatus.DECLINED: frozenset(),
+    LeaveStatus.CANCELLED: frozenset(),
+}
+
+
+class LeaveRequest(models.Model):
+    """A person's absence for whole days, first to last. The person is a staff user (`user`), and for a provider
+    also their practitioner record (`practitioner`, which may have no user account). Approving a provider's leave
+    blocks their calendar (a scheduling availability exception, `exception_id`) and lists the appointments it
+    affects with a proposed cover for each (staffing.leave_services)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    practitioner = models.ForeignKey("practice.Practitioner", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=LeaveKind.choices)
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=LeaveStatus.choices,
+                              default=LeaveStatus.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("reason"), max_length=300, blank=True)
+    exception_id = models.IntegerField(null=True, blank=True)  # scheduling.AvailabilityException while approved
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-first_day", "-pk"]
+        indexes = [models.Index(fields=["status", "first_day"]), models.Index(fields=["user", "first_day"]),
+                   models.Index(fields=["practitioner", "first_day"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_day__gte=models.F("first_day")),
+                                   name="staffing_leave_last_after_first"),
+            models.CheckConstraint(condition=Q(user__isnull=False) | Q(practitioner__isnull=False),
+                                   name="staffing_leave_has_a_person"),
+        ]
+
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+    @property
+    def status_tone(self) -> str:
+        """The badge tone of the status (components/badge.html)."""
+        return {LeaveStatus.REQUESTED: "warning", LeaveStatus.APPROVED: "success",
+                LeaveStatus.DECLINED: "danger"}.get(LeaveStatus(self.status), "neutral")
+
+    @property
+    def person_name(self) -> str:
+        if self.practitioner_id is not None and self.practitioner is not None:
+            return str(self.practitioner)
+        return (self.user.get_full_name() or self.user.get_username()) if self.user is not None else ""
+
+
+class LeaveAllowance(models.Model):
+    """Days of leave of a kind a person has in a calendar year (vacation, usually); the balance is the allowance
+    less the working days of approved leave of that kind in the year."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=12, choices=LeaveKind.choices, default=LeaveKind.VACATION)
+    days = models.DecimalField(_("days"), max_digits=5, decimal_places=1)
+
+    class Meta:
+        ordering = ["year", "user_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "year", "kind"], name="staffing_allowance_one_per_kind"),
+            models.CheckConstraint(condition=Q(days__gte=0), name="staffing_allowance_not_negative"),
+        ]

@@ -330,6 +330,9 @@ def build_instance(*, location_id: int, period_start: dt.date) -> BuiltInstance:
     if not members:
         raise ValidationFailed("no-staff", _("Nobody at this location has an active contract yet."))
     weeks = horizon / 7
+    from .leave_services import leave_days_off
+
+    on_leave = leave_days_off(user_ids=[m.user_id for m in members], first_day=period_start, days=horizon)
     staff: dict[str, StaffMember] = {}
     contracts, days_off, skills, own = [], {}, {}, {}
     for member in members:
@@ -341,7 +344,8 @@ def build_instance(*, location_id: int, period_start: dt.date) -> BuiltInstance:
             max_consecutive_shifts=member.max_consecutive_shifts, min_consecutive_shifts=1,
             min_consecutive_days_off=1, max_weekends=member.max_weekends))
         blocked = set(member.unavailable_weekdays or [])
-        days_off[key] = frozenset(day for day in range(horizon) if (day % 7) in blocked)
+        days_off[key] = frozenset(day for day in range(horizon)
+                                  if (day % 7) in blocked or day in on_leave.get(member.user_id, ()))
         skills[key] = frozenset(skill_key(s.pk) for s in member.skills.all() if s.active)
         # Minimum rest: shift b the day after shift a leaves 1,440 + b's start - a's end minutes between them.
         own[key] = frozenset((a.code, b.code) for a in shifts.values() for b in shifts.values()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import leave_views, views
 
 app_name = "staffing"
 urlpatterns = [
@@ -22,4 +22,11 @@ urlpatterns = [
     path("cover/", views.cover, name="cover"),
     path("cover/new/", views.cover_new, name="cover-new"),
     path("cover/<int:cover_need_id>/delete/", views.cover_delete, name="cover-delete"),
+    path("leave/", leave_views.leave_home, name="leave"),
+    path("leave/new/", leave_views.leave_new, name="leave-new"),
+    path("leave/<int:leave_id>/", leave_views.leave_detail, name="leave-detail"),
+    path("leave/<int:leave_id>/approve/", leave_views.leave_approve, name="leave-approve"),
+    path("leave/<int:leave_id>/decline/", leave_views.leave_decline, name="leave-decline"),
+    path("leave/<int:leave_id>/cancel/", leave_views.leave_cancel, name="leave-cancel"),
+    path("leave/<int:leave_id>/cover/", leave_views.leave_cover, name="leave-cover"),
 ]

@@ -1,0 +1,16 @@
+"""Background work of the staffing app: thin wrappers that call services."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from clinicdesk.core.permissions import Perm, SystemActor
+
+
+@task()
+def resolve_rosters_for_leave(leave_id: int) -> int:
+    """Approved leave took shifts out of published rosters: re-solve them into drafts for the coordinator."""
+    from .leave_services import leave_rosters_resolve
+
+    actor = SystemActor("leave-roster", frozenset({Perm.STAFFING_ADMIN}))
+    return len(leave_rosters_resolve(actor=actor, leave_id=leave_id))
