@@ -187,9 +187,11 @@ def _pad(value: str, width: int) -> str:
 
 def write(*, sender_id: str, receiver_id: str, control_number: int, functional_id: str, application_sender: str,
           application_receiver: str, implementation: str, transactions: Iterable[tuple[str, Sequence[Sequence[str]]]],
-          created: dt.datetime, usage: str = "P", delimiters: Delimiters = Delimiters()) -> str:
+          created: dt.datetime, usage: str = "P", delimiters: Delimiters = Delimiters(),
+          implementation_in_st: bool = True) -> str:
     """One interchange with one functional group. `transactions` are (ST01, segments) pairs, each segment a list
-    [id, element1, element2, ...]; ST, SE, GS, GE, ISA and IEA (with their counts) are written here, by pyx12."""
+    [id, element1, element2, ...]; ST, SE, GS, GE, ISA and IEA (with their counts) are written here, by pyx12.
+    `implementation_in_st=False` leaves ST03 out (the 835 TR3 does not use it; GS08 still names the guide)."""
     out = io.StringIO()
     d = delimiters
     writer = pyx12.x12file.X12Writer(out, seg_term=d.segment, ele_term=d.element, subele_term=d.component,
@@ -206,7 +208,7 @@ def write(*, sender_id: str, receiver_id: str, control_number: int, functional_i
     put(["GS", functional_id, application_sender, application_receiver, created.strftime("%Y%m%d"),
          created.strftime("%H%M"), str(control_number), "X", implementation])
     for index, (code, segments) in enumerate(transactions, start=1):
-        put(["ST", code, f"{index:04d}", implementation])
+        put(["ST", code, f"{index:04d}", implementation] if implementation_in_st else ["ST", code, f"{index:04d}"])
         for values in segments:
             put(_trim([str(v) for v in values]))
         put(["SE", "0", f"{index:04d}"])  # pyx12 writes the real count
@@ -214,6 +216,37 @@ def write(*, sender_id: str, receiver_id: str, control_number: int, functional_i
     put(["IEA", "0", number])
     writer.close()
     return out.getvalue()
+
+
+def write_plain(*, sender_id: str, receiver_id: str, control_number: int, functional_id: str,
+                application_sender: str, application_receiver: str, implementation: str,
+                transactions: Iterable[tuple[str, Sequence[Sequence[str]]]], created: dt.datetime,
+                usage: str = "P", delimiters: Delimiters = Delimiters(), implementation_in_st: bool = True) -> str:
+    """What `write` writes, byte for byte, without pyx12's per-segment objects: for batches of thousands of
+    claims, where pyx12's writer costs four fifths of the time. Elements are joined as they are given (the
+    callers clean them: no separator ever reaches an element); trailing empty elements are dropped; the
+    trailers' counts are computed here."""
+    d = delimiters
+    end = d.segment + "\n"
+    sep = d.element
+    number = f"{control_number:09d}"
+    out: list[str] = [sep.join(["ISA", "00", _pad("", 10), "00", _pad("", 10), "ZZ", _pad(sender_id, 15), "ZZ",
+                                _pad(receiver_id, 15), created.strftime("%y%m%d"), created.strftime("%H%M"),
+                                d.repetition, VERSION, number, "0", usage, d.component]),
+                      sep.join(["GS", functional_id, application_sender, application_receiver,
+                                created.strftime("%Y%m%d"), created.strftime("%H%M"), str(control_number), "X",
+                                implementation])]
+    count = 0
+    for index, (code, segments) in enumerate(transactions, start=1):
+        count = index
+        control = f"{index:04d}"
+        out.append(sep.join(["ST", code, control, implementation] if implementation_in_st else ["ST", code, control]))
+        for values in segments:
+            out.append(sep.join(_trim([str(v) for v in values])))
+        out.append(sep.join(["SE", str(len(segments) + 2), control]))
+    out.append(sep.join(["GE", str(count), str(control_number)]))
+    out.append(sep.join(["IEA", "1", number]))
+    return end.join(out) + end
 
 
 def _trim(values: list[str]) -> list[str]:

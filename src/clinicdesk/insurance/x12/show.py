@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import e270, e271, envelope
+from . import e270, e271, e277ca, e835, e837p, e999, envelope
 from .envelope import Interchange, Transaction, X12Error
 
 Reader = Callable[[Interchange, Transaction], dict[str, Any]]
@@ -19,6 +19,10 @@ def register(code: str, reader: Reader) -> None:
 
 register("270", e270.to_json)
 register("271", e271.to_json)
+register("837", e837p.to_json)
+register("835", e835.to_json)
+register("999", e999.to_json)
+register("277", e277ca.to_json)
 
 
 def show(text: str | bytes) -> dict[str, Any] | list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""`clinicdesk x12 show FILE`: print an X12 file (270, 271; more readers plug in by ST01) as JSON.
+"""`clinicdesk x12 show FILE`: print an X12 file (270, 271, 837P, 835, 999, 277CA; readers plug in by ST01) as JSON.
 
 Bad input (not X12, cut short, not 5010, a transaction no reader knows) prints one line on stderr and exits 1.
 """
@@ -17,7 +17,8 @@ from clinicdesk.insurance.x12.show import show
 
 
 class Command(BaseCommand):
-    help = "X12 tools. 'show FILE' prints a 270 or 271 (FILE '-' reads standard input) as JSON."
+    help = ("X12 tools. 'show FILE' prints a 270, 271, 837P, 835, 999 or 277CA (FILE '-' reads standard "
+            "input) as JSON.")
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
