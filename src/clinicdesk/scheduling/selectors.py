@@ -326,15 +326,67 @@ def slots_search(*, actor: Actor, query: SearchQuery) -> list[Option]:
         raise ValidationFailed("unknown-appointment-type", gettext("No such appointment type."))
     if query.first_day and query.last_day and query.last_day < query.first_day:
         raise ValidationFailed("end-before-start", gettext("The last day is before the first day."))
-    allowed = AppointmentType.allowed_practitioners.through.objects.filter(appointmenttype_id=kind.pk)
-    practitioners = (Practitioner.objects.filter(locations=location, active=True)
-                     .filter(Q(pk__in=allowed.values("practitioner_id")) | ~Exists(allowed))  # none listed: anybody
-                     .order_by("last_name", "pk"))
+    practitioners = _bookable(location, kind)
     if query.practitioner_ids:
         practitioners = practitioners.filter(pk__in=query.practitioner_ids)
     shortest_minutes = min(t.duration_minutes for t in types)
     return find_options(query, location=location, practitioners=list(practitioners), kind=kind,
                         shortest=dt.timedelta(minutes=shortest_minutes))
+
+
+def _bookable(location: Location, kind: AppointmentType) -> Any:
+    """The active practitioners of the location who take the type (a type that lists nobody: anybody)."""
+    allowed = AppointmentType.allowed_practitioners.through.objects.filter(appointmenttype_id=kind.pk)
+    return (Practitioner.objects.filter(locations=location, active=True)
+            .filter(Q(pk__in=allowed.values("practitioner_id")) | ~Exists(allowed))
+            .order_by("last_name", "pk"))
+
+
+def practitioners_free_at(*, actor: Actor, location: Location, appointment_type_id: int,
+                          starts: Sequence[dt.datetime]) -> dict[dt.datetime, list[Option]]:
+    """For each start, every practitioner who could take an appointment of the type then, as an option: they work
+    then in a block that admits the type, nothing of theirs overlaps it with the type's buffers, and a room and
+    the equipment it needs are free. One availability window for all the days, bookings read in one query: the
+    exact-time question the first-available search answers one call at a time. Past starts get none."""
+    require(actor, Perm.SCHEDULE_READ, location=location)
+    kind = AppointmentType.objects.filter(pk=appointment_type_id, active=True).first()
+    if kind is None:
+        raise ValidationFailed("unknown-appointment-type", gettext("No such appointment type."))
+    now, tz = clock.now(), location.tz
+    wanted = sorted({start for start in starts if start >= now})
+    answer: dict[dt.datetime, list[Option]] = {start: [] for start in starts}
+    practitioners = list(_bookable(location, kind))
+    if not wanted or not practitioners:
+        return answer
+    days = sorted({start.astimezone(tz).date() for start in wanted})
+    window = Window.load(location=location, first_day=days[0], last_day=days[-1],
+                         practitioner_ids=[p.pk for p in practitioners], room_kind=kind.room_kind or None,
+                         equipment_kinds=kind.equipment_kinds or (), lazy_bookings=True, lazy_resources=True,
+                         margins=(kind.buffer_before, kind.buffer_after))
+    window.load_bookings(days, resources=True)
+    window.ensure_resources(days)
+    duration, before, after = kind.duration, kind.buffer_before, kind.buffer_after
+    for start in wanted:
+        end, day = start + duration, start.astimezone(tz).date()
+        for practitioner in practitioners:
+            if not any(open_start <= start and end <= open_end
+                       for open_start, open_end in window.open_for(practitioner.pk, day, kind.pk)):
+                continue
+            if window.busy_between(ResourceKind.PRACTITIONER.value, practitioner.pk, start - before, end + after):
+                continue
+            room = window.free_room(start - before, end + after) if kind.room_kind else None
+            if kind.room_kind and room is None:
+                continue
+            equipment: list[Any] = []
+            for wanted_kind in kind.equipment_kinds or ():
+                piece = window.free_equipment(wanted_kind, start - before, end + after)
+                if piece is None or piece in equipment:
+                    break
+                equipment.append(piece)
+            else:
+                answer[start].append(Option(start=start, end=end, practitioner=practitioner, location=location,
+                                            room=room, equipment=equipment, score=0.0))
+    return answer
 
 
 # --- waitlist ------------------------------------------------------------------------------------

@@ -187,6 +187,7 @@ class _Searches:
     def __init__(self, actor: Actor, leave: LeaveRequest) -> None:
         self.actor, self.leave = actor, leave
         self.answers: dict[tuple[Any, ...], list[Option]] = {}
+        self.same_time: dict[int, list[Option]] = {}
         self.claimed: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
         self.specialty = (leave.practitioner.specialty or "").strip().lower() if leave.practitioner else ""
 
@@ -226,19 +227,25 @@ class _Searches:
         return other.pk != self.leave.practitioner_id and (
             not self.specialty or (other.specialty or "").strip().lower() == self.specialty)
 
+    def free_at_their_times(self, appointments: list[Appointment]) -> None:
+        """Who is free at each appointment's own time: one scheduling read per location and type."""
+        groups: dict[tuple[int, int], list[Appointment]] = {}
+        for appointment in appointments:
+            groups.setdefault((appointment.location_id, appointment.appointment_type_id), []).append(appointment)
+        for (_location_id, type_id), group in groups.items():
+            free = scheduling_selectors.practitioners_free_at(
+                actor=self.actor, location=group[0].location, appointment_type_id=type_id,
+                starts=[a.start for a in group])
+            for appointment in group:
+                self.same_time[appointment.pk] = free.get(appointment.start, [])
+
     def other_provider(self, appointment: Appointment, today: dt.date) -> Option | None:
         """A colleague at the very same time when one is free (the patient keeps their plans), else the closest
         free time with a colleague in the next few days."""
+        same_time = [o for o in self.same_time.get(appointment.pk, []) if self._fits(o) and self._free(o)]
+        if same_time:
+            return same_time[0]
         local = appointment.start.astimezone(appointment.location.tz)
-        if local.date() >= today:
-            same_time = SearchQuery(appointment_type_id=appointment.appointment_type_id,
-                                    location_id=appointment.location_id, first_day=local.date(),
-                                    last_day=local.date(), earliest=local.time(),
-                                    latest=appointment.end.astimezone(appointment.location.tz).time())
-            free = self._search(("exact", appointment.appointment_type_id, appointment.location_id, local),
-                                same_time, lambda o: self._fits(o) and o.start == appointment.start)
-            if free:
-                return free[0]
         day = max(local.date(), today)
         query = SearchQuery(appointment_type_id=appointment.appointment_type_id, location_id=appointment.location_id,
                             first_day=day, last_day=day + dt.timedelta(days=NEARBY_DAYS), limit=SEARCH_LIMIT)
@@ -271,6 +278,7 @@ def leave_cover_proposals(*, actor: Actor, leave_id: int) -> list[Proposal]:
     now = clock.now()
     today = now.astimezone(leave.location.tz).date()
     searches = _Searches(actor, leave)
+    searches.free_at_their_times([a for a in appointments if a.status in MOVABLE_STATUSES and a.start > now])
     proposals: list[Proposal] = []
     for appointment in appointments:
         if appointment.status not in MOVABLE_STATUSES or appointment.start <= now:
