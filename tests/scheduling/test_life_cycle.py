@@ -138,10 +138,10 @@ def test_life_cycle_is_hidden_from_other_locations_and_refused_to_outsiders(book
 
 def test_checklist_drives_ready_for_visit(db, clock, clerk, booking):
     surgery = AppointmentTypeFactory(code="surgery", duration_minutes=60, category="surgery",
-                                     checklist=["prior_auth", "surgical_clearance"])
+                                     checklist=["pre_op", "surgical_clearance"])  # prior_auth: tests/insurance
     appointment = appointment_book(actor=clerk, request=booking(at(TUESDAY, 13), appointment_type_id=surgery.pk))
     assert not appointment.ready_for_visit
-    appointment_checklist_mark(actor=clerk, appointment_id=appointment.pk, item="prior_auth")
+    appointment_checklist_mark(actor=clerk, appointment_id=appointment.pk, item="pre_op")
     appointment = appointment_checklist_mark(actor=clerk, appointment_id=appointment.pk, item="surgical_clearance")
     assert appointment.ready_for_visit
     with pytest.raises(ValidationFailed):

@@ -12,6 +12,10 @@ from .matrix import BILL, FD, NURSE, PC, PRC, PROV, Row, api, page
 
 INS_READERS = frozenset({FD, PC, PRC, BILL, PROV, NURSE})
 INS_WRITERS = frozenset({FD, PC, PRC, BILL})
+RULE_EDITORS = frozenset({PRC, BILL})  # payer rules: the practice coordinator and billing (#18 item 1)
+# The page looks the record up (hidden from another location) before the service refuses the write: a reader
+# of another location without insurance.write gets the 404 of a missing record, not a 403.
+HIDDEN_FIRST: dict[str, Any] = {"who": {"nurse@uptown": 404}}
 
 ROWS: list[Row] = [
     page("GET", "/insurance/", 200, INS_READERS, elsewhere=None,
@@ -22,7 +26,53 @@ ROWS: list[Row] = [
     api("POST", "/api/v1/eligibility/verify", 201, INS_WRITERS, body=lambda w: {"coverage": w.coverage.pk}),
     api("GET", "/api/v1/eligibility/results/{eligibility.pk}", 200, INS_READERS),
     api("GET", "/api/v1/eligibility/coverages/{coverage.pk}/latest", 200, INS_READERS),
+    # referrals, prior authorizations, payer rules (#18 items 1, 6, 7)
+    page("GET", "/insurance/patients/{ana.pk}/", 200, INS_READERS),
+    page("POST", "/insurance/patients/{ana.pk}/referrals/new", 302, INS_WRITERS, data=lambda w: _referral_form()),
+    page("POST", "/insurance/patients/{ana.pk}/outgoing/new", 302, INS_WRITERS,
+         data=lambda w: {"location": str(w.home.pk), "specialist_name": "Dr. Matrix", "reason": "Knee"}),
+    page("POST", "/insurance/patients/{ana.pk}/authorizations/new", 302, INS_WRITERS,
+         data=lambda w: {"procedure_codes": "73721", "units_requested": "1", "requested_from": "2026-11-23",
+                         "requested_to": "2026-12-31", "clinical_reason": "Knee"}),
+    page("POST", "/insurance/referrals/{ins_referral.pk}/link", 302, INS_WRITERS, **HIDDEN_FIRST,
+         data=lambda w: {"appointment": str(w.objects["tomorrow"].pk)}),
+    page("POST", "/insurance/outgoing/{ins_outgoing.pk}/status", 302, INS_WRITERS, **HIDDEN_FIRST,
+         data=lambda w: {"status": "received"}),
+    page("GET", "/insurance/outgoing/{ins_outgoing.pk}/letter.pdf", 200, INS_READERS),
+    page("POST", "/insurance/authorizations/{ins_authorization.pk}/decide", 302, INS_WRITERS, **HIDDEN_FIRST,
+         data=lambda w: {"status": "approved", "auth_number": "PA-1", "units_approved": "1",
+                         "valid_from": "2026-11-23", "valid_to": "2026-12-31"}),
+    page("GET", "/insurance/worklist/", 200, INS_READERS, elsewhere=None,
+         why="each user's own locations' patients; an Uptown user sees no Downtown patient"),
+    page("GET", "/insurance/rules/", 200, INS_READERS, elsewhere=None, why="practice-wide rules, no patient data"),
+    page("POST", "/insurance/rules/save", 302, RULE_EDITORS, elsewhere=None, why="practice-wide rules",
+         data=lambda w: {"payer": str(w.coverage.payer_id), "procedure_code": "97110", "needs_prior_auth": "on"}),
+    page("POST", "/insurance/rules/{ins_rule.pk}/delete", 302, RULE_EDITORS, elsewhere=None,
+         why="practice-wide rules"),
+    api("GET", "/api/v1/insurance/patients/{ana.pk}/referrals", 200, INS_READERS),
+    api("POST", "/api/v1/insurance/referrals", 201, INS_WRITERS,
+        body=lambda w: {"patient": w.objects["ana"].pk, "referringName": "Dr. Lee", "referringNpi": "1234567893",
+                        "reason": "Knee", "visitsAuthorized": 2, "validFrom": "2026-11-01",
+                        "validTo": "2027-01-31"}),
+    api("POST", "/api/v1/insurance/outgoing-referrals", 201, INS_WRITERS,
+        body=lambda w: {"patient": w.objects["ana"].pk, "location": w.home.pk, "specialistName": "Dr. Matrix",
+                        "reason": "Knee"}),
+    api("POST", "/api/v1/insurance/outgoing-referrals/{ins_outgoing.pk}/status", 200, INS_WRITERS,
+        body=lambda w: {"status": "received"}),
+    api("POST", "/api/v1/insurance/authorizations", 201, INS_WRITERS,
+        body=lambda w: {"patient": w.objects["ana"].pk, "procedureCodes": ["73721"], "unitsRequested": 1,
+                        "requestedFrom": "2026-11-23", "requestedTo": "2026-12-31", "clinicalReason": "Knee"}),
+    api("POST", "/api/v1/insurance/authorizations/{ins_authorization.pk}/decision", 200, INS_WRITERS,
+        body=lambda w: {"status": "denied"}),
+    api("GET", "/api/v1/insurance/payer-rules", 200, INS_READERS, elsewhere=None),
+    api("POST", "/api/v1/insurance/payer-rules", 201, RULE_EDITORS, elsewhere=None,
+        body=lambda w: {"payer": w.coverage.payer_id, "procedureCode": "97110", "needsPriorAuth": True}),
 ]
+
+
+def _referral_form() -> dict[str, str]:
+    return {"referring_name": "Dr. Lee", "referring_npi": "1234567893", "reason": "Knee", "visits_authorized": "2",
+            "valid_from": "2026-11-01", "valid_to": "2027-01-31"}
 
 
 def objects(world: Any) -> dict[str, Any]:
@@ -47,4 +97,33 @@ def objects(world: Any) -> dict[str, Any]:
         status="active", channel="realtime", trace_number="CDMATRIX0001", service_date=TOMORROW,
         coverage_fingerprint="matrix", plan="GOLD PPO", request_x12="ISA", requested_at=MOMENT,
         answered_at=MOMENT + dt.timedelta(seconds=2))
-    return {"eligibility": result}
+    return {"eligibility": result, **_referral_objects(world)}
+
+
+def _referral_objects(world: Any) -> dict[str, Any]:
+    """An incoming referral, an outgoing referral (sent), a requested authorization for Ana, and a payer rule."""
+    from clinicdesk.insurance.models import OutgoingReferral, PayerRule, PriorAuthorization, Referral
+
+    from .world import MOMENT, TODAY
+
+    ana = world.objects["ana"]
+    day = dt_days(TODAY)
+    return {
+        "ins_referral": Referral.objects.create(
+            patient=ana, referring_name="Dr. Lee", referring_npi="1234567893", reason="Knee", visits_authorized=3,
+            valid_from=day(-10), valid_to=day(60), created_at=MOMENT),
+        "ins_outgoing": OutgoingReferral.objects.create(
+            patient=ana, location=world.home, specialist_name="Dr. Ortho", reason="Knee", status="sent",
+            status_changed_at=MOMENT, created_at=MOMENT),
+        "ins_authorization": PriorAuthorization.objects.create(
+            patient=ana, procedure_codes=["73721"], units_requested=1, requested_from=day(0),
+            requested_to=day(30), clinical_reason="Knee", created_at=MOMENT),
+        "ins_rule": PayerRule.objects.create(payer=world.coverage.payer, procedure_code="20610",
+                                             needs_prior_auth=True, updated_at=MOMENT),
+    }
+
+
+def dt_days(start: Any) -> Any:
+    import datetime as dt
+
+    return lambda n: start + dt.timedelta(days=n)

@@ -222,7 +222,7 @@ def check_in_summary(*, actor: Actor, appointment_id: int) -> CheckInSummary:
     confirmed_today = {name for name, v in verified.items() if v.today}
     summary = CheckInSummary(
         appointment=appointment, visit=visit, patient=patient, coverages=coverages,
-        expected_copay=expected_copay(patient, appointment.practitioner, day),
+        expected_copay=expected_copay(patient, appointment.practitioner, day, appointment),
         outstanding=outstanding_forms(signed), intake_missing=not any((patient.intake or {}).values()),
         photo_id_on_file=Document.Kind.PHOTO_ID in documents or verified["photo_id"].at is not None,
         checklist=checklist_lines(appointment, documents=documents, confirmed_today=confirmed_today,

@@ -18,6 +18,7 @@ from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, InvalidTransition, NotFound, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm, Role, SystemActor, has_perm, require, staff_user
+from clinicdesk.insurance import selectors as insurance_selectors
 from clinicdesk.patients.models import Coverage, Patient
 from clinicdesk.patients.selectors import require_patient_in_reach
 from clinicdesk.practice.models import Location, Practitioner, Room
@@ -74,13 +75,18 @@ def local_today(location: Location) -> dt.date:
     return clock.today_in(location.tz)
 
 
-def expected_copay(patient: Patient, practitioner: Practitioner | None, day: dt.date) -> Decimal | None:
-    """The co-pay the primary coverage on file asks for that day: primary-care or specialist amount."""
-    coverages = [c for c in Coverage.objects.filter(patient=patient).order_by("order", "-start_date")
-                 if c.is_active_on(day)]
+def expected_copay(patient: Patient, practitioner: Practitioner | None, day: dt.date,
+                   appointment: Appointment | None = None) -> Decimal | None:
+    """The co-pay the visit is expected to cost under the primary coverage on file that day: what a fresh, active
+    271 states for the visit's service type (insurance.selectors.visit_copay_from_eligibility), else the
+    coverage's primary-care or specialist amount."""
+    coverages = [c for c in Coverage.objects.filter(patient=patient).select_related("payer")
+                 .order_by("order", "-start_date") if c.is_active_on(day)]
     if not coverages:
         return None
     coverage = coverages[0]
+    if (stated := insurance_selectors.visit_copay_from_eligibility(coverage, appointment)) is not None:
+        return stated
     specialty = (getattr(practitioner, "specialty", "") or "").strip().lower()
     primary = not specialty or specialty in PRIMARY_CARE
     first, second = ((coverage.copay_primary, coverage.copay_specialist) if primary
@@ -141,7 +147,7 @@ def _visit_follow(appointment: Appointment, actor: Actor, status: str) -> Visit:
         _event(visit, actor, "", VisitStatus.ARRIVED)
         record(actor, "visit.arrive", visit, patient=appointment.patient_id, detail={"appointment": appointment.pk})
     if status == AppointmentStatus.CHECKED_IN and visit.status == VisitStatus.ARRIVED:
-        visit.expected_copay = expected_copay(appointment.patient, appointment.practitioner, visit.day)
+        visit.expected_copay = expected_copay(appointment.patient, appointment.practitioner, visit.day, appointment)
         _move(visit, actor, VisitStatus.CHECKED_IN, confirmed=[])
     return visit
 
@@ -210,7 +216,7 @@ def visit_check_in(*, actor: Actor, appointment_id: int | None = None, visit_id:
             setattr(visit, f"{name}_verified_at", now)
             setattr(visit, f"{name}_verified_by", user)
             confirmed.append(name)
-    visit.expected_copay = expected_copay(visit.patient, visit.practitioner, visit.day)
+    visit.expected_copay = expected_copay(visit.patient, visit.practitioner, visit.day, visit.appointment)
     _move(visit, actor, VisitStatus.CHECKED_IN, confirmed=confirmed)
     if visit.appointment_id:
         _tick_confirmed(actor, visit.appointment_id, confirmed)

@@ -104,13 +104,12 @@ def check_in(request: HttpRequest, appointment_id: int) -> HttpResponse:
             return redirect("frontdesk:check_in", appointment_id=appointment_id)
         return redirect("frontdesk:check_in", appointment_id=appointment_id)
     summary = selectors.check_in_summary(actor=request.user, appointment_id=appointment_id)
-    # The primary coverage's newest eligibility answer (#18): an active, fresh 271 sets the co-pay to collect;
-    # otherwise the payer's default co-pay stays (as the summary has it).
+    # The primary coverage's newest eligibility answer (#18): the summary's expected co-pay already comes from an
+    # active, fresh 271 for the visit's service type when there is one (frontdesk.services.expected_copay).
     eligibility = insurance_selectors.eligibility_for_coverage(
         actor=request.user, coverage_id=summary.coverages[0].pk if summary.coverages else None)
-    copay_from_payer = eligibility is not None and eligibility.usable_copay is not None
-    if eligibility is not None and eligibility.usable_copay is not None:
-        summary.expected_copay = eligibility.usable_copay
+    copay_from_payer = eligibility is not None and bool(summary.coverages) and (
+        insurance_selectors.visit_copay_from_eligibility(summary.coverages[0], summary.appointment) is not None)
     return render(request, "frontdesk/check_in.html", {
         "s": summary, "idempotency_key": secrets.token_urlsafe(16), "methods": _methods(),
         "today": clock.today_in(summary.appointment.location.tz), "eligibility": eligibility,

@@ -15,7 +15,7 @@ from collections import Counter
 from clinicdesk.audit.services import atomic_service
 from clinicdesk.core import clock
 from clinicdesk.core.permissions import Actor, Perm, require
-from clinicdesk.patients.models import Coverage
+from clinicdesk.patients.models import Coverage, Payer
 from clinicdesk.practice.models import Location
 
 from . import services
@@ -71,4 +71,120 @@ def eligibility_demo(*, actor: Actor, limit: int = len(CASES)) -> dict[str, int]
             text = fake271.answer_271(prepared.text, case=case, created=now.replace(tzinfo=None))
             result = services._apply(actor, prepared, text=text, error=None)
         counts[result.status] += 1
+    return dict(counts)
+
+
+# --- referrals, prior authorizations and payer rules (#18 items 1, 6, 7) ---------------------------------------
+
+DEMO_NPIS = ("1234567893", "1003000126", "1245319599", "1588667638", "1497758544")
+
+
+@atomic_service
+def referrals_demo(*, actor: Actor) -> dict[str, int]:
+    """Payer rules for the procedure and new-patient types, and through the services: incoming referrals (with
+    visits left, used up, ending soon, ended), outgoing referrals in every status, prior authorizations in every
+    status (one about to expire, one on its last unit). Returns counts."""
+    from clinicdesk.scheduling.models import Appointment, AppointmentType
+
+    from .models import OutgoingReferralStatus, PayerRule
+
+    require(actor, Perm.INSURANCE_WRITE, resource_type="referral")
+    today = clock.now().date()
+    payers = list(Payer.objects.filter(active=True, pk__in=Coverage.objects.values("payer_id"))
+                  .exclude(payer_code="").order_by("pk")[:3])
+    types = {t.code: t for t in AppointmentType.objects.filter(code__in=["procedure", "new-patient"])}
+    counts: Counter[str] = Counter()
+    for index, payer in enumerate(payers):
+        for code, referral, auth in (("new-patient", index % 2 == 0, False), ("procedure", False, True)):
+            kind = types.get(code)
+            if kind is None or PayerRule.objects.filter(payer=payer, appointment_type=kind).exists():
+                continue
+            services.payer_rule_save(actor=actor, data=services.RuleInput(
+                payer_id=payer.pk, appointment_type_id=kind.pk, needs_referral=referral, needs_prior_auth=auth or
+                not referral))
+            counts["rules"] += 1
+        if index == 0 and not PayerRule.objects.filter(payer=payer, procedure_code="73721").exists():
+            services.payer_rule_save(actor=actor, data=services.RuleInput(
+                payer_id=payer.pk, procedure_code="73721", needs_prior_auth=True, note="MRI of a lower joint"))
+            counts["rules"] += 1
+    covered = list(Coverage.objects.filter(payer__in=payers).select_related("patient").order_by("pk")[:16])
+    patients = []
+    for coverage in covered:
+        if coverage.patient not in patients:
+            patients.append(coverage.patient)
+    coming: dict[int, Appointment] = {}
+    for appointment in Appointment.objects.filter(patient__in=patients, start__gte=clock.now(),
+                                                  status="booked").order_by("start", "pk"):
+        coming.setdefault(appointment.patient_id, appointment)
+    day = dt.timedelta(days=1)
+    # Incoming referrals: (visits authorized, used, valid from, valid to)
+    shapes = [(6, 1, today - 30 * day, today + 150 * day), (2, 2, today - 60 * day, today + 60 * day),
+              (4, 1, today - 80 * day, today + 9 * day), (3, 3, today - 200 * day, today - 10 * day),
+              (1, 0, today - 5 * day, today + 120 * day)]
+    for index, (visits, used, start, end) in enumerate(shapes):
+        if index >= len(patients):
+            break
+        patient = patients[index]
+        link = coming.get(patient.pk)
+        link_ids = [link.pk] if link and used < visits and start <= link.start.date() <= end else []
+        incoming = services.referral_add(actor=actor, idempotency_key=f"demo-referral-{patient.pk}-{index}",
+                                         data=services.ReferralInput(
+            patient_id=patient.pk, referring_name=f"Dr. {('Lee', 'Patel', 'Nguyen', 'Okafor', 'Ruiz')[index]}",
+            referring_npi=DEMO_NPIS[index], reason=("Knee pain", "Diabetes follow-up", "Back pain",
+                                                    "Skin lesion", "Shortness of breath")[index],
+            diagnosis_codes=("M25.561", "E11.9", "M54.5", "L98.9", "R06.02")[index], visits_authorized=visits,
+            valid_from=start, valid_to=end, payer_id=None, referral_number=f"RF{202600 + index}",
+            appointment_ids=link_ids))
+        for _ in range(used):
+            if incoming.visits_used < incoming.visits_authorized:
+                incoming = services.referral_record_visit(actor=actor, referral_id=incoming.pk)
+        counts["referrals"] += 1
+    # Outgoing referrals, one in each status.
+    path = {"sent": [], "received": ["received"], "scheduled": ["received", "scheduled"],
+            "seen": ["received", "scheduled", "seen"], "closed": ["closed"]}
+    for index, status in enumerate(OutgoingReferralStatus.values):
+        if index >= len(patients):
+            break
+        patient = patients[-1 - index]
+        sent = services.outgoing_referral_send(actor=actor, idempotency_key=f"demo-outgoing-{patient.pk}-{index}",
+                                               data=services.OutgoingInput(
+            patient_id=patient.pk, location_id=patient.home_location_id,
+            specialist_name=("Dr. Alvarez", "Dr. Brooks", "Dr. Chen", "Dr. Dubois", "Dr. Evans")[index],
+            specialty=("Orthopedics", "Cardiology", "Dermatology", "Endocrinology", "Neurology")[index],
+            specialist_npi=DEMO_NPIS[index], reason="Evaluation and treatment, please.",
+            diagnosis_codes=("M17.11", "I10", "L98.9", "E11.9", "G43.909")[index], urgent=index == 1))
+        for step in path[status]:
+            services.outgoing_referral_set_status(actor=actor, referral_id=sent.pk, status=step)
+        counts["outgoing"] += 1
+    # Prior authorizations: requested, approved, partly approved, denied, expired, ending soon, last unit.
+    cases = [("requested", None), ("approved", (6, 0, today - 10 * day, today + 80 * day)),
+             ("partial", (2, 0, today, today + 60 * day)), ("denied", None),
+             ("expired", (3, 1, today - 120 * day, today - 20 * day)),
+             ("approved", (4, 1, today - 50 * day, today + 10 * day)), ("approved", (2, 1, today, today + 90 * day))]
+    procedure = types.get("procedure")
+    for index, (status, approval) in enumerate(cases):
+        if index >= len(patients):
+            break
+        patient = patients[index % len(patients)]
+        decision = None
+        if approval is not None:
+            units, _used, start, end = approval
+            decision = services.Decision(status="approved" if status == "expired" else status,
+                                         auth_number=f"PA{880000 + index}", units_approved=units,
+                                         valid_from=start, valid_to=end)
+        elif status == "denied":
+            decision = services.Decision(status="denied", note="Conservative treatment first.")
+        start = approval[2] if approval else today
+        found = services.authorization_request(actor=actor, idempotency_key=f"demo-auth-{patient.pk}-{index}",
+                                               data=services.AuthorizationInput(
+            patient_id=patient.pk, procedure_codes=("73721", "20610", "97110", "73721", "20610", "97110",
+                                                    "11042")[index],
+            units_requested=(approval[0] + (2 if status == "partial" else 0)) if approval else 1,
+            requested_from=start, requested_to=approval[3] if approval else today + 60 * day,
+            clinical_reason="Failed six weeks of conservative treatment.",
+            appointment_type_id=procedure.pk if procedure else None, decision=decision))
+        if status == "expired":
+            services.authorization_decide(actor=actor, authorization_id=found.pk,
+                                          decision=services.Decision(status="expired"))
+        counts["authorizations"] += 1
     return dict(counts)

@@ -6,9 +6,12 @@ Writes go through `insurance.services`; reads through `insurance.selectors`.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EligibilityStatus(models.TextChoices):
@@ -124,3 +127,239 @@ class EligibilityBenefit(models.Model):
 
     class Meta:
         ordering = ["result", "position"]
+
+
+# --- #18 items 1 (payer rules), 6 (referrals) and 7 (prior authorizations) -----------------------------------
+
+
+class PayerRule(models.Model):
+    """What a payer asks before it pays for an appointment type or a procedure code: a referral from the primary
+    care provider, a prior authorization, or both. Exactly one of appointment type and procedure code."""
+
+    payer = models.ForeignKey("patients.Payer", on_delete=models.CASCADE, related_name="+")
+    appointment_type = models.ForeignKey("scheduling.AppointmentType", null=True, blank=True,
+                                         on_delete=models.CASCADE, related_name="+")
+    procedure_code = models.CharField(_("procedure code"), max_length=10, blank=True)
+    needs_referral = models.BooleanField(_("needs a referral"), default=False)
+    needs_prior_auth = models.BooleanField(_("needs a prior authorization"), default=False)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["payer__name", "appointment_type__name", "procedure_code", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(appointment_type__isnull=False, procedure_code="")
+                           | (models.Q(appointment_type__isnull=True) & ~models.Q(procedure_code=""))),
+                name="payer_rule_type_or_code"),
+            models.UniqueConstraint(fields=["payer", "appointment_type"], condition=models.Q(procedure_code=""),
+                                    name="payer_rule_one_per_type"),
+            models.UniqueConstraint(fields=["payer", "procedure_code"],
+                                    condition=models.Q(appointment_type__isnull=True),
+                                    name="payer_rule_one_per_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payer_id}/{self.appointment_type_id or self.procedure_code}"
+
+
+class Referral(models.Model):
+    """An incoming referral: the primary care provider sends the patient to us, with the payer's referral number
+    and a number of visits. `visits_used` never exceeds `visits_authorized` (a constraint backs the service)."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    payer = models.ForeignKey("patients.Payer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    referring_name = models.CharField(_("referring provider"), max_length=120)
+    referring_npi = models.CharField(_("referring provider's NPI"), max_length=10)
+    referral_number = models.CharField(_("payer referral number"), max_length=40, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    diagnosis_codes = models.JSONField(_("diagnosis codes"), default=list, blank=True)
+    visits_authorized = models.PositiveSmallIntegerField(_("visits authorized"))
+    visits_used = models.PositiveSmallIntegerField(_("visits used"), default=0)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    document = models.ForeignKey("patients.Document", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    appointments = models.ManyToManyField("scheduling.Appointment", through="ReferralVisit", related_name="+")
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-valid_to", "-pk"]
+        indexes = [models.Index(fields=["patient", "valid_to"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(visits_used__lte=models.F("visits_authorized")),
+                                   name="referral_used_within_authorized"),
+            models.CheckConstraint(condition=models.Q(visits_authorized__gt=0), name="referral_authorizes_visits"),
+            models.CheckConstraint(condition=models.Q(valid_to__gte=models.F("valid_from")),
+                                   name="referral_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral {self.pk}"
+
+    @property
+    def visits_left(self) -> int:
+        return self.visits_authorized - self.visits_used
+
+
+class ReferralVisit(models.Model):
+    """An appointment a referral covers; `counted` once the visit is fulfilled (one visit used)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="visits")
+    appointment = models.ForeignKey("scheduling.Appointment", on_delete=models.CASCADE, related_name="+")
+    counted = models.BooleanField(default=False)
+    counted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["appointment"], name="referral_visit_one_per_appointment")]
+
+
+class OutgoingReferralStatus(models.TextChoices):
+    SENT = "sent", pgettext_lazy("referral status", "Sent")
+    RECEIVED = "received", _("Received by the specialist")
+    SCHEDULED = "scheduled", _("Scheduled with the specialist")
+    SEEN = "seen", _("Seen by the specialist")
+    CLOSED = "closed", _("Closed")
+
+
+# The allowed moves; any status may be closed (the patient declined, the specialist will not see them).
+OUTGOING_TRANSITIONS: dict[str, frozenset[str]] = {
+    OutgoingReferralStatus.SENT: frozenset({"received", "scheduled", "closed"}),
+    OutgoingReferralStatus.RECEIVED: frozenset({"scheduled", "closed"}),
+    OutgoingReferralStatus.SCHEDULED: frozenset({"seen", "closed"}),
+    OutgoingReferralStatus.SEEN: frozenset({"closed"}),
+    OutgoingReferralStatus.CLOSED: frozenset(),
+}
+
+
+class OutgoingReferral(models.Model):
+    """We send the patient to a specialist: the letter is a PDF made from this row; the status follows the
+    specialist's answers until they confirm the patient was seen."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
+    referring_practitioner = models.ForeignKey("practice.Practitioner", null=True, blank=True,
+                                               on_delete=models.SET_NULL, related_name="+")
+    specialist_name = models.CharField(_("specialist"), max_length=120)
+    specialist_npi = models.CharField(_("specialist's NPI"), max_length=10, blank=True)
+    specialty = models.CharField(_("specialty"), max_length=80, blank=True)
+    specialist_contact = models.CharField(_("specialist's phone or fax"), max_length=80, blank=True)
+    reason = models.CharField(_("reason"), max_length=500)
+    diagnosis_codes = models.JSONField(_("diagnosis codes"), default=list, blank=True)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=OutgoingReferralStatus.choices,
+                              default=OutgoingReferralStatus.SENT)
+    status_note = models.CharField(_("note"), max_length=200, blank=True)
+    status_changed_at = models.DateTimeField()
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(status__in=OutgoingReferralStatus.values),
+                                              name="outgoing_referral_status_known")]
+
+    def __str__(self) -> str:
+        return f"Outgoing referral {self.pk}"
+
+
+class AuthorizationStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", pgettext_lazy("authorization status", "Approved")
+    PARTIAL = "partial", _("Partly approved")
+    DENIED = "denied", _("Denied")
+    EXPIRED = "expired", pgettext_lazy("authorization status", "Expired")
+
+
+# An answer may be corrected (the payer calls back), an approval runs out; denied and expired are final.
+AUTHORIZATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    AuthorizationStatus.REQUESTED: frozenset({"approved", "partial", "denied"}),
+    AuthorizationStatus.APPROVED: frozenset({"partial", "expired"}),
+    AuthorizationStatus.PARTIAL: frozenset({"approved", "expired"}),
+    AuthorizationStatus.DENIED: frozenset(),
+    AuthorizationStatus.EXPIRED: frozenset(),
+}
+APPROVED_STATUSES = (AuthorizationStatus.APPROVED, AuthorizationStatus.PARTIAL)
+
+
+class PriorAuthorization(models.Model):
+    """A prior authorization asked of the payer and its answer. Units are what the payer counts (visits,
+    sessions); `units_used` never exceeds `units_approved`; the valid dates never end before they start."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    coverage = models.ForeignKey("patients.Coverage", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    payer = models.ForeignKey("patients.Payer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    appointment_type = models.ForeignKey("scheduling.AppointmentType", null=True, blank=True,
+                                         on_delete=models.SET_NULL, related_name="+")
+    procedure_codes = models.JSONField(_("procedure codes"), default=list)
+    units_requested = models.PositiveSmallIntegerField(_("units requested"))
+    requested_from = models.DateField(_("from"))
+    requested_to = models.DateField(_("to"))
+    clinical_reason = models.CharField(_("clinical reason"), max_length=500)
+    documents = models.ManyToManyField("patients.Document", blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=AuthorizationStatus.choices,
+                              default=AuthorizationStatus.REQUESTED)
+    auth_number = models.CharField(_("payer authorization number"), max_length=40, blank=True)
+    units_approved = models.PositiveSmallIntegerField(_("units approved"), null=True, blank=True)
+    units_used = models.PositiveSmallIntegerField(_("units used"), default=0)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    decision_note = models.CharField(_("payer's note"), max_length=300, blank=True)
+    appointments = models.ManyToManyField("scheduling.Appointment", through="AuthorizationVisit", related_name="+")
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_from", "-pk"]
+        indexes = [models.Index(fields=["patient", "status"]), models.Index(fields=["status", "valid_to"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=AuthorizationStatus.values),
+                                   name="authorization_status_known"),
+            models.CheckConstraint(condition=models.Q(requested_to__gte=models.F("requested_from")),
+                                   name="authorization_request_ends_after_start"),
+            models.CheckConstraint(condition=models.Q(valid_to__isnull=True) | models.Q(valid_from__isnull=True)
+                                   | models.Q(valid_to__gte=models.F("valid_from")),
+                                   name="authorization_ends_after_start"),
+            models.CheckConstraint(condition=models.Q(units_approved__isnull=True, units_used=0)
+                                   | models.Q(units_used__lte=models.F("units_approved")),
+                                   name="authorization_used_within_approved"),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["approved", "partial"])
+                | models.Q(units_approved__gt=0, valid_from__isnull=False, valid_to__isnull=False),
+                name="authorization_approved_has_units_and_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Authorization {self.pk}"
+
+    @property
+    def units_left(self) -> int:
+        return max((self.units_approved or 0) - self.units_used, 0)
+
+    def covers(self, day: dt.date) -> bool:
+        """Approved (fully or partly), valid on `day`, with units left."""
+        return (self.status in APPROVED_STATUSES and self.valid_from is not None and self.valid_to is not None
+                and self.valid_from <= day <= self.valid_to and self.units_left > 0)
+
+
+class AuthorizationVisit(models.Model):
+    """An appointment an authorization covers; `counted` once the visit is fulfilled (one unit used)."""
+
+    authorization = models.ForeignKey(PriorAuthorization, on_delete=models.CASCADE, related_name="visits")
+    appointment = models.ForeignKey("scheduling.Appointment", on_delete=models.CASCADE, related_name="+")
+    counted = models.BooleanField(default=False)
+    counted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["appointment"], name="authorization_visit_one_per_appt")]

@@ -15,12 +15,12 @@ from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.permissions import Actor, Perm, has_perm, require
 from clinicdesk.patients.models import Coverage
-from clinicdesk.patients.selectors import patient_in_reach
+from clinicdesk.patients.selectors import patient_in_reach, visible_patients
 from clinicdesk.practice.models import Location
 from clinicdesk.scheduling.models import Appointment
 
-from .models import EligibilityResult, EligibilityStatus
-from .services import _LIVE, coverage_fingerprint
+from .models import EligibilityBenefit, EligibilityChannel, EligibilityResult, EligibilityStatus
+from .services import _LIVE, coverage_fingerprint, service_types_for
 
 
 def latest_for_coverages(coverage_ids: Iterable[int]) -> dict[int, EligibilityResult]:
@@ -31,6 +31,14 @@ def latest_for_coverages(coverage_ids: Iterable[int]) -> dict[int, EligibilityRe
         if result.coverage_id is not None:
             latest.setdefault(result.coverage_id, result)
     return latest
+
+
+def pending_batch_channels() -> list[str]:
+    """The batch channels (SFTP, local folder) with a request still waiting for its answer (for the collector)."""
+    batch = [EligibilityChannel.SFTP, EligibilityChannel.FOLDER]
+    waiting = set(EligibilityResult.objects.filter(status=EligibilityStatus.PENDING, channel__in=batch)
+                  .values_list("channel", flat=True).distinct())
+    return [channel for channel in batch if channel in waiting]
 
 
 def result_age_days(result: EligibilityResult, *, today: dt.date | None = None) -> int:
@@ -48,6 +56,51 @@ def needs_new_verification(result: EligibilityResult | None, coverage: Coverage 
     if result.coverage_fingerprint != coverage_fingerprint(coverage):
         return True
     return result_age_days(result, today=today) > settings.ELIGIBILITY_MAX_AGE_DAYS
+
+
+# --- the visit's expected co-pay (#18 leftover): one rule for check-in, the summary and the desk -----------
+
+_GENERAL = "30"  # health benefit plan coverage: a benefit stated for the plan as a whole
+
+
+def _copay_rank(benefit: EligibilityBenefit, wanted: set[str]) -> tuple[int, int] | None:
+    """How well a co-payment benefit (EB01 B) fits the visit: its service type first, the plan as a whole
+    second; in network before unstated before out of network. None when it does not fit."""
+    types = set(benefit.service_types or [])
+    if types & wanted:
+        fit = 0
+    elif not types or _GENERAL in types:
+        fit = 1
+    else:
+        return None
+    network = {True: 0, None: 1, False: 2}[benefit.in_network]
+    return fit, network
+
+
+def copay_from_eligibility(coverage: Coverage, *, service_types: Iterable[str],
+                           today: dt.date | None = None) -> Decimal | None:
+    """The co-pay a fresh, active 271 for `coverage` states for these service types (EB03), or None when there
+    is no such answer (then the coverage's own co-pay applies). No permission: for the services and selectors
+    that compute the expected co-pay (frontdesk.services.expected_copay)."""
+    result = (EligibilityResult.objects.filter(coverage_id=coverage.pk).order_by("-requested_at", "-pk")
+              .prefetch_related("benefits").first())
+    if result is None or result.status != EligibilityStatus.ACTIVE:
+        return None
+    if needs_new_verification(result, coverage, today=today):
+        return None
+    wanted = {str(code) for code in service_types}
+    ranked = sorted(((rank, b.position, b.amount) for b in result.benefits.all()
+                     if b.info == "B" and b.amount is not None
+                     and (rank := _copay_rank(b, wanted)) is not None), key=lambda item: (item[0], item[1]))
+    if ranked:
+        return ranked[0][2]
+    # No co-payment benefit fits: the answer's office-visit co-pay holds only for a visit asked about in general.
+    return result.copay if wanted <= {_GENERAL} else None
+
+
+def visit_copay_from_eligibility(coverage: Coverage, appointment: Appointment | None) -> Decimal | None:
+    """`copay_from_eligibility` for the service types the appointment's type asks about."""
+    return copay_from_eligibility(coverage, service_types=service_types_for(appointment))
 
 
 @atomic_service
@@ -77,6 +130,25 @@ def eligibility_result_detail(*, actor: Actor, result_id: int) -> EligibilityRes
                      resource_id=result.pk)
     record(actor, "eligibility.view", result, patient=result.patient_id)
     return result
+
+
+@atomic_service
+def eligibility_results_search(*, actor: Actor, patient_ids: list[int] | None = None,
+                               result_ids: list[int] | None = None, offset: int = 0,
+                               count: int = 50) -> tuple[list[EligibilityResult], int]:
+    """Results of the charts the actor may read coverage checks of (FHIR CoverageEligibilityResponse search),
+    newest first, with their benefits; the page and the total. The FHIR face records what it shows."""
+    require(actor, Perm.INSURANCE_READ)
+    results = EligibilityResult.objects.filter(
+        patient__in=visible_patients(actor, perm=Perm.INSURANCE_READ, record=True))
+    if patient_ids is not None:
+        results = results.filter(patient_id__in=patient_ids)
+    if result_ids is not None:
+        results = results.filter(pk__in=result_ids)
+    total = results.count()
+    page = list(results.select_related("coverage").prefetch_related("benefits")
+                .order_by("-requested_at", "-pk")[offset:offset + count])
+    return page, total
 
 
 @dataclass
@@ -236,3 +308,25 @@ def eligibility_problems(*, actor: Actor, location: Location, days: Iterable[dt.
         record(actor, "eligibility.list", None, resource_type="eligibility-worklist", resource_id=location.pk,
                detail={"rows": len(rows), "patients": sorted({r.appointment.patient_id for r in rows})})
     return rows
+
+
+# --- referrals, prior authorizations, payer rules (#18 items 1, 6, 7): insurance/referral_selectors.py ---------
+from .referral_selectors import (  # noqa: E402
+    ReferralWarning,
+    actor_locations,
+    authorization_detail,
+    expiring_worklist,
+    outgoing_referral_detail,
+    patient_referrals,
+    payer_rule_detail,
+    payer_rules,
+    referral_detail,
+    referral_problems,
+    referral_warnings_for,
+    warnings_for_appointments,
+)
+
+__all__ = ["ReferralWarning", "actor_locations", "authorization_detail", "expiring_worklist",
+           "outgoing_referral_detail",
+           "patient_referrals", "payer_rule_detail", "payer_rules", "referral_detail", "referral_problems",
+           "referral_warnings_for", "warnings_for_appointments"]

@@ -159,7 +159,10 @@ class RegistrationForm(DemographicsForm):
 
 class CoverageForm(forms.Form):
     payer = forms.ChoiceField(label=_("Payer"))
-    plan_name = forms.CharField(label=_("Plan"), max_length=120, required=False)
+    plan = forms.ChoiceField(label=_("Plan on the payer's list"), required=False,
+                             help_text=_("The payer's plans, grouped by payer; leave empty when it is not listed."))
+    plan_name = forms.CharField(label=_("Plan"), max_length=120, required=False,
+                                help_text=_("As printed on the card; filled from the plan chosen when left empty."))
     member_id = forms.CharField(label=_("Member id"), max_length=40)
     group_number = forms.CharField(label=_("Group number"), max_length=40, required=False)
     order = forms.TypedChoiceField(label=_("Order"), choices=CoverageOrder.choices, coerce=int,
@@ -177,9 +180,14 @@ class CoverageForm(forms.Form):
     card_front = forms.FileField(label=_("Card, front (photo or PDF)"), required=False, widget=FILE_WIDGET)
     card_back = forms.FileField(label=_("Card, back (photo or PDF)"), required=False, widget=FILE_WIDGET)
 
-    def __init__(self, *args: Any, payers: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, payers: list[Any], plans: dict[int, list[Any]] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["payer"].choices = [("", "—")] + [(str(p.pk), p.name) for p in payers]
+        plans = plans or {}
+        self.fields["plan"].choices = [("", "—")] + [
+            (p.name, [(str(plan.pk), f"{plan.name} ({plan.get_plan_type_display()})") for plan in plans[p.pk]])
+            for p in payers if plans.get(p.pk)]
 
 
 class CoverageEndForm(forms.Form):

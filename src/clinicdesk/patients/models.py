@@ -203,13 +203,42 @@ class PayerKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class PayerChannel(models.TextChoices):
+    """How claims or eligibility questions reach a payer."""
+
+    REALTIME = "clearinghouse-realtime", _("Clearinghouse, real time")
+    BATCH = "clearinghouse-batch", _("Clearinghouse, batch")
+    PAPER = "paper-portal", _("Paper or payer portal")
+    NONE = "none", _("None")
+
+
+class PlanType(models.TextChoices):
+    HMO = "hmo", _("HMO")
+    PPO = "ppo", _("PPO")
+    EPO = "epo", _("EPO")
+    POS = "pos", _("POS")
+    MEDICARE_ADVANTAGE = "medicare-advantage", _("Medicare Advantage")
+    MEDICAID_MANAGED = "medicaid-managed", _("Medicaid managed care")
+    INDEMNITY = "indemnity", _("Indemnity")
+
+
 class Payer(models.Model):
-    """The maintained payer list (seeded with common US payers; practice admins add more). The default co-pays
-    fill a new coverage's co-pays when the desk leaves them empty (patients.services.coverage)."""
+    """The maintained payer list (seeded with common US payers; coordinators and billing add more). The default
+    co-pays fill a new coverage's co-pays when the desk leaves them empty (patients.services.coverage); the
+    channels say how claims and eligibility questions reach the payer (#18)."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     payer_code = models.CharField(_("electronic payer id"), max_length=20, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=PayerKind.choices, default=PayerKind.COMMERCIAL)
+    address_line = models.CharField(_("street address"), max_length=120, blank=True)
+    city = models.CharField(_("city"), max_length=60, blank=True)
+    state = models.CharField(_("state"), max_length=2, blank=True)
+    postal_code = models.CharField(_("ZIP code"), max_length=10, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    claim_channel = models.CharField(_("claim channel"), max_length=24, choices=PayerChannel.choices,
+                                     default=PayerChannel.NONE)
+    eligibility_channel = models.CharField(_("eligibility channel"), max_length=24, choices=PayerChannel.choices,
+                                           default=PayerChannel.NONE)
     default_copay_primary = models.DecimalField(_("default co-pay, primary care"), max_digits=8, decimal_places=2,
                                                 null=True, blank=True)
     default_copay_specialist = models.DecimalField(_("default co-pay, specialist"), max_digits=8,
@@ -225,6 +254,29 @@ class Payer(models.Model):
             models.CheckConstraint(condition=models.Q(default_copay_specialist__isnull=True)
                                    | models.Q(default_copay_specialist__gte=0),
                                    name="payer_default_copay_specialist_not_negative"),
+            models.CheckConstraint(condition=models.Q(claim_channel__in=PayerChannel.values)
+                                   & models.Q(eligibility_channel__in=PayerChannel.values),
+                                   name="payer_channels_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PayerPlan(models.Model):
+    """One of a payer's plans (products). A coverage may point to one; its free-text plan name stays."""
+
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="plans")
+    name = models.CharField(_("name"), max_length=120)
+    plan_type = models.CharField(_("plan type"), max_length=20, choices=PlanType.choices, default=PlanType.PPO)
+    network_id = models.CharField(_("network or product id"), max_length=40, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["payer", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["payer", "name"], name="payer_plan_name_unique"),
+            models.CheckConstraint(condition=models.Q(plan_type__in=PlanType.values), name="payer_plan_type_known"),
         ]
 
     def __str__(self) -> str:
@@ -250,6 +302,8 @@ class Coverage(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="coverages")
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="coverages")
     plan_name = models.CharField(_("plan"), max_length=120, blank=True)
+    plan = models.ForeignKey(PayerPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="coverages",
+                             verbose_name=_("plan on the payer's list"))
     member_id = models.CharField(_("member id"), max_length=30)
     group_number = models.CharField(_("group number"), max_length=30, blank=True)
     relationship = models.CharField(_("subscriber relationship"), max_length=8,

@@ -49,10 +49,34 @@ FORMS = [
 ]
 
 
+# Payers the clearinghouse does not carry electronically: paper claims, eligibility on the payer's portal.
+PAPER_PAYERS = frozenset({"Workers' compensation"})
+
+
+def default_channels(name: str, payer_code: str, kind: str) -> tuple[str, str]:
+    """(claim channel, eligibility channel) a seeded payer starts with: clearinghouse claims in batches and
+    real-time eligibility for a payer with an electronic id, paper or portal without one, none for self-pay."""
+    if kind == "self-pay":
+        return "none", "none"
+    if not payer_code or name in PAPER_PAYERS:
+        return "paper-portal", "paper-portal"
+    return "clearinghouse-batch", "clearinghouse-realtime"
+
+
+def fill_payer_channels(payer_model: Any) -> None:
+    """Seeded payers whose channels were never chosen (both still none) get the sensible defaults."""
+    for payer in payer_model.objects.filter(claim_channel="none", eligibility_channel="none"):
+        claim, eligibility = default_channels(payer.name, payer.payer_code, payer.kind)
+        if (claim, eligibility) != ("none", "none"):
+            payer_model.objects.filter(pk=payer.pk).update(claim_channel=claim, eligibility_channel=eligibility)
+
+
 def seed_reference_data(payer_model: Any, form_model: Any) -> None:
     """Idempotent: adds what is missing, changes nothing that exists."""
     payer_model.objects.bulk_create([payer_model(name=n, payer_code=c, kind=k) for n, c, k in PAYERS],
                                     ignore_conflicts=True)
+    if any(f.name == "claim_channel" for f in payer_model._meta.get_fields()):  # not in the 0003 migration's model
+        fill_payer_channels(payer_model)
     for code, language, title, body in FORMS:
         form_model.objects.get_or_create(code=code, version=1, language=language,
                                          defaults={"title": title, "body": body, "required": True})

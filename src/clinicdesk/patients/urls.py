@@ -35,8 +35,13 @@ urlpatterns = [
     # payers and their default co-pays (#14)
     path("payers/", payer_views.payers, name="payers"),
     path("payers/new/", payer_views.payer_new, name="payer_new"),
-    path("payers/<int:payer_id>/", payer_views.payer_edit, name="payer_edit"),
+    path("payers/<int:payer_id>/", payer_views.payer_detail, name="payer_detail"),
+    path("payers/<int:payer_id>/edit/", payer_views.payer_edit, name="payer_edit"),
     path("payers/<int:payer_id>/deactivate/", payer_views.payer_deactivate, name="payer_deactivate"),
+    # a payer's plans (#18)
+    path("payers/<int:payer_id>/plans/new/", payer_views.plan_new, name="plan_new"),
+    path("payers/plans/<int:plan_id>/", payer_views.plan_edit, name="plan_edit"),
+    path("payers/plans/<int:plan_id>/deactivate/", payer_views.plan_deactivate, name="plan_deactivate"),
     # consent and intake form templates (#14)
     path("forms/", form_template_views.form_templates, name="form_templates"),
     path("forms/new/", form_template_views.form_template_new, name="form_template_new"),

@@ -192,10 +192,12 @@ def edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def coverage_new(request: HttpRequest, patient_id: int) -> HttpResponse:
-    form = CoverageForm(request.POST or None, request.FILES or None, payers=payers_active())
+    form = CoverageForm(request.POST or None, request.FILES or None, payers=payers_active(),
+                        plans=services.plans_offered())
 
     def add(data: dict[str, Any]) -> None:
-        services.coverage_add(actor=request.user, patient_id=patient_id, payer_id=data.pop("payer"), **data)
+        services.coverage_add(actor=request.user, patient_id=patient_id, payer_id=data.pop("payer"),
+                              plan_id=data.pop("plan") or None, **data)
 
     return _chart_form(request, patient_id, form, _("Add insurance"), action=add, multipart=True,
                        done=_("Insurance added."))

@@ -63,6 +63,21 @@ appointment_changed: list[Callable[[AppointmentEvent], None]] = []
 status_changed: list[Callable[[StatusChange], None]] = []
 
 
+@dataclass(frozen=True)
+class ChecklistTick:
+    """A pre-visit checklist item about to be ticked or unticked, announced inside its transaction (the
+    appointment row is locked). A handler that raises a DomainError refuses the tick (the insurance app refuses
+    "prior authorization" without an approved authorization covering the visit's date)."""
+
+    appointment: Appointment
+    actor: Any
+    item: str
+    done: bool
+
+
+checklist_marking: list[Callable[[ChecklistTick], None]] = []
+
+
 def fire_slot_freed(slot: FreedSlot) -> None:
     for handler in list(slot_freed):
         try:
@@ -77,6 +92,12 @@ def fire_appointment_changed(event: AppointmentEvent) -> None:
             handler(event)
         except Exception:
             logger.exception("appointment_changed handler failed for appointment %s", event.appointment_id)
+
+
+def run_checklist_marking(tick: ChecklistTick) -> None:
+    """Inside the transaction: no catching, a handler that refuses undoes the tick."""
+    for handler in list(checklist_marking):
+        handler(tick)
 
 
 def run_status_changed(change: StatusChange) -> None:

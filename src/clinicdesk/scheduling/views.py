@@ -23,6 +23,7 @@ from clinicdesk.core.forms import form_add_domain_error
 from clinicdesk.core.locations import current_location
 from clinicdesk.core.permissions import Perm, has_perm
 from clinicdesk.core.timezones import utc_to_local
+from clinicdesk.insurance.selectors import referral_warnings_for
 from clinicdesk.patients.selectors import patient_chart, patient_search
 from clinicdesk.practice.models import Location
 from clinicdesk.practice.selectors import locations_for
@@ -152,7 +153,20 @@ def _dialog(request: HttpRequest, location: Location, form: BookingForm, *, erro
     choices = booking_choices(actor=request.user, location=location)
     context = {"form": form, "location": location, "error": error, "can_overbook": can_overbook(request.user, location),
                "chosen": _chosen_patient(request, form), "slot_error": isinstance(error, Conflict), **choices}
+    if context["chosen"] is not None:  # the payer's referral / prior authorization needs (#18)
+        context["insurance_warnings"] = _insurance_warnings(request, form, context["chosen"].pk)
     return render(request, "scheduling/_book_dialog.html", context, status=status)
+
+
+def _insurance_warnings(request: HttpRequest, form: BookingForm, patient_id: int) -> list[Any]:
+    kind = str(form["appointment_type"].value() or "")
+    try:
+        day = dt.date.fromisoformat(str(form["day"].value() or ""))
+    except ValueError:
+        return []
+    if not kind.isdigit():
+        return []
+    return referral_warnings_for(actor=request.user, patient_id=patient_id, appointment_type_id=int(kind), day=day)
 
 
 def _chosen_patient(request: HttpRequest, form: BookingForm) -> Any:
@@ -199,7 +213,12 @@ def book(request: HttpRequest) -> HttpResponse:
         appointment = appointment_book(actor=request.user, request=booking, idempotency_key=data["idempotency_key"])
     except (ValidationFailed, Conflict) as error:
         return _dialog(request, location, form, error=error, status=error.status)
-    return _panel(request, appointment.pk, message=_("Booked."), refresh=True)
+    warnings = referral_warnings_for(actor=request.user, patient_id=appointment.patient_id,  # #18
+                                     appointment_type_id=appointment.appointment_type_id,
+                                     day=utc_to_local(appointment.start, location.tz).date(),
+                                     appointment_id=appointment.pk)
+    return _panel(request, appointment.pk, message=" ".join([_("Booked."), *(w.text for w in warnings)]),
+                  refresh=True)
 
 
 @login_required

@@ -1,6 +1,16 @@
 """The insurance app's writes, one module per topic. Import from here (`insurance.services`): the names below are
 the public surface; the modules are free to change shape behind it."""
 
+from .authorizations import (
+    AuthorizationInput,
+    Decision,
+    authorization_decide,
+    authorization_request,
+    authorizations_expire,
+    covering_authorization,
+)
+from .authorizations import checklist_guard as authorization_checklist_guard
+from .authorizations import count_unit as authorization_count_unit
 from .eligibility import (
     _LIVE,
     SYSTEM,
@@ -25,17 +35,42 @@ from .eligibility import (
     require_channel_ready,
     service_types_for,
 )
+from .referrals import (
+    OutgoingInput,
+    ReferralInput,
+    outgoing_referral_send,
+    outgoing_referral_set_status,
+    referral_add,
+    referral_link,
+    referral_record_visit,
+)
+from .referrals import count_visit as referral_count_visit
+from .rules import Needs, RuleInput, can_edit_rules, payer_rule_delete, payer_rule_save, rules_for
 
 __all__ = [
     "SYSTEM",
     "_LIVE",
+    # referrals, prior authorizations, payer rules (#18 items 1, 6, 7)
+    "AuthorizationInput",
     "BatchReport",
     "CollectReport",
+    "Decision",
+    "Needs",
+    "OutgoingInput",
     "Prepared",
+    "ReferralInput",
+    "RuleInput",
     "_apply",
     "_appointments_on",
     "_prepare",
+    "authorization_checklist_guard",
+    "authorization_count_unit",
+    "authorization_decide",
+    "authorization_request",
+    "authorizations_expire",
+    "can_edit_rules",
     "coverage_fingerprint",
+    "covering_authorization",
     "default_channel",
     "drop_folder",
     "eligibility_batch_for_date",
@@ -46,7 +81,16 @@ __all__ = [
     "evening_batch_due",
     "inquiry_for",
     "is_fresh",
+    "outgoing_referral_send",
+    "outgoing_referral_set_status",
     "partners",
+    "payer_rule_delete",
+    "payer_rule_save",
+    "referral_add",
+    "referral_count_visit",
+    "referral_link",
+    "referral_record_visit",
     "require_channel_ready",
+    "rules_for",
     "service_types_for",
 ]

@@ -24,7 +24,7 @@ from clinicdesk.scheduling import services as schedule_services
 from clinicdesk.scheduling.models import AppointmentStatus, AppointmentType
 from clinicdesk.scheduling.search import SearchQuery
 
-from . import flags, history, locations, selectors, slots, versions
+from . import coverage_handlers, flags, history, locations, selectors, slots, versions
 from .auth import Caller
 from .errors import FhirError, issue
 from .mappers import TYPE_SYSTEM, auditevent, coverage, healthcareservice, practice, schedule
@@ -67,6 +67,7 @@ class Handler:
     profile: str = ""
     doc: str = ""
     public: bool = False  # a conformance resource: no data, served without a token and not audited
+    own_transactions: bool = False  # create runs its own transactions (a network exchange must not hold one)
 
 
 def _pk(text: str) -> int:
@@ -829,9 +830,28 @@ HANDLERS: dict[str, Handler] = {
         read=appointment_read, search=appointment_search, create=appointment_create, update=appointment_update,
         patch=appointment_patch, current_version=appointment_version, versioned=True,
         includes=("Appointment:patient", "Appointment:practitioner", "Appointment:location")),
-    "Coverage": Handler("Coverage", READ_SEARCH, _params(
+    "Coverage": Handler("Coverage", (*READ_SEARCH, "create", "update"), _params(
         _id_param("Coverage"), Param("patient", R, "Patient/<id>"), Param("beneficiary", R, "Patient/<id>")),
-        read=coverage_read, search=coverage_search),
+        read=coverage_read, search=coverage_search, create=coverage_handlers.coverage_create,
+        update=coverage_handlers.coverage_update,
+        doc="Create and update go through the insurance form's rules (same order may not overlap, the payer's "
+            "default co-pays, a plan of that payer). payor: identifier (system urn:clinicdesk:payer-id, the "
+            "electronic payer id) or display (the payer's name); class plan: a plan on the payer's list by name or "
+            "network id; costToBeneficiary gpvisit/spvisit: the co-pays. Update replaces (a co-pay left out is "
+            "cleared); the beneficiary cannot change."),
+    "CoverageEligibilityRequest": Handler(
+        "CoverageEligibilityRequest", ("read", "create"), {}, read=coverage_handlers.eligibility_request_read,
+        create=coverage_handlers.eligibility_request_create, own_transactions=True,
+        doc="Create = verify the coverage now (an X12 270 to the clearinghouse): patient, and optionally "
+            "insurance.coverage (else the patient's first coverage active on servicedDate, default today). The "
+            "answer names its CoverageEligibilityResponse (same id) in the extension urn:clinicdesk:eligibility-"
+            "response; on a batch channel the response stays queued until the 271 comes back."),
+    "CoverageEligibilityResponse": Handler("CoverageEligibilityResponse", READ_SEARCH, _params(
+        _id_param("CoverageEligibilityResponse"), Param("patient", R, "Patient/<id>")),
+        read=coverage_handlers.eligibility_response_read, search=coverage_handlers.eligibility_response_search,
+        doc="The stored 271: outcome complete (active or inactive: insurance.inforce), error (rejected, no usable "
+            "answer, another patient's answer; error lists the AAA reject reasons), queued (waiting); benefits by "
+            "X12 service type with in/out of network, unit, term, amounts (usedMoney: the amount remaining)."),
     "Flag": Handler("Flag", READ_SEARCH, _params(*flags.PARAMS), read=flag_read, search=flag_search,
                     doc="Patient alerts (behaviour, fall risk, interpreter needed, latex allergy and the practice's "
                         "own kinds); code system urn:clinicdesk:alert-kind."),

@@ -19,7 +19,8 @@ CONTEXTS = ("system", "user", "patient")
 INTERACTIONS = "cruds"
 # Resource types a scope may name: what this server serves.
 SCOPED_TYPES = ("Patient", "Practitioner", "PractitionerRole", "Organization", "Location", "HealthcareService",
-                "Schedule", "Slot", "Appointment", "Coverage", "Flag", "AuditEvent")
+                "Schedule", "Slot", "Appointment", "Coverage", "Flag", "AuditEvent", "CoverageEligibilityRequest",
+                "CoverageEligibilityResponse")
 OTHER_SCOPES = {"openid": "Your identity", "fhirUser": "Your user resource", "launch": "Launch context",
                 "launch/patient": "Patient launch context", "offline_access": "Refresh tokens",
                 "online_access": "Refresh tokens while online",
@@ -82,6 +83,12 @@ _PERMS: dict[tuple[str, str], frozenset[Perm]] = {
     ("Patient", "u"): frozenset({Perm.PATIENT_WRITE}),
     ("Coverage", "r"): frozenset({Perm.PATIENT_READ}),
     ("Coverage", "s"): frozenset({Perm.PATIENT_READ}),
+    ("Coverage", "c"): frozenset({Perm.PATIENT_WRITE}),
+    ("Coverage", "u"): frozenset({Perm.PATIENT_WRITE}),
+    ("CoverageEligibilityRequest", "c"): frozenset({Perm.INSURANCE_WRITE}),
+    ("CoverageEligibilityRequest", "r"): frozenset({Perm.INSURANCE_READ}),
+    ("CoverageEligibilityResponse", "r"): frozenset({Perm.INSURANCE_READ}),
+    ("CoverageEligibilityResponse", "s"): frozenset({Perm.INSURANCE_READ}),
     ("Flag", "r"): frozenset({Perm.PATIENT_READ}),
     ("Flag", "s"): frozenset({Perm.PATIENT_READ}),
     ("Appointment", "r"): frozenset({Perm.SCHEDULE_READ}),

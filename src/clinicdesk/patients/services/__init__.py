@@ -12,12 +12,20 @@ from .alerts import (
     patient_alert_end,
 )
 from .consents import form_sign, form_template_publish
-from .coverage import coverage_add, coverage_end
+from .coverage import coverage_add, coverage_end, coverage_update
 from .documents import document_upload
 from .form_templates import form_template_deactivate
 from .importer import ImportReport, patients_import
 from .merge import duplicate_dismiss, duplicates_scan, patient_merge
-from .payers import payer_create, payer_deactivate, payer_detail, payer_update, payers_list
+from .payer_plans import (
+    payer_plan_create,
+    payer_plan_deactivate,
+    payer_plan_detail,
+    payer_plan_update,
+    payer_plans_list,
+    plans_offered,
+)
+from .payers import may_edit_payers, payer_create, payer_deactivate, payer_detail, payer_update, payers_list
 from .registration import (
     mrns_allocate,
     patient_inactivate,
@@ -38,12 +46,14 @@ __all__ = [
     "break_glass_open",
     "coverage_add",
     "coverage_end",
+    "coverage_update",
     "document_upload",
     "duplicate_dismiss",
     "duplicates_scan",
     "form_sign",
     "form_template_deactivate",
     "form_template_publish",
+    "may_edit_payers",
     "mrns_allocate",
     "patient_alert_add",
     "patient_alert_end",
@@ -57,7 +67,13 @@ __all__ = [
     "payer_create",
     "payer_deactivate",
     "payer_detail",
+    "payer_plan_create",
+    "payer_plan_deactivate",
+    "payer_plan_detail",
+    "payer_plan_update",
+    "payer_plans_list",
     "payer_update",
     "payers_list",
+    "plans_offered",
     "related_person_add",
 ]

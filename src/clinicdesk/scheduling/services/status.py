@@ -177,6 +177,7 @@ def appointment_checklist_mark(*, actor: Actor, appointment_id: int, item: str, 
         raise ValidationFailed("unknown-checklist-item", _("'%(item)s' is not a checklist item.") % {"item": item})
     if item not in (appointment.appointment_type.checklist or []):
         raise ValidationFailed("not-on-checklist", _("This appointment type does not ask for that item."))
+    hooks.run_checklist_marking(hooks.ChecklistTick(appointment, actor, item, done))  # e.g. prior auth (#18)
     items = [i for i in appointment.checklist_done if i != item] + ([item] if done else [])
     appointment.checklist_done = sorted(items)
     appointment.save(update_fields=["checklist_done", "updated_at"])
