@@ -76,13 +76,18 @@ def test_the_helper_names_the_refused_operation_and_refuses_odd_identifiers():
 
 # --- PostgreSQL: the database refuses the same, whoever asks ---------------------------------------------
 
+# Tables whose foreign keys point at the ledger (a superbill line names its charge): a TRUNCATE ... CASCADE
+# reaches them too, so the role that tries it owns them as well.
+REFERRING = ("billing_superbillline",)
+
+
 def _owner_role() -> str:
     """A role that owns both tables but is not a superuser (rolled back with the test's transaction)."""
     name = f"clinicdesk_test_{uuid.uuid4().hex[:12]}"
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE ROLE {name} NOLOGIN")
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks block ALTER TABLE
-        for table in TABLES.values():
+        for table in (*TABLES.values(), *REFERRING):
             cursor.execute(f"ALTER TABLE {table} OWNER TO {name}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return name
@@ -96,7 +101,7 @@ def test_postgres_refuses_update_delete_and_truncate(rows, kind):
     owner = _owner_role()
     statements = [f"UPDATE {table} SET id = id WHERE id = {pk}",
                   f"DELETE FROM {table} WHERE id = {pk}",
-                  f"TRUNCATE {table}"]
+                  f"TRUNCATE {table} CASCADE"]  # CASCADE: past the foreign keys, to the trigger
     for sql in statements:
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
                 connection.cursor() as cursor:

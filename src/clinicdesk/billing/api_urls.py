@@ -4,13 +4,22 @@ from django.urls import path
 
 from clinicdesk.core.resources import describe
 
-from . import api
+from . import api, coding_api
 
 app_name = "billing-api"
 urlpatterns = [
     path("patients/<int:patient_id>/charges", api.charges, name="charges"),
     path("patients/<int:patient_id>/adjustments", api.adjustments, name="adjustments"),
     path("ledger-entries/<int:entry_id>/reverse", api.reverse, name="reverse"),
+    path("patients/<int:patient_id>/ledger", coding_api.ledger, name="ledger"),
+    path("fee-schedule", coding_api.fee_schedule, name="fee-schedule"),
+    path("fee-schedule/<int:item_id>/contracts", coding_api.fee_contract, name="fee-contract"),
+    path("codes/icd10", coding_api.icd10, name="icd10"),
+    path("appointments/<int:appointment_id>/superbill", coding_api.superbill_open, name="superbill-open"),
+    path("superbills/<int:superbill_id>", coding_api.superbill, name="superbill"),
+    path("superbills/<int:superbill_id>/post", coding_api.superbill_post, name="superbill-post"),
+    path("superbills/<int:superbill_id>/reverse", coding_api.superbill_reverse, name="superbill-reverse"),
 ]
 
 describe("billing", paths=api.OPENAPI_PATHS, schemas=api.OPENAPI_SCHEMAS)
+describe("billing-coding", paths=coding_api.OPENAPI_PATHS, schemas=coding_api.OPENAPI_SCHEMAS)

@@ -7,6 +7,10 @@ adjustment on the merged chart that brings its balance at that location to zero,
 the survivor, each naming the other chart's MRN, each audited (`ledger.merge_transfer`). Their idempotency keys
 (`merge:<merged>:<location>:out|in`) make a second transfer impossible. The two charts are locked by the merge,
 so no posting can land on either between the sum and the transfer.
+
+Superbills (coded visits) follow their visit to the survivor, drafts and posted ones alike; their lines keep the
+ledger entries they posted (which stay on the merged chart, as above). One live superbill per visit is a rule per
+appointment, so a move cannot break it.
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ from clinicdesk.audit.services import record
 from clinicdesk.core import clock
 from clinicdesk.core.permissions import staff_user
 
-from .models import EntryKind, LedgerEntry
+from .models import EntryKind, LedgerEntry, Superbill
 
-MERGE_HANDLES = ("billing.LedgerEntry.patient",)
+MERGE_HANDLES = ("billing.LedgerEntry.patient", "billing.Superbill.patient")
 
 
 def move_patient_rows(*, survivor: Any, merged: Any, actor: Any) -> dict[str, int]:
@@ -48,4 +52,5 @@ def move_patient_rows(*, survivor: Any, merged: Any, actor: Any) -> dict[str, in
         record(actor, "ledger.merge_transfer", out, patient=merged, detail=detail)
         record(actor, "ledger.merge_transfer", into, patient=survivor, detail=detail)
         transfers += 1
-    return {"ledger_transfers": transfers}
+    return {"ledger_transfers": transfers,
+            "superbills": Superbill.objects.filter(patient=merged).update(patient=survivor)}

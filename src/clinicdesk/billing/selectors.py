@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Sum
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core.exceptions import NotFound
@@ -16,7 +17,19 @@ from clinicdesk.patients import selectors as patient_selectors
 from clinicdesk.patients.models import Patient
 from clinicdesk.practice.models import Location
 
-from .models import EntryKind, LedgerEntry, PaymentMethod
+from .codesets import IcdCode, icd_search
+from .models import (
+    ContractedAmount,
+    EntryKind,
+    FeeItem,
+    LedgerEntry,
+    PaymentMethod,
+    Superbill,
+    SuperbillDiagnosis,
+    SuperbillLine,
+    SuperbillStatus,
+    UsualCode,
+)
 
 ZERO = Decimal("0.00")
 
@@ -158,3 +171,127 @@ def drawer_report(*, actor: Actor, location: Location, day: dt.date, user_id: in
         ledger = ledger.filter(_drawer_of(user_id))
     ledger_total = -(ledger.aggregate(total=Sum("amount"))["total"] or ZERO)
     return DrawerReport(location, day, sorted(rows.values(), key=lambda r: r.user_name), ledger_total)
+
+
+# --- the fee schedule and the coded visit (#19) -------------------------------------------------------------------
+
+
+def _require_coder(actor: Actor, location: Location | int | None = None, **hidden: Any) -> None:
+    """Those who code visits (charge capture) or read the accounts (billing read) see codes and fees."""
+    if has_perm(actor, Perm.CHARGE_CAPTURE, location=location) or has_perm(actor, Perm.BILLING_READ,
+                                                                            location=location):
+        return
+    require(actor, Perm.CHARGE_CAPTURE, location=location, **hidden)
+
+
+@atomic_service
+def fee_schedule_list(*, actor: Actor, on: dt.date | None = None) -> list[FeeItem]:
+    """The fee schedule, every period (or only those in effect `on` a day), with payers' contracted amounts."""
+    _require_coder(actor)
+    rows = FeeItem.objects.prefetch_related(
+        Prefetch("contracts", queryset=ContractedAmount.objects.select_related("payer").order_by("payer__name")))
+    if on is not None:
+        rows = rows.filter(effective_from__lte=on).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+    return list(rows.order_by("code", "modifiers", "effective_from"))
+
+
+@atomic_service
+def fee_item_detail(*, actor: Actor, item_id: int) -> FeeItem:
+    _require_coder(actor)
+    item = FeeItem.objects.prefetch_related(
+        Prefetch("contracts", queryset=ContractedAmount.objects.select_related("payer"))).filter(pk=item_id).first()
+    if item is None:
+        raise NotFound()
+    return item
+
+
+@atomic_service
+def usual_codes_list(*, actor: Actor) -> list[UsualCode]:
+    """What each appointment type usually bills, by type."""
+    _require_coder(actor)
+    return list(UsualCode.objects.select_related("appointment_type").order_by(
+        "appointment_type__name", "position", "pk"))
+
+
+def appointment_type_choices() -> list[tuple[int, str]]:
+    from clinicdesk.scheduling.models import AppointmentType
+
+    return [(t.pk, t.local_name) for t in AppointmentType.objects.filter(active=True).order_by("name")]
+
+
+@atomic_service
+def icd10_search(*, actor: Actor, query: str, limit: int = 20) -> list[IcdCode]:
+    """ICD-10-CM billable codes for the type-ahead (no patient data: not audited)."""
+    _require_coder(actor)
+    return icd_search(query[:100], limit=max(1, min(limit, 50)))
+
+
+@dataclass
+class CodingRow:
+    appointment: Any
+    superbill_id: int | None  # the draft being coded, if any
+
+
+@atomic_service
+def coding_worklist(*, actor: Actor, location: Location, since: dt.date | None = None,
+                    limit: int = 200) -> list[CodingRow]:
+    """Fulfilled visits at a location without a posted superbill (newest first), with the draft being coded."""
+    from clinicdesk.scheduling.models import Appointment, AppointmentStatus
+
+    require(actor, Perm.CHARGE_CAPTURE, location=location)
+    live = Superbill.objects.filter(appointment=OuterRef("pk")).exclude(status=SuperbillStatus.REVERSED)
+    rows = (Appointment.objects.filter(location=location, status=AppointmentStatus.FULFILLED)
+            .exclude(Exists(live.filter(status=SuperbillStatus.POSTED)))
+            .annotate(draft_id=Subquery(live.filter(status=SuperbillStatus.DRAFT).values("pk")[:1]))
+            .select_related("patient", "practitioner", "appointment_type").order_by("-start", "pk"))
+    if since is not None:
+        start, _end = day_span_utc(since, location.tz)
+        rows = rows.filter(start__gte=start)
+    found = [CodingRow(a, a.draft_id) for a in rows[:limit]]
+    if found:
+        record(actor, "coding.worklist", resource_type="appointment",
+               detail={"location": location.pk, "patients": sorted({r.appointment.patient_id for r in found})})
+    return found
+
+
+@atomic_service
+def superbill_detail(*, actor: Actor, superbill_id: int) -> Superbill:
+    """One superbill with its diagnoses and lines (coders at its location, or billing readers there)."""
+    superbill = (Superbill.objects.select_related("patient", "location", "appointment__practitioner",
+                                                  "appointment__appointment_type", "posted_by")
+                 .prefetch_related(Prefetch("diagnoses", queryset=SuperbillDiagnosis.objects.order_by("position")),
+                                   Prefetch("lines", queryset=SuperbillLine.objects.select_related(
+                                       "rendering", "ledger_entry").order_by("position")))
+                 .filter(pk=superbill_id).first())
+    if superbill is None:
+        raise NotFound()
+    _require_coder(actor)
+    _require_coder(actor, superbill.location_id, hide=True, resource_type="superbill", resource_id=superbill.pk,
+                   patient_id=superbill.patient_id)
+    record(actor, "superbill.read", superbill, patient=superbill.patient_id)
+    return superbill
+
+
+def coded_lines_for(entry_ids: list[int]) -> dict[int, SuperbillLine]:
+    """The superbill line behind each charge (the caller has checked who may read the account)."""
+    lines = SuperbillLine.objects.filter(ledger_entry_id__in=entry_ids).prefetch_related(
+        Prefetch("superbill__diagnoses", queryset=SuperbillDiagnosis.objects.order_by("position")))
+    return {line.ledger_entry_id: line for line in lines if line.ledger_entry_id is not None}
+
+
+def providers_at(location_id: int) -> list[tuple[int, str]]:
+    """The active practitioners of a location, as (id, name) choices for a rendering provider."""
+    from clinicdesk.practice.models import Practitioner
+
+    return [(p.pk, str(p)) for p in Practitioner.objects.filter(locations=location_id, active=True)
+            .order_by("last_name", "first_name")]
+
+
+def fee_code_choices(day: dt.date) -> list[tuple[str, str]]:
+    """The codes priced on `day`, as (code, 'code - description') choices for a superbill line."""
+    rows = FeeItem.objects.filter(effective_from__lte=day).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=day)).order_by("code", "modifiers")
+    seen: dict[str, str] = {}
+    for item in rows:
+        seen.setdefault(item.code, f"{item.code} - {item.description}")
+    return list(seen.items())

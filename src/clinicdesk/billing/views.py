@@ -26,6 +26,7 @@ from clinicdesk.core.permissions import Perm, has_perm, require
 from clinicdesk.practice.selectors import locations_for
 
 from . import selectors, services
+from .coding import coded_charges
 from .forms import AdjustmentForm, ChargeForm, PaymentForm, RefundForm, ReversalForm
 from .models import PaymentMethod
 from .money import format_money
@@ -43,6 +44,9 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 def account(request: HttpRequest, patient_id: int) -> HttpResponse:
     statement = selectors.patient_account(actor=request.user, patient_id=patient_id)
     locations = list(locations_for(request.user))
+    coded = coded_charges([line.entry.pk for line in statement.lines if line.entry.kind == "charge"])
+    for line in statement.lines:  # a charge posted from a superbill shows its code and diagnoses
+        line.coded = coded.get(line.entry.pk)  # type: ignore[attr-defined]
     return render(request, "billing/account.html", {
         "account": statement, "methods": PaymentMethod.choices, "locations": locations,
         "idempotency_key": secrets.token_urlsafe(16),
