@@ -1,4 +1,93 @@
-from django.urls import path  # noqa: F401
+"""/api/v1/ routes of the compliance app: the dashboard of clocks, complaints and grievances, incidents."""
+
+from typing import Any
+
+from django.urls import path
+
+from clinicdesk.core.openapi import SESSION, WRITE_AUTH, body, errors, ok
+from clinicdesk.core.resources import describe
+
+from . import api
+from .models import Channel, ComplaintTopic, GrievanceBasis, IncidentKind, Severity
 
 app_name = "compliance-api"
-urlpatterns: list = []
+urlpatterns = [
+    path("compliance-dashboard/<int:location_id>", api.dashboard, name="compliance-dashboard"),
+    path("complaints", api.complaints, name="complaints"),
+    path("complaints/<int:pk>/grievance", api.grievance, name="complaint-grievance"),
+    path("incidents", api.incidents, name="incidents"),
+]
+
+_ID = {"type": "integer", "minimum": 1}
+_INT = {"type": "integer"}
+_TEXT = {"type": "string", "pattern": "^[^\u0000]*$"}
+_DATE = {"type": "string", "format": "date"}
+_MOMENT = {"type": "string", "format": "date-time"}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+_CLOCK = {"type": "object", "properties": {
+    "area": {"type": "string", "enum": ["complaint", "grievance", "request", "incident", "breach"]},
+    "reference": _TEXT, "what": _TEXT, "dueOn": _nullable(_DATE), "doneOn": _nullable(_DATE),
+    "state": {"type": "string", "enum": ["overdue", "soon", "ok", "open", "late"]}, "daysLeft": _nullable(_INT)}}
+
+describe("compliance", paths={
+    "/api/v1/compliance-dashboard/{location_id}": {"get": {
+        "operationId": "complianceDashboardRead", "tags": ["compliance"], "security": [SESSION],
+        "summary": "Open compliance items at a location with their clocks (grievance letters, rights requests, "
+                   "corrective actions, breach notices), and items done after their deadline in the last 90 days.",
+        "parameters": [{"name": "location_id", "in": "path", "required": True,
+                        "schema": {"type": "integer", "minimum": 0}, "description": "The location's id."}],
+        "responses": ok("The dashboard.", "ComplianceDashboard") | errors("401", "403", "404")}},
+    "/api/v1/complaints": {"post": {
+        "operationId": "complaintCreate", "tags": ["compliance"], "security": [WRITE_AUTH],
+        "summary": "Log a complaint (any staff member at the location). Abuse or neglect, or highLevel, is "
+                   "escalated to the practice coordinator at once.",
+        "requestBody": body("ComplaintCreate"),
+        "responses": ok("The complaint.", "Complaint", "201") | errors("400", "401", "403", "404", "415", "422")}},
+    "/api/v1/complaints/{pk}/grievance": {"post": {
+        "operationId": "complaintGrievanceMark", "tags": ["compliance"], "security": [WRITE_AUTH],
+        "summary": "Mark a complaint a grievance (CMS definition): the 7-day acknowledgement and 30-day "
+                   "resolution clocks start from the day it was received.",
+        "parameters": [{"name": "pk", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0},
+                        "description": "The complaint's id."}],
+        "requestBody": body("GrievanceMark"),
+        "responses": ok("The complaint.", "Complaint") | errors("400", "401", "403", "404", "409", "415", "422")}},
+    "/api/v1/incidents": {"post": {
+        "operationId": "incidentCreate", "tags": ["compliance"], "security": [WRITE_AUTH],
+        "summary": "Report a patient safety or workplace incident (any staff member at the location).",
+        "requestBody": body("IncidentCreate"),
+        "responses": ok("The incident.", "Incident", "201") | errors("400", "401", "403", "404", "415", "422")}},
+}, schemas={
+    "ComplianceDashboard": {"type": "object", "required": ["location", "today", "counts", "open", "late"],
+                            "properties": {"location": _ID, "today": _DATE,
+                                           "counts": {"type": "object", "additionalProperties": _INT},
+                                           "open": {"type": "array", "items": _CLOCK},
+                                           "late": {"type": "array", "items": _CLOCK}}},
+    "ComplaintCreate": {"type": "object", "required": ["location", "patientMrn", "channel", "topic", "summary"],
+                        "properties": {"location": _ID, "patientMrn": _TEXT | {"maxLength": 12},
+                                       "channel": {"type": "string", "enum": list(Channel.values)},
+                                       "topic": {"type": "string", "enum": list(ComplaintTopic.values)},
+                                       "summary": _TEXT | {"maxLength": 4000}, "highLevel": {"type": "boolean"},
+                                       "receivedAt": _nullable(_MOMENT),
+                                       "idempotencyKey": _nullable(_TEXT | {"maxLength": 64})}},
+    "GrievanceMark": {"type": "object", "required": ["basis"], "properties": {
+        "basis": {"type": "string", "enum": list(GrievanceBasis.values)}}},
+    "Complaint": {"type": "object", "required": ["id", "reference", "status"], "properties": {
+        "id": _ID, "reference": _TEXT, "location": _ID, "patient": _ID, "channel": _TEXT, "topic": _TEXT,
+        "status": _TEXT, "receivedAt": _MOMENT, "highLevel": {"type": "boolean"}, "escalated": {"type": "boolean"},
+        "acknowledgementDue": _nullable(_DATE), "acknowledgementSent": _nullable(_DATE),
+        "resolutionDue": _nullable(_DATE), "resolutionSent": _nullable(_DATE)}},
+    "IncidentCreate": {"type": "object", "required": ["location", "kind", "severity", "what", "place", "occurredAt"],
+                       "properties": {"location": _ID, "kind": {"type": "string", "enum": list(IncidentKind.values)},
+                                      "severity": {"type": "string", "enum": list(Severity.values)},
+                                      "what": _TEXT | {"maxLength": 2000}, "place": _TEXT | {"maxLength": 120},
+                                      "occurredAt": _MOMENT, "staffInvolved": _nullable(_TEXT),
+                                      "patientMrn": _nullable(_TEXT), "idempotencyKey": _nullable(_TEXT)}},
+    "Incident": {"type": "object", "required": ["id", "reference", "status"], "properties": {
+        "id": _ID, "reference": _TEXT, "location": _ID, "kind": _TEXT, "severity": _TEXT, "status": _TEXT,
+        "occurredAt": _MOMENT, "place": _TEXT, "patient": _nullable(_ID)}},
+})

@@ -7,3 +7,10 @@ class ComplianceConfig(AppConfig):
 
     name = "clinicdesk.compliance"
     label = "compliance"
+
+    def ready(self) -> None:
+        from clinicdesk.patients import hooks as patient_hooks
+
+        from . import merge
+
+        patient_hooks.subscribe("compliance", merge.move_patient_rows, handles=merge.MERGE_HANDLES)
