@@ -19,6 +19,14 @@ ROWS: list[Row] = [
     api("GET", "/api/v1/insight/noshow-risk?date=" + TOMORROW.isoformat() + "&location={home.pk}", 200, REPORT_READERS,
         outsider=404, why="ids and probabilities only (no patient data): reports.read at the location; another "
                           "location's id is not found"),
+    # The dashboards (#22): counts and rates, no patient data; practice-wide for the coordinator and compliance,
+    # the user's own locations for everyone else with reports.read.
+    page("GET", "/insight/dashboards/", 200, REPORT_READERS, elsewhere=None,
+         why="aggregates only: an Uptown biller sees Uptown's numbers (the location view)"),
+    page("GET", "/insight/dashboards/?location={home.pk}", 200, REPORT_READERS, case="location",
+         why="Downtown's numbers: another location's biller is told the location does not exist"),
+    page("GET", "/insight/dashboards/volume.csv?location={home.pk}", 200, REPORT_READERS, case="csv",
+         why="a chart's numbers as CSV, the same reach as the page"),
 ]
 
 

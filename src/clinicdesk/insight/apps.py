@@ -4,3 +4,23 @@ from django.apps import AppConfig
 class InsightConfig(AppConfig):
     name = "clinicdesk.insight"
     label = "insight"
+
+    def ready(self) -> None:
+        # The dashboards' daily counts follow the schedule (insight/dashboards/rollup.py).
+        from clinicdesk.scheduling import hooks as schedule_hooks
+
+        from .dashboards import rollup
+
+        if rollup.on_status_changed not in schedule_hooks.status_changed:
+            schedule_hooks.status_changed.append(rollup.on_status_changed)
+        if rollup.on_appointment_changed not in schedule_hooks.appointment_changed:
+            schedule_hooks.appointment_changed.append(rollup.on_appointment_changed)
+        if rollup.on_slot_freed not in schedule_hooks.slot_freed:
+            schedule_hooks.slot_freed.append(rollup.on_slot_freed)
+
+        from clinicdesk.core import periodic
+
+        from . import tasks
+
+        # Once a day (the worker's clock): the last week counted again (insight.tasks.recount_recent_days).
+        periodic.register("recount-dashboard-days", every_seconds=24 * 3600, enqueue=tasks.recount_recent_days.enqueue)

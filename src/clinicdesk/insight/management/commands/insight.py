@@ -39,6 +39,9 @@ class Command(BaseCommand):
                            help="a CSV of the history's shape; rows with an outcome count as earlier history")
         score.add_argument("--out", type=Path, required=True, help="PRED.csv: appointment_ref (or row),probability")
         actions.add_parser("noshow-train-practice", help="train on the practice's own appointment history")
+        rebuild = actions.add_parser("dashboards-rebuild", help="count the dashboards' daily figures again")
+        rebuild.add_argument("--days", type=int, default=None,
+                             help="only the last N days (e.g. 7 nightly from cron); default: everything")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -50,6 +53,8 @@ class Command(BaseCommand):
                 self.stdout.write(json.dumps(trained.metrics, separators=(",", ":")))
             elif action == "noshow-score":
                 self._score(options)
+            elif action == "dashboards-rebuild":
+                self._rebuild(options["days"])
             else:
                 metrics = noshow_train_practice(actor=None)
                 self.stdout.write(json.dumps(metrics, separators=(",", ":")))
@@ -57,6 +62,16 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         except DomainError as error:
             raise CommandError(str(error.detail)) from None
+
+    def _rebuild(self, days: int | None) -> None:
+        import datetime as dt
+
+        from clinicdesk.core import clock
+        from clinicdesk.insight.dashboards import rollup
+
+        first = clock.now().date() - dt.timedelta(days=days) if days is not None else None
+        rows = rollup.rebuild(first_day=first)
+        self.stderr.write(f"Counted {rows} provider-days into the dashboards.")
 
     def _score(self, options: dict[str, Any]) -> None:
         trained = model.load(options["model"])

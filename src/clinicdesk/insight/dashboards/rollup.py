@@ -1,0 +1,185 @@
+"""Keeping `DailyAppointments` current: recompute one provider's day from the schedule's rows.
+
+The schedule announces every change (scheduling/hooks.py): a status move inside its transaction, a booking and a
+reschedule after commit, the slot a reschedule left. Each names one provider's day (or two, for a move); that day
+is counted again from the appointments (a handful of rows) and written with an upsert, so the same day
+recomputed twice, or by two requests at once, ends the same. Insight's handlers never refuse a move: the count is
+done after the move commits, and a failure is logged (`clinicdesk insight dashboards-rebuild` repairs any day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncDate
+
+from clinicdesk.core.timezones import day_span_utc
+from clinicdesk.practice.models import Location
+from clinicdesk.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
+
+from .tables import DailyAppointments
+
+if TYPE_CHECKING:
+    from clinicdesk.scheduling.hooks import AppointmentEvent, FreedSlot, StatusChange
+
+logger = logging.getLogger(__name__)
+S = AppointmentStatus
+# Appointments that were never really on the schedule are not counted.
+NOT_COUNTED = (S.PROPOSED, S.WAITLIST, S.ENTERED_IN_ERROR)
+ATTENDED = (S.ARRIVED, S.CHECKED_IN, S.FULFILLED)
+COUNTS = ["appointments", "new_patients", "booked_minutes", "attended", "noshows", "cancelled", "late_cancels"]
+EXTRA = ["reminded", "confirmed", "roomed_visits", "rooming_seconds", "finished_visits", "visit_seconds"]
+FIELDS = COUNTS + EXTRA
+REMINDED = ("sent", "delivered")  # comms.models.Status values: the reminder left the practice
+Key = tuple[int, int, dt.date]  # location, practitioner, local day
+
+
+def _counted(queryset: Any, tz: ZoneInfo) -> Any:
+    return (queryset.exclude(status__in=NOT_COUNTED)
+            .annotate(local_day=TruncDate("start", tzinfo=tz))
+            .values("local_day", "location_id", "practitioner_id", "appointment_type_id").order_by()
+            .annotate(appointments=Count("pk"),
+                      new_patients=Count("pk", filter=Q(appointment_type__new_patient=True)),
+                      booked_minutes=Sum("appointment_type__duration_minutes", filter=Q(status__in=ACTIVE_STATUSES),
+                                         default=0),
+                      attended=Count("pk", filter=Q(status__in=ATTENDED)),
+                      noshows=Count("pk", filter=Q(status=S.NOSHOW)),
+                      cancelled=Count("pk", filter=Q(status=S.CANCELLED)),
+                      late_cancels=Count("pk", filter=Q(status=S.CANCELLED, late_cancel=True))))
+
+
+KEY = ("local_day", "location_id", "practitioner_id", "appointment_type_id")
+
+
+def _extras(queryset: Any, tz: ZoneInfo) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Per key, the reminders (comms) and the flow-board times (frontdesk) of the same appointments."""
+    from clinicdesk.comms.models import Message
+    from clinicdesk.frontdesk.models import Visit
+
+    wanted = queryset.exclude(status__in=NOT_COUNTED)
+    out: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(EXTRA, 0))
+    prefix = "appointment__"
+    keys = [f"{prefix}{k}" for k in KEY[1:]]
+    confirmed = Q(appointment__confirmed_at__isnull=False, appointment__confirmed_at__lte=F("appointment__start"))
+    for row in (Message.objects.filter(kind="reminder", status__in=REMINDED, appointment__in=wanted)
+                .annotate(local_day=TruncDate("appointment__start", tzinfo=tz)).values("local_day", *keys).order_by()
+                .annotate(n=Count("appointment_id", distinct=True),
+                          c=Count("appointment_id", distinct=True, filter=confirmed))):
+        bucket = out[(row["local_day"], *(row[k] for k in keys))]
+        bucket["reminded"], bucket["confirmed"] = row["n"], row["c"]
+    rooming = ExpressionWrapper(F("roomed_at") - F("checked_in_at"), output_field=DurationField())
+    total = ExpressionWrapper(F("checked_out_at") - F("arrived_at"), output_field=DurationField())
+    roomed = Q(roomed_at__isnull=False, checked_in_at__isnull=False)
+    finished = Q(checked_out_at__isnull=False)
+    for row in (Visit.objects.filter(appointment__in=wanted)
+                .annotate(local_day=TruncDate("appointment__start", tzinfo=tz)).values("local_day", *keys).order_by()
+                .annotate(rn=Count("pk", filter=roomed), r=Sum(rooming, filter=roomed),
+                          tn=Count("pk", filter=finished), t=Sum(total, filter=finished))):
+        bucket = out[(row["local_day"], *(row[k] for k in keys))]
+        bucket["roomed_visits"], bucket["finished_visits"] = row["rn"], row["tn"]
+        bucket["rooming_seconds"] = int(row["r"].total_seconds()) if row["r"] else 0
+        bucket["visit_seconds"] = int(row["t"].total_seconds()) if row["t"] else 0
+    return out
+
+
+def _rows(queryset: Any, tz: ZoneInfo) -> list[DailyAppointments]:
+    extras = _extras(queryset, tz)
+    rows = []
+    for values in _counted(queryset, tz).iterator(chunk_size=5000):
+        more = extras.get(tuple(values[k] for k in KEY), {})
+        rows.append(DailyAppointments(day=values["local_day"], location_id=values["location_id"],
+                                      practitioner_id=values["practitioner_id"],
+                                      appointment_type_id=values["appointment_type_id"],
+                                      **{name: values[name] or 0 for name in COUNTS},
+                                      **{name: more.get(name, 0) for name in EXTRA}))
+    return rows
+
+
+def recompute(keys: Iterable[Key]) -> None:
+    """Count each (location, practitioner, local day) again from the appointments and store it."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    zones = dict(Location.objects.filter(pk__in={k[0] for k in keys}).values_list("pk", "time_zone"))
+    with transaction.atomic():
+        for location_id, practitioner_id, day in keys:
+            if location_id not in zones:
+                continue
+            tz = ZoneInfo(zones[location_id])
+            start, end = day_span_utc(day, tz)
+            rows = _rows(Appointment.objects.filter(
+                location_id=location_id, practitioner_id=practitioner_id, start__gte=start, start__lt=end), tz)
+            DailyAppointments.objects.filter(location_id=location_id, practitioner_id=practitioner_id,
+                                             day=day).exclude(
+                appointment_type_id__in=[r.appointment_type_id for r in rows]).delete()
+            if rows:
+                DailyAppointments.objects.bulk_create(
+                    rows, update_conflicts=True, update_fields=FIELDS,
+                    unique_fields=["location_id", "practitioner_id", "day", "appointment_type_id"])
+
+
+def rebuild(*, first_day: dt.date | None = None, last_day: dt.date | None = None) -> int:
+    """Count every appointment again (or those of the local days first_day..last_day); returns the rows written."""
+    written = 0
+    for location in Location.objects.order_by("pk"):
+        tz = location.tz
+        appointments = Appointment.objects.filter(location=location)
+        existing = DailyAppointments.objects.filter(location_id=location.pk)
+        if first_day is not None:
+            appointments = appointments.filter(start__gte=day_span_utc(first_day, tz)[0])
+            existing = existing.filter(day__gte=first_day)
+        if last_day is not None:
+            appointments = appointments.filter(start__lt=day_span_utc(last_day, tz)[1])
+            existing = existing.filter(day__lte=last_day)
+        with transaction.atomic():
+            existing.delete()
+            rows = _rows(appointments, tz)
+            DailyAppointments.objects.bulk_create(rows, batch_size=5000)
+        written += len(rows)
+    return written
+
+
+def _key(location_id: int, practitioner_id: int, start: dt.datetime, time_zone: str) -> Key:
+    return location_id, practitioner_id, start.astimezone(ZoneInfo(time_zone)).date()
+
+
+def _safely(keys: list[Key]) -> None:
+    try:
+        recompute(keys)
+    except Exception:  # the schedule's change stands; the nightly rebuild repairs the count
+        logger.exception("insight: recounting %s failed", keys)
+
+
+# --- the schedule's hooks (registered in apps.py) --------------------------------------------------------------
+
+def on_status_changed(change: StatusChange) -> None:
+    """A status move (inside its transaction): recount the provider's day once the move commits."""
+    a = change.appointment
+    key = _key(a.location_id, a.practitioner_id, a.start, a.location.time_zone)
+    transaction.on_commit(lambda: _safely([key]))
+
+
+def on_appointment_changed(event: AppointmentEvent) -> None:
+    """After commit: a booking or a move lands on a provider's day."""
+    if event.action not in ("booked", "rescheduled"):
+        return  # status moves were counted through on_status_changed
+    found = (Appointment.objects.filter(pk=event.appointment_id)
+             .values_list("location_id", "practitioner_id", "start", "location__time_zone").first())
+    if found is not None:
+        _safely([_key(*found)])
+
+
+def on_slot_freed(slot: FreedSlot) -> None:
+    """After commit: a move leaves the provider's old day with one appointment fewer."""
+    if slot.reason != "rescheduled":
+        return
+    time_zone = Location.objects.filter(pk=slot.location_id).values_list("time_zone", flat=True).first()
+    if time_zone is not None:
+        _safely([_key(slot.location_id, slot.practitioner_id, slot.start, time_zone)])

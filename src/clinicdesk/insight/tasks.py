@@ -1,0 +1,19 @@
+"""Background work of the insight app: thin wrappers that call its services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+from clinicdesk.core import clock
+
+
+@task()
+def recount_recent_days(days: int = 7) -> int:
+    """The nightly repair of the dashboards' daily counts: the last `days` days counted again, for the changes
+    that fire no scheduling hook (a reminder's delivery, a confirmation, a check-out after the visit)."""
+    from .dashboards import rollup
+
+    today = clock.now().date()
+    return rollup.rebuild(first_day=today - dt.timedelta(days=days), last_day=today)

@@ -1,0 +1,127 @@
+"""The dashboards' daily counts follow the schedule through its hooks (bookings, moves, status changes), and a
+rebuild gives the same counts; insight never writes the schedule's tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from clinicdesk.core.permissions import Role
+from clinicdesk.insight.dashboards import rollup
+from clinicdesk.insight.models import DailyAppointments
+from clinicdesk.scheduling.services import (
+    BookingRequest,
+    appointment_book,
+    appointment_cancel,
+    appointment_mark_noshow,
+    appointment_reschedule,
+)
+from tests.factories import (
+    AppointmentFactory,
+    AppointmentTypeFactory,
+    PatientFactory,
+    PractitionerFactory,
+    UserFactory,
+    weekly_availability,
+)
+
+NY = ZoneInfo("America/New_York")
+
+
+@pytest.fixture
+def desk(db, clock, location):
+    return UserFactory(role=Role.PATIENT_COORDINATOR, location=location)
+
+
+@pytest.fixture
+def provider(location):
+    practitioner = PractitionerFactory(location=location)
+    weekly_availability(practitioner, location)
+    return practitioner
+
+
+def counts(day: dt.date) -> dict[str, int]:
+    rows = DailyAppointments.objects.filter(day=day)
+    return {name: sum(getattr(r, name) for r in rows) for name in rollup.COUNTS}
+
+
+def test_a_booking_and_a_move_are_counted_on_their_days(desk, provider, location,
+                                                        django_capture_on_commit_callbacks):
+    kind = AppointmentTypeFactory(duration_minutes=20)
+    patient = PatientFactory(home_location=location)
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = appointment_book(actor=desk, request=BookingRequest(
+            patient_id=patient.pk, practitioner_id=provider.pk, location_id=location.pk,
+            appointment_type_id=kind.pk, start=dt.datetime(2026, 11, 25, 9, tzinfo=NY)))
+    assert counts(dt.date(2026, 11, 25))["appointments"] == 1
+    assert counts(dt.date(2026, 11, 25))["booked_minutes"] == 20
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_reschedule(actor=desk, appointment_id=booked.pk, start=dt.datetime(2026, 11, 27, 9, tzinfo=NY))
+    assert counts(dt.date(2026, 11, 25))["appointments"] == 0
+    assert counts(dt.date(2026, 11, 27))["appointments"] == 1
+
+
+def test_a_late_cancellation_and_a_noshow_are_counted_by_the_status_hook(desk, provider, location,
+                                                                        django_capture_on_commit_callbacks):
+    kind = AppointmentTypeFactory(duration_minutes=20)
+    past = AppointmentFactory(location=location, practitioner=provider, appointment_type=kind,
+                              start=dt.datetime(2026, 11, 23, 9, tzinfo=NY))
+    soon = AppointmentFactory(location=location, practitioner=provider, appointment_type=kind,
+                              start=dt.datetime(2026, 11, 23, 15, tzinfo=NY))
+    rollup.rebuild()
+    assert counts(dt.date(2026, 11, 23)) == {"appointments": 2, "new_patients": 0, "booked_minutes": 40,
+                                             "attended": 0, "noshows": 0, "cancelled": 0, "late_cancels": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_mark_noshow(actor=desk, appointment_id=past.pk)
+        appointment_cancel(actor=desk, appointment_id=soon.pk, reason="Feeling better")
+    assert counts(dt.date(2026, 11, 23)) == {"appointments": 2, "new_patients": 0, "booked_minutes": 0,
+                                             "attended": 0, "noshows": 1, "cancelled": 1, "late_cancels": 1}
+
+
+def test_a_rebuild_gives_the_same_counts_as_the_hooks(desk, provider, location, django_capture_on_commit_callbacks):
+    kind = AppointmentTypeFactory(duration_minutes=20)
+    appointment = AppointmentFactory(location=location, practitioner=provider, appointment_type=kind,
+                                     start=dt.datetime(2026, 11, 23, 9, tzinfo=NY))
+    rollup.rebuild()
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_mark_noshow(actor=desk, appointment_id=appointment.pk)
+    by_hook = sorted(DailyAppointments.objects.values_list("day", "practitioner_id", "appointments", "noshows"))
+    rollup.rebuild()
+    assert sorted(DailyAppointments.objects.values_list("day", "practitioner_id", "appointments", "noshows")) \
+        == by_hook
+
+
+def test_the_local_day_counts_not_the_utc_day(db, location):
+    provider = PractitionerFactory(location=location)
+    AppointmentFactory(location=location, practitioner=provider, bookings=False,
+                       start=dt.datetime(2026, 11, 23, 21, 30, tzinfo=NY))  # 02:30 UTC on the 24th
+    rollup.rebuild()
+    assert counts(dt.date(2026, 11, 23))["appointments"] == 1
+    assert counts(dt.date(2026, 11, 24))["appointments"] == 0
+
+
+def test_a_failing_recount_never_undoes_the_schedules_change(desk, provider, location, monkeypatch,
+                                                            django_capture_on_commit_callbacks):
+    appointment = AppointmentFactory(location=location, practitioner=provider,
+                                     start=dt.datetime(2026, 11, 23, 9, tzinfo=NY))
+
+    def broken(keys):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(rollup, "recompute", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_mark_noshow(actor=desk, appointment_id=appointment.pk)
+    appointment.refresh_from_db()
+    assert appointment.status == "noshow"
+
+
+def test_reminders_and_flow_board_times_are_counted_with_the_day(db, clock):
+    from .dashboard_world import build
+
+    world = build()
+    row = {name: sum(getattr(r, name) for r in DailyAppointments.objects.filter(
+        day=dt.date(2026, 11, 2), location_id=world.downtown.pk)) for name in rollup.EXTRA}
+    assert row == {"reminded": 2, "confirmed": 1, "roomed_visits": 2, "rooming_seconds": 30 * 60,
+                   "finished_visits": 2, "visit_seconds": 120 * 60}
