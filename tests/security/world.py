@@ -69,10 +69,11 @@ PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</T
 
 # The columns of the matrix: who asks. "@uptown" users hold the role at the other location only.
 ANON = "anonymous"
+PATIENT = "patient"  # a patient signed in to the portal (its own cookie, no staff session): rows_portal.py
 STAFF_ROLES = (Role.FRONT_DESK, Role.PATIENT_COORDINATOR, Role.PRACTICE_COORDINATOR, Role.BILLING, Role.PROVIDER,
                Role.NURSE, Role.COMPLIANCE, Role.SYSADMIN)
 ELSEWHERE_ROLES = (Role.PATIENT_COORDINATOR, Role.BILLING, Role.NURSE)
-WEB_ACTORS = (ANON, *(r.value for r in STAFF_ROLES), *(f"{r.value}@uptown" for r in ELSEWHERE_ROLES))
+WEB_ACTORS = (ANON, *(r.value for r in STAFF_ROLES), *(f"{r.value}@uptown" for r in ELSEWHERE_ROLES), PATIENT)
 
 # FHIR callers: the staff users through an app with every user/ scope, and clients with narrower grants.
 NO_TOKEN = "no-token"
@@ -87,7 +88,8 @@ FHIR_ACTORS = (NO_TOKEN, EXPIRED, *(r.value for r in STAFF_ROLES), "patient_coor
                SYSTEM_NARROW, USER_NARROW)
 # What each token's scopes cover, spelled out here (not computed by the code under test).
 ALL_TYPES = ("Patient", "Practitioner", "PractitionerRole", "Organization", "Location", "HealthcareService",
-             "Schedule", "Slot", "Appointment", "Coverage", "Flag", "AuditEvent")
+             "Schedule", "Slot", "Appointment", "Coverage", "Flag", "AuditEvent", "CoverageEligibilityRequest",
+             "CoverageEligibilityResponse")
 SCOPES_COVER: dict[str, set[tuple[str, str]]] = {
     SYSTEM: ({(t, v) for t in ("Patient", "Appointment") for v in "cruds"}
              | {(t, v) for t in ("Slot", "Schedule", "Practitioner", "PractitionerRole", "Organization", "Location",
@@ -104,6 +106,7 @@ class World:
     users: dict[str, Any]
     sessions: dict[str, str]  # actor -> session key
     tokens: dict[str, str] = field(default_factory=dict)  # FHIR actor -> bearer token
+    portal: dict[str, str] = field(default_factory=dict)  # portal actor -> portal session cookie (rows_portal.py)
     objects: dict[str, Any] = field(default_factory=dict)
     handler: Any = None
 
@@ -122,6 +125,10 @@ class World:
         client.handler = self.handler
         if actor in self.sessions:
             client.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[actor]
+        if actor in self.portal:
+            from clinicdesk.portal.actor import COOKIE_NAME
+
+            client.cookies[COOKIE_NAME] = self.portal[actor]
         return client
 
 

@@ -7,3 +7,10 @@ class PortalConfig(AppConfig):
 
     name = "clinicdesk.portal"
     label = "portal"
+
+    def ready(self) -> None:
+        from clinicdesk.patients import hooks as patient_hooks
+
+        from . import merge
+
+        patient_hooks.subscribe("portal", merge.move_patient_rows, handles=merge.MERGE_HANDLES)

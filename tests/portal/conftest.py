@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from clinicdesk.portal.models import PortalBookingRule
+from tests.factories import AppointmentTypeFactory, PatientFactory, PractitionerFactory, weekly_availability
+
+
+@pytest.fixture
+def provider(location):
+    practitioner = PractitionerFactory(first_name="Grace", last_name="Hopper")
+    weekly_availability(practitioner, location)
+    return practitioner
+
+
+@pytest.fixture
+def kind(db, provider):
+    visit = AppointmentTypeFactory(code="follow-up", duration_minutes=20, patient_facing_name="Follow-up visit",
+                                   patient_facing_name_es="Consulta de seguimiento")
+    return visit
+
+
+@pytest.fixture
+def rule(kind):
+    return PortalBookingRule.objects.create(appointment_type=kind, bookable=True, max_days_ahead=30,
+                                            min_notice_hours=24, max_open_bookings=2)
+
+
+@pytest.fixture
+def ana(location, clerk):  # a staff user exists: no first-run redirect
+    return PatientFactory(home_location=location, email="ana@example.org", phone="(413) 555-0100",
+                          birth_date=dt.date(1980, 5, 17), given_name="Ana", family_name="Lopez")
+
+
+@pytest.fixture
+def ben(location):
+    return PatientFactory(home_location=location, email="ben@example.org", phone="(413) 555-0101",
+                          birth_date=dt.date(1975, 1, 2), given_name="Ben", family_name="Ng")
