@@ -124,3 +124,17 @@ def reachable_patient(location):
 
 def at(day: dt.date, hour: int, minute: int = 0, tz=NEW_YORK) -> dt.datetime:
     return local_to_utc(day, dt.time(hour, minute), tz)
+
+
+@pytest.fixture
+def imap_mailbox(settings):
+    """The intake mailbox on a loopback IMAP server (tests/comms/imap_server.py), wired into the settings."""
+    from tests.comms.imap_server import ImapServer, Mailbox
+
+    box = Mailbox()
+    server = ImapServer(box).start()
+    settings.INCOMING_IMAP_HOST, settings.INCOMING_IMAP_PORT = "127.0.0.1", server.port
+    settings.INCOMING_IMAP_SSL = False
+    settings.INCOMING_IMAP_USER, settings.INCOMING_IMAP_PASSWORD = box.user, box.password
+    yield box
+    server.stop()

@@ -9,10 +9,9 @@ from .matrix import ADMIN, EVERYONE, PRACTICE_ADMINS, Row, api, page
 
 ROWS: list[Row] = []
 
-# staff accounts and payers
+# staff accounts (payers: rows_payers.py)
 USER_ADMINS = frozenset({ADMIN})
 _STAFF = "/accounts/users/{locked_user.pk}/"
-_PAYER = "/patients/payers/{coverage.payer_id}/"
 _TEMPORARY = "the temporary password is the answer itself (200, not cached), never carried through a redirect"
 
 
@@ -48,21 +47,7 @@ ROWS += [
     _patch("/api/v1/users/{locked_user.pk}", USER_ADMINS, lambda w: {"firstName": "Lucia"}),
     api("POST", "/api/v1/users/{locked_user.pk}/deactivate", 200, USER_ADMINS),
     api("POST", "/api/v1/users/{locked_user.pk}/password-reset", 200, USER_ADMINS, why=_TEMPORARY),
-    page("GET", "/patients/payers/", 200, PRACTICE_ADMINS),
-    page("GET", "/patients/payers/new/", 200, PRACTICE_ADMINS),
-    page("POST", "/patients/payers/new/", 302, PRACTICE_ADMINS,
-         data=lambda w: {"name": "Matrix Health", "payer_code": "MTX01", "kind": "commercial",
-                         "default_copay_primary": "25.00"}),
-    page("GET", _PAYER, 200, PRACTICE_ADMINS),
-    page("POST", _PAYER, 302, PRACTICE_ADMINS,
-         data=lambda w: {"name": "Aetna", "payer_code": "60054", "kind": "commercial",
-                         "default_copay_specialist": "40", "active": "on"}),
-    page("POST", _PAYER + "deactivate/", 302, PRACTICE_ADMINS),
-    api("GET", "/api/v1/payers", 200, PRACTICE_ADMINS),
-    api("POST", "/api/v1/payers", 201, PRACTICE_ADMINS, body=lambda w: {"name": "Matrix Health API"}),
-    api("GET", "/api/v1/payers/{coverage.payer_id}", 200, PRACTICE_ADMINS),
-    _patch("/api/v1/payers/{coverage.payer_id}", PRACTICE_ADMINS, lambda w: {"defaultCopayPrimary": "20.00"}),
-    api("POST", "/api/v1/payers/{coverage.payer_id}/deactivate", 200, PRACTICE_ADMINS),
+    # payers and their plans: rows_payers.py (#18)
 ]
 
 # forms, reminders and message templates

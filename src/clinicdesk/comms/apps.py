@@ -28,6 +28,10 @@ class CommsConfig(AppConfig):
                           is_due=delivery.messages_due_exist)
         periodic.register("notify-due-recalls", every_seconds=3600, enqueue=tasks.notify_due_recalls.enqueue)
         periodic.register("plan-missed-reminders", every_seconds=600, enqueue=tasks.plan_missed_reminders.enqueue)
+        from django.conf import settings
+
+        periodic.register("fetch-incoming-mail", every_seconds=settings.INCOMING_IMAP_EVERY,
+                          enqueue=tasks.fetch_incoming_mail.enqueue)
 
         from clinicdesk.patients import hooks as patient_hooks
 

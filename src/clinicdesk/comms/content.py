@@ -101,6 +101,31 @@ DEFAULTS: dict[tuple[str, str, str], tuple[str, str]] = {
                                                   "Call us at {{ phone }} to book again.\n"),
     ("no-show", "email", "es"): ("Lo esperábamos", "Hola {{ first_name }}:\n\nLo esperábamos el {{ date }}. "
                                                    "Llámenos al {{ phone }} para programar de nuevo.\n"),
+    # The patient portal (#23): what the patient asked for, never any content of their record.
+    ("portal-sign-in", "email", "en"): (
+        "Your sign-in link",
+        "Hello {{ first_name }},\n\nUse this link to sign in to the patient portal of {{ practice }}. It works once, "
+        "for 15 minutes:\n\n{{ link }}\n\nIf you did not ask for it, you can ignore this e-mail.\n",
+    ),
+    ("portal-sign-in", "email", "es"): (
+        "Su enlace para entrar",
+        "Hola {{ first_name }}:\n\nUse este enlace para entrar al portal de pacientes de {{ practice }}. Funciona "
+        "una vez, durante 15 minutos:\n\n{{ link }}\n\nSi usted no lo pidió, puede ignorar este correo.\n",
+    ),
+    ("portal-sign-in", "sms", "en"): ("", "{{ practice }}: your portal sign-in code is {{ code }}. "
+                                          "It works once, for 15 minutes."),
+    ("portal-sign-in", "sms", "es"): ("", "{{ practice }}: su código para entrar al portal es {{ code }}. "
+                                          "Funciona una vez, durante 15 minutos."),
+    ("portal-notice", "email", "en"): ("You have a new message",
+                                       "Hello {{ first_name }},\n\nYou have a new message from {{ practice }}. "
+                                       "Sign in to the patient portal to read it: {{ link }}\n"),
+    ("portal-notice", "email", "es"): ("Tiene un mensaje nuevo",
+                                       "Hola {{ first_name }}:\n\nTiene un mensaje nuevo de {{ practice }}. "
+                                       "Entre al portal de pacientes para leerlo: {{ link }}\n"),
+    ("portal-notice", "sms", "en"): ("", "{{ practice }}: you have a new message. Sign in to the patient portal "
+                                         "to read it. {{ link }}"),
+    ("portal-notice", "sms", "es"): ("", "{{ practice }}: tiene un mensaje nuevo. Entre al portal de pacientes "
+                                         "para leerlo. {{ link }}"),
 }
 LANGUAGES = ("en", "es")
 
@@ -150,3 +175,70 @@ def local_date_time(moment: Any, tz: Any, language: str) -> tuple[str, str]:
     local = moment.astimezone(tz)
     with translation.override(language):
         return formats.date_format(local, "DATE_FORMAT"), formats.time_format(local, "TIME_FORMAT")
+
+
+# Shipped wording of the templates staff write from (#24): seeded as each template's first version by migration
+# comms/0003 (then edited on the templates screen, where every edit is a new version). The reminders above keep
+# their own wording (MessageTemplate, the reminders set-up screen); this module stays their seed source.
+COMPOSE_DEFAULTS: dict[str, tuple[str, str, str, tuple[str, str], tuple[str, str]]] = {
+    # key: (name, purpose, channel, (subject_en, body_en), (subject_es, body_es))
+    "appointment-letter": (
+        "Appointment letter", "appointment", "letter",
+        ("Your appointment on {{ appointment.date }}",
+         "Dear {{ patient.full_name }},\n\nThis letter confirms your appointment with {{ appointment.provider }} on "
+         "{{ appointment.date }} at {{ appointment.time }} at {{ appointment.location }}.\n\nIf you cannot come, "
+         "please call us at {{ practice.phone }}.\n\nSincerely,\n{{ practice.name }}"),
+        ("Su cita del {{ appointment.date }}",
+         "Estimado/a {{ patient.full_name }}:\n\nEsta carta confirma su cita con {{ appointment.provider }} el "
+         "{{ appointment.date }} a las {{ appointment.time }} en {{ appointment.location }}.\n\nSi no puede venir, "
+         "llámenos al {{ practice.phone }}.\n\nAtentamente,\n{{ practice.name }}"),
+    ),
+    "balance-letter": (
+        "Balance letter", "billing", "letter",
+        ("Your balance with {{ practice.name }}",
+         "Dear {{ patient.full_name }},\n\nOur records show a balance of {{ account.balance }} on your account. "
+         "Please call us at {{ practice.phone }} to pay or to set up a payment plan.\n\nSincerely,\n"
+         "{{ practice.name }}"),
+        ("Su saldo con {{ practice.name }}",
+         "Estimado/a {{ patient.full_name }}:\n\nNuestros registros muestran un saldo de {{ account.balance }} en "
+         "su cuenta. Llámenos al {{ practice.phone }} para pagar o acordar un plan de pagos.\n\nAtentamente,\n"
+         "{{ practice.name }}"),
+    ),
+    "general-letter": (
+        "General letter", "general", "letter",
+        ("A message from {{ practice.name }}",
+         "Dear {{ patient.full_name }},\n\n\n\nSincerely,\n{{ practice.name }}"),
+        ("Un mensaje de {{ practice.name }}",
+         "Estimado/a {{ patient.full_name }}:\n\n\n\nAtentamente,\n{{ practice.name }}"),
+    ),
+    "appointment-email": (
+        "Appointment e-mail", "appointment", "email",
+        ("Your appointment on {{ appointment.date }}",
+         "Hello {{ patient.first_name }},\n\nWe look forward to seeing you on {{ appointment.date }} at "
+         "{{ appointment.time }} at {{ appointment.location }}.\n\nQuestions? Call us at {{ practice.phone }}."),
+        ("Su cita del {{ appointment.date }}",
+         "Hola {{ patient.first_name }}:\n\nLo esperamos el {{ appointment.date }} a las {{ appointment.time }} en "
+         "{{ appointment.location }}.\n\n¿Preguntas? Llámenos al {{ practice.phone }}."),
+    ),
+    "balance-email": (
+        "Balance e-mail", "billing", "email",
+        ("Your balance with {{ practice.name }}",
+         "Hello {{ patient.first_name }},\n\nYour balance is {{ account.balance }}. Call us at {{ practice.phone }} "
+         "with any questions."),
+        ("Su saldo con {{ practice.name }}",
+         "Hola {{ patient.first_name }}:\n\nSu saldo es de {{ account.balance }}. Llámenos al {{ practice.phone }} "
+         "si tiene preguntas."),
+    ),
+    "please-call-sms": (
+        "Please call us", "general", "sms",
+        ("", "{{ practice.name }}: {{ patient.first_name }}, please call us at {{ practice.phone }}."),
+        ("", "{{ practice.name }}: {{ patient.first_name }}, por favor llámenos al {{ practice.phone }}."),
+    ),
+    "appointment-sms": (
+        "Appointment text", "appointment", "sms",
+        ("", "{{ practice.name }}: {{ patient.first_name }}, see you {{ appointment.date }} {{ appointment.time }} "
+             "at {{ appointment.location }}. {{ practice.phone }}"),
+        ("", "{{ practice.name }}: {{ patient.first_name }}, lo esperamos el {{ appointment.date }} a las "
+             "{{ appointment.time }} en {{ appointment.location }}. {{ practice.phone }}"),
+    ),
+}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,9 @@ class Kind(models.TextChoices):
     NO_SHOW = "no-show", _("Missed appointment")
     CANCELLED = "cancelled", _("Cancellation notice")
     MANUAL = "manual", _("Manual message")
+    # The patient portal (#23): a sign-in link or code the patient asked for; "you have a new message"
+    PORTAL_SIGN_IN = "portal-sign-in", _("Portal sign-in")
+    PORTAL_NOTICE = "portal-notice", _("Portal message notice")
 
 
 class Status(models.TextChoices):
@@ -220,3 +224,150 @@ class Recall(models.Model):
 
     class Meta:
         ordering = ["due_date"]
+
+
+# --- correspondence (#24): templates written by the practice, what staff sent, what came in ------------------
+class Purpose(models.TextChoices):
+    APPOINTMENT = "appointment", _("Appointments")
+    BILLING = "billing", _("Billing")
+    GENERAL = "general", _("General")
+
+
+class ComposeChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
+    LETTER = "letter", _("Letter")
+
+
+class ComposeTemplate(models.Model):
+    """A template staff write from. Its wording lives in versions: an edit adds a version, the old ones stay."""
+
+    name = models.CharField(_("name"), max_length=120)
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=ComposeChannel.choices)
+    active = models.BooleanField(_("in use"), default=True)
+    seed_key = models.CharField(max_length=60, blank=True)  # the shipped wording it started from
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["purpose", "channel", "name"]
+        constraints = [models.UniqueConstraint(fields=["name", "channel"], name="compose_template_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def current(self) -> ComposeTemplateVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class ComposeTemplateVersion(models.Model):
+    template = models.ForeignKey(ComposeTemplate, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
+    body_en = models.TextField(_("text (English)"))
+    subject_es = models.CharField(_("subject (Spanish)"), max_length=200, blank=True)
+    body_es = models.TextField(_("text (Spanish)"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["template", "-number"]
+        constraints = [models.UniqueConstraint(fields=["template", "number"], name="one_version_number_each")]
+
+    def wording(self, language: str) -> tuple[str, str]:
+        return (self.subject_es, self.body_es) if language == "es" else (self.subject_en, self.body_en)
+
+
+class Correspondence(models.Model):
+    """One message or letter a person wrote to one patient: sent through the outbox, stored as a letter on the
+    chart."""
+
+    class Outcome(models.TextChoices):
+        QUEUED = "queued", _("In the outbox")
+        HELD = "held", _("Waiting for quiet hours to end")
+        LETTER = "letter", _("Letter stored on the chart")
+
+    batch = models.CharField(max_length=64, db_index=True)  # one compose action (its idempotency key)
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="correspondence")
+    location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=8, choices=ComposeChannel.choices)
+    template_version = models.ForeignKey(ComposeTemplateVersion, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+    language = models.CharField(max_length=8)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    document_id = models.BigIntegerField(null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["batch", "patient"], name="one_correspondence_per_batch")]
+
+
+class IncomingItem(models.Model):
+    """A letter, fax or e-mail that came in: who sent it, what it is, whose it is, who works it and by when."""
+
+    class Medium(models.TextChoices):
+        LETTER = "letter", _("Letter")
+        FAX = "fax", _("Fax")
+        EMAIL = "email", _("E-mail")
+
+    class Kind(models.TextChoices):
+        RECORDS_REQUEST = "records-request", _("Records request")
+        REFERRAL = "referral", _("Referral")
+        RESULTS = "results", _("Results")
+        PAYER_LETTER = "payer-letter", _("Payer letter")
+        COMPLAINT = "complaint", _("Complaint")
+        OTHER = "other", _("Other")
+
+    class State(models.TextChoices):
+        NEW = "new", _("New")
+        ASSIGNED = "assigned", _("Assigned")
+        DONE = "done", _("Done")
+
+    class Pool(models.TextChoices):
+        FRONT_DESK = "front_desk", _("Front desk")
+        RECORDS = "records", _("Medical records")
+        BILLING = "billing", _("Billing")
+        CLINICAL = "clinical", _("Clinical team")
+
+    location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
+    medium = models.CharField(_("came as"), max_length=8, choices=Medium.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    sender = models.CharField(_("sender"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    received_on = models.DateField(_("received"))
+    patient = models.ForeignKey("patients.Patient", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="incoming_items")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    pool = models.CharField(_("pool"), max_length=12, choices=Pool.choices, blank=True)
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.NEW, db_index=True)
+    note = models.TextField(_("note"), blank=True)
+    message_id = models.CharField(max_length=250, null=True, blank=True, unique=True)  # IMAP intake: once each
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["state", "due_date", "-received_on", "-pk"]
+        indexes = [models.Index(fields=["location", "state"])]
+
+
+class IncomingFile(models.Model):
+    """A scan or an e-mail attachment of an incoming item; filed on the chart when the item is linked."""
+
+    item = models.ForeignKey(IncomingItem, on_delete=models.CASCADE, related_name="files")
+    filename = models.CharField(max_length=200)
+    storage_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    document_id = models.BigIntegerField(null=True, blank=True)  # the chart document, once filed

@@ -193,13 +193,20 @@ def _wake_sender() -> None:
 
 
 def message_queue(*, patient: Patient, kind: str, channel: str, values: dict[str, Any], dedupe_key: str,
-                  appointment: Appointment | None = None, send_after: dt.datetime | None = None) -> Message | None:
-    """Queue one message (offers, recalls, no-show follow-ups). None when the channel is not allowed."""
-    if not channel_allowed(patient, channel):
+                  appointment: Appointment | None = None, send_after: dt.datetime | None = None,
+                  requested: bool = False) -> Message | None:
+    """Queue one message (offers, recalls, no-show follow-ups). None when the channel is not allowed.
+    `requested`: the patient asked for this very message (a portal sign-in code): sent to the address on file of an
+    active patient whatever their marketing and reminder opt-ins say."""
+    allowed = (patient.active and bool(address_for(patient, channel))) if requested else channel_allowed(patient,
+                                                                                                          channel)
+    if not allowed:
         return None
     rendered = content.render(kind=kind, channel=channel, patient=patient,
                               values={"practice": practice_settings().short_name, **values})
-    due = next_sendable(send_after or clock.now(), patient.home_location.tz)
+    due = send_after or clock.now()
+    if not requested:  # a message the patient just asked for goes now, quiet hours or not
+        due = next_sendable(due, patient.home_location.tz)
     message, _ = Message.objects.get_or_create(dedupe_key=dedupe_key, defaults={
         "patient": patient, "appointment": appointment, "kind": kind, "channel": channel,
         "to_address": address_for(patient, channel), "language": rendered.language,

@@ -58,3 +58,10 @@ def offer_freed_slot(appointment_id: int, practitioner_id: int, location_id: int
 def no_show_follow_up(appointment_id: int) -> int | None:
     message = services.no_show_follow_up(appointment_id=appointment_id)
     return message.pk if message else None
+
+
+@task(queue_name="reminders")
+def fetch_incoming_mail() -> int:
+    from .incoming import mail_intake_fetch
+
+    return mail_intake_fetch()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import setup_views, views
+from . import compose_views, setup_views, views
 
 app_name = "comms"
 urlpatterns = [
@@ -20,4 +20,16 @@ urlpatterns = [
     path("messages/setup/templates/", setup_views.message_templates, name="message_templates"),
     path("messages/setup/templates/<int:template_id>/", setup_views.message_template_edit,
          name="message_template_edit"),
+    # correspondence: letters and messages written by staff, incoming mail (#24)
+    path("messages/compose/", compose_views.compose_page, name="compose"),
+    path("messages/sent/", compose_views.sent_page, name="sent"),
+    path("messages/compose/templates/", compose_views.templates_page, name="compose_templates"),
+    path("messages/compose/templates/new/", compose_views.template_new, name="compose_template_new"),
+    path("messages/compose/templates/<int:template_id>/", compose_views.template_edit, name="compose_template"),
+    path("messages/incoming/", compose_views.incoming_page, name="incoming"),
+    path("messages/incoming/new/", compose_views.incoming_new, name="incoming_new"),
+    path("messages/incoming/<int:item_id>/", compose_views.incoming_item, name="incoming_item"),
+    path("messages/incoming/<int:item_id>/done/", compose_views.incoming_done, name="incoming_done"),
+    path("messages/incoming/<int:item_id>/files/<int:file_id>/", compose_views.incoming_file,
+         name="incoming_file"),
 ]
