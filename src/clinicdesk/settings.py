@@ -403,6 +403,15 @@ SMS_WEBHOOK_SIGNATURE_HEADER = env.str("SMS_WEBHOOK_SIGNATURE_HEADER", default="
 WAITLIST_OFFER_FANOUT = _int("WAITLIST_OFFER_FANOUT", 3, minimum=1, maximum=20)
 COMMS_LEASE_SECONDS = _int("COMMS_LEASE_SECONDS", 300, minimum=1)
 COMMS_HANDOFF_CHUNK = _int("COMMS_HANDOFF_CHUNK", 5, minimum=1, maximum=100)
+# The incoming-mail intake address (#24), read over IMAP every INCOMING_IMAP_EVERY seconds; empty host: off.
+INCOMING_IMAP_HOST = env.str("INCOMING_IMAP_HOST", default="")
+INCOMING_IMAP_PORT = _int("INCOMING_IMAP_PORT", 993, minimum=1, maximum=65535)
+INCOMING_IMAP_SSL = env.bool("INCOMING_IMAP_SSL", default=True)
+INCOMING_IMAP_USER = env.str("INCOMING_IMAP_USER", default="")
+INCOMING_IMAP_PASSWORD = env.str("INCOMING_IMAP_PASSWORD", default="")
+INCOMING_IMAP_MAILBOX = env.str("INCOMING_IMAP_MAILBOX", default="INBOX")
+INCOMING_IMAP_LOCATION = env.str("INCOMING_IMAP_LOCATION", default="")  # location code the mail is logged at
+INCOMING_IMAP_EVERY = _int("INCOMING_IMAP_EVERY", 300, minimum=30)
 
 # --- Front desk ----------------------------------------------------------------------------------
 # Minutes an unanswered triage slip of each priority waits before it escalates to the practice coordinator.

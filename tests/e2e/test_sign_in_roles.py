@@ -11,10 +11,11 @@ from tests.factories import LocationFactory, UserFactory
 pytestmark = pytest.mark.e2e
 
 EXPECTED_SCREENS = {
-    Role.FRONT_DESK: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "drawer", "insurance",
-                      "supplies", "roster"],
-    Role.PRACTICE_COORDINATOR: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "drawer", "insurance",
-                                "supplies", "roster", "noshow", "setup", "locations"],
+    Role.FRONT_DESK: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "drawer", "insurance",
+                      "authorizations", "supplies", "roster", "correspondence", "compliance"],
+    Role.PRACTICE_COORDINATOR: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "drawer",
+                                "insurance", "authorizations", "payers", "supplies", "roster", "correspondence",
+                                "compliance", "dashboards", "noshow", "setup", "locations"],
 }
 
 

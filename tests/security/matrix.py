@@ -22,6 +22,7 @@ from .world import (
     ANON,
     EXPIRED,
     NO_TOKEN,
+    PATIENT,
     SCOPES_COVER,
     SYSTEM,
     SYSTEM_NARROW,
@@ -121,6 +122,8 @@ def expected(row: Row, actor: str) -> int:
     """The status `actor` must get for `row`."""
     if actor in row.who:
         return row.who[actor]
+    if actor == PATIENT:  # a portal patient holds no staff session: staff routes treat them as anonymous
+        return row.anon
     if actor in (ANON, NO_TOKEN, EXPIRED):
         return row.anon
     if row.kind == "fhir" and row.resource:
@@ -458,6 +461,23 @@ def _no_rita(w: World) -> list[str]:
 
 
 SCHEDULE_ID = "{doc.pk}-{home.pk}"
+INS_API_READERS = frozenset({FD, PC, PRC, BILL, PROV, NURSE})  # insurance.read
+INS_API_WRITERS = frozenset({FD, PC, PRC, BILL})  # insurance.write
+
+
+def _coverage_resource(w: World) -> dict[str, Any]:
+    """Ana's secondary coverage (her primary one with Aetna is on file)."""
+    return {"resourceType": "Coverage", "status": "active", "subscriberId": "CG777",
+            "beneficiary": {"reference": f"Patient/{w.ana.pk}"}, "period": {"start": "2026-01-01"}, "order": 2,
+            "payor": [{"identifier": {"system": "urn:clinicdesk:payer-id", "value": "62308"}}]}
+
+
+def _eligibility_request(w: World) -> dict[str, Any]:
+    return {"resourceType": "CoverageEligibilityRequest", "status": "active", "purpose": ["benefits"],
+            "created": "2026-11-23", "patient": {"reference": f"Patient/{w.ana.pk}"}, "insurer": {"display": "Aetna"},
+            "insurance": [{"focal": True, "coverage": {"reference": f"Coverage/{w.coverage.pk}"}}]}
+
+
 FHIR_ROWS: list[Row] = [
     fhir("GET", "Patient/{ana.pk}", 200, PATIENT_API_READERS, "Patient", "r", "read"),
     fhir("GET", "Patient/{rita.pk}", 403, NOBODY, "Patient", "r", "read", case="restricted record",
@@ -512,6 +532,19 @@ FHIR_ROWS: list[Row] = [
     fhir("GET", "Coverage/{coverage.pk}", 200, PATIENT_API_READERS, "Coverage", "r", "read"),
     fhir("GET", "Coverage?patient={ana.pk}", 200, PATIENT_API_READERS, "Coverage", "s", "search-type",
          elsewhere=None),
+    # insurance on file written and coverage checks asked over FHIR (#18)
+    fhir("POST", "Coverage", 201, PATIENT_WRITERS, "Coverage", "c", "create", body=_coverage_resource,
+         why="the insurance form's rule: the desk writes coverage"),
+    fhir("PUT", "Coverage/{coverage.pk}", 200, PATIENT_WRITERS, "Coverage", "u", "update",
+         body=lambda w: {**_coverage_resource(w), "id": str(w.coverage.pk), "order": 1}),
+    fhir("POST", "CoverageEligibilityRequest", 201, INS_API_WRITERS, "CoverageEligibilityRequest", "c", "create",
+         body=_eligibility_request, why="a check goes to the local drop folder in the matrix (batch: queued)"),
+    fhir("GET", "CoverageEligibilityRequest/{eligibility.pk}", 200, INS_API_READERS, "CoverageEligibilityRequest",
+         "r", "read"),
+    fhir("GET", "CoverageEligibilityResponse/{eligibility.pk}", 200, INS_API_READERS,
+         "CoverageEligibilityResponse", "r", "read"),
+    fhir("GET", "CoverageEligibilityResponse?patient={ana.pk}", 200, INS_API_READERS,
+         "CoverageEligibilityResponse", "s", "search-type", elsewhere=None),
     fhir("GET", "Flag/{ana_alert.pk}", 200, PATIENT_API_READERS, "Flag", "r", "read"),
     fhir("GET", "Flag?patient={ana.pk}&status=active", 200, PATIENT_API_READERS, "Flag", "s", "search-type",
          elsewhere=None),
@@ -544,6 +577,8 @@ FHIR_ROWS: list[Row] = [
 from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_accounts_comms,
     rows_alerts,
+    rows_billing,
+    rows_comms_compose,
     rows_compliance,
     rows_designsystem,
     rows_faces,
@@ -552,6 +587,7 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_insight,
     rows_insurance,
     rows_operations,
+    rows_payers,
     rows_portal,
     rows_practice,
     rows_scheduling_setup,
@@ -560,7 +596,7 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
 
 AREAS = (rows_practice, rows_scheduling_setup, rows_faces, rows_accounts_comms, rows_first_run, rows_imports,
          rows_designsystem, rows_alerts, rows_insurance, rows_staffing, rows_insight,
-         rows_operations, rows_compliance, rows_portal)
+         rows_operations, rows_compliance, rows_portal, rows_comms_compose, rows_billing, rows_payers)
 for _area in AREAS:
     WEB_ROWS += _area.ROWS
 

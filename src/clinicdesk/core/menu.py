@@ -28,10 +28,18 @@ SCREENS: tuple[Screen, ...] = (
     Screen("frontdesk", _("Front desk"), "frontdesk:arrivals", Perm.FRONTDESK),
     Screen("board", _("Flow board"), "frontdesk:board", (Perm.FRONTDESK, Perm.CLINICAL_TRIAGE)),
     Screen("inbox", _("Inbox"), "frontdesk:inbox", (Perm.FRONTDESK, Perm.CLINICAL_TRIAGE)),
+    Screen("portal", _("Portal messages"), "portal:staff-inbox", Perm.FRONTDESK),  # the patient portal (#23)
     Screen("drawer", _("Cash drawer"), "billing:drawer", Perm.BILLING_READ),
+    Screen("coding", _("Coding"), "billing:coding", Perm.CHARGE_CAPTURE),
     Screen("insurance", _("Coverage checks"), "insurance:day", Perm.INSURANCE_READ),
+    Screen("authorizations", _("Authorizations"), "insurance:worklist", Perm.INSURANCE_READ),
+    # the payer list: patients.services.may_edit_payers (coordinators and billing)
+    Screen("payers", _("Payers"), "patients:payers", (Perm.PRACTICE_ADMIN, Perm.BILLING_WRITE)),
     Screen("supplies", _("Supplies"), "operations:items", (Perm.OPERATIONS_ADMIN, Perm.SUPPLIES_USE)),
     Screen("roster", _("Staff roster"), "staffing:roster", Perm.STAFFING_READ),
+    Screen("correspondence", _("Correspondence"), "comms:compose", Perm.CORRESPONDENCE_WRITE),
+    Screen("compliance", _("Compliance"), "compliance:dashboard", (Perm.COMPLIANCE_ADMIN, Perm.COMPLIANCE_REPORT)),
+    Screen("dashboards", _("Dashboards"), "insight:dashboards", Perm.REPORTS_READ),
     Screen("noshow", _("No-show risk"), "insight:noshow", Perm.REPORTS_READ, also=Perm.SCHEDULE_READ),
     Screen("audit", _("Audit trail"), "audit:entries", Perm.AUDIT_READ),
     Screen("setup", _("Practice setup"), "setup:guide", Perm.PRACTICE_ADMIN),

@@ -25,18 +25,23 @@ from faker import Faker
 from clinicdesk.accounts.models import User
 from clinicdesk.accounts.services import user_create
 from clinicdesk.audit.services import record
+from clinicdesk.billing.demo import coding_demo
+from clinicdesk.comms.demo import correspondence_demo
 from clinicdesk.comms.models import Channel, Kind
 from clinicdesk.comms.rules import reminder_rule_create
+from clinicdesk.compliance.demo import compliance_demo
 from clinicdesk.core import clock
 from clinicdesk.core.identifiers import npi_complete
 from clinicdesk.core.permissions import PRACTICE_WIDE_ROLES, Perm, Role, SystemActor
 from clinicdesk.core.timezones import local_to_utc
-from clinicdesk.insurance.demo import eligibility_demo
+from clinicdesk.insight.demo import dashboards_demo
+from clinicdesk.insurance.demo import eligibility_demo, referrals_demo
 from clinicdesk.operations.demo import supplies_demo
 from clinicdesk.patients.demo import demo_patient_records
 from clinicdesk.patients.keys import fill_search_keys
 from clinicdesk.patients.models import Patient, Sex
 from clinicdesk.patients.services import mrns_allocate
+from clinicdesk.portal.demo import portal_demo
 from clinicdesk.practice.models import Location, Practitioner, Room, Specialty
 from clinicdesk.practice.services import (
     location_create,
@@ -429,5 +434,11 @@ class DemoBuilder:
         annual = next((t for t in types if t.code == "annual"), None)
         supplies_demo(actor=DEMO_ACTOR, location_ids=[loc.pk for loc in locations],
                       appointment_type_id=annual.pk if annual else None)
+        compliance_demo(location_ids=[loc.pk for loc in locations])
+        correspondence_demo(location_ids=[loc.pk for loc in locations])  # letters, incoming mail (#24)
+        coding_demo()
+        portal_demo()  # follow-ups and new-patient visits bookable in the patient portal (#23)
         if eligibility:
             eligibility_demo(actor=DEMO_ACTOR)
+            referrals_demo(actor=DEMO_ACTOR)
+        dashboards_demo()  # last: every appointment above is counted into the dashboards (#22)

@@ -27,10 +27,12 @@ _NAME = re.compile(r"^[a-z0-9-]{1,60}$")
 
 MENU_ICONS = {
     "home": "house", "patients": "users", "schedule": "calendar-days", "frontdesk": "clipboard-check",
-    "board": "layout-dashboard", "inbox": "inbox", "drawer": "wallet", "audit": "scroll-text",
+    "board": "layout-dashboard", "inbox": "inbox", "portal": "mail", "drawer": "wallet", "audit": "scroll-text",
     "setup": "list-checks", "locations": "map-pin", "users": "user-cog", "reports": "chart-column",
     "practice": "building-2", "comms": "mail", "insurance": "shield-check", "supplies": "package",
-    "roster": "calendar-clock", "noshow": "phone-call",
+    "roster": "calendar-clock", "noshow": "phone-call", "compliance": "shield-alert", "dashboards": "chart-line",
+    "payers": "landmark",
+    "authorizations": "file-check", "coding": "file-pen", "correspondence": "mails",
 }
 
 
