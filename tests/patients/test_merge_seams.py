@@ -16,14 +16,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 
 from clinicdesk.audit.models import AuditEntry
-from clinicdesk.billing.models import EntryKind, LedgerEntry
+from clinicdesk.billing.models import EntryKind, LedgerEntry, Superbill
 from clinicdesk.billing.services import balance_of
-from clinicdesk.comms.models import Message, OfferInvite, Recall, WaitlistOffer
+from clinicdesk.comms.models import Correspondence, IncomingItem, Message, OfferInvite, Recall, WaitlistOffer
+from clinicdesk.compliance.models import Complaint, Disclosure, Incident, RightsRequest
 from clinicdesk.core.clock import now as clock_now
 from clinicdesk.core.exceptions import Conflict
 from clinicdesk.core.permissions import Role
 from clinicdesk.frontdesk.models import CallLog, HeadsUp, Task, TriageSlip, Visit
-from clinicdesk.insurance.models import EligibilityResult
+from clinicdesk.insurance.models import EligibilityResult, OutgoingReferral, PriorAuthorization, Referral
 from clinicdesk.patients import hooks
 from clinicdesk.patients.models import (
     AlertKind,
@@ -36,6 +37,7 @@ from clinicdesk.patients.models import (
     RelatedPerson,
 )
 from clinicdesk.patients.services import coverage_add, document_upload, form_sign, patient_merge
+from clinicdesk.portal.models import PortalMessage, PortalSession, ProxyAuthorization, SignInChallenge
 from clinicdesk.scheduling.models import Appointment, ResourceBooking, ResourceKind, Series, WaitlistEntry
 from clinicdesk.scheduling.services import BookingRequest, appointment_book
 from tests.factories import AppointmentFactory, AppointmentTypeFactory, PatientFactory
@@ -190,6 +192,40 @@ def _fill_every_relation(dupe, keep, location, coordinator, aetna):
     EligibilityResult.objects.create(patient=dupe, payer_name="Aetna", member_id="W9", channel="realtime",
                                      trace_number="merge-1", service_date=TUESDAY, coverage_fingerprint="x",
                                      request_x12="ISA*", requested_at=now)
+    Referral.objects.create(patient=dupe, referring_name="Dr. Lee", referring_npi="1234567893", reason="Knee",
+                            visits_authorized=2, valid_from=TUESDAY, valid_to=TUESDAY, created_at=now)
+    OutgoingReferral.objects.create(patient=dupe, location=location, specialist_name="Dr. Ortho", reason="Knee",
+                                    status_changed_at=now, created_at=now)
+    PriorAuthorization.objects.create(patient=dupe, procedure_codes=["73721"], units_requested=1,
+                                      requested_from=TUESDAY, requested_to=TUESDAY, clinical_reason="Knee",
+                                      created_at=now)
+
+    Superbill.objects.create(appointment=appointment, patient=dupe, location=location, date_of_service=TUESDAY,
+                             created_at=now)
+    Correspondence.objects.create(batch="merge-batch", patient=dupe, location=location, channel="letter",
+                                  language="en", outcome="letter", created_at=now)
+    Correspondence.objects.create(batch="merge-batch", patient=keep, location=location, channel="letter",
+                                  language="en", outcome="letter", created_at=now)  # one batch reached both
+    IncomingItem.objects.create(location=location, medium="fax", sender="Dr. Lee", received_on=TUESDAY, patient=dupe,
+                                created_at=now)
+    Incident.objects.create(location=location, kind="patient-safety", severity="near-miss", what="Slipped",
+                            place="Lobby", occurred_at=now, patient=dupe, reported_by=coordinator, reported_at=now)
+    Complaint.objects.create(location=location, patient=dupe, channel="phone", received_at=now, summary="Wait",
+                             logged_by=coordinator)
+    RightsRequest.objects.create(location=location, patient=dupe, kind="access", received_on=TUESDAY,
+                                 due_on=TUESDAY + dt.timedelta(days=30), details="Copy", logged_by=coordinator)
+    Disclosure.objects.create(patient=dupe, location=location, disclosed_on=TUESDAY, recipient="County",
+                              purpose="public-health", recorded_by=coordinator, recorded_at=now)
+    SignInChallenge.objects.create(patient=dupe, contact_key="k", channel="email", token_hash="t", created_at=now,
+                                   expires_at=now + dt.timedelta(minutes=15))
+    PortalSession.objects.create(key_hash="merge-session", patient=dupe, subject=dupe, created_at=now,
+                                 last_seen_at=now)
+    PortalMessage.objects.create(patient=dupe, written_by_patient=dupe, topic="billing", body="A bill?",
+                                 created_at=now)
+    ProxyAuthorization.objects.create(proxy=dupe, dependent=later, kind="caregiver", valid_from=TUESDAY,
+                                      recorded_at=now)
+    ProxyAuthorization.objects.create(proxy=keep, dependent=dupe, kind="caregiver", valid_from=TUESDAY,
+                                      recorded_at=now)  # would become the survivor acting for itself
     return charge
 
 
@@ -221,6 +257,22 @@ def test_patient_merge_leaves_no_row_naming_the_merged_chart_except_kept_history
     assert not DuplicateCandidate.objects.filter(second=dupe).exclude(status="merged").exists()
     assert Patient.objects.filter(merged_into=keep).count() == 2  # dupe, and the chart merged into dupe earlier
     assert ResourceBooking.objects.filter(resource_kind=ResourceKind.PATIENT, resource_id=keep.pk).count() == 1
+
+
+def test_patient_merge_signs_the_merged_chart_out_of_the_portal(coordinator, pair, location, aetna, clock):
+    keep, dupe = pair
+    _fill_every_relation(dupe, keep, location, coordinator, aetna)
+    patient_merge(actor=coordinator, survivor_id=keep.pk, merged_id=dupe.pk)
+    session = PortalSession.objects.get(key_hash="merge-session")
+    assert session.patient_id == keep.pk and session.ended_at is not None
+    challenge = SignInChallenge.objects.get(token_hash="t")
+    assert challenge.patient_id == keep.pk and challenge.expires_at <= clock_now()
+    # The authorization between the two charts is removed (audited); the other one moves to the survivor.
+    remaining = ProxyAuthorization.objects.get()
+    assert remaining.proxy_id == keep.pk and remaining.dependent_id not in (keep.pk, dupe.pk)
+    assert AuditEntry.objects.filter(action="portal.proxy_revoke", patient_id=dupe.pk).exists()
+    assert sorted(Correspondence.objects.filter(patient=keep).values_list("batch", flat=True)) == [
+        "merge-batch", f"merge-batch~merged-{dupe.pk}"]
 
 
 def test_patient_merge_moves_the_balance_to_the_survivor_with_a_transfer_pair(
