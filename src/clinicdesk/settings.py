@@ -332,6 +332,8 @@ _vendor = BASE_DIR / "node_modules"
 VENDOR_ASSETS = {
     "htmx.min.js": _vendor / "htmx.org" / "dist" / "htmx.min.js",
     "chart.umd.min.js": _vendor / "chart.js" / "dist" / "chart.umd.min.js",  # insight dashboards (#22)
+    # its source map, which the script names: collectstatic's manifest storage follows the reference
+    "chart.umd.min.js.map": _vendor / "chart.js" / "dist" / "chart.umd.min.js.map",
     "lucide/": _vendor / "lucide-static" / "icons",  # a folder: /static/vendor/lucide/<name>.svg, {% icon %}
 }
 STORAGES = {

@@ -63,7 +63,7 @@ def test_front_desk_registers_signs_is_warned_of_a_duplicate_and_the_charts_are_
 
     # 2. Insurance on file.
     page.get_by_role("link", name="Add insurance").click()
-    page.get_by_label("Payer").select_option(label="Aetna")
+    page.get_by_label("Payer", exact=True).select_option(label="Aetna")
     page.get_by_label("Member id").fill("W123456789")
     page.get_by_label("Effective date").fill("01/01/2026")
     page.get_by_label("Co-pay, primary care ($)").fill("25")

@@ -173,7 +173,9 @@ def test_no_other_module_decides_who_may_see_a_patient():
     found = []
     for path in sorted(SRC.rglob("*.py")):
         relative = path.relative_to(SRC).as_posix()
-        if "/migrations/" in relative or relative.startswith("demo/") or relative in NOT_YET_MOVED:
+        # Demo builders pick charts to fill, they decide nothing about who sees them.
+        if ("/migrations/" in relative or relative.startswith("demo/") or relative.endswith("/demo.py")
+                or relative in NOT_YET_MOVED):
             continue
         text = path.read_text()
         for name, pattern in RULES.items():

@@ -175,6 +175,7 @@ def coding_open(request: HttpRequest, appointment_id: int) -> HttpResponse:
     except (Conflict, InvalidTransition) as error:
         messages.error(request, error.detail)
         return redirect("billing:coding")
+    messages.success(request, _("The visit is open for coding."))
     return redirect("billing:superbill", superbill.pk)
 
 

@@ -227,7 +227,9 @@ OPENAPI_PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/codes/icd10": {
         "get": _op("icd10Search", "Billable ICD-10-CM codes by code prefix or words (at most 20).", method="get",
                    params=[{"name": "q", "in": "query", "required": False, "schema": TEXT,
-                            "description": "A code ('E11.6') or words ('diab kidney')."}], answer="IcdCodes")},
+                            "description": "A code ('E11.6') or words ('diab kidney')."}], answer="IcdCodes")
+        | {"responses": ok("Billable ICD-10-CM codes by code prefix or words (at most 20).", "IcdCodes")
+           | errors("401", "403", "404", "422")}},
     "/api/v1/appointments/{appointment_id}/superbill": {
         "post": _op("superbillOpen", "Open the superbill of a fulfilled visit (the usual codes pre-filled).",
                     params=[_param("appointment_id", "appointment")], status="201",

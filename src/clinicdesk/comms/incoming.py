@@ -21,6 +21,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from clinicdesk.accounts.models import User
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import DomainError, NotFound, ValidationFailed
@@ -48,7 +49,6 @@ def _save_file(item: IncomingItem, data: bytes, content_type: str, filename: str
 def _user_at(user_id: int | None, location_id: int) -> Any:
     if not user_id:
         return None
-    from clinicdesk.accounts.models import User
 
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.works_at(location_id):

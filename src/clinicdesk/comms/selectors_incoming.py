@@ -6,8 +6,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from clinicdesk.accounts.models import User
+from clinicdesk.audit.services import record
 from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.permissions import Actor, Perm, require
+from clinicdesk.patients.models import Patient
+from clinicdesk.patients.selectors import may_reach
 
 from .models import ComposeTemplate, Correspondence, IncomingFile, IncomingItem
 
@@ -52,8 +56,6 @@ def compose_templates(*, channel: str = "", active_only: bool = True) -> list[Co
 
 def patient_choices(*, actor: Actor, ids: list[Any]) -> list[Any]:
     """The charts a compose form names, those in the actor's reach only."""
-    from clinicdesk.patients.models import Patient
-    from clinicdesk.patients.selectors import may_reach
 
     patients = Patient.objects.select_related("home_location").filter(pk__in=[int(i) for i in ids if str(i).isdigit()])
     return [p for p in patients if may_reach(actor, p, perm=Perm.CORRESPONDENCE_WRITE)]
@@ -61,7 +63,6 @@ def patient_choices(*, actor: Actor, ids: list[Any]) -> list[Any]:
 
 def people_at(*, location_id: int) -> list[tuple[int, str]]:
     """Who an incoming item may be assigned to: the active staff of its location."""
-    from clinicdesk.accounts.models import User
 
     users = User.objects.filter(locations=location_id, is_active=True).order_by("last_name", "first_name")
     return [(u.pk, u.get_full_name() or u.get_username()) for u in users]
@@ -71,7 +72,6 @@ def incoming_file_open(*, actor: Actor, item_id: int, file_id: int) -> tuple[Inc
     """A scan of an incoming item, opened for reading; the read audited."""
     from django.core.files.storage import default_storage
 
-    from clinicdesk.audit.services import record
 
     item = incoming_item(actor=actor, item_id=item_id)
     file = next((f for f in item.files.all() if f.pk == file_id), None)

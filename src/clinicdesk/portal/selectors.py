@@ -88,9 +88,8 @@ def portal_messages(*, actor: PatientActor) -> list[PortalMessage]:
 
 # --- staff screens -----------------------------------------------------------------------------------
 def _staff_patients(actor: Actor) -> Q:
-    if getattr(actor, "practice_wide", False) or actor.role in ("practice_coordinator", "compliance", "sysadmin"):
-        return Q()
-    return Q(patient__home_location_id__in=actor.location_ids())
+    """Portal messages of the patients whose charts the staff member's locations hold (patients.visibility)."""
+    return patient_selectors.location_filter(actor, prefix="patient__")
 
 
 @atomic_service
@@ -115,8 +114,8 @@ def portal_inbox_message(*, actor: Actor, message_id: int) -> PortalMessage:
                .select_related("patient", "written_by_patient").first())
     if message is None:
         raise NotFound()
-    require(actor, Perm.FRONTDESK, location=message.patient.home_location_id, resource_type="portalmessage",
-            resource_id=message_id, patient_id=message.patient_id, hide=True)
+    patient_selectors.require_patient_in_reach(actor, message.patient, perm=Perm.FRONTDESK,
+                                               resource_type="portalmessage", resource_id=message_id)
     record(actor, "patient.read", message, patient=message.patient_id, detail={"screen": "portal-inbox"})
     return message
 
@@ -139,8 +138,7 @@ def proxy_authorizations(*, actor: Actor, patient_id: int | None = None) -> list
     require(actor, Perm.PATIENT_READ)
     rows = ProxyAuthorization.objects.select_related("proxy", "dependent", "recorded_by").filter(
         revoked_at__isnull=True)
-    if not (getattr(actor, "practice_wide", False) or actor.role in ("practice_coordinator", "compliance")):
-        rows = rows.filter(dependent__home_location_id__in=actor.location_ids())
+    rows = rows.filter(patient_selectors.location_filter(actor, prefix="dependent__"))
     if patient_id is not None:
         rows = rows.filter(Q(proxy_id=patient_id) | Q(dependent_id=patient_id))
     found = list(rows.order_by("-recorded_at", "-pk")[:200])

@@ -27,6 +27,7 @@ from clinicdesk.core.permissions import Actor, Perm, SystemActor, require, staff
 from clinicdesk.core.text import digits
 from clinicdesk.frontdesk import services as frontdesk
 from clinicdesk.patients.models import Patient
+from clinicdesk.patients.selectors import require_patient_in_reach
 from clinicdesk.practice.selectors import practice_settings
 from clinicdesk.scheduling import selectors as scheduling_selectors
 from clinicdesk.scheduling import services as scheduling
@@ -306,8 +307,7 @@ def proxy_authorize(*, actor: Actor, proxy_id: int, dependent_id: int, kind: str
     dependent, proxy = patients.get(dependent_id), patients.get(proxy_id)
     if dependent is None or proxy is None:
         raise NotFound()
-    require(actor, Perm.PATIENT_WRITE, location=dependent.home_location_id, resource_type="patient",
-            resource_id=dependent_id, patient_id=dependent_id, hide=True)
+    require_patient_in_reach(actor, dependent, perm=Perm.PATIENT_WRITE)
     errors: dict[str, list[str]] = {}
     if proxy_id == dependent_id:
         errors["proxy"] = [_("A patient cannot be their own proxy.")]
@@ -338,8 +338,8 @@ def proxy_revoke(*, actor: Actor, authorization_id: int) -> ProxyAuthorization:
         pk=authorization_id).first()
     if row is None:
         raise NotFound()
-    require(actor, Perm.PATIENT_WRITE, location=row.dependent.home_location_id, resource_type="proxyauthorization",
-            resource_id=authorization_id, patient_id=row.dependent_id, hide=True)
+    require_patient_in_reach(actor, row.dependent, perm=Perm.PATIENT_WRITE, resource_type="proxyauthorization",
+                             resource_id=authorization_id)
     if row.revoked_at is None:
         row.revoked_at = clock.now()
         row.save(update_fields=["revoked_at"])
@@ -574,8 +574,8 @@ def portal_message_answer(*, actor: Actor, message_id: int, body: str) -> Portal
                 .filter(pk=message_id, written_by_staff__isnull=True).first())
     if original is None:
         raise NotFound()
-    require(actor, Perm.FRONTDESK, location=original.patient.home_location_id, resource_type="portalmessage",
-            resource_id=message_id, patient_id=original.patient_id, hide=True)
+    require_patient_in_reach(actor, original.patient, perm=Perm.FRONTDESK, resource_type="portalmessage",
+                             resource_id=message_id)
     if not body.strip():
         raise ValidationFailed("bad-answer", _("Write your answer."), fields={"body": [_("Write your answer.")]})
     now = clock.now()

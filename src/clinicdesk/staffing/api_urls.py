@@ -65,7 +65,7 @@ describe("staffing", paths={
                 "parameters": [{"name": "location", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                                {"name": "status", "in": "query", "schema": {
                                    "type": "string", "enum": ["requested", "approved", "declined", "cancelled"]}}],
-                "responses": ok("The leave.", "LeaveList") | errors("400", "401", "403", "404")},
+                "responses": ok("The leave.", "LeaveList") | errors("400", "401", "403", "404", "422")},
         "post": {"operationId": "leaveAsk", "tags": ["staffing"], "security": [WRITE_AUTH],
                  "summary": "Ask for leave (one's own), or enter it for a user or practitioner (the coordinator).",
                  "description": "Whole days. Overlapping the person's requested or approved leave is refused "
@@ -108,8 +108,8 @@ describe("staffing", paths={
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/Leave"}}}},
     "LeaveAsk": {"type": "object", "required": ["kind", "firstDay", "lastDay"], "properties": {
         "kind": {"type": "string", "enum": ["vacation", "sick", "training", "personal"]},
-        "firstDay": _DATE, "lastDay": _DATE, "note": _TEXT | {"maxLength": 300},
-        "user": _ID, "practitioner": _ID, "location": _ID}},
+        "firstDay": _DATE, "lastDay": _DATE, "note": _nullable(_TEXT | {"maxLength": 300}),
+        "user": _nullable(_ID), "practitioner": _nullable(_ID), "location": _nullable(_ID)}},
     "CoverProposals": {"type": "object", "properties": {"items": {"type": "array", "items": {
         "type": "object", "properties": {
             "appointment": _ID, "bookedFor": {"type": "string", "format": "date-time"},

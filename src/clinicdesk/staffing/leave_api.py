@@ -18,7 +18,7 @@ from clinicdesk.practice.selectors import locations_for
 
 from . import leave_selectors, leave_services
 from .leave_services import CoverMove
-from .models import LeaveKind, LeaveRequest
+from .models import LeaveKind, LeaveRequest, LeaveStatus
 
 _ASK_FIELDS = (ApiField.choice("kind", LeaveKind.values, required=True), ApiField.date("firstDay", required=True),
                ApiField.date("lastDay", required=True), ApiField.text("note", max_length=300),
@@ -55,7 +55,11 @@ def leave_collection(request: HttpRequest) -> HttpResponse:
         location = next((loc for loc in locations_for(actor) if loc.pk == int(raw)), None)
         if location is None:
             raise NotFound()
-    found = leave_selectors.leave_list(actor=actor, location=location, status=request.GET.get("status", ""))
+    status = request.GET.get("status")
+    if status is not None and status not in LeaveStatus.values:
+        raise ValidationFailed("bad-status", "status must be one of " + ", ".join(LeaveStatus.values) + ".",
+                               fields={"status": ["Not a leave status."]})
+    found = leave_selectors.leave_list(actor=actor, location=location, status=status or "")
     return JsonResponse({"items": [leave_json(leave) for leave in found]})
 
 

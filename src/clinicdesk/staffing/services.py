@@ -45,6 +45,14 @@ def _invalid(field: str, message: str, code: str = "invalid") -> ValidationFaile
     return ValidationFailed(code, message, fields={field: [message]})
 
 
+def _require_location(location_id: int) -> None:
+    """A practice-wide coordinator passes the permission check for any id: the location must also exist."""
+    from clinicdesk.practice.models import Location
+
+    if not Location.objects.filter(pk=location_id).exists():
+        raise NotFound()
+
+
 def _changed(obj: Any, values: Mapping[str, Any]) -> dict[str, Any]:
     changes = {}
     for name, value in values.items():
@@ -85,6 +93,7 @@ def _check_shift(shift: ShiftType) -> None:
 def shift_type_create(*, actor: Actor, location_id: int, code: str, name: str, start: dt.time, end: dt.time,
                       paid_minutes: int, crosses_midnight: bool = False, active: bool = True) -> ShiftType:
     require(actor, Perm.STAFFING_ADMIN, location=location_id, resource_type="shifttype")
+    _require_location(location_id)
     shift = ShiftType(location_id=location_id, code=code, name=name.strip(), start=start, end=end,
                       crosses_midnight=crosses_midnight, paid_minutes=paid_minutes, active=active)
     _check_shift(shift)
@@ -234,6 +243,7 @@ def cover_need_create(*, actor: Actor, location_id: int, shift_type_id: int, cou
                       weekday: int | None = None, date: dt.date | None = None, skill_id: int | None = None,
                       under_weight: int = 100, over_weight: int = 1) -> CoverNeed:
     require(actor, Perm.STAFFING_ADMIN, location=location_id, resource_type="coverneed")
+    _require_location(location_id)
     if (weekday is None) == (date is None):
         raise _invalid("weekday", _("Give either a weekday or a date."))
     if weekday is not None and not 0 <= weekday <= 6:
