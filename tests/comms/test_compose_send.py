@@ -17,6 +17,11 @@ from tests.factories import AppointmentFactory, PatientFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _office_hours(clock):
+    """Every test sends at the frozen clock's 10:00 in New York: at night, quiet hours would hold an SMS."""
+
+
 @pytest.fixture
 def coordinator(make_user):
     return make_user(Role.PATIENT_COORDINATOR)
