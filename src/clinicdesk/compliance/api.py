@@ -37,7 +37,10 @@ def _moment(data: dict[str, Any], name: str) -> dt.datetime | None:
     raw = data.get(name)
     if raw is None:
         return None
-    moment = parse_datetime(raw) if isinstance(raw, str) else None
+    try:
+        moment = parse_datetime(raw) if isinstance(raw, str) else None
+    except ValueError:  # well formed but impossible, e.g. minute 99
+        moment = None
     if moment is None or moment.tzinfo is None:
         raise ValidationFailed("bad-field", _("'%(name)s' must be a date and time with its offset.") % {"name": name},
                                fields={name: [_("Must be an ISO 8601 date and time with an offset.")]})

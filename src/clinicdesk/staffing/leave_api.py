@@ -47,9 +47,9 @@ def leave_collection(request: HttpRequest) -> HttpResponse:
         values = parse_members(_ASK_FIELDS, json_body(request, required=True))
         made = leave_services.leave_request(actor=actor, **values)
         return JsonResponse(leave_json(made), status=201)
-    raw = request.GET.get("location", "")
+    raw = request.GET.get("location")
     location = None
-    if raw:
+    if raw is not None:
         if not raw.isdigit():
             raise ValidationFailed("bad-location", "location must be a location id.")
         location = next((loc for loc in locations_for(actor) if loc.pk == int(raw)), None)
