@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "clinicdesk.operations",
     "clinicdesk.compliance",
     "clinicdesk.portal",
+    "clinicdesk.outreach",
     "oauth2_provider",
     "clinicdesk.interop.fhir",
 ]

@@ -48,6 +48,8 @@ urlpatterns = [
     path("portal/", include("clinicdesk.portal.urls")),
     path("api/v1/", include("clinicdesk.compliance.api_urls")),
     path("api/v1/", include("clinicdesk.portal.api_urls")),
+    path("outreach/", include("clinicdesk.outreach.urls")),
+    path("api/v1/", include("clinicdesk.outreach.api_urls")),
     path("setup/imports/", include("clinicdesk.imports.urls")),
     path("setup/", include("clinicdesk.setup.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

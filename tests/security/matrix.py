@@ -588,6 +588,7 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_insurance,
     rows_operations,
     rows_payers,
+    rows_outreach,
     rows_portal,
     rows_practice,
     rows_scheduling_setup,
@@ -596,7 +597,7 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
 
 AREAS = (rows_practice, rows_scheduling_setup, rows_faces, rows_accounts_comms, rows_first_run, rows_imports,
          rows_designsystem, rows_alerts, rows_insurance, rows_staffing, rows_insight,
-         rows_operations, rows_compliance, rows_portal, rows_comms_compose, rows_billing, rows_payers)
+         rows_operations, rows_compliance, rows_portal, rows_outreach, rows_comms_compose, rows_billing, rows_payers)
 for _area in AREAS:
     WEB_ROWS += _area.ROWS
 

@@ -84,11 +84,15 @@ class Perm(StrEnum):
     COMPLIANCE_ADMIN = "compliance.admin"
     # Correspondence (#24): letters and messages written by staff, the incoming-mail log
     CORRESPONDENCE_WRITE = "correspondence.write"
+    # Outreach (#24): the desk registers people for workshops and takes attendance; the coordinator runs
+    # workshops, events and campaigns
+    OUTREACH_USE = "outreach.use"
+    OUTREACH_ADMIN = "outreach.admin"
 
 
 _DESK = {Perm.PATIENT_READ, Perm.PATIENT_WRITE, Perm.SCHEDULE_READ, Perm.SCHEDULE_WRITE, Perm.FRONTDESK,
          Perm.INSURANCE_READ, Perm.INSURANCE_WRITE, Perm.STAFFING_READ, Perm.SUPPLIES_USE, Perm.COMPLIANCE_REPORT,
-         Perm.CORRESPONDENCE_WRITE}
+         Perm.CORRESPONDENCE_WRITE, Perm.OUTREACH_USE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.FRONT_DESK: frozenset(_DESK | {Perm.PATIENT_MERGE_RECENT, Perm.BILLING_READ}),
@@ -105,6 +109,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.STAFFING_ADMIN,
             Perm.OPERATIONS_ADMIN,
             Perm.COMPLIANCE_ADMIN,
+            Perm.OUTREACH_ADMIN,
         }
     ),
     Role.BILLING: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.BILLING_READ, Perm.BILLING_WRITE,

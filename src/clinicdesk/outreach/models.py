@@ -1,0 +1,3 @@
+"""The outreach app's models."""
+
+from django.db import models  # noqa: F401
