@@ -58,7 +58,8 @@ fi
 SQLITE_URL="sqlite:///$(pwd)/var/test-default.sqlite3"
 mkdir -p var
 sqlite_pass() { DATABASE_URL="$SQLITE_URL" TEST_REDIS_URL="redis://127.0.0.1:6379/14" $BIN/pytest "$@"; }
-postgres_pass() { DATABASE_URL="$PG_URL" TEST_REDIS_URL="redis://127.0.0.1:6379/15" $BIN/pytest "$@"; }
+postgres_pass() { DATABASE_URL="$PG_URL" TEST_REDIS_URL="redis://127.0.0.1:6379/15" \
+                  TEST_REPLICA_PORT="${replica_port:-}" $BIN/pytest "$@"; }
 
 if postgres_up; then
   with_postgres=true
@@ -67,6 +68,20 @@ elif [ -n "$CI" ]; then
   exit 1
 else
   with_postgres=false
+fi
+
+# A streaming standby of the test cluster for the replica-routing tests (tests/reliability/test_replica.py).
+replica_port=""
+if [ "$with_postgres" = true ] && [ "${PG_URL#*127.0.0.1:5432}" != "$PG_URL" ]; then
+  if replica_port=$(scripts/pg_replica.sh start); then
+    echo "== PostgreSQL standby streaming on port $replica_port"
+  elif [ -n "$CI" ]; then
+    echo "The PostgreSQL standby did not start and CI=true: failing." >&2
+    exit 1
+  else
+    replica_port=""
+    echo "WARNING: no PostgreSQL standby; the replica tests skip." >&2
+  fi
 fi
 
 if [ "${TEST_SERIAL:-}" = "true" ] || [ "$with_postgres" = false ]; then

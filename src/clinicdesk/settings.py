@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "clinicdesk.core.middleware.RequestContextMiddleware",
+    "clinicdesk.core.replica.ReplicaPinMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -185,6 +186,24 @@ elif _engine in ("django.db.backends.postgresql", "django.db.backends.postgresql
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     _fail("DATABASE_URL", f"engine {_engine} is not supported; use sqlite:/// or postgres://.")
+
+# A PostgreSQL streaming replica for the dashboards and reports (core/replica.py, docs/adr/0009): reads there
+# only where a selector asks for it, never a write, never a read of the request's own write.
+DATABASE_ROUTERS = ["clinicdesk.core.replica.ReplicaRouter"]
+REPLICA_PIN_SECONDS = _int("REPLICA_PIN_SECONDS", 10, minimum=1, maximum=3600)
+if _replica_url := env.str("DATABASE_REPLICA_URL", default=""):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        _fail("DATABASE_REPLICA_URL", "a replica needs DATABASE_URL to be PostgreSQL.")
+    try:
+        DATABASES["replica"] = env.db_url_config(_replica_url)
+    except Exception as exc:
+        raise ImproperlyConfigured(f"Environment variable DATABASE_REPLICA_URL: cannot parse it ({exc}).") from exc
+    if DATABASES["replica"]["ENGINE"] not in ("django.db.backends.postgresql",
+                                              "django.db.backends.postgresql_psycopg2"):
+        _fail("DATABASE_REPLICA_URL", "the replica must be a PostgreSQL standby (postgres://...).")
+    DATABASES["replica"].update(ENGINE="django.db.backends.postgresql", CONN_HEALTH_CHECKS=True,
+                                CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+                                TEST={"MIRROR": "default"})  # test databases live on the primary only
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
