@@ -173,7 +173,7 @@ def _seal(*, alone: bool = False) -> dict[int, tuple[int, str, str]]:
     return sealed
 
 
-def unsealed_bound() -> dt.timedelta:
+def _unsealed_bound() -> dt.timedelta:
     """How long an entry may stay unsealed before verify calls it a problem (AUDIT_SEAL_BOUND_SECONDS)."""
     return dt.timedelta(seconds=getattr(settings, "AUDIT_SEAL_BOUND_SECONDS", 60))
 
@@ -255,7 +255,7 @@ def chain_verify(*, anchor: bool = True, anchor_path: Path | None = None,
     """Walk the whole chain in order and name every entry that was altered, inserted or removed.
 
     With `seal` (the default) the committed unsealed entries are sealed first (ADR 0007). Entries still unsealed
-    after that are reported in `unsealed`; one recorded longer ago than `unsealed_bound()` is a problem (the
+    after that are reported in `unsealed`; one recorded longer ago than `_unsealed_bound()` is a problem (the
     sealer is not running, or the entry could not be chained).
 
     With `anchor` (the default) the trail must also reach every position recorded in the audit anchor
@@ -334,7 +334,7 @@ def chain_verify(*, anchor: bool = True, anchor_path: Path | None = None,
     tail = AuditEntry.objects.filter(position__isnull=True)
     unsealed = tail.count()
     oldest = tail.order_by("at").values_list("pk", "at").first() if unsealed else None
-    if oldest is not None and oldest[1] < clock.now() - unsealed_bound():
+    if oldest is not None and oldest[1] < clock.now() - _unsealed_bound():
         problems.append(ChainProblem(
             last + 1, f"{unsealed} entr{'y is' if unsealed == 1 else 'ies are'} not sealed into the chain, the oldest "
             f"(id {oldest[0]}) since {oldest[1].isoformat(timespec='seconds')}: the sealer is not running"))

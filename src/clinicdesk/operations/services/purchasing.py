@@ -15,7 +15,6 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -305,6 +304,3 @@ def invoice_record(*, actor: Actor, order_id: int, number: str, invoice_date: dt
     record(actor, "invoice.record", invoice, detail={"order": order.pk, "number": number})
     return invoice
 
-
-def picks_from(rows: list[dict[str, Any]]) -> list[OrderPick]:
-    return [OrderPick(int(row["supplier_item_id"]), int(row["packs"])) for row in rows]

@@ -147,7 +147,7 @@ def _clean(quantity: Any, reason: Any, lot: Any, *, reason_required: bool) -> tu
     return amount, why, lot_text
 
 
-def take_out(actor: Actor | None, item: Item, location_id: int, kind: str, quantity: int, *, lot: str = "",
+def _take_out(actor: Actor | None, item: Item, location_id: int, kind: str, quantity: int, *, lot: str = "",
              reason: str = "", allow_negative: bool | None = None,
              appointment_id: int | None = None) -> list[StockMovement]:
     """Inside a service: `quantity` units leave the location (one movement per lot touched)."""
@@ -187,7 +187,7 @@ def stock_use(*, actor: Actor, item_id: int, location_id: int, quantity: int, lo
     require(actor, Perm.SUPPLIES_USE, location=location_id, resource_type="item", resource_id=item_id)
     item = _item(item_id)
     amount, why, lot = _clean(quantity, reason, lot, reason_required=False)
-    return take_out(actor, item, location_id, MovementKind.USE, amount, lot=lot, reason=why)
+    return _take_out(actor, item, location_id, MovementKind.USE, amount, lot=lot, reason=why)
 
 
 @atomic_service
@@ -197,7 +197,7 @@ def stock_waste(*, actor: Actor, item_id: int, location_id: int, quantity: int, 
     require(actor, Perm.OPERATIONS_ADMIN, location=location_id, resource_type="item", resource_id=item_id)
     item = _item(item_id)
     amount, why, lot = _clean(quantity, reason, lot, reason_required=True)
-    return take_out(actor, item, location_id, MovementKind.WASTE, amount, lot=lot, reason=why, allow_negative=False)
+    return _take_out(actor, item, location_id, MovementKind.WASTE, amount, lot=lot, reason=why, allow_negative=False)
 
 
 @atomic_service
@@ -210,7 +210,7 @@ def stock_adjust(*, actor: Actor, item_id: int, location_id: int, quantity: int,
     sign = -1 if isinstance(quantity, int) and not isinstance(quantity, bool) and quantity < 0 else 1
     amount, why, lot = _clean(abs(quantity) if sign < 0 else quantity, reason, lot, reason_required=True)
     if sign < 0:
-        return take_out(actor, item, location_id, MovementKind.ADJUST, amount, lot=lot, reason=why,
+        return _take_out(actor, item, location_id, MovementKind.ADJUST, amount, lot=lot, reason=why,
                         allow_negative=False)
     errors = Errors()
     known_lot = bool(lot) and StockBalance.objects.filter(item=item, location_id=location_id, lot=lot).exists()
@@ -234,7 +234,7 @@ def stock_transfer(*, actor: Actor, item_id: int, from_location_id: int, to_loca
     amount, why, lot = _clean(quantity, reason, lot, reason_required=False)
     first, second = sorted((from_location_id, to_location_id))
     _lock(item.pk, first), _lock(item.pk, second)  # both locations, in one order: no deadlock
-    outs = take_out(actor, item, from_location_id, MovementKind.TRANSFER_OUT, amount, lot=lot, reason=why,
+    outs = _take_out(actor, item, from_location_id, MovementKind.TRANSFER_OUT, amount, lot=lot, reason=why,
                     allow_negative=False)
     ins = []
     for out in outs:
@@ -259,7 +259,7 @@ def visit_supplies_post(*, appointment_id: int, appointment_type_id: int, locati
         return []
     movements: list[StockMovement] = []
     for use in uses:
-        movements += take_out(actor, use.item, location_id, MovementKind.USE, use.quantity, allow_negative=True,
+        movements += _take_out(actor, use.item, location_id, MovementKind.USE, use.quantity, allow_negative=True,
                               appointment_id=appointment_id, reason=_("Visit"))
     return movements
 
