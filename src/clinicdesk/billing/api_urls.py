@@ -4,7 +4,7 @@ from django.urls import path
 
 from clinicdesk.core.resources import describe
 
-from . import api, coding_api
+from . import api, claim_api, coding_api
 
 app_name = "billing-api"
 urlpatterns = [
@@ -19,7 +19,14 @@ urlpatterns = [
     path("superbills/<int:superbill_id>", coding_api.superbill, name="superbill"),
     path("superbills/<int:superbill_id>/post", coding_api.superbill_post, name="superbill-post"),
     path("superbills/<int:superbill_id>/reverse", coding_api.superbill_reverse, name="superbill-reverse"),
+    path("superbills/<int:superbill_id>/claims", claim_api.claim_build, name="claim-build"),
+    path("claims", claim_api.claims, name="claims"),
+    path("claims/submit", claim_api.claims_submit, name="claims-submit"),
+    path("claims/<int:claim_id>", claim_api.claim, name="claim"),
+    path("claims/<int:claim_id>/scrub", claim_api.claim_scrub, name="claim-scrub"),
+    path("claim-answers", claim_api.claim_answers, name="claim-answers"),
 ]
 
 describe("billing", paths=api.OPENAPI_PATHS, schemas=api.OPENAPI_SCHEMAS)
+describe("billing-claims", paths=claim_api.OPENAPI_PATHS, schemas=claim_api.OPENAPI_SCHEMAS)
 describe("billing-coding", paths=coding_api.OPENAPI_PATHS, schemas=coding_api.OPENAPI_SCHEMAS)

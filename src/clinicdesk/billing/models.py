@@ -25,6 +25,7 @@ class EntryKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Adjustment")
     REFUND = "refund", _("Refund")
     REVERSAL = "reversal", _("Reversal")
+    INSURANCE = "insurance", _("Insurance payment")
 
 
 class PaymentMethod(models.TextChoices):
@@ -67,6 +68,8 @@ class LedgerEntry(AppendOnlyModel):
             models.CheckConstraint(condition=~Q(kind="charge") | Q(amount__gt=0), name="ledger_charge_positive"),
             models.CheckConstraint(condition=~Q(kind="payment") | Q(amount__lt=0), name="ledger_payment_negative"),
             models.CheckConstraint(condition=~Q(kind="refund") | Q(amount__gt=0), name="ledger_refund_positive"),
+            models.CheckConstraint(condition=~Q(kind="insurance") | Q(amount__lt=0),
+                                   name="ledger_insurance_payment_negative"),
             models.CheckConstraint(condition=~Q(kind__in=["payment", "refund"]) | ~Q(method=""),
                                    name="ledger_money_has_method"),
             models.CheckConstraint(condition=~Q(method="check") | ~Q(check_number=""), name="ledger_check_number"),
@@ -268,3 +271,19 @@ class SuperbillLine(models.Model):
     @property
     def place_of_service_label(self) -> str:
         return str(PLACES_OF_SERVICE.get(self.place_of_service, self.place_of_service))
+
+
+# --- claims, answers and remittances (#19 items 3-5) -------------------------------------------------------------
+from .claim_models import (  # noqa: E402,F401
+    AnswerFile,
+    Claim,
+    ClaimBatch,
+    ClaimEvent,
+    ClaimFrequency,
+    ClaimLine,
+    ClaimPosting,
+    ClaimSequence,
+    ClaimStatus,
+    RemitClaim,
+    Remittance,
+)

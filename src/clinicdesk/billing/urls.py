@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import coding, views
+from . import claim_views, coding, report_urls, views
 
 app_name = "billing"
 
@@ -26,4 +26,12 @@ urlpatterns = [
     path("coding/icd10/", coding.icd10_search, name="icd10_search"),
     path("superbills/<int:superbill_id>/", coding.superbill, name="superbill"),
     path("superbills/<int:superbill_id>/reverse/", coding.superbill_reverse, name="superbill_reverse"),
+    # claims, their answers and remittances (#19)
+    path("claims/", claim_views.claims, name="claims"),
+    path("claims/submit/", claim_views.claims_submit, name="claims_submit"),
+    path("claims/answers/", claim_views.claims_answer, name="claims_answer"),
+    path("claims/<int:claim_id>/", claim_views.claim, name="claim"),
+    *[path(f"claims/<int:claim_id>/{action}/", claim_views.claim_action, {"action": action},
+           name=f"claim_{action}") for action in ("scrub", "void", "replace")],
+    *report_urls.urlpatterns,  # payment reports (#19)
 ]

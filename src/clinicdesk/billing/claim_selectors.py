@@ -1,0 +1,153 @@
+"""Reads of claims (#19 items 3-5): the worklist, one claim with its history and payments, the remittance
+worklist (claim payments that could not be posted). Claims are billing work: billing write at the claim's
+location. Every read that shows patients' claims is audited here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef
+
+from clinicdesk.audit.services import atomic_service, record
+from clinicdesk.core.exceptions import NotFound
+from clinicdesk.core.permissions import Actor, Perm, require
+
+from .claim_models import LIVE_EXCLUDED
+from .claim_words import edit_words, reason_words, remit_problem_words
+from .models import AnswerFile, Claim, ClaimStatus, RemitClaim, Superbill, SuperbillStatus
+
+PAGE = 100
+
+
+def superbills_without_claims() -> list[int]:
+    """Posted superbills with no live primary claim (for `clinicdesk claims build`; no permission)."""
+    live = Claim.objects.filter(superbill=OuterRef("pk"), sequence=1).exclude(status__in=LIVE_EXCLUDED)
+    return list(Superbill.objects.filter(status=SuperbillStatus.POSTED).filter(~Exists(live))
+                .order_by("pk").values_list("pk", flat=True))
+
+
+def _scope(actor: Actor) -> Any:
+    rows = Claim.objects.all()
+    if not getattr(actor, "practice_wide", False):
+        rows = rows.filter(location_id__in=actor.location_ids())
+    return rows
+
+
+@dataclass
+class ClaimRow:
+    claim: Claim
+    edits: list[str]
+    reasons: list[str]
+
+
+@dataclass
+class Worklist:
+    rows: list[ClaimRow]
+    counts: dict[str, int]
+    status: str
+    total: int
+    problems: list[RemitRow] = field(default_factory=list)
+    answers: list[AnswerFile] = field(default_factory=list)
+
+
+@dataclass
+class RemitRow:
+    remit: RemitClaim
+    problem: str
+    adjustments: list[str]
+
+
+def _remit_row(remit: RemitClaim) -> RemitRow:
+    from .claim_words import adjustment_words
+
+    return RemitRow(remit, remit_problem_words(remit.problem) if remit.problem else "",
+                    [f"{adjustment_words(a['group'], a['reason'])}: {a['amount']}" for a in remit.adjustments])
+
+
+@atomic_service
+def claims_worklist(*, actor: Actor, status: str = "", offset: int = 0) -> Worklist:
+    """Claims of the actor's locations, newest visit first (one status, or all), with the scrubber's edits and
+    the answers' reasons in words; the claim payments on the remittance worklist; the last answer files read."""
+    require(actor, Perm.BILLING_WRITE)
+    scope = _scope(actor)
+    counts = {row["status"]: row["n"] for row in scope.values("status").annotate(n=Count("pk")).order_by()}
+    rows = scope.select_related("patient", "payer", "location").order_by("-date_of_service", "-pk")
+    if status:
+        rows = rows.filter(status=status)
+    total = rows.count()
+    page = list(rows[offset:offset + PAGE])
+    problems = list(RemitClaim.objects.filter(resolved=False).exclude(problem="")
+                    .select_related("remittance", "claim").order_by("-remittance__created_at", "position")[:50])
+    if not getattr(actor, "practice_wide", False):
+        problems = [p for p in problems if p.claim is None or p.claim.location_id in actor.location_ids()]
+    answers = list(AnswerFile.objects.order_by("-received_at", "-pk")[:10])
+    for claim in page:
+        record(actor, "claim.list", claim, patient=claim.patient_id)
+    return Worklist(rows=[ClaimRow(c, [edit_words(e) for e in c.edits], [reason_words(r) for r in c.answer_reasons])
+                          for c in page], counts=counts, status=status, total=total,
+                    problems=[_remit_row(p) for p in problems], answers=answers)
+
+
+@dataclass
+class ClaimDetail:
+    claim: Claim
+    edits: list[str]
+    reasons: list[str]
+    lines: list[Any]
+    events: list[Any]
+    remits: list[RemitRow]
+    postings: list[Any]
+    moves: list[str] = field(default_factory=list)
+
+
+@atomic_service
+def claim_detail(*, actor: Actor, claim_id: int) -> ClaimDetail:
+    require(actor, Perm.BILLING_WRITE)
+    claim = (Claim.objects.select_related("patient", "payer", "coverage", "location", "batch", "replaces",
+                                          "superbill").filter(pk=claim_id).first()) if isinstance(claim_id, int) \
+        else None
+    if claim is None:
+        raise NotFound()
+    require(actor, Perm.BILLING_WRITE, location=claim.location_id, hide=True, resource_type="claim",
+            resource_id=claim.pk, patient_id=claim.patient_id)
+    record(actor, "claim.view", claim, patient=claim.patient_id)
+    moves = []
+    if claim.status in (ClaimStatus.HELD, ClaimStatus.REJECTED, ClaimStatus.READY):
+        moves.append("scrub")
+    if claim.status in (ClaimStatus.DRAFT, ClaimStatus.HELD, ClaimStatus.READY, ClaimStatus.REJECTED):
+        moves.append("void")
+    if claim.status in (ClaimStatus.PAID, ClaimStatus.PARTLY_PAID, ClaimStatus.DENIED) and claim.payer_claim_number:
+        moves.append("replace")
+    return ClaimDetail(
+        claim=claim, edits=[edit_words(e) for e in claim.edits],
+        reasons=[reason_words(r) for r in claim.answer_reasons],
+        lines=list(claim.lines.select_related("rendering").order_by("position")),
+        events=list(claim.events.select_related("by").order_by("at", "pk")),
+        remits=[_remit_row(r) for r in claim.remits.select_related("remittance").order_by("pk")],
+        postings=list(claim.postings.select_related("entry").order_by("pk")), moves=moves)
+
+
+def claim_as_json(claim: Claim, *, detail: ClaimDetail | None = None) -> dict[str, Any]:
+    """The API's shape of a claim (codes as written, words beside them)."""
+    out: dict[str, Any] = {
+        "id": claim.pk, "claim_number": claim.claim_number, "status": claim.status,
+        "status_label": str(ClaimStatus(claim.status).label), "sequence": claim.sequence,
+        "frequency": claim.frequency, "payer": {"id": claim.payer_id, "name": claim.payer.name},
+        "patient_id": claim.patient_id, "superbill_id": claim.superbill_id,
+        "date_of_service": claim.date_of_service.isoformat(), "total_charge": str(claim.total_charge),
+        "prior_paid": str(claim.prior_paid), "paid": str(claim.paid),
+        "patient_responsibility": str(claim.patient_responsibility),
+        "payer_claim_number": claim.payer_claim_number or None,
+        "edits": [{"code": e["code"], "text": edit_words(e)} for e in claim.edits],
+        "reasons": [reason_words(r) for r in claim.answer_reasons],
+        "batch": claim.batch.control_number if claim.batch_id and claim.batch else None,
+    }
+    if detail is not None:
+        out["lines"] = [{"position": line.position, "code": line.code, "modifiers": line.modifier_list,
+                         "units": line.units, "pointers": line.pointers, "charge": str(line.charge),
+                         "paid": str(line.paid)} for line in detail.lines]
+        out["diagnoses"] = list(claim.diagnoses)
+        out["events"] = [{"from": e.from_status or None, "to": e.to_status, "source": e.source, "note": e.note,
+                          "at": e.at.isoformat()} for e in detail.events]
+    return out
