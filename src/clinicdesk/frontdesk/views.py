@@ -387,11 +387,14 @@ def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
 def worklist(request: HttpRequest) -> HttpResponse:
     location, locations = _location(request)
     rows = selectors.previsit_worklist(actor=request.user, location=location)
-    # Coverage checks that came back inactive or failed (#18), one selector call for the worklist's days.
+    # Coverage checks that came back inactive or failed, and visits missing a referral or an authorization (#18),
+    # one selector call each for the worklist's days.
+    days = _worklist_days(location)
     return render(request, "frontdesk/worklist.html", {
         "location": location, "locations": locations, "rows": rows,
-        "problems": insurance_selectors.eligibility_problems(actor=request.user, location=location,
-                                                             days=_worklist_days(location))})
+        "problems": insurance_selectors.eligibility_problems(actor=request.user, location=location, days=days),
+        "referral_problems": insurance_selectors.referral_problems(actor=request.user, location_id=location.pk,
+                                                                   days=days)})
 
 
 def _worklist_days(location: Location) -> list[dt.date]:

@@ -19,6 +19,8 @@ class InsuranceConfig(AppConfig):
         # a request left a day without one becomes a time-out (the desk asks again).
         periodic.register("collect-eligibility-answers", every_seconds=900, enqueue=tasks.collect_batch_answers.enqueue)
         periodic.register("expire-pending-eligibility", every_seconds=3600, enqueue=tasks.expire_pending_checks.enqueue)
+        # Prior authorizations past their last valid day become expired (hourly; the day turns at midnight).
+        periodic.register("expire-authorizations", every_seconds=3600, enqueue=tasks.expire_authorizations.enqueue)
         patient_hooks.subscribe("insurance", merge.move_patient_rows, handles=merge.MERGE_HANDLES)
         # Referrals and prior authorizations (#18 items 6-7): visits used on fulfilment; the prior-auth tick.
         from clinicdesk.scheduling import hooks as schedule_hooks

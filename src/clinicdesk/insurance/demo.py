@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 
 from clinicdesk.audit.services import atomic_service
 from clinicdesk.core import clock
@@ -38,7 +39,7 @@ def eligibility_demo(*, actor: Actor, limit: int = len(CASES)) -> dict[str, int]
     appointments = []
     for ahead in range(1, 15):  # tomorrow, or the next day with appointments (weekends, holidays)
         day = today + dt.timedelta(days=ahead)
-        appointments = services._appointments_on(day, locations)
+        appointments = services.appointments_to_verify(day, locations)
         if appointments:
             break
     coverages: dict[int, Coverage] = {}
@@ -58,20 +59,20 @@ def eligibility_demo(*, actor: Actor, limit: int = len(CASES)) -> dict[str, int]
         case = CASES[len(seen) % len(CASES)]
         seen.add(appointment.patient_id)
         channel = EligibilityChannel.FOLDER if case == "pending" else EligibilityChannel.REALTIME
-        now = clock.now()
-        prepared = services._prepare(actor, primary, appointment=appointment, channel=channel,
-                                     service_date=service_date, created=now)
-        if case == "pending":  # in tonight's batch file: the answer comes with the clearinghouse's next drop
-            counts[prepared.result.status] += 1
-            continue
-        if case == "timeout":
-            error = ExchangeError(EligibilityFailure.TIMEOUT, "No answer from the clearinghouse within 10 seconds.")
-            result = services._apply(actor, prepared, text=None, error=error)
-        else:
-            text = fake271.answer_271(prepared.text, case=case, created=now.replace(tzinfo=None))
-            result = services._apply(actor, prepared, text=text, error=None)
+        answer = None if case == "pending" else _demo_answer(case)  # pending: in tonight's batch file
+        result = services.eligibility_offline(actor=actor, coverage=primary, appointment=appointment,
+                                              channel=channel, service_date=service_date, answer=answer)
         counts[result.status] += 1
     return dict(counts)
+
+
+def _demo_answer(case: str) -> Callable[[str], str | ExchangeError]:
+    """What the tests' clearinghouse would answer to a 270 (a time-out, or a 271 for `case`)."""
+    def answer(text: str) -> str | ExchangeError:
+        if case == "timeout":
+            return ExchangeError(EligibilityFailure.TIMEOUT, "No answer from the clearinghouse within 10 seconds.")
+        return fake271.answer_271(text, case=case, created=clock.now().replace(tzinfo=None))
+    return answer
 
 
 # --- referrals, prior authorizations and payer rules (#18 items 1, 6, 7) ---------------------------------------
@@ -187,4 +188,83 @@ def referrals_demo(*, actor: Actor) -> dict[str, int]:
             services.authorization_decide(actor=actor, authorization_id=found.pk,
                                           decision=services.Decision(status="expired"))
         counts["authorizations"] += 1
+    return dict(counts)
+
+
+# --- surgery readiness, admissions and transfers (#18 items 8, 9) ------------------------------------------------
+
+DEMO_FACILITIES = (("Mercy General Hospital", "hospital", "1245319599", "555-0140"),
+                   ("Riverside Rehabilitation Center", "rehab", "1588667638", "555-0150"),
+                   ("Oak Hill Skilled Nursing", "snf", "1497758544", "555-0160"))
+
+
+@atomic_service
+def care_demo(*, actor: Actor) -> dict[str, int]:
+    """Through the services: the standard readiness list for the procedure type, packets for the coming
+    procedures (not started, partly confirmed, complete, sent, acknowledged), three facilities accepting the demo
+    payers, and transfers in every status. Returns counts."""
+    from clinicdesk.core.exceptions import DomainError
+    from clinicdesk.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentType
+
+    from .models import TransferStatus
+
+    require(actor, Perm.INSURANCE_WRITE, resource_type="readiness")
+    counts: Counter[str] = Counter()
+    procedure = AppointmentType.objects.filter(code="procedure").first()
+    if procedure is not None:
+        services.readiness_template_save(actor=actor, appointment_type_id=procedure.pk,
+                                         items=services.default_template())
+        now = clock.now()
+        coming = list(Appointment.objects.filter(appointment_type=procedure, status__in=ACTIVE_STATUSES,
+                                                 start__gte=now, start__lt=now + dt.timedelta(days=14))
+                      .order_by("start", "pk")[:8])
+        for index, appointment in enumerate(coming):
+            if index % 4 == 3:
+                continue  # not started: on the board as "no packet yet"
+            packet = services.readiness_packet_open(actor=actor, appointment_id=appointment.pk)
+            items = list(packet.items.order_by("position"))
+            confirm = len(items) if index % 4 == 2 else index % 4 * 3
+            for item in items[:confirm]:
+                services.readiness_item_set(actor=actor, item_id=item.pk,
+                                            status="waived" if item.kind == "imaging" else "done")
+            if index % 2 == 1 or confirm == len(items):
+                try:
+                    packet = services.readiness_packet_send(actor=actor, packet_id=packet.pk, channel="email")
+                except DomainError:
+                    continue  # the patient did not agree to e-mail: the desk calls them
+                if confirm == len(items):
+                    from .services.readiness import link_token
+
+                    services.readiness_acknowledge(token=link_token(packet))
+            counts["packets"] += 1
+    payers = list(Payer.objects.filter(active=True, pk__in=Coverage.objects.values("payer_id")).order_by("pk")[:3])
+    facilities = []
+    for name, kind, npi, phone in DEMO_FACILITIES:
+        from .models import Facility
+
+        found = Facility.objects.filter(npi=npi).first()
+        facilities.append(found or services.facility_save(actor=actor, data=services.FacilityInput(
+            name=name, kind=kind, npi=npi, phone=phone, contact_name="Admissions office",
+            payer_ids=[p.pk for p in payers])))
+        counts["facilities"] += int(found is None)
+    patients = list(Coverage.objects.filter(payer__in=payers).select_related("patient")
+                    .order_by("-pk").values_list("patient_id", "patient__home_location_id")[:5])
+    paths = {"requested": [], "accepted": ["accepted"], "scheduled": ["accepted", "scheduled"],
+             "completed": ["accepted", "scheduled", "completed"], "declined": ["declined"]}
+    today = clock.now().date()
+    for index, status in enumerate(TransferStatus.values):
+        if index >= len(patients):
+            break
+        patient_id, location_id = patients[index]
+        made = services.transfer_request(actor=actor, idempotency_key=f"demo-transfer-{patient_id}-{index}",
+                                         data=services.TransferInput(
+            patient_id=patient_id, location_id=location_id, facility_id=facilities[index % 3].pk,
+            kind="admission" if index % 3 == 0 else "transfer",
+            reason=("Elective hip replacement", "Rehabilitation after a stroke", "Wound care after surgery",
+                    "Knee replacement", "Cardiac evaluation")[index],
+            diagnosis_codes=("M16.11", "I63.9", "T81.31XA", "M17.11", "R07.9")[index], requested_on=today))
+        for step in paths[status]:
+            services.transfer_set_status(actor=actor, transfer_id=made.pk, status=step,
+                                         planned_for=today + dt.timedelta(days=7) if step == "scheduled" else None)
+        counts["transfers"] += 1
     return dict(counts)

@@ -363,3 +363,209 @@ class AuthorizationVisit(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["appointment"], name="authorization_visit_one_per_appt")]
+
+
+# --- #18 item 8: surgery and procedure readiness ---------------------------------------------------------------
+
+
+class ReadinessKind(models.TextChoices):
+    CLEARANCE = "clearance", _("Clearance from the primary care provider")
+    LABS = "labs", _("Lab work")
+    IMAGING = "imaging", _("Imaging")
+    CONSENT = "consent", _("Signed consent")
+    ANAESTHESIA = "anaesthesia", _("Anaesthesia questionnaire")
+    INSTRUCTIONS = "instructions", _("Pre-operative instructions (food, fluids, medicines)")
+    RIDE = "ride", _("Ride home arranged")
+    OTHER = "other", pgettext_lazy("readiness item", "Other")
+
+
+class ReadinessItemStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("readiness item", "To do")
+    DONE = "done", pgettext_lazy("readiness item", "Confirmed")
+    WAIVED = "waived", pgettext_lazy("readiness item", "Not needed")
+
+
+# Confirmed and not-needed items can be reopened (a lab result turned out to be too old).
+READINESS_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReadinessItemStatus.PENDING: frozenset({"done", "waived"}),
+    ReadinessItemStatus.DONE: frozenset({"pending"}),
+    ReadinessItemStatus.WAIVED: frozenset({"pending"}),
+}
+
+
+class ReadinessTemplateItem(models.Model):
+    """One line of an appointment type's readiness packet template (the practice edits the list). The
+    instructions are what the patient reads, in English and Spanish."""
+
+    appointment_type = models.ForeignKey("scheduling.AppointmentType", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(_("item"), max_length=14, choices=ReadinessKind.choices)
+    label = models.CharField(_("wording"), max_length=120, blank=True)
+    instructions_en = models.TextField(_("instructions (English)"), blank=True)
+    instructions_es = models.TextField(_("instructions (Spanish)"), blank=True)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["appointment_type", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=ReadinessKind.values), name="readiness_tpl_kind_known"),
+            models.UniqueConstraint(fields=["appointment_type", "position"], name="readiness_tpl_one_per_position"),
+        ]
+
+
+class ReadinessPacket(models.Model):
+    """The readiness packet of one appointment: its items copied from the type's template when opened; sent to
+    the patient with an acknowledgement link (a signed token naming this packet and its `link_nonce`)."""
+
+    appointment = models.OneToOneField("scheduling.Appointment", on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
+    link_nonce = models.CharField(max_length=32)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_channel = models.CharField(max_length=8, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["location", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Readiness packet {self.pk}"
+
+
+class ReadinessItem(models.Model):
+    packet = models.ForeignKey(ReadinessPacket, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(_("item"), max_length=14, choices=ReadinessKind.choices)
+    label = models.CharField(_("wording"), max_length=120, blank=True)
+    instructions_en = models.TextField(blank=True)
+    instructions_es = models.TextField(blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=ReadinessItemStatus.choices,
+                              default=ReadinessItemStatus.PENDING)
+    document = models.ForeignKey("patients.Document", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+
+    class Meta:
+        ordering = ["packet", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=ReadinessItemStatus.values),
+                                   name="readiness_item_status_known"),
+            models.CheckConstraint(condition=models.Q(status="pending") | models.Q(confirmed_at__isnull=False),
+                                   name="readiness_item_confirmed_has_time"),
+        ]
+
+    @property
+    def title(self) -> str:
+        return self.label or str(ReadinessKind(self.kind).label)
+
+
+# --- #18 item 9: admissions and transfers of care ---------------------------------------------------------------
+
+
+class FacilityKind(models.TextChoices):
+    HOSPITAL = "hospital", _("Hospital")
+    REHABILITATION = "rehab", _("Rehabilitation facility")
+    SKILLED_NURSING = "snf", _("Skilled nursing facility")
+    OTHER = "other", pgettext_lazy("facility kind", "Other")
+
+
+class Facility(models.Model):
+    """An outside facility patients are admitted or transferred to (practice-wide directory, no patient data)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=10, choices=FacilityKind.choices)
+    npi = models.CharField(_("NPI"), max_length=10, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    fax = models.CharField(_("fax"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
+    accepted_payers = models.ManyToManyField("patients.Payer", blank=True, related_name="+")
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=FacilityKind.values), name="facility_kind_known"),
+            models.UniqueConstraint(fields=["npi"], condition=~models.Q(npi=""), name="facility_npi_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TransferKind(models.TextChoices):
+    ADMISSION = "admission", _("Hospital admission")
+    TRANSFER = "transfer", _("Transfer of care")
+
+
+class TransferStatus(models.TextChoices):
+    REQUESTED = "requested", pgettext_lazy("transfer status", "Requested")
+    ACCEPTED = "accepted", pgettext_lazy("transfer status", "Accepted")
+    SCHEDULED = "scheduled", pgettext_lazy("transfer status", "Scheduled")
+    COMPLETED = "completed", pgettext_lazy("transfer status", "Completed")
+    DECLINED = "declined", pgettext_lazy("transfer status", "Declined")
+
+
+# The facility answers (accepts or declines), a date is set, the patient goes; completed and declined are final.
+TRANSFER_TRANSITIONS: dict[str, frozenset[str]] = {
+    TransferStatus.REQUESTED: frozenset({"accepted", "declined"}),
+    TransferStatus.ACCEPTED: frozenset({"scheduled", "declined"}),
+    TransferStatus.SCHEDULED: frozenset({"completed", "declined"}),
+    TransferStatus.COMPLETED: frozenset(),
+    TransferStatus.DECLINED: frozenset(),
+}
+
+
+class Transfer(models.Model):
+    """A patient admitted to an outside hospital or transferred to another facility: its status with dates, the
+    referral letter it travels with, the documents chosen for its packet, and the desk tasks that follow it up."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="transfers")
+    kind = models.CharField(_("kind"), max_length=10, choices=TransferKind.choices)
+    reason = models.CharField(_("reason"), max_length=500)
+    diagnosis_codes = models.JSONField(_("diagnosis codes"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=TransferStatus.choices,
+                              default=TransferStatus.REQUESTED)
+    status_note = models.CharField(_("note"), max_length=200, blank=True)
+    requested_on = models.DateField(_("requested on"))
+    planned_for = models.DateField(_("planned for"), null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField()
+    referral = models.ForeignKey(OutgoingReferral, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    documents = models.ManyToManyField("patients.Document", blank=True, related_name="+")
+    follow_up_task_ids = models.JSONField(default=list, blank=True)  # frontdesk tasks (through its services)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-requested_on", "-pk"]
+        indexes = [models.Index(fields=["location", "status"]), models.Index(fields=["patient", "requested_on"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=TransferStatus.values), name="transfer_status_known"),
+            models.CheckConstraint(condition=models.Q(kind__in=TransferKind.values), name="transfer_kind_known"),
+            models.CheckConstraint(condition=models.Q(planned_for__isnull=True)
+                                   | models.Q(planned_for__gte=models.F("requested_on")),
+                                   name="transfer_planned_after_request"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Transfer {self.pk}"

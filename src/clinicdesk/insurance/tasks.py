@@ -40,3 +40,10 @@ def expire_pending_checks() -> int:
     """Batch requests left without an answer for a day become time-outs, so the desk asks again
     (insurance.services.eligibility_expire_pending); the number expired."""
     return services.eligibility_expire_pending(actor=services.SYSTEM)
+
+
+@task()
+def expire_authorizations() -> int:
+    """Approved authorizations whose last valid day has passed become expired
+    (insurance.services.authorizations_expire); the number expired."""
+    return services.authorizations_expire(actor=services.SYSTEM)

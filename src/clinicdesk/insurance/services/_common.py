@@ -34,7 +34,7 @@ class Fields:
             raise ValidationFailed(code, next(iter(self.errors.values()))[0], fields=self.errors)
 
 
-def split_codes(value: Any) -> list[str]:
+def _split_codes(value: Any) -> list[str]:
     """'E11.9, i10' or ['E11.9', 'I10'] -> ['E11.9', 'I10'] (upper case, no blanks, no repeats, in order)."""
     items = value if isinstance(value, list | tuple) else re.split(r"[\s,;]+", str(value or ""))
     seen: list[str] = []
@@ -46,7 +46,7 @@ def split_codes(value: Any) -> list[str]:
 
 
 def diagnosis_codes(fields: Fields, value: Any, *, name: str = "diagnosis_codes", required: bool = False) -> list[str]:
-    codes = split_codes(value)
+    codes = _split_codes(value)
     bad = [c for c in codes if not ICD10.match(c)]
     if bad:
         fields.add(name, _("Not an ICD-10 diagnosis code: %(codes)s (e.g. E11.9).") % {"codes": ", ".join(bad)})
@@ -56,7 +56,7 @@ def diagnosis_codes(fields: Fields, value: Any, *, name: str = "diagnosis_codes"
 
 
 def procedure_codes(fields: Fields, value: Any, *, name: str = "procedure_codes") -> list[str]:
-    codes = split_codes(value)
+    codes = _split_codes(value)
     bad = [c for c in codes if not PROCEDURE.match(c)]
     if bad:
         fields.add(name, _("Not a procedure code: %(codes)s (five letters or digits, e.g. 73721).")

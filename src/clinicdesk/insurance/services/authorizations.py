@@ -64,7 +64,7 @@ def _day(appointment: Appointment) -> dt.date:
     return appointment.start.astimezone(appointment.location.tz).date()
 
 
-def primary_coverage(patient_id: int, day: dt.date) -> Coverage | None:
+def _primary_coverage(patient_id: int, day: dt.date) -> Coverage | None:
     for coverage in (Coverage.objects.select_related("payer").filter(patient_id=patient_id)
                      .order_by("order", "-start_date", "pk")):
         if coverage.is_active_on(day):
@@ -201,7 +201,7 @@ def authorization_request(*, actor: Actor, data: AuthorizationInput, idempotency
         if coverage is None:
             fields.add("coverage", _("Choose one of the patient's coverages."))
     elif start is not None:
-        coverage = primary_coverage(patient.pk, start)
+        coverage = _primary_coverage(patient.pk, start)
     kind = None
     if data.appointment_type_id not in (None, ""):
         kind = AppointmentType.objects.filter(pk=data.appointment_type_id).first() \

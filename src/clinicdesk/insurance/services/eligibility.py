@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import logging
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -92,7 +92,7 @@ def _provider() -> tuple[str, str]:
     return (organization.name if organization else settings.PRACTICE_SHORT_NAME), npi
 
 
-def inquiry_for(coverage: Coverage, *, service_date: dt.date, service_types: Sequence[str],
+def _inquiry_for(coverage: Coverage, *, service_date: dt.date, service_types: Sequence[str],
                 trace_number: str) -> e270.Inquiry:
     payer = coverage.payer
     if not payer.payer_code:
@@ -142,7 +142,7 @@ def _prepare(actor: Actor, coverage: Coverage, *, appointment: Appointment | Non
     """Inside the caller's transaction: a PENDING result holding the 270, audited."""
     trace = _trace()
     service_types = service_types_for(appointment)
-    inquiry = inquiry_for(coverage, service_date=service_date, service_types=service_types, trace_number=trace)
+    inquiry = _inquiry_for(coverage, service_date=service_date, service_types=service_types, trace_number=trace)
     text = e270.build([inquiry], partners=partners(), control_number=int(trace[2:10], 16) % 10**9,
                       created=created)
     result = EligibilityResult.objects.create(
@@ -258,7 +258,7 @@ def _core_client() -> CoreClient:
     return CoreClient(config, connections=settings.CLEARINGHOUSE_CONNECTIONS)
 
 
-def drop_folder(channel: str) -> DropFolder:
+def _drop_folder(channel: str) -> DropFolder:
     if channel == EligibilityChannel.SFTP:
         if not settings.CLEARINGHOUSE_SFTP_HOST or not settings.CLEARINGHOUSE_SFTP_KNOWN_HOSTS:
             raise ValidationFailed("no-clearinghouse", _("No SFTP clearinghouse is set up "
@@ -273,12 +273,12 @@ def drop_folder(channel: str) -> DropFolder:
                        inbound=Path(settings.CLEARINGHOUSE_FOLDER_INBOUND))
 
 
-def require_channel_ready(channel: str) -> None:
+def _require_channel_ready(channel: str) -> None:
     """Refuse (nothing written) when the channel has no clearinghouse set up."""
     if channel == EligibilityChannel.REALTIME:
         _core_client().close()
     elif channel == EligibilityChannel.SFTP:
-        drop_folder(channel)
+        _drop_folder(channel)
 
 
 def _exchange(prepared: list[Prepared]) -> Iterator[tuple[Prepared, str | None, ExchangeError | None]]:
@@ -307,7 +307,7 @@ def _send_batch(prepared: list[Prepared], channel: str, created: dt.datetime) ->
     number = int(prepared[0].result.trace_number[2:10], 16) % 10**9
     text = e270.build(inquiries, partners=partners(), control_number=number, created=created)
     name = f"270-{created.strftime('%Y%m%d%H%M%S')}-{prepared[0].result.trace_number}.x12"
-    drop_folder(channel).put(name, text)
+    _drop_folder(channel).put(name, text)
     return name
 
 
@@ -373,7 +373,7 @@ def _verify_prepare(*, actor: Actor, coverage_id: int | None, patient_id: int | 
     coverage = _coverage(actor, coverage_id=coverage_id, patient_id=patient_id, day=day)
     if appointment is not None and appointment.patient_id != coverage.patient_id:
         raise ValidationFailed("wrong-patient", _("This coverage is not the appointment's patient's."))
-    require_channel_ready(channel)
+    _require_channel_ready(channel)
     return _prepare(actor, coverage, appointment=appointment, channel=channel, service_date=day, created=created)
 
 
@@ -421,7 +421,7 @@ def eligibility_batch_for_date(*, actor: Actor, day: dt.date, channel: str = Eli
     require(actor, Perm.INSURANCE_WRITE)
     channel = _channel(channel)
     report = BatchReport(day=day)
-    require_channel_ready(channel)
+    _require_channel_ready(channel)
     locations = [loc for loc in Location.objects.order_by("pk") if actor.works_at(loc.pk)]
     created = clock.now()
     prepared: list[Prepared] = []
@@ -508,7 +508,7 @@ def eligibility_collect(*, actor: Actor, channel: str) -> CollectReport:
     if channel == EligibilityChannel.REALTIME:
         raise ValidationFailed("bad-channel", _("Real-time answers come back at once; nothing to collect."))
     report = CollectReport()
-    for name, text in drop_folder(channel).take():
+    for name, text in _drop_folder(channel).take():
         report.files += 1
         try:
             answers = e271.read(text)
@@ -578,3 +578,24 @@ def evening_batch_due() -> bool:
     """The ticker's cheap check: from ELIGIBILITY_BATCH_HOUR (default 18) local time until midnight."""
     hour = getattr(settings, "ELIGIBILITY_BATCH_HOUR", 18)
     return clock.now().astimezone(ZoneInfo(settings.TIME_ZONE)).hour >= hour
+
+
+def appointments_to_verify(day: dt.date, locations: Iterable[Location]) -> list[Appointment]:
+    """The live appointments on `day` at `locations` whose coverage the evening batch asks about."""
+    return _appointments_on(day, locations)
+
+
+def eligibility_offline(*, actor: Actor, coverage: Coverage, appointment: Appointment | None, channel: str,
+                        service_date: dt.date, answer: Callable[[str], str | ExchangeError] | None
+                        ) -> EligibilityResult:
+    """A check without a network (the demo practice, inside the caller's transaction): the 270 is built and
+    stored as a real check stores it; `answer(request_text)` gives the 271 text or the exchange error, stored by
+    the same code as a real answer. `answer=None` leaves the check pending (an overnight batch file)."""
+    prepared = _prepare(actor, coverage, appointment=appointment, channel=channel, service_date=service_date,
+                        created=clock.now())
+    if answer is None:
+        return prepared.result
+    reply = answer(prepared.text)
+    if isinstance(reply, ExchangeError):
+        return _apply(actor, prepared, text=None, error=reply)
+    return _apply(actor, prepared, text=reply, error=None)

@@ -21,7 +21,7 @@ from ..models import PayerRule
 PROCEDURE_CODE = re.compile(r"^[A-Z0-9]{5}$")  # CPT (5 digits, or 4 + letter) or HCPCS level II (letter + 4)
 
 
-def require_rules_editor(actor: Actor) -> None:
+def _require_rules_editor(actor: Actor) -> None:
     """Rules are the practice's contract with the payer: the practice coordinator (practice.admin) or billing
     (billing.write) edits them, with insurance.write."""
     require(actor, Perm.INSURANCE_WRITE)
@@ -34,7 +34,7 @@ def can_edit_rules(actor: Actor) -> bool:
                                                        or has_perm(actor, Perm.BILLING_WRITE))
 
 
-def clean_procedure_code(value: str) -> str:
+def _clean_procedure_code(value: str) -> str:
     return (value or "").strip().upper()
 
 
@@ -59,7 +59,7 @@ def _validate(data: RuleInput) -> tuple[Payer, AppointmentType | None, str]:
             if str(data.appointment_type_id).isdigit() else None
         if kind is None:
             fields["appointment_type"] = [_("Choose an appointment type.")]
-    code = clean_procedure_code(data.procedure_code)
+    code = _clean_procedure_code(data.procedure_code)
     if code and not PROCEDURE_CODE.match(code):
         fields["procedure_code"] = [_("A procedure code is five letters or digits (CPT or HCPCS), e.g. 73721.")]
     if (kind is None) == (not code) and "appointment_type" not in fields:
@@ -77,7 +77,7 @@ def _validate(data: RuleInput) -> tuple[Payer, AppointmentType | None, str]:
 @atomic_service
 def payer_rule_save(*, actor: Actor, data: RuleInput, rule_id: int | None = None) -> PayerRule:
     """Create a rule, or change one (`rule_id`); one rule per payer and appointment type or procedure code."""
-    require_rules_editor(actor)
+    _require_rules_editor(actor)
     payer, kind, code = _validate(data)
     if rule_id is not None:
         rule = PayerRule.objects.select_for_update(of=("self",)).filter(pk=rule_id).first() \
@@ -107,7 +107,7 @@ def payer_rule_save(*, actor: Actor, data: RuleInput, rule_id: int | None = None
 
 @atomic_service
 def payer_rule_delete(*, actor: Actor, rule_id: int) -> None:
-    require_rules_editor(actor)
+    _require_rules_editor(actor)
     rule = PayerRule.objects.select_for_update(of=("self",)).filter(pk=rule_id).first() \
         if str(rule_id).isdigit() else None
     if rule is None:
@@ -131,7 +131,7 @@ def rules_for(*, payer_id: int | None, appointment_type_id: int | None = None,
     services and selectors make)."""
     if payer_id is None:
         return Needs()
-    codes = [clean_procedure_code(c) for c in procedure_codes if c]
+    codes = [_clean_procedure_code(c) for c in procedure_codes if c]
     found = [r for r in PayerRule.objects.filter(payer_id=payer_id)
              if (appointment_type_id is not None and r.appointment_type_id == appointment_type_id)
              or (r.procedure_code and r.procedure_code in codes)]
