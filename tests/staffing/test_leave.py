@@ -190,7 +190,7 @@ def test_a_staff_member_s_approved_leave_is_a_hard_day_off_and_re_solves_the_ros
                                          last_day=MONDAY + dt.timedelta(days=4))
     with django_capture_on_commit_callbacks(execute=True):  # the re-solve runs after the commit
         leave_services.leave_approve(actor=coordinator, leave_id=leave.pk)
-    built = services.build_instance(location_id=location.pk, period_start=MONDAY)
+    built = services._build_instance(location_id=location.pk, period_start=MONDAY)
     member_key = next(k for k, member in built.staff.items() if member.user_id == person.pk)
     assert {0, 1, 2, 3, 4} <= set(built.instance.days_off_of(member_key))
     resolved = draft.__class__.objects.get(location=location, period_start=MONDAY, status=RosterStatus.DRAFT)

@@ -37,23 +37,23 @@ def test_instance_is_built_from_the_tables(practice):
                                   date=MONDAY + dt.timedelta(days=2), kind="off", weight=3)
     services.shift_request_create(actor=practice["coordinator"], staff_member_id=first.pk, date=MONDAY,
                                   kind="on", shift_type_id=setup.shifts["L"].pk, weight=2)
-    built = services.build_instance(location_id=location.pk, period_start=MONDAY)
+    built = services._build_instance(location_id=location.pk, period_start=MONDAY)
     inst = built.instance
     assert inst.horizon == 28
     assert {s.id: s.minutes for s in inst.shifts} == {"E": 450, "L": 450}
-    key = services.staff_key(first.pk)
+    key = services._staff_key(first.pk)
     person = inst.staff_by_id[key]
     assert person.max_total_minutes == 38 * 60 * 4 and person.min_total_minutes == 22 * 60 * 4
     assert person.max_weekends == 2 and person.max_consecutive_shifts == 5
     # 12 hours of rest: a late shift (ends 20:00) may not be followed by an early one (starts 07:00)
     assert inst.may_not_follow(key, "L") == frozenset({"E"}) and inst.may_not_follow(key, "E") == frozenset()
     # the fifth person cannot work Wednesdays
-    fifth = services.staff_key(setup.members[4].pk)
+    fifth = services._staff_key(setup.members[4].pk)
     assert inst.days_off_of(fifth) == frozenset({2, 9, 16, 23})
     # skill-aware cover: Monday early needs 2 in all, among them a front desk and a phlebotomist; Sunday nothing
     monday = {(c.shift, c.skill): c.requirement for c in inst.cover if c.day == 0}
-    desk = services.skill_key(setup.skills["Front desk"].pk)
-    blood = services.skill_key(setup.skills["Phlebotomy"].pk)
+    desk = services._skill_key(setup.skills["Front desk"].pk)
+    blood = services._skill_key(setup.skills["Phlebotomy"].pk)
     assert monday == {("E", ""): 2, ("E", desk): 1, ("E", blood): 1, ("L", desk): 1}
     assert not [c for c in inst.cover if c.day == 6]
     assert inst.on_requests == (engine.Request(key, 0, "L", 2),)
@@ -64,7 +64,7 @@ def test_a_dated_need_replaces_the_weekday_one(practice):
     setup = practice["setup"]
     services.cover_need_create(actor=practice["coordinator"], location_id=practice["location"].pk,
                                date=MONDAY + dt.timedelta(days=7), shift_type_id=setup.shifts["E"].pk, count=0)
-    inst = services.build_instance(location_id=practice["location"].pk, period_start=MONDAY).instance
+    inst = services._build_instance(location_id=practice["location"].pk, period_start=MONDAY).instance
     assert {(c.shift, c.skill, c.requirement) for c in inst.cover if c.day == 7 and not c.skill} == {("E", "", 0)}
 
 
@@ -75,8 +75,8 @@ def test_solve_publish_and_resolve_changes_little(practice):
     assert draft.status == RosterStatus.DRAFT and draft.solver_status in ("OPTIMAL", "FEASIBLE")
     assert draft.objective == sum(draft.breakdown.values()) and draft.changes is None
     # the stored roster passes the independent evaluator with the same cost
-    built = services.build_instance(location_id=location.pk, period_start=MONDAY)
-    stored = [engine.Assignment(services.staff_key(a.staff_id), (a.date - MONDAY).days, a.shift_type.code)
+    built = services._build_instance(location_id=location.pk, period_start=MONDAY)
+    stored = [engine.Assignment(services._staff_key(a.staff_id), (a.date - MONDAY).days, a.shift_type.code)
               for a in RosterAssignment.objects.filter(roster=draft).select_related("shift_type")]
     check = engine.evaluate(built.instance, stored)
     assert check.violations == [] and check.objective == draft.objective

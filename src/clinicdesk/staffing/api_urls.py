@@ -8,7 +8,7 @@ from django.urls import path
 from clinicdesk.core.openapi import SESSION, WRITE_AUTH, body, errors, ok
 from clinicdesk.core.resources import describe
 
-from . import api, leave_api
+from . import api, leave_api, swap_api
 
 app_name = "staffing-api"
 urlpatterns = [
@@ -24,6 +24,15 @@ urlpatterns = [
     path("leave/<int:pk>/cancel", leave_api.leave_cancel, name="leave-cancel"),
     path("leave/<int:pk>/cover-proposals", leave_api.leave_cover_proposals, name="leave-cover-proposals"),
     path("leave/<int:pk>/cover", leave_api.leave_cover_apply, name="leave-cover"),
+    path("swaps", swap_api.swap_offer, name="swaps"),
+    path("swaps/<int:pk>", swap_api.swap_item, name="swap"),
+    path("swaps/<int:pk>/take", swap_api.swap_take, name="swap-take"),
+    path("swaps/<int:pk>/approve", swap_api.swap_approve, name="swap-approve"),
+    path("swaps/<int:pk>/decline", swap_api.swap_decline, name="swap-decline"),
+    path("swaps/<int:pk>/cancel", swap_api.swap_cancel, name="swap-cancel"),
+    path("open-shifts/claim", swap_api.open_shift_claim, name="open-shift-claim"),
+    path("trainings", swap_api.trainings, name="trainings"),
+    path("training-records", swap_api.training_record_create, name="training-records"),
 ]
 
 _ID = {"type": "integer", "minimum": 1}
@@ -32,6 +41,8 @@ _TEXT = {"type": "string", "pattern": "^[^\u0000]*$"}
 _DATE = {"type": "string", "format": "date"}
 _LEAVE = {"name": "pk", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0},
           "description": "The leave's id."}
+_SWAP = {"name": "pk", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0},
+         "description": "The swap's id."}
 _ROSTER = {"name": "pk", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0},
            "description": "The roster's id."}
 
@@ -96,7 +107,65 @@ describe("staffing", paths={
         "parameters": [_LEAVE], "requestBody": body("CoverApply"),
         "responses": ok("The appointments moved.", "CoverApplied") | errors("400", "401", "403", "404", "409", "415",
                                                                             "422")}},
+    "/api/v1/swaps": {"post": {
+        "operationId": "swapOffer", "tags": ["staffing"], "security": [WRITE_AUTH],
+        "summary": "Offer a shift of a published roster (one's own; the coordinator's for anyone), to a colleague "
+                   "(`offeredTo`) or to anyone qualified.",
+        "description": "A named colleague who may not take it is refused: 422 `swap-breaks-rule`, `rule` naming "
+                       "the hard rule (one_shift_a_day, rest, succession, leave, day_off, max_consecutive_shifts, "
+                       "max_weekends, max_total_minutes, certification, skills).",
+        "requestBody": body("SwapOffer"),
+        "responses": ok("The swap, offered.", "Swap", "201") | errors("400", "401", "403", "404", "409", "415",
+                                                                      "422")}},
+    "/api/v1/swaps/{pk}": {"get": {
+        "operationId": "swapRead", "tags": ["staffing"], "security": [SESSION], "summary": "One swap.",
+        "parameters": [_SWAP], "responses": ok("The swap.", "Swap") | errors("401", "403", "404")}},
+    **{f"/api/v1/swaps/{{pk}}/{verb}": {"post": {
+        "operationId": f"swap{verb.title()}", "tags": ["staffing"], "security": [WRITE_AUTH],
+        "summary": summary, "parameters": [_SWAP],
+        "responses": ok("The swap.", "Swap") | errors("400", "401", "403", "404", "409", "415", "422")}}
+       for verb, summary in (
+           ("take", "Take a shift on offer; the rules are checked (422 `swap-breaks-rule` naming the rule)."),
+           ("approve", "Approve a taken swap or claimed open shift (the coordinator): the roster changes."),
+           ("decline", "Decline a taken swap or claim, saying why (`note`)."),
+           ("cancel", "Withdraw an offer or a claim before it is decided."))},
+    "/api/v1/open-shifts/claim": {"post": {
+        "operationId": "openShiftClaim", "tags": ["staffing"], "security": [WRITE_AUTH],
+        "summary": "Claim an open shift (a cover need the published roster leaves short) for the coordinator to "
+                   "approve.",
+        "requestBody": body("OpenShiftClaim"),
+        "responses": ok("The claim.", "Swap", "201") | errors("400", "401", "403", "404", "415", "422")}},
+    "/api/v1/trainings": {"get": {
+        "operationId": "trainingList", "tags": ["staffing"], "security": [SESSION],
+        "summary": "The required trainings and certifications (by role, by skill, and the shifts that need them).",
+        "responses": ok("The trainings.", "TrainingList") | errors("401", "403")}},
+    "/api/v1/training-records": {"post": {
+        "operationId": "trainingRecordCreate", "tags": ["staffing"], "security": [WRITE_AUTH],
+        "summary": "Record a completed training (one's own; the coordinator's for anyone at their locations).",
+        "requestBody": body("TrainingRecordCreate"),
+        "responses": ok("The record.", "TrainingRecord", "201") | errors("400", "401", "403", "404", "415",
+                                                                         "422")}},
 }, schemas={
+    "SwapOffer": {"type": "object", "required": ["assignment"], "properties": {
+        "assignment": _ID, "offeredTo": _nullable(_ID), "note": _nullable(_TEXT | {"maxLength": 300})}},
+    "OpenShiftClaim": {"type": "object", "required": ["roster", "date", "shiftType"], "properties": {
+        "roster": _ID, "date": _DATE, "shiftType": _ID, "skill": _nullable(_ID)}},
+    "Swap": {"type": "object", "required": ["id", "roster", "kind", "date", "shiftType", "status"], "properties": {
+        "id": _ID, "roster": _ID, "kind": {"type": "string", "enum": ["offer", "open"]}, "date": _DATE,
+        "shiftType": _ID, "skill": _nullable(_ID), "fromStaff": _nullable(_ID), "offeredTo": _nullable(_ID),
+        "takenBy": _nullable(_ID),
+        "status": {"type": "string", "enum": ["offered", "taken", "approved", "declined", "cancelled"]},
+        "note": _TEXT, "decisionNote": _TEXT}},
+    "TrainingList": {"type": "object", "properties": {"items": {"type": "array", "items": {
+        "type": "object", "properties": {
+            "id": _ID, "code": _TEXT, "name": _TEXT, "validMonths": _INT,
+            "roles": {"type": "array", "items": _TEXT}, "skills": {"type": "array", "items": _ID},
+            "shiftTypes": {"type": "array", "items": _ID}}}}}},
+    "TrainingRecordCreate": {"type": "object", "required": ["user", "training", "completedOn"], "properties": {
+        "user": _ID, "training": _ID, "completedOn": _DATE, "note": _nullable(_TEXT | {"maxLength": 300})}},
+    "TrainingRecord": {"type": "object", "properties": {
+        "id": _ID, "user": _ID, "training": _ID, "completedOn": _DATE, "validUntil": _DATE,
+        "hasCertificate": {"type": "boolean"}, "note": _TEXT}},
     "Leave": {"type": "object", "required": ["id", "location", "kind", "firstDay", "lastDay", "status"],
               "properties": {
         "id": _ID, "user": _nullable(_ID), "practitioner": _nullable(_ID), "location": _ID,

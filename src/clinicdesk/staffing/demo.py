@@ -8,6 +8,7 @@ own setup.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,3 +90,56 @@ def _cover_needs(*, actor: Actor, location_id: int, shifts: dict[str, ShiftType]
                                    shift_type_id=shifts["L"].pk, skill_id=skills["Front desk"].pk, count=1)
     services.cover_need_create(actor=actor, location_id=location_id, weekday=5, shift_type_id=shifts["E"].pk,
                                count=1)
+
+
+def staffing_extras_demo(*, actor: Actor, setup: DemoStaffing, today: dt.date) -> None:
+    """Trainings (some expiring within 60 days, one expired) for the team, CLIA competency required of
+    phlebotomists, and a few swaps on the published roster: one offered to anyone, one taken awaiting approval,
+    one approved. Refusals by the rules are skipped (the roster decides what is possible)."""
+    from clinicdesk.core.exceptions import DomainError
+
+    from . import swap_services
+    from .models import RosterAssignment, Training, TrainingRecord
+    from .training_services import trainings_seed
+
+    trainings_seed()
+
+    clia = Training.objects.filter(code="CLIA").first()
+    if clia is not None and not clia.skills.exists():
+        clia.skills.add(setup.skills["Phlebotomy"])
+    trainings = {t.code: t for t in Training.objects.filter(active=True)}
+    # Days left on each person's HIPAA: a spread from expired to a year, so the matrix shows every colour.
+    left = (-12, 5, 25, 50, 200, 320, 90, 15)
+    for index, member in enumerate(setup.members):
+        if TrainingRecord.objects.filter(user_id=member.user_id).exists():
+            continue
+        for code, training in trainings.items():
+            days = left[index % len(left)] if code == "HIPAA" else 120 + 31 * index
+            until = today + dt.timedelta(days=days)
+            TrainingRecord.objects.create(
+                user_id=member.user_id, training=training,
+                completed_on=until - dt.timedelta(days=training.valid_months * 30), valid_until=until)
+    if setup.roster is None:
+        return
+    coming = list(RosterAssignment.objects.filter(roster=setup.roster, date__gt=today + dt.timedelta(days=2))
+                  .select_related("staff__user").order_by("date", "pk")[:12])
+    made = 0
+    for assignment in coming:
+        if made >= 3:
+            break
+        try:
+            swap = swap_services.swap_offer(actor=actor, assignment_id=assignment.pk, note="Family event")
+        except DomainError:
+            continue
+        made += 1
+        if made == 1:
+            continue  # the first stays on offer to anyone
+        for candidate in (m for m in setup.members if m.pk != assignment.staff_id):
+            try:
+                swap_services.swap_take(actor=candidate.user, swap_id=swap.pk)
+            except DomainError:
+                continue
+            if made == 3:  # the third is approved; the second awaits the coordinator
+                with contextlib.suppress(DomainError):
+                    swap_services.swap_approve(actor=actor, swap_id=swap.pk)
+            break

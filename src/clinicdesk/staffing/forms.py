@@ -105,3 +105,55 @@ class LeaveForm(forms.Form):
 
 class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+# --- swaps, trainings, shift requests (#20 items 5 and 6) ----------------------------------------------------------
+
+class SwapOfferForm(forms.Form):
+    assignment_id = forms.TypedChoiceField(label=_("Your shift"), coerce=int)
+    offered_to_id = forms.TypedChoiceField(label=_("Offer to"), coerce=int, required=False, empty_value=None)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, shifts: list[tuple[int, str]], colleagues: list[tuple[int, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["assignment_id"]).choices = shifts
+        cast(forms.ChoiceField, self.fields["offered_to_id"]).choices = [("", _("Anyone qualified")), *colleagues]
+
+
+class DecisionNoteForm(forms.Form):
+    note = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class TrainingRecordForm(forms.Form):
+    user_id = forms.TypedChoiceField(label=_("Person"), coerce=int)
+    training_id = forms.TypedChoiceField(label=_("Training"), coerce=int)
+    completed_on = forms.DateField(label=_("Completed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    evidence = forms.FileField(label=_("Certificate (PDF, JPEG or PNG)"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], trainings: list[tuple[int, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["user_id"]).choices = people
+        cast(forms.ChoiceField, self.fields["training_id"]).choices = trainings
+
+
+class ShiftRequestForm(forms.Form):
+    staff_member_id = forms.TypedChoiceField(label=_("Person"), coerce=int)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Request"))
+    shift_type_id = forms.TypedChoiceField(label=_("Shift"), coerce=int, required=False, empty_value=None,
+                                           help_text=_("Leave empty to ask for the whole day off."))
+    weight = forms.IntegerField(label=_("How much it matters (1-100)"), min_value=1, max_value=100, initial=1)
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], shifts: list[tuple[int, str]],
+                 manage: bool, **kwargs: Any) -> None:
+        from .models import RequestKind
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["staff_member_id"]).choices = people
+        cast(forms.ChoiceField, self.fields["kind"]).choices = RequestKind.choices
+        cast(forms.ChoiceField, self.fields["shift_type_id"]).choices = [("", _("Any shift")), *shifts]
+        if not manage:
+            del self.fields["weight"]

@@ -254,3 +254,124 @@ class LeaveAllowance(models.Model):
             models.UniqueConstraint(fields=["user", "year", "kind"], name="staffing_allowance_one_per_kind"),
             models.CheckConstraint(condition=Q(days__gte=0), name="staffing_allowance_not_negative"),
         ]
+
+
+# --- shift swaps and open shifts (#20 item 5) ---------------------------------------------------------------------
+
+class SwapKind(models.TextChoices):
+    OFFER = "offer", _("Shift offered")
+    OPEN = "open", _("Open shift")
+
+
+class SwapStatus(models.TextChoices):
+    OFFERED = "offered", pgettext_lazy("swap status", "Offered")
+    TAKEN = "taken", pgettext_lazy("swap status", "Awaiting approval")
+    APPROVED = "approved", pgettext_lazy("swap status", "Approved")
+    DECLINED = "declined", pgettext_lazy("swap status", "Declined")
+    CANCELLED = "cancelled", pgettext_lazy("swap status", "Cancelled")
+
+
+SWAP_TRANSITIONS: dict[str, frozenset[str]] = {
+    SwapStatus.OFFERED: frozenset({SwapStatus.TAKEN, SwapStatus.CANCELLED}),
+    SwapStatus.TAKEN: frozenset({SwapStatus.APPROVED, SwapStatus.DECLINED, SwapStatus.CANCELLED}),
+    SwapStatus.APPROVED: frozenset(),
+    SwapStatus.DECLINED: frozenset(),
+    SwapStatus.CANCELLED: frozenset(),
+}
+
+
+class ShiftSwap(models.Model):
+    """A published shift changing hands: offered by the person rostered on it (to a named colleague, or to anyone
+    qualified) and taken by a colleague; or an open shift (a cover need short on the published roster) claimed by
+    someone. Either way the practice coordinator approves it, and only then does the roster change."""
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="swaps")
+    kind = models.CharField(_("kind"), max_length=8, choices=SwapKind.choices)
+    date = models.DateField(_("date"))
+    shift_type = models.ForeignKey(ShiftType, on_delete=models.PROTECT, related_name="+")
+    skill = models.ForeignKey(Skill, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_staff = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    offered_to = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    taken_by = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=SwapStatus.choices, default=SwapStatus.OFFERED)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["date", "shift_type__start", "pk"]
+        indexes = [models.Index(fields=["status", "date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind="open") | Q(from_staff__isnull=False),
+                                   name="staffing_swap_offer_has_giver"),
+            models.UniqueConstraint(fields=["roster", "from_staff", "date"],
+                                    condition=Q(status__in=["offered", "taken"], kind="offer"),
+                                    name="staffing_swap_one_open_offer"),
+        ]
+
+    @property
+    def status_tone(self) -> str:
+        return {SwapStatus.OFFERED: "info", SwapStatus.TAKEN: "warning", SwapStatus.APPROVED: "success",
+                SwapStatus.DECLINED: "danger"}.get(SwapStatus(self.status), "neutral")
+
+
+# --- training and certifications (#20 item 6) ---------------------------------------------------------------------
+
+class Training(models.Model):
+    """A training or certification staff must hold: everyone in `roles` (role codes) and everyone holding one of
+    `skills` (CLIA competency for waived testing). A shift type listed in `shift_types` may only be worked by
+    someone whose record is current that day; so may a shift whose cover need names one of `skills`, by a holder
+    of that skill."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    valid_months = models.PositiveSmallIntegerField(_("valid for (months)"), default=12)
+    roles = models.JSONField(_("required of roles"), default=list, blank=True)
+    skills = models.ManyToManyField(Skill, blank=True, related_name="required_trainings")
+    shift_types = models.ManyToManyField(ShiftType, blank=True, related_name="required_trainings")
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingRecord(models.Model):
+    """A completed training, valid from `completed_on` to `valid_until` (inclusive), with its evidence (a file in
+    the default storage under staffing/training/)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    training = models.ForeignKey(Training, on_delete=models.PROTECT, related_name="records")
+    completed_on = models.DateField(_("completed on"))
+    valid_until = models.DateField(_("valid until"))
+    evidence = models.CharField(max_length=300, blank=True)  # storage name
+    evidence_name = models.CharField(_("evidence"), max_length=200, blank=True)
+    evidence_type = models.CharField(max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-valid_until", "-pk"]
+        indexes = [models.Index(fields=["user", "training", "valid_until"])]
+        constraints = [models.CheckConstraint(condition=Q(valid_until__gte=models.F("completed_on")),
+                                              name="staffing_training_valid_after_done")]
+
+
+class TrainingReminder(models.Model):
+    """One expiry reminder sent (so that each of 60, 30 and 7 days ahead is sent once per record)."""
+
+    record = models.ForeignKey(TrainingRecord, on_delete=models.CASCADE, related_name="reminders")
+    days_ahead = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record", "days_ahead"],
+                                               name="staffing_training_reminder_once")]

@@ -214,3 +214,12 @@ def my_shifts(*, actor: Actor, start: dt.date, days: int = 28) -> list[RosterAss
     return list(RosterAssignment.objects.filter(
         staff__user_id=getattr(actor, "pk", 0) or 0, roster__status=RosterStatus.PUBLISHED,
         date__range=(start, start + dt.timedelta(days=days - 1))).select_related("shift_type", "roster"))
+
+
+def certification_current(user_id: int, training_code: str, on_date: dt.date) -> bool:
+    """Whether the person holds the training `training_code` (HIPAA, OSHA-BBP, CPR-BLS, FIRE, CLIA, ...) valid on
+    `on_date`: completed on or before it and valid until it or later. No permission check (a yes or no about a
+    staff member, for other apps' rules such as CLIA competency before a waived test)."""
+    from .training_selectors import certification_current as current
+
+    return current(user_id, training_code, on_date)

@@ -278,7 +278,10 @@ def shift_request_create(*, actor: Actor, staff_member_id: int, date: dt.date, k
     member = StaffMember.objects.filter(pk=staff_member_id).first()
     if member is None:
         raise NotFound()
-    require(actor, Perm.STAFFING_ADMIN, location=member.location_id, resource_type="shiftrequest", hide=True)
+    if member.user_id == getattr(actor, "pk", None):  # one's own request to work or not work a shift
+        require(actor, Perm.STAFFING_READ, location=member.location_id, resource_type="shiftrequest")
+    else:
+        require(actor, Perm.STAFFING_ADMIN, location=member.location_id, resource_type="shiftrequest", hide=True)
     if kind not in RequestKind.values:
         raise _invalid("kind", _("A request is to work or to have the day off."))
     if kind == RequestKind.ON and shift_type_id is None:
@@ -301,11 +304,11 @@ def period_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def staff_key(member_id: int) -> str:
+def _staff_key(member_id: int) -> str:
     return f"S{member_id}"
 
 
-def skill_key(skill_id: int) -> str:
+def _skill_key(skill_id: int) -> str:
     return f"K{skill_id}"
 
 
@@ -325,7 +328,7 @@ class BuiltInstance:
         return (day - self.start).days
 
 
-def build_instance(*, location_id: int, period_start: dt.date) -> BuiltInstance:
+def _build_instance(*, location_id: int, period_start: dt.date) -> BuiltInstance:
     """The engine instance of a location's active staff, shifts, cover needs and requests for the 4-week period
     starting `period_start` (a Monday). No permission check: callers are services that made one."""
     if period_start.weekday() != 0:
@@ -346,7 +349,7 @@ def build_instance(*, location_id: int, period_start: dt.date) -> BuiltInstance:
     staff: dict[str, StaffMember] = {}
     contracts, days_off, skills, own = [], {}, {}, {}
     for member in members:
-        key = staff_key(member.pk)
+        key = _staff_key(member.pk)
         staff[key] = member
         contracts.append(engine.Staff(
             id=key, max_shifts={}, max_total_minutes=round(member.max_hours_week * 60 * weeks),
@@ -356,7 +359,7 @@ def build_instance(*, location_id: int, period_start: dt.date) -> BuiltInstance:
         blocked = set(member.unavailable_weekdays or [])
         days_off[key] = frozenset(day for day in range(horizon)
                                   if (day % 7) in blocked or day in on_leave.get(member.user_id, ()))
-        skills[key] = frozenset(skill_key(s.pk) for s in member.skills.all() if s.active)
+        skills[key] = frozenset(_skill_key(s.pk) for s in member.skills.all() if s.active)
         # Minimum rest: shift b the day after shift a leaves 1,440 + b's start - a's end minutes between them.
         own[key] = frozenset((a.code, b.code) for a in shifts.values() for b in shifts.values()
                              if 1440 + b.start_minute - a.end_minute < member.min_rest_minutes)
@@ -367,7 +370,7 @@ def build_instance(*, location_id: int, period_start: dt.date) -> BuiltInstance:
     for need in sorted(needs, key=lambda n: n.date is not None):
         if need.skill is not None and not need.skill.active:
             continue
-        skill = skill_key(need.skill_id) if need.skill_id else ""
+        skill = _skill_key(need.skill_id) if need.skill_id else ""
         if need.date is not None:
             days = [(need.date - period_start).days] if period_start <= need.date <= end else []
         else:
@@ -380,7 +383,7 @@ def build_instance(*, location_id: int, period_start: dt.date) -> BuiltInstance:
     off: list[engine.Request] = []
     for request in ShiftRequest.objects.filter(staff__in=members, date__range=(period_start, end)).select_related(
             "shift_type"):
-        key, day = staff_key(request.staff_id), (request.date - period_start).days
+        key, day = _staff_key(request.staff_id), (request.date - period_start).days
         if request.shift_type is not None and request.shift_type.code not in shifts:
             continue
         if request.kind == RequestKind.ON and request.shift_type is not None:
@@ -388,11 +391,16 @@ def build_instance(*, location_id: int, period_start: dt.date) -> BuiltInstance:
         elif request.kind == RequestKind.OFF:
             codes = [request.shift_type.code] if request.shift_type is not None else list(shifts)
             off.extend(engine.Request(key, day, code, request.weight) for code in codes)
+    from .training_selectors import certification_bars
+
+    barred = certification_bars(members=members, shifts=shifts, cover=list(cover.values()),
+                                period_start=period_start, horizon=horizon, staff_key=_staff_key,
+                                skill_key=_skill_key)
     instance = engine.Instance(
         horizon=horizon, name=f"location {location_id} from {period_start.isoformat()}",
         shifts=tuple(engine.Shift(code, shift.paid_minutes) for code, shift in shifts.items()),
         staff=tuple(contracts), days_off=days_off, on_requests=tuple(on), off_requests=tuple(off),
-        cover=tuple(cover[k] for k in sorted(cover)), skills=skills, own_successions=own)
+        cover=tuple(cover[k] for k in sorted(cover)), skills=skills, own_successions=own, barred=barred)
     return BuiltInstance(instance=instance, start=period_start, staff=staff, shifts=shifts)
 
 
@@ -411,11 +419,11 @@ def roster_solve(*, actor: Actor, location_id: int, period_start: dt.date, secon
     require(actor, Perm.STAFFING_ADMIN, location=location_id, resource_type="roster")
     if not 0 < seconds <= MAX_SECONDS:
         raise _invalid("seconds", _("The time limit is between 1 and %(max)s seconds.") % {"max": int(MAX_SECONDS)})
-    built = build_instance(location_id=location_id, period_start=period_start)
+    built = _build_instance(location_id=location_id, period_start=period_start)
     published = _published(location_id, period_start)
     previous: dict[tuple[str, int], str] | None = None
     if published is not None:
-        previous = {(staff_key(a.staff_id), built.index(a.date)): a.shift_type.code
+        previous = {(_staff_key(a.staff_id), built.index(a.date)): a.shift_type.code
                     for a in published.assignments.select_related("shift_type")}
     result = engine.solve(built.instance, seconds=seconds, workers=workers, previous=previous,
                           change_weight=CHANGE_WEIGHT if previous is not None else 0)

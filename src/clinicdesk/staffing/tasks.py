@@ -14,3 +14,11 @@ def resolve_rosters_for_leave(leave_id: int) -> int:
 
     actor = SystemActor("leave-roster", frozenset({Perm.STAFFING_ADMIN}))
     return len(leave_rosters_resolve(actor=actor, leave_id=leave_id))
+
+
+@task()
+def remind_expiring_trainings() -> int:
+    """Daily: e-mail people and coordinators about trainings running out in 60, 30 and 7 days."""
+    from .training_services import trainings_remind
+
+    return trainings_remind()

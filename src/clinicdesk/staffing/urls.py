@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import leave_views, views
+from . import leave_views, swap_views, training_views, views
 
 app_name = "staffing"
 urlpatterns = [
@@ -22,6 +22,18 @@ urlpatterns = [
     path("cover/", views.cover, name="cover"),
     path("cover/new/", views.cover_new, name="cover-new"),
     path("cover/<int:cover_need_id>/delete/", views.cover_delete, name="cover-delete"),
+    path("swaps/", swap_views.swaps, name="swaps"),
+    path("swaps/offer/", swap_views.swap_offer, name="swap-offer"),
+    path("swaps/claim/", swap_views.open_shift_claim, name="open-shift-claim"),
+    path("swaps/<int:swap_id>/take/", swap_views.swap_take, name="swap-take"),
+    path("swaps/<int:swap_id>/approve/", swap_views.swap_approve, name="swap-approve"),
+    path("swaps/<int:swap_id>/decline/", swap_views.swap_decline, name="swap-decline"),
+    path("swaps/<int:swap_id>/cancel/", swap_views.swap_cancel, name="swap-cancel"),
+    path("requests/new/", swap_views.shift_request_new, name="shift-request-new"),
+    path("training/", training_views.training, name="training"),
+    path("training/record/", training_views.training_record_new, name="training-record-new"),
+    path("training/records/<int:record_id>/certificate/", training_views.training_evidence,
+         name="training-evidence"),
     path("leave/", leave_views.leave_home, name="leave"),
     path("leave/new/", leave_views.leave_new, name="leave-new"),
     path("leave/<int:leave_id>/", leave_views.leave_detail, name="leave-detail"),

@@ -14,7 +14,7 @@ in the tests. Boundary conventions, as the benchmark states them:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .instance import Assignment, Instance
@@ -57,6 +57,54 @@ def _runs(worked: list[bool]) -> list[tuple[bool, int, int]]:
     return runs
 
 
+def person_violations(instance: Instance, staff_id: str, line: Sequence[str | None]) -> list[Violation]:
+    """Every hard rule one person's line of shifts (one shift id or None per day of the horizon) breaks: the
+    rules `evaluate` checks per person, and the one place they are written (staffing.swaps checks a changed
+    schedule with it too)."""
+    person = instance.staff_by_id[staff_id]
+    horizon = instance.horizon
+    violations: list[Violation] = []
+    worked = [shift is not None for shift in line]
+    for day in sorted(instance.days_off_of(person.id)):
+        if worked[day]:
+            violations.append(Violation("day_off", person.id, day, f"works {line[day]} on a day off"))
+    for (day, shift_id), rule in sorted(instance.barred_of(person.id).items()):
+        if line[day] == shift_id:
+            violations.append(Violation(rule, person.id, day, f"may not work {shift_id} on day {day}"))
+    for day in range(horizon - 1):
+        today, tomorrow = line[day], line[day + 1]
+        if today is not None and tomorrow is not None and tomorrow in instance.may_not_follow(person.id, today):
+            violations.append(Violation("succession", person.id, day + 1, f"{tomorrow} may not follow {today}"))
+    counts = Counter(shift for shift in line if shift is not None)
+    for shift_id, count in sorted(counts.items()):
+        limit = person.max_of(shift_id, horizon)
+        if count > limit:
+            violations.append(Violation("max_shifts", person.id, None, f"{count} {shift_id} shifts, max {limit}"))
+    minutes = sum(instance.shift_by_id[shift].minutes for shift in line if shift is not None)
+    if minutes > person.max_total_minutes:
+        violations.append(Violation("max_total_minutes", person.id, None,
+                                    f"{minutes} minutes, max {person.max_total_minutes}"))
+    if minutes < person.min_total_minutes:
+        violations.append(Violation("min_total_minutes", person.id, None,
+                                    f"{minutes} minutes, min {person.min_total_minutes}"))
+    for working, start, length in _runs(worked):
+        interior = start > 0 and start + length < horizon
+        if working and length > person.max_consecutive_shifts:
+            violations.append(Violation("max_consecutive_shifts", person.id, start,
+                                        f"{length} shifts in a row, max {person.max_consecutive_shifts}"))
+        if working and interior and length < person.min_consecutive_shifts:
+            violations.append(Violation("min_consecutive_shifts", person.id, start,
+                                        f"{length} shifts in a row, min {person.min_consecutive_shifts}"))
+        if not working and interior and length < person.min_consecutive_days_off:
+            violations.append(Violation("min_consecutive_days_off", person.id, start,
+                                        f"{length} days off in a row, min {person.min_consecutive_days_off}"))
+    weekends = sum(1 for days in instance.weekends if any(worked[day] for day in days))
+    if weekends > person.max_weekends:
+        violations.append(Violation("max_weekends", person.id, None,
+                                    f"{weekends} weekends worked, max {person.max_weekends}"))
+    return violations
+
+
 def evaluate(
     instance: Instance,
     assignments: Iterable[Assignment],
@@ -91,41 +139,7 @@ def evaluate(
 
     for person in instance.staff:
         line = [roster.get((person.id, day)) for day in range(horizon)]
-        worked = [shift is not None for shift in line]
-        for day in sorted(instance.days_off_of(person.id)):
-            if worked[day]:
-                violations.append(Violation("day_off", person.id, day, f"works {line[day]} on a day off"))
-        for day in range(horizon - 1):
-            today, tomorrow = line[day], line[day + 1]
-            if today is not None and tomorrow is not None and tomorrow in instance.may_not_follow(person.id, today):
-                violations.append(Violation("succession", person.id, day + 1, f"{tomorrow} may not follow {today}"))
-        counts = Counter(shift for shift in line if shift is not None)
-        for shift_id, count in sorted(counts.items()):
-            limit = person.max_of(shift_id, horizon)
-            if count > limit:
-                violations.append(Violation("max_shifts", person.id, None, f"{count} {shift_id} shifts, max {limit}"))
-        minutes = sum(instance.shift_by_id[shift].minutes for shift in line if shift is not None)
-        if minutes > person.max_total_minutes:
-            violations.append(Violation("max_total_minutes", person.id, None,
-                                        f"{minutes} minutes, max {person.max_total_minutes}"))
-        if minutes < person.min_total_minutes:
-            violations.append(Violation("min_total_minutes", person.id, None,
-                                        f"{minutes} minutes, min {person.min_total_minutes}"))
-        for working, start, length in _runs(worked):
-            interior = start > 0 and start + length < horizon
-            if working and length > person.max_consecutive_shifts:
-                violations.append(Violation("max_consecutive_shifts", person.id, start,
-                                            f"{length} shifts in a row, max {person.max_consecutive_shifts}"))
-            if working and interior and length < person.min_consecutive_shifts:
-                violations.append(Violation("min_consecutive_shifts", person.id, start,
-                                            f"{length} shifts in a row, min {person.min_consecutive_shifts}"))
-            if not working and interior and length < person.min_consecutive_days_off:
-                violations.append(Violation("min_consecutive_days_off", person.id, start,
-                                            f"{length} days off in a row, min {person.min_consecutive_days_off}"))
-        weekends = sum(1 for days in instance.weekends if any(worked[day] for day in days))
-        if weekends > person.max_weekends:
-            violations.append(Violation("max_weekends", person.id, None,
-                                        f"{weekends} weekends worked, max {person.max_weekends}"))
+        violations.extend(person_violations(instance, person.id, line))
 
     breakdown = dict.fromkeys(SOFT_RULE_NAMES, 0)
     for request in instance.on_requests:

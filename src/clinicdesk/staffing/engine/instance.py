@@ -76,6 +76,9 @@ class Instance:
     # minimum rest between shifts), on top of every shift's `cannot_follow`.
     skills: Mapping[str, frozenset[str]] = field(default_factory=dict)
     own_successions: Mapping[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
+    # (day, shift) -> rule that one person may not work that shift that day for (e.g. "certification": a
+    # training the shift needs has expired by then). Hard, like a day off but for one shift.
+    barred: Mapping[str, Mapping[tuple[int, str], str]] = field(default_factory=dict)
 
     @cached_property
     def shift_by_id(self) -> dict[str, Shift]:
@@ -95,6 +98,9 @@ class Instance:
 
     def days_off_of(self, staff_id: str) -> frozenset[int]:
         return self.days_off.get(staff_id, frozenset())
+
+    def barred_of(self, staff_id: str) -> Mapping[tuple[int, str], str]:
+        return self.barred.get(staff_id, {})
 
     def counts_for(self, staff_id: str, need: Cover) -> bool:
         """Whether `staff_id` working `need.shift` counts towards `need` (everyone, or a holder of its skill)."""

@@ -75,11 +75,12 @@ class _Model:
         horizon = inst.horizon
         for person in inst.staff:
             off = inst.days_off_of(person.id)
+            barred = inst.barred_of(person.id)
             for day in range(horizon):
                 day_vars = []
                 for shift in inst.shifts:
                     var = m.new_bool_var(f"x[{person.id},{day},{shift.id}]")
-                    if day in off or person.max_of(shift.id, horizon) == 0:
+                    if day in off or (day, shift.id) in barred or person.max_of(shift.id, horizon) == 0:
                         m.add(var == 0)
                     self.x[person.id, day, shift.id] = var
                     day_vars.append(var)
