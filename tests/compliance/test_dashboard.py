@@ -71,4 +71,4 @@ def test_dashboard_query_count_does_not_grow_with_items(db, clock, desk, coordin
     with CaptureQueriesContext(connection) as many:
         selectors.compliance_dashboard(actor=coordinator, location_id=location.pk)
     assert len(many) == len(few)
-    assert len(many) <= 16
+    assert len(many) <= 20  # the clocks, plus the compliance calendar's duties and review dates

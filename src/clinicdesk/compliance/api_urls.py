@@ -8,7 +8,7 @@ from clinicdesk.core.openapi import SESSION, WRITE_AUTH, body, errors, ok
 from clinicdesk.core.resources import describe
 
 from . import api
-from .models import Channel, ComplaintTopic, GrievanceBasis, IncidentKind, Severity
+from .models import Channel, ComplaintTopic, GrievanceBasis, IncidentKind, Recurrence, Severity
 
 app_name = "compliance-api"
 urlpatterns = [
@@ -30,7 +30,7 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 _CLOCK = {"type": "object", "properties": {
-    "area": {"type": "string", "enum": ["complaint", "grievance", "request", "incident", "breach"]},
+    "area": {"type": "string", "enum": ["complaint", "grievance", "request", "incident", "breach", "calendar"]},
     "reference": _TEXT, "what": _TEXT, "dueOn": _nullable(_DATE), "doneOn": _nullable(_DATE),
     "state": {"type": "string", "enum": ["overdue", "soon", "ok", "open", "late"]}, "daysLeft": _nullable(_INT)}}
 
@@ -90,4 +90,62 @@ describe("compliance", paths={
     "Incident": {"type": "object", "required": ["id", "reference", "status"], "properties": {
         "id": _ID, "reference": _TEXT, "location": _ID, "kind": _TEXT, "severity": _TEXT, "status": _TEXT,
         "occurredAt": _MOMENT, "place": _TEXT, "patient": _nullable(_ID)}},
+})
+
+from . import api_program  # noqa: E402
+
+urlpatterns += [
+    path("compliance-calendar/<int:location_id>", api_program.calendar, name="compliance-calendar"),
+    path("compliance-duties", api_program.duties, name="compliance-duties"),
+    path("compliance-occurrences/<int:pk>/complete", api_program.occurrence_complete,
+         name="compliance-occurrence-complete"),
+    path("policy-versions/<int:pk>/acknowledge", api_program.policy_acknowledge, name="policy-acknowledge"),
+]
+_PK = [{"name": "pk", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0},
+        "description": "The record's id."}]
+_OCCURRENCE = {"type": "object", "required": ["id", "duty", "dueOn"], "properties": {
+    "id": _ID, "duty": _ID, "dueOn": _DATE, "owner": _ID, "doneOn": _nullable(_DATE), "evidenceNote": _TEXT,
+    "escalated": {"type": "boolean"}}}
+
+describe("compliance-program", paths={
+    "/api/v1/compliance-calendar/{location_id}": {"get": {
+        "operationId": "complianceCalendarRead", "tags": ["compliance"], "security": [SESSION],
+        "summary": "The compliance calendar at a location: open duty occurrences and review dates due within 30 "
+                   "days or overdue, overdue first.",
+        "parameters": [{"name": "location_id", "in": "path", "required": True,
+                        "schema": {"type": "integer", "minimum": 0}, "description": "The location's id."}],
+        "responses": ok("The calendar.", "ComplianceCalendar") | errors("401", "403", "404")}},
+    "/api/v1/compliance-duties": {"post": {
+        "operationId": "complianceDutyCreate", "tags": ["compliance"], "security": [WRITE_AUTH],
+        "summary": "Add a recurring duty at a location; answers its first occurrence.",
+        "requestBody": body("ComplianceDutyCreate"),
+        "responses": ok("The first occurrence.", "ComplianceOccurrence", "201")
+        | errors("400", "401", "403", "404", "415", "422")}},
+    "/api/v1/compliance-occurrences/{pk}/complete": {"post": {
+        "operationId": "complianceOccurrenceComplete", "tags": ["compliance"], "security": [WRITE_AUTH],
+        "summary": "Record a duty done with its evidence; the next occurrence opens. 409 when already done.",
+        "parameters": _PK, "requestBody": body("ComplianceOccurrenceComplete"),
+        "responses": ok("The occurrence.", "ComplianceOccurrence")
+        | errors("400", "401", "403", "404", "409", "415", "422")}},
+    "/api/v1/policy-versions/{pk}/acknowledge": {"post": {
+        "operationId": "policyVersionAcknowledge", "tags": ["compliance"], "security": [WRITE_AUTH],
+        "summary": "The signed-in staff member acknowledges a policy version they are asked to (404 when not "
+                   "asked; 409 when already acknowledged or superseded).",
+        "parameters": _PK,
+        "responses": ok("The acknowledgement.", "PolicyAcknowledgement") | errors("401", "403", "404", "409")}},
+}, schemas={
+    "ComplianceCalendar": {"type": "object", "required": ["location", "today", "due"], "properties": {
+        "location": _ID, "today": _DATE, "due": {"type": "array", "items": {"type": "object", "properties": {
+            "area": _TEXT, "title": _TEXT, "owner": _TEXT, "dueOn": _DATE,
+            "state": {"type": "string", "enum": ["overdue", "soon", "ok"]}, "daysLeft": _INT,
+            "escalated": {"type": "boolean"}, "occurrence": _nullable(_ID)}}}}},
+    "ComplianceDutyCreate": {"type": "object", "required": ["location", "title", "owner", "recurrence", "startsOn"],
+                             "properties": {"location": _ID, "title": _TEXT | {"maxLength": 160, "minLength": 1},
+                                            "owner": _ID, "startsOn": _DATE,
+                                            "recurrence": {"type": "string", "enum": list(Recurrence.values)}}},
+    "ComplianceOccurrenceComplete": {"type": "object", "required": ["doneOn", "evidenceNote"], "properties": {
+        "doneOn": _DATE, "evidenceNote": _TEXT | {"maxLength": 500, "minLength": 1}}},
+    "ComplianceOccurrence": _OCCURRENCE,
+    "PolicyAcknowledgement": {"type": "object", "required": ["version"], "properties": {
+        "version": _ID, "acknowledgedAt": _nullable(_MOMENT)}},
 })

@@ -4,7 +4,8 @@ At each location, through the services (so everything is audited and dated as if
 state (one with a corrective action overdue), complaints (one escalated, one resolved at the desk), grievances on
 time, overdue and answered late (the late letters show on the dashboard), rights requests (an overdue access
 request, an amendment, a release sent on its authorization), a public-health disclosure, and a breach with the
-individuals notified and HHS still due. The first location gets all of it, the others a lighter share.
+individuals notified and HHS still due. The first location gets all of it, the others a lighter share. The
+compliance program (calendar, OSHA, HIPAA program, policies) is built by `demo_program`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from clinicdesk.core.permissions import Role
 from clinicdesk.patients.models import Patient
 
 from . import services
+from .demo_program import program_location, program_practice
 
 _BASE: list[dt.datetime] = []  # "now" when the demo started: the past is counted from it, not from a frozen clock
 
@@ -28,6 +30,11 @@ _BASE: list[dt.datetime] = []  # "now" when the demo started: the past is counte
 def _past(days: int, hour: int = 15) -> dt.datetime:
     base = _BASE[-1] if _BASE else clock.now()
     return (base - dt.timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def _day(days: int) -> dt.date:
+    """The day `days` ago (negative: ahead)."""
+    return _past(days).date()
 
 
 def _at(days: int, action: Callable[[], Any]) -> Any:
@@ -47,7 +54,7 @@ def compliance_demo(*, location_ids: Sequence[int]) -> dict[str, int]:
 
 def _build(location_ids: Sequence[int]) -> dict[str, int]:
     with transaction.atomic():
-        made = {"incidents": 0, "complaints": 0, "requests": 0, "breaches": 0}
+        made = {"incidents": 0, "complaints": 0, "requests": 0, "breaches": 0, "program": 0}
         coordinator = User.objects.filter(role=Role.PRACTICE_COORDINATOR, is_active=True).order_by("pk").first()
         officer = User.objects.filter(role=Role.COMPLIANCE, is_active=True).order_by("pk").first() or coordinator
         if coordinator is None or officer is None:
@@ -62,6 +69,11 @@ def _build(location_ids: Sequence[int]) -> dict[str, int]:
             if len(patients) < 6:
                 continue
             _location(made, location_id, coordinator, officer, desk, nurse, patients, full=index == 0)
+            program_location(_at, _day, location_id, coordinator, nurse)
+            made["program"] += 1
+        if made["program"]:
+            staff = list(User.objects.filter(is_active=True).order_by("pk"))
+            program_practice(_day, coordinator, officer, staff)
         return made
 
 

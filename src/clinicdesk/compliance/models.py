@@ -366,3 +366,6 @@ class BreachNotice(models.Model):
     class Meta:
         ordering = ["sent_on", "pk"]
         constraints = [models.UniqueConstraint(fields=["breach", "audience"], name="compliance_notice_once")]
+
+
+from .models_program import *  # noqa: E402, F403  (the program's models live there; Django finds them here)

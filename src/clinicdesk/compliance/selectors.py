@@ -35,6 +35,7 @@ from .models import (
     IncidentStatus,
     RightsRequest,
 )
+from .selectors_program import calendar_rows
 
 ACCOUNTING_YEARS = 6  # 45 CFR 164.528(a): the six years before the request
 LATE_WINDOW_DAYS = 90  # letters and notices sent late stay on the dashboard this long
@@ -187,6 +188,10 @@ def compliance_dashboard(*, actor: Actor, location_id: int) -> Dashboard:
         if b.status == BreachStatus.NOTIFIED:
             board.clocks.append(Clock("breach", _("Breach"), str(b), _("Close the breach file"), affected, None, url,
                                       today))
+    for due in calendar_rows(place, today):  # the compliance calendar: recurring duties and review dates
+        board.clocks.append(Clock("calendar", due.area_label, str(due.area_label), due.title, due.owner, due.due_on,
+                                  due.url, today, flag=_("Escalated to the practice coordinator")
+                                  if due.escalated else ""))
     order = {"overdue": 0, "soon": 1, "ok": 2, "open": 3}
     board.clocks.sort(key=lambda c: (order[c.state], c.due_on or dt.date.max, c.ref))
     board.late.sort(key=lambda c: c.done_on or today, reverse=True)
@@ -198,6 +203,7 @@ def compliance_dashboard(*, actor: Actor, location_id: int) -> Dashboard:
         "escalated": sum(1 for c in complaints if c.escalated_at and c.status in (
             ComplaintStatus.OPEN, ComplaintStatus.GRIEVANCE, ComplaintStatus.ACKNOWLEDGED)),
         "incidents": len(incidents),
+        "calendar_overdue": sum(1 for c in board.clocks if c.area == "calendar" and c.state == "overdue"),
     }
     _audit_patients(actor, "compliance.dashboard", seen, location=location_id)
     return board

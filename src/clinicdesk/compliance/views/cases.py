@@ -1,33 +1,27 @@
-"""The compliance screens: the dashboard of clocks per location, incidents, complaints and grievances (letters,
-the surveyors' log), patient rights requests, disclosures and the accounting, breaches. Thin over the services
-and selectors; a refusal the user can fix (409/422) comes back as a flash message or on the form."""
+"""The compliance screens for cases: the dashboard of clocks per location, incidents, complaints and grievances
+(letters, the surveyors' log), patient rights requests, disclosures and the accounting, breaches. Thin over the
+services and selectors, in the shapes of `_common`."""
 
 from __future__ import annotations
 
 import csv
 import io
-import uuid
-from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinicdesk.core import clock
-from clinicdesk.core.exceptions import DomainError, NotFound
-from clinicdesk.core.forms import form_add_domain_error
-from clinicdesk.core.locations import current_location
-from clinicdesk.core.permissions import Actor, Perm, has_perm, require
-from clinicdesk.practice.selectors import locations_for
+from clinicdesk.core.exceptions import NotFound
+from clinicdesk.core.permissions import Perm, require
 
-from . import selectors, services
-from .forms import (
+from .. import selectors, services
+from ..forms import (
     AccountingForm,
     AcknowledgeForm,
     ActionDoneForm,
@@ -45,102 +39,25 @@ from .forms import (
     ResolveForm,
     ReviewForm,
 )
-from .models import Audience, ComplaintStatus, GrievanceBasis, IncidentStatus, RequestKind, RequestStatus
-from .pdf import disclosures_pdf, part_labels
-
-FIXABLE = (409, 422)
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return cast(Actor, request.user)
-
-
-def _locations(request: HttpRequest) -> tuple[Any, list[Any]]:
-    locations = list(locations_for(_actor(request)))
-    if not locations:
-        raise NotFound("no-location", _("You are not assigned to any location."))
-    chosen = current_location(request, locations)
-    if chosen is None and (request.GET.get("location") or request.POST.get("location")):
-        raise NotFound()  # a location the user does not work at looks like a missing one
-    return (chosen if chosen is not None else locations[0]), locations
-
-
-def _tabs(request: HttpRequest, current: str) -> list[dict[str, Any]]:
-    if not has_perm(_actor(request), Perm.COMPLIANCE_ADMIN):
-        tabs = [("report", _("Report"), "compliance:dashboard")]
-    else:
-        tabs = [("dashboard", _("Dashboard"), "compliance:dashboard"),
-                ("incidents", _("Incidents"), "compliance:incidents"),
-                ("complaints", _("Complaints and grievances"), "compliance:complaints"),
-                ("requests", _("Rights requests"), "compliance:requests"),
-                ("disclosures", _("Disclosures"), "compliance:disclosures"),
-                ("breaches", _("Breaches"), "compliance:breaches")]
-    return [{"label": label, "url": reverse(name), "current": key == current} for key, label, name in tabs]
-
-
-def _page(request: HttpRequest, template: str, context: dict[str, Any], current: str,
-          status: int = 200) -> HttpResponse:
-    return render(request, template, {"tabs": _tabs(request, current), **context}, status=status)
-
-
-def _try(request: HttpRequest, action: Callable[[], Any], done: str) -> Any:
-    try:
-        result = action()
-    except DomainError as error:
-        if error.status not in FIXABLE:
-            raise
-        messages.error(request, error.detail)
-        return None
-    messages.success(request, done)
-    return result
-
-
-def _form_try(request: HttpRequest, form: Any, action: Callable[[dict[str, Any]], Any], done: str) -> Any:
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        result = action(form.cleaned_data)
-    except DomainError as error:
-        if error.status not in FIXABLE:
-            raise
-        form_add_domain_error(form, error)
-        return None
-    messages.success(request, done)
-    return result
-
-
-def _posted(request: HttpRequest, form: Any, action: Callable[[dict[str, Any]], Any], done: str) -> None:
-    """A small form posted from a detail page: its errors come back as flash messages."""
-    if not form.is_valid():
-        for field, problems in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(problems)}" if label else " ".join(problems))
-        return
-    _try(request, lambda: action(form.cleaned_data), done)
-
-
-def _form_page(request: HttpRequest, form: Any, context: dict[str, Any]) -> HttpResponse:
-    status = 422 if request.method == "POST" and form.errors else 200
-    return render(request, "config/form.html", {"form": form, **context}, status=status)
-
-
-def _key() -> str:
-    return uuid.uuid4().hex
-
-
-def _day(value: Any) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT") if value else "—"
-
+from ..models import Audience, ComplaintStatus, GrievanceBasis, IncidentStatus, RequestKind, RequestStatus
+from ..pdf import disclosures_pdf, part_labels
+from ._common import (
+    _actor,
+    _day,
+    _key,
+    _locations,
+    _page,
+    _posted,
+    _state_of,
+    _try,
+    add_page,
+    at,
+    list_page,
+    post_back,
+)
 
 # --- the dashboard ----------------------------------------------------------------------------------------------
-STATE_WORDS = {"overdue": ("danger", "Overdue"), "soon": ("warning", "Due soon"), "ok": ("success", "On time"),
-               "open": ("neutral", "No deadline"), "late": ("danger", "Sent late")}
-
-
-def _state(state: str) -> dict[str, str]:
-    tone, words = STATE_WORDS[state]
-    return {"tone": tone, "label": {"Overdue": _("Overdue"), "Due soon": _("Due soon"), "On time": _("On time"),
-                                    "No deadline": _("No deadline"), "Sent late": _("Done late")}[words]}
+_state = _state_of
 
 
 @login_required
@@ -157,15 +74,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                                                          "late": late}, "dashboard")
 
 
-# --- incidents --------------------------------------------------------------------------------------------------
 @login_required
 @require_GET
 def incidents(request: HttpRequest) -> HttpResponse:
-    location, _all = _locations(request)
-    show_all = request.GET.get("show") == "all"
-    found = selectors.incidents_list(actor=_actor(request), location_id=location.pk, include_closed=show_all)
-    return _page(request, "compliance/incidents.html", {"location": location, "incidents": found,
-                                                         "show_all": show_all}, "incidents")
+    return list_page(request, "compliance/incidents.html", "incidents", "incidents", lambda place, every: (
+        selectors.incidents_list(actor=_actor(request), location_id=place.pk, include_closed=every)))
 
 
 @login_required
@@ -173,19 +86,15 @@ def incidents(request: HttpRequest) -> HttpResponse:
 def incident_new(request: HttpRequest) -> HttpResponse:
     location, _all = _locations(request)
     require(_actor(request), Perm.COMPLIANCE_REPORT, location=location.pk, resource_type="incident")
-    form = IncidentForm(request.POST or None, initial={"idempotency_key": _key()})
-
-    def report(data: dict[str, Any]) -> Any:
-        return services.incident_report(actor=_actor(request), location_id=location.pk, **data)
-
-    if _form_try(request, form, report, _("Incident reported. Thank you: the practice coordinator will review it.")):
-        return redirect(reverse("compliance:dashboard") + f"?location={location.pk}")
-    return _form_page(request, form, {
-        "title": _("Report an incident at %(location)s") % {"location": location.name},
-        "intro": _("Any staff member reports a patient safety or workplace incident, or a near miss. Say what "
-                   "happened, not who is to blame."),
-        "submit_label": _("Report incident"), "action": request.get_full_path(),
-        "cancel_url": reverse("compliance:dashboard")})
+    return add_page(
+        request, IncidentForm(request.POST or None, initial={"idempotency_key": _key()}),
+        lambda d: services.incident_report(actor=_actor(request), location_id=location.pk, **d),
+        done=_("Incident reported. Thank you: the practice coordinator will review it."),
+        then=lambda made: at("compliance:dashboard", location),
+        title=_("Report an incident at %(location)s") % {"location": location.name},
+        intro=_("Any staff member reports a patient safety or workplace incident, or a near miss. Say what "
+                "happened, not who is to blame."),
+        submit=_("Report incident"), cancel=reverse("compliance:dashboard"))
 
 
 @login_required
@@ -213,9 +122,9 @@ def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def incident_review(request: HttpRequest, incident_id: int) -> HttpResponse:
-    _posted(request, ReviewForm(request.POST), lambda d: services.incident_review(
-        actor=_actor(request), incident_id=incident_id, **d), _("Review saved."))
-    return redirect("compliance:incident", incident_id=incident_id)
+    return post_back(request, reverse("compliance:incident", args=[incident_id]),
+                     lambda d: services.incident_review(actor=_actor(request), incident_id=incident_id, **d),
+                     _("Review saved."), form=ReviewForm(request.POST))
 
 
 @login_required
@@ -243,20 +152,16 @@ def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def incident_close(request: HttpRequest, incident_id: int) -> HttpResponse:
-    _try(request, lambda: services.incident_close(actor=_actor(request), incident_id=incident_id),
-         _("Incident closed."))
-    return redirect("compliance:incident", incident_id=incident_id)
+    return post_back(request, reverse("compliance:incident", args=[incident_id]),
+                     lambda d: services.incident_close(actor=_actor(request), incident_id=incident_id),
+                     _("Incident closed."))
 
 
-# --- complaints and grievances ----------------------------------------------------------------------------------
 @login_required
 @require_GET
 def complaints(request: HttpRequest) -> HttpResponse:
-    location, _all = _locations(request)
-    show_all = request.GET.get("show") == "all"
-    found = selectors.complaints_list(actor=_actor(request), location_id=location.pk, include_closed=show_all)
-    return _page(request, "compliance/complaints.html", {"location": location, "complaints": found,
-                                                          "show_all": show_all}, "complaints")
+    return list_page(request, "compliance/complaints.html", "complaints", "complaints", lambda place, every: (
+        selectors.complaints_list(actor=_actor(request), location_id=place.pk, include_closed=every)))
 
 
 @login_required
@@ -264,19 +169,17 @@ def complaints(request: HttpRequest) -> HttpResponse:
 def complaint_new(request: HttpRequest) -> HttpResponse:
     location, _all = _locations(request)
     require(_actor(request), Perm.COMPLIANCE_REPORT, location=location.pk, resource_type="complaint")
-    form = ComplaintForm(request.POST or None, initial={"idempotency_key": _key()})
-    complaint = _form_try(request, form, lambda d: services.complaint_log(
-        actor=_actor(request), location_id=location.pk, **d), _("Complaint logged."))
-    if complaint:
-        if selectors.may_administer(_actor(request), location.pk):
-            return redirect("compliance:complaint", complaint_id=complaint.pk)
-        return redirect(reverse("compliance:dashboard") + f"?location={location.pk}")
-    return _form_page(request, form, {
-        "title": _("Log a complaint at %(location)s") % {"location": location.name},
-        "intro": _("A complaint from a call, at the desk, by letter or by e-mail. Write what the patient said, in "
-                   "their words where you can."),
-        "submit_label": _("Log complaint"), "action": request.get_full_path(),
-        "cancel_url": reverse("compliance:dashboard")})
+    admin = selectors.may_administer(_actor(request), location.pk)
+    return add_page(
+        request, ComplaintForm(request.POST or None, initial={"idempotency_key": _key()}),
+        lambda d: services.complaint_log(actor=_actor(request), location_id=location.pk, **d),
+        done=_("Complaint logged."),
+        then=lambda made: reverse("compliance:complaint", args=[made.pk]) if admin
+        else at("compliance:dashboard", location),
+        title=_("Log a complaint at %(location)s") % {"location": location.name},
+        intro=_("A complaint from a call, at the desk, by letter or by e-mail. Write what the patient said, in "
+                "their words where you can."),
+        submit=_("Log complaint"), cancel=reverse("compliance:dashboard"))
 
 
 def _clock(due: Any, sent: Any, today: Any) -> dict[str, Any]:
@@ -327,26 +230,26 @@ def complaint(request: HttpRequest, complaint_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def complaint_grievance(request: HttpRequest, complaint_id: int) -> HttpResponse:
-    _posted(request, GrievanceForm(request.POST), lambda d: services.grievance_mark(
-        actor=_actor(request), complaint_id=complaint_id, **d),
-        _("Marked a grievance: the acknowledgement is due in 7 days and the resolution in 30."))
-    return redirect("compliance:complaint", complaint_id=complaint_id)
+    return post_back(request, reverse("compliance:complaint", args=[complaint_id]),
+                     lambda d: services.grievance_mark(actor=_actor(request), complaint_id=complaint_id, **d),
+                     _("Marked a grievance: the acknowledgement is due in 7 days and the resolution in 30."),
+                     form=GrievanceForm(request.POST))
 
 
 @login_required
 @require_POST
 def complaint_resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
-    _posted(request, ResolveForm(request.POST), lambda d: services.complaint_resolve(
-        actor=_actor(request), complaint_id=complaint_id, **d), _("Complaint recorded as resolved."))
-    return redirect("compliance:complaint", complaint_id=complaint_id)
+    return post_back(request, reverse("compliance:complaint", args=[complaint_id]),
+                     lambda d: services.complaint_resolve(actor=_actor(request), complaint_id=complaint_id, **d),
+                     _("Complaint recorded as resolved."), form=ResolveForm(request.POST))
 
 
 @login_required
 @require_POST
 def complaint_escalate(request: HttpRequest, complaint_id: int) -> HttpResponse:
-    _try(request, lambda: services.complaint_escalate(actor=_actor(request), complaint_id=complaint_id),
-         _("Escalated to the practice coordinator."))
-    return redirect("compliance:complaint", complaint_id=complaint_id)
+    return post_back(request, reverse("compliance:complaint", args=[complaint_id]),
+                     lambda d: services.complaint_escalate(actor=_actor(request), complaint_id=complaint_id),
+                     _("Escalated to the practice coordinator."))
 
 
 def _letter_done(letter: Any) -> str:
@@ -359,34 +262,18 @@ def _letter_done(letter: Any) -> str:
 @login_required
 @require_POST
 def complaint_acknowledge(request: HttpRequest, complaint_id: int) -> HttpResponse:
-    form = AcknowledgeForm(request.POST)
-    if form.is_valid():
-        try:
-            letter = services.grievance_acknowledge(actor=_actor(request), complaint_id=complaint_id,
-                                                    language=form.cleaned_data["language"])
-            messages.success(request, _letter_done(letter))
-        except DomainError as error:
-            if error.status not in FIXABLE:
-                raise
-            messages.error(request, error.detail)
-    return redirect("compliance:complaint", complaint_id=complaint_id)
+    return post_back(request, reverse("compliance:complaint", args=[complaint_id]),
+                     lambda d: services.grievance_acknowledge(actor=_actor(request), complaint_id=complaint_id,
+                                                              language=d["language"]),
+                     _letter_done, form=AcknowledgeForm(request.POST))
 
 
 @login_required
 @require_POST
 def complaint_answer(request: HttpRequest, complaint_id: int) -> HttpResponse:
-    form = AnswerForm(request.POST)
-    if not form.is_valid():
-        _posted(request, form, lambda d: None, "")
-        return redirect("compliance:complaint", complaint_id=complaint_id)
-    try:
-        letter = services.grievance_answer(actor=_actor(request), complaint_id=complaint_id, **form.cleaned_data)
-        messages.success(request, _letter_done(letter))
-    except DomainError as error:
-        if error.status not in FIXABLE:
-            raise
-        messages.error(request, error.detail)
-    return redirect("compliance:complaint", complaint_id=complaint_id)
+    return post_back(request, reverse("compliance:complaint", args=[complaint_id]),
+                     lambda d: services.grievance_answer(actor=_actor(request), complaint_id=complaint_id, **d),
+                     _letter_done, form=AnswerForm(request.POST))
 
 
 def _cell(value: Any) -> str:
@@ -423,15 +310,11 @@ def grievance_log(request: HttpRequest) -> HttpResponse:
     return response
 
 
-# --- rights requests ----------------------------------------------------------------------------------------------
 @login_required
 @require_GET
 def requests(request: HttpRequest) -> HttpResponse:
-    location, _all = _locations(request)
-    show_all = request.GET.get("show") == "all"
-    found = selectors.requests_list(actor=_actor(request), location_id=location.pk, include_closed=show_all)
-    return _page(request, "compliance/requests.html", {"location": location, "requests": found,
-                                                        "show_all": show_all}, "requests")
+    return list_page(request, "compliance/requests.html", "requests", "requests", lambda place, every: (
+        selectors.requests_list(actor=_actor(request), location_id=place.pk, include_closed=every)))
 
 
 @login_required
@@ -439,18 +322,15 @@ def requests(request: HttpRequest) -> HttpResponse:
 def request_new(request: HttpRequest) -> HttpResponse:
     location, _all = _locations(request)
     require(_actor(request), Perm.COMPLIANCE_ADMIN, location=location.pk, resource_type="rightsrequest")
-    form = RequestForm(request.POST or None, initial={"idempotency_key": _key(),
-                                                      "received_on": clock.today_in(location.tz)})
-    found = _form_try(request, form, lambda d: services.rights_request_log(
-        actor=_actor(request), location_id=location.pk, **d), _("Request logged."))
-    if found:
-        return redirect("compliance:request", request_id=found.pk)
-    return _form_page(request, form, {
-        "title": _("Log a patient rights request"),
-        "intro": _("Access to records is due in 30 days, an amendment in 60, a release to a third party in 30 "
-                   "(with the patient's signed, unexpired authorization covering what is sent)."),
-        "submit_label": _("Log request"), "action": request.get_full_path(),
-        "cancel_url": reverse("compliance:requests")})
+    return add_page(
+        request, RequestForm(request.POST or None, initial={"idempotency_key": _key(),
+                                                            "received_on": clock.today_in(location.tz)}),
+        lambda d: services.rights_request_log(actor=_actor(request), location_id=location.pk, **d),
+        done=_("Request logged."), then=lambda made: reverse("compliance:request", args=[made.pk]),
+        title=_("Log a patient rights request"),
+        intro=_("Access to records is due in 30 days, an amendment in 60, a release to a third party in 30 "
+                "(with the patient's signed, unexpired authorization covering what is sent)."),
+        submit=_("Log request"), cancel=reverse("compliance:requests"))
 
 
 @login_required
@@ -483,25 +363,25 @@ def rights_request(request: HttpRequest, request_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_start(request: HttpRequest, request_id: int) -> HttpResponse:
-    _try(request, lambda: services.rights_request_start(actor=_actor(request), request_id=request_id),
-         _("Request in progress."))
-    return redirect("compliance:request", request_id=request_id)
+    return post_back(request, reverse("compliance:request", args=[request_id]),
+                     lambda d: services.rights_request_start(actor=_actor(request), request_id=request_id),
+                     _("Request in progress."))
 
 
 @login_required
 @require_POST
 def request_fulfil(request: HttpRequest, request_id: int) -> HttpResponse:
-    _posted(request, FulfilForm(request.POST), lambda d: services.rights_request_fulfil(
-        actor=_actor(request), request_id=request_id, **d), _("Request fulfilled."))
-    return redirect("compliance:request", request_id=request_id)
+    return post_back(request, reverse("compliance:request", args=[request_id]),
+                     lambda d: services.rights_request_fulfil(actor=_actor(request), request_id=request_id, **d),
+                     _("Request fulfilled."), form=FulfilForm(request.POST))
 
 
 @login_required
 @require_POST
 def request_close(request: HttpRequest, request_id: int) -> HttpResponse:
-    _posted(request, CloseRequestForm(request.POST), lambda d: services.rights_request_close(
-        actor=_actor(request), request_id=request_id, **d), _("Request closed."))
-    return redirect("compliance:request", request_id=request_id)
+    return post_back(request, reverse("compliance:request", args=[request_id]),
+                     lambda d: services.rights_request_close(actor=_actor(request), request_id=request_id, **d),
+                     _("Request closed."), form=CloseRequestForm(request.POST))
 
 
 # --- disclosures --------------------------------------------------------------------------------------------------
@@ -534,25 +414,21 @@ def disclosures(request: HttpRequest) -> HttpResponse:
 def disclosure_new(request: HttpRequest) -> HttpResponse:
     location, _all = _locations(request)
     require(_actor(request), Perm.COMPLIANCE_ADMIN, location=location.pk, resource_type="disclosure")
-    form = DisclosureForm(request.POST or None)
-    if _form_try(request, form, lambda d: services.disclosure_record(
-            actor=_actor(request), location_id=location.pk, **d), _("Disclosure recorded.")):
-        return redirect("compliance:disclosures")
-    return _form_page(request, form, {
-        "title": _("Record a disclosure"),
-        "intro": _("A disclosure the accounting must list: public health reporting, a court order, health "
-                   "oversight, research. Releases on an authorization are recorded from their request."),
-        "submit_label": _("Record disclosure"), "action": request.get_full_path(),
-        "cancel_url": reverse("compliance:disclosures")})
+    return add_page(
+        request, DisclosureForm(request.POST or None),
+        lambda d: services.disclosure_record(actor=_actor(request), location_id=location.pk, **d),
+        done=_("Disclosure recorded."), then=lambda made: reverse("compliance:disclosures"),
+        title=_("Record a disclosure"),
+        intro=_("A disclosure the accounting must list: public health reporting, a court order, health "
+                "oversight, research. Releases on an authorization are recorded from their request."),
+        submit=_("Record disclosure"), cancel=reverse("compliance:disclosures"))
 
 
-# --- breaches -----------------------------------------------------------------------------------------------------
 @login_required
 @require_GET
 def breaches(request: HttpRequest) -> HttpResponse:
-    location, _all = _locations(request)
-    found = selectors.breaches_list(actor=_actor(request), location_id=location.pk)
-    return _page(request, "compliance/breaches.html", {"location": location, "breaches": found}, "breaches")
+    return list_page(request, "compliance/breaches.html", "breaches", "breaches", lambda place, every: (
+        selectors.breaches_list(actor=_actor(request), location_id=place.pk)))
 
 
 @login_required
@@ -560,18 +436,16 @@ def breaches(request: HttpRequest) -> HttpResponse:
 def breach_new(request: HttpRequest) -> HttpResponse:
     location, _all = _locations(request)
     require(_actor(request), Perm.COMPLIANCE_ADMIN, location=location.pk, resource_type="breach")
-    form = BreachForm(request.POST or None, initial={"idempotency_key": _key()})
-    found = _form_try(request, form, lambda d: services.breach_log(
-        actor=_actor(request), location_id=location.pk, **d), _("Breach logged: notices are due within 60 days."))
-    if found:
-        return redirect("compliance:breach", breach_id=found.pk)
-    return _form_page(request, form, {
-        "title": _("Log a breach of unsecured health information"),
-        "intro": _("Notify the affected individuals within 60 days of discovery; prominent media too when more "
-                   "than 500 are affected; HHS within 60 days when 500 or more, otherwise within 60 days of the "
-                   "end of the year."),
-        "submit_label": _("Log breach"), "action": request.get_full_path(),
-        "cancel_url": reverse("compliance:breaches")})
+    return add_page(
+        request, BreachForm(request.POST or None, initial={"idempotency_key": _key()}),
+        lambda d: services.breach_log(actor=_actor(request), location_id=location.pk, **d),
+        done=_("Breach logged: notices are due within 60 days."),
+        then=lambda made: reverse("compliance:breach", args=[made.pk]),
+        title=_("Log a breach of unsecured health information"),
+        intro=_("Notify the affected individuals within 60 days of discovery; prominent media too when more "
+                "than 500 are affected; HHS within 60 days when 500 or more, otherwise within 60 days of the "
+                "end of the year."),
+        submit=_("Log breach"), cancel=reverse("compliance:breaches"))
 
 
 @login_required
@@ -598,13 +472,14 @@ def breach(request: HttpRequest, breach_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def breach_notice(request: HttpRequest, breach_id: int) -> HttpResponse:
-    _posted(request, NoticeForm(request.POST), lambda d: services.breach_notice_record(
-        actor=_actor(request), breach_id=breach_id, **d), _("Notice recorded."))
-    return redirect("compliance:breach", breach_id=breach_id)
+    return post_back(request, reverse("compliance:breach", args=[breach_id]),
+                     lambda d: services.breach_notice_record(actor=_actor(request), breach_id=breach_id, **d),
+                     _("Notice recorded."), form=NoticeForm(request.POST))
 
 
 @login_required
 @require_POST
 def breach_close(request: HttpRequest, breach_id: int) -> HttpResponse:
-    _try(request, lambda: services.breach_close(actor=_actor(request), breach_id=breach_id), _("Breach closed."))
-    return redirect("compliance:breach", breach_id=breach_id)
+    return post_back(request, reverse("compliance:breach", args=[breach_id]),
+                     lambda d: services.breach_close(actor=_actor(request), breach_id=breach_id),
+                     _("Breach closed."))
