@@ -24,3 +24,8 @@ class InsightConfig(AppConfig):
 
         # Once a day (the worker's clock): the last week counted again (insight.tasks.recount_recent_days).
         periodic.register("recount-dashboard-days", every_seconds=24 * 3600, enqueue=tasks.recount_recent_days.enqueue)
+        # The demand forecast: looked at hourly, computed when the stored one is a week old (or missing).
+        from .forecast.compute import forecast_is_stale
+
+        periodic.register("demand-forecast", every_seconds=3600, enqueue=tasks.compute_demand_forecast.enqueue,
+                          is_due=forecast_is_stale)

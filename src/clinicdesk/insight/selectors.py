@@ -133,3 +133,7 @@ def noshow_risk(*, actor: Actor, appointment_ids: Sequence[int]) -> list[Risk]:
     probabilities = trained.predict(history, mask)
     found = {int(ref): float(p) for ref, p in zip(refs[mask], probabilities, strict=True)}
     return [Risk(pk, round(found[pk], 4), band(found[pk])) for pk in wanted if pk in found]
+
+
+# The stored demand forecast (#22): one location's week, for the roster (insight/forecast/selectors.py).
+from .forecast.selectors import WeekForecast, forecast_for_week  # noqa: E402, F401

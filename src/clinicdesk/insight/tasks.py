@@ -17,3 +17,11 @@ def recount_recent_days(days: int = 7) -> int:
 
     today = clock.now().date()
     return rollup.rebuild(first_day=today - dt.timedelta(days=days), last_day=today)
+
+
+@task()
+def compute_demand_forecast() -> int:
+    """The weekly demand forecast (insight/forecast): computed and stored; returns the stored run's id."""
+    from .forecast.services import demand_forecast_compute
+
+    return demand_forecast_compute(actor=None).pk

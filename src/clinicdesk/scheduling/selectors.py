@@ -544,3 +544,19 @@ def appointment_ids_on_day(*, actor: Actor, location: Location, day: dt.date) ->
     return list(Appointment.objects.filter(location=location, start__gte=start, start__lt=end,
                                            status__in=ACTIVE_STATUSES).order_by("start", "pk")
                 .values_list("pk", flat=True))
+
+
+def template_capacity(*, location: Location, first_day: dt.date, last_day: dt.date
+                      ) -> dict[dt.date, list[tuple[float, frozenset[int]]]]:
+    """Per local day, the minutes of each block the providers' availability templates open at the location (less
+    its holidays and the providers' exceptions), with the type ids a block is reserved for (empty: any type).
+    No patient data and no bookings: the capacity insight's demand forecast is compared with (#22)."""
+    from .models import AvailabilityTemplate
+
+    ids = sorted(set(AvailabilityTemplate.objects.filter(location=location, effective_from__lte=last_day)
+                     .values_list("practitioner_id", flat=True)))
+    window = Window.load(location=location, first_day=first_day, last_day=last_day, practitioner_ids=ids,
+                         lazy_resources=True, lazy_bookings=True)
+    return {day: [((block.end - block.start).total_seconds() / 60, block.reserved)
+                  for practitioner_id in ids for block in window.blocks(practitioner_id, day)]
+            for day in window.days()}

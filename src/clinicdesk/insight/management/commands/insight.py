@@ -3,6 +3,7 @@
     clinicdesk insight noshow-train --history TRAIN.csv --model MODEL
     clinicdesk insight noshow-score --model MODEL --appointments TEST.csv --out PRED.csv
     clinicdesk insight noshow-train-practice        # the practice's own history, model under var/ (cron it)
+    clinicdesk insight forecast [--weeks 12]        # the demand forecast, stored for the screen (cron it weekly)
 
 The CSV format, the features and PRED.csv are described in docs/insight.md.
 """
@@ -39,6 +40,8 @@ class Command(BaseCommand):
                            help="a CSV of the history's shape; rows with an outcome count as earlier history")
         score.add_argument("--out", type=Path, required=True, help="PRED.csv: appointment_ref (or row),probability")
         actions.add_parser("noshow-train-practice", help="train on the practice's own appointment history")
+        forecast = actions.add_parser("forecast", help="compute and store the demand forecast (weekly from cron)")
+        forecast.add_argument("--weeks", type=int, default=12, help="weeks ahead (1 to 26; default 12)")
         rebuild = actions.add_parser("dashboards-rebuild", help="count the dashboards' daily figures again")
         rebuild.add_argument("--days", type=int, default=None,
                              help="only the last N days (e.g. 7 nightly from cron); default: everything")
@@ -55,6 +58,8 @@ class Command(BaseCommand):
                 self._score(options)
             elif action == "dashboards-rebuild":
                 self._rebuild(options["days"])
+            elif action == "forecast":
+                self._forecast(options["weeks"])
             else:
                 metrics = noshow_train_practice(actor=None)
                 self.stdout.write(json.dumps(metrics, separators=(",", ":")))
@@ -72,6 +77,17 @@ class Command(BaseCommand):
         first = clock.now().date() - dt.timedelta(days=days) if days is not None else None
         rows = rollup.rebuild(first_day=first)
         self.stderr.write(f"Counted {rows} provider-days into the dashboards.")
+
+    def _forecast(self, weeks: int) -> None:
+        from clinicdesk.insight.forecast.services import demand_forecast_compute
+
+        if not 1 <= weeks <= 26:
+            raise CommandError("--weeks must be between 1 and 26.")
+        run = demand_forecast_compute(actor=None, weeks=weeks)
+        flagged = run.capacity_rows.filter(flagged=True).count()
+        self.stdout.write(json.dumps({"series": run.series, "weeks": run.weeks, "firstWeek": run.first_week.isoformat(),
+                                      "mase": run.mase, "naiveMase": run.naive_mase, "weeksOverCapacity": flagged,
+                                      "seconds": run.seconds}, separators=(",", ":")))
 
     def _score(self, options: dict[str, Any]) -> None:
         trained = model.load(options["model"])
