@@ -5,6 +5,8 @@
   expire now, so a pending e-mail link or SMS code no longer works. Both then move to the survivor: they are the
   same person's sign-in history, and the per-contact and per-address throttle still counts them.
 - Secure messages (about the chart, or written by it) move to the survivor.
+- Intake submissions (about the chart, or sent by it as a proxy) move to the survivor; one still pending is then
+  reviewed against the survivor's chart.
 - Proxy authorizations move to the survivor on either side. One between the two merged charts would become the
   survivor acting for itself (refused by `proxy_not_self`): it is removed, audited as proxy access ended.
 """
@@ -18,7 +20,7 @@ from django.db.models import Q
 from clinicdesk.audit.services import record
 from clinicdesk.core import clock
 
-from .models import PortalMessage, PortalSession, ProxyAuthorization, SignInChallenge
+from .models import IntakeSubmission, PortalMessage, PortalSession, ProxyAuthorization, SignInChallenge
 
 MERGE_HANDLES = (
     "portal.SignInChallenge.patient",
@@ -28,6 +30,8 @@ MERGE_HANDLES = (
     "portal.PortalMessage.written_by_patient",
     "portal.ProxyAuthorization.proxy",
     "portal.ProxyAuthorization.dependent",
+    "portal.IntakeSubmission.patient",
+    "portal.IntakeSubmission.submitted_by",
 )
 
 
@@ -57,6 +61,8 @@ def move_patient_rows(*, survivor: Any, merged: Any, actor: Any) -> dict[str, in
         "portal_messages": (PortalMessage.objects.filter(patient=merged).update(patient=survivor)
                             + PortalMessage.objects.filter(written_by_patient=merged)
                             .update(written_by_patient=survivor)),
+        "portal_intake": (IntakeSubmission.objects.filter(patient=merged).update(patient=survivor)
+                          + IntakeSubmission.objects.filter(submitted_by=merged).update(submitted_by=survivor)),
         "proxy_authorizations_removed": removed,
         "proxy_authorizations": (ProxyAuthorization.objects.filter(proxy=merged).update(proxy=survivor)
                                  + ProxyAuthorization.objects.filter(dependent=merged).update(dependent=survivor)),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ContactChannel(models.TextChoices):
@@ -147,3 +148,65 @@ class PortalMessage(models.Model):
     @property
     def from_staff(self) -> bool:
         return self.written_by_patient_id is None
+
+
+# --- intake before the visit and the kiosk (issue #23, items 3 and 5) -----------------------------------------
+class IntakeKind(models.TextChoices):
+    DETAILS = "details", _("Contact details")
+    INSURANCE = "insurance", _("Insurance")
+    HISTORY = "history", _("Medical history")
+    FORM = "form", _("Consent form")
+
+
+class IntakeStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("intake status", "Waiting for review")
+    ACCEPTED = "accepted", pgettext_lazy("intake status", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("intake status", "Not accepted")
+
+
+class IntakeSource(models.TextChoices):
+    PORTAL = "portal", _("Patient portal")
+    KIOSK = "kiosk", _("Waiting-room kiosk")
+
+
+class IntakeSubmission(models.Model):
+    """What a patient (or their proxy) sent before a visit: a change to their details or insurance, their medical
+    history, or a consent form signed with a typed name. Nothing reaches the chart until a staff member accepts it
+    (then through `patients.services`); `data` holds the submitted values, card photos wait in storage."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=IntakeKind.choices)
+    source = models.CharField(max_length=8, choices=IntakeSource.choices, default=IntakeSource.PORTAL)
+    data = models.JSONField(default=dict)
+    card_front = models.CharField(max_length=200, blank=True)  # storage names of card photos not yet accepted
+    card_back = models.CharField(max_length=200, blank=True)
+    form_template_id = models.PositiveIntegerField(null=True, blank=True)  # patients.FormTemplate (kind form)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=IntakeStatus.choices, default=IntakeStatus.PENDING)
+    created_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    review_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"], name="portal_intake_status_at")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status="pending", reviewed_at__isnull=True)
+                                   | (~Q(status="pending") & Q(reviewed_at__isnull=False)),
+                                   name="portal_intake_reviewed_when_done"),
+        ]
+
+
+class KioskDevice(models.Model):
+    """A waiting-room tablet, switched on by a signed-in desk user for one location: the kiosk cookie holds the
+    key (only its digest is stored). Wrong look-ups are counted per device and slow it down."""
+
+    location = models.ForeignKey("practice.Location", on_delete=models.PROTECT, related_name="+")
+    key_hash = models.CharField(max_length=64, unique=True)
+    enabled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    enabled_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    failures_since = models.DateTimeField(null=True, blank=True)

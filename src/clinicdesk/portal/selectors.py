@@ -17,8 +17,9 @@ from clinicdesk.practice.models import Practitioner
 from clinicdesk.scheduling.models import Appointment, AppointmentType
 
 from .actor import PatientActor
-from .models import PortalBookingRule, PortalMessage, ProxyAuthorization
-from .services import OPEN_STATUSES, WhoMayBook, _established
+from .models import PortalBookingRule, PortalMessage, ProxyAuthorization, WhoMayBook
+from .services.booking import _established
+from .services.common import OPEN_STATUSES
 
 
 @dataclass
