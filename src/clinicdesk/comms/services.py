@@ -39,6 +39,12 @@ from .models import (
     plan_stamp,
     stamp_of,
 )
+from .outreach_sending import (  # noqa: F401 - the outreach app's way in (#24)
+    outreach_channel_for,
+    outreach_contact_send,
+    outreach_message_queue,
+    patient_language,
+)
 from .quiet_hours import next_sendable
 
 ANSWER_SALT = "clinicdesk.comms.answer"
@@ -211,6 +217,22 @@ def message_queue(*, patient: Patient, kind: str, channel: str, values: dict[str
         "patient": patient, "appointment": appointment, "kind": kind, "channel": channel,
         "to_address": address_for(patient, channel), "language": rendered.language,
         "subject": rendered.subject, "body": rendered.body, "status": Status.QUEUED, "send_after": due})
+    _wake_sender()
+    return message
+
+
+def message_queue_text(*, patient: Patient, channel: str, subject: str, body: str, dedupe_key: str,
+                       appointment: Appointment | None = None) -> Message | None:
+    """Queue one message whose words another app wrote in the patient's language (a readiness packet, #18): the
+    outbox as for reminders (consent checked, quiet hours held). None when the channel is not allowed."""
+    if not channel_allowed(patient, channel):
+        return None
+    due = next_sendable(clock.now(), patient.home_location.tz)
+    message, _ = Message.objects.get_or_create(dedupe_key=dedupe_key, defaults={
+        "patient": patient, "appointment": appointment, "kind": Kind.MANUAL, "channel": channel,
+        "to_address": address_for(patient, channel), "language": content.language_for(patient),
+        "subject": subject[:200], "body": body[:480] if channel == Channel.SMS else body, "status": Status.QUEUED,
+        "send_after": due})
     _wake_sender()
     return message
 
