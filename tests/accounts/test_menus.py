@@ -9,20 +9,37 @@ def _menu(client) -> list[str]:
 
 
 def test_each_role_sees_only_its_screens(signed_in):
-    assert _menu(signed_in(Role.FRONT_DESK)) == ["home", "patients", "schedule", "frontdesk", "board", "inbox",
-                                                 "portal", "drawer", "insurance", "authorizations", "supplies",
-                                                 "roster", "correspondence", "compliance"]
+    # In the menu's groups (core/menu.py MENU_GROUPS): front desk, insurance, billing, staff, back office,
+    # reports, setup.
+    assert _menu(signed_in(Role.FRONT_DESK)) == [
+        "home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
+        "insurance", "authorizations", "readiness", "transfers",
+        "drawer",
+        "roster", "swaps", "training",
+        "supplies", "correspondence", "workshops", "compliance"]
     # Compliance reads reports but not the schedule: the no-show call list (appointments) is not theirs.
-    assert _menu(signed_in(Role.COMPLIANCE)) == ["home", "patients", "roster", "compliance", "dashboards", "audit"]
+    assert _menu(signed_in(Role.COMPLIANCE)) == [
+        "home", "patients",
+        "roster", "swaps", "training",
+        "compliance",
+        "dashboards", "forecast", "audit"]
     # The payer list is practice set-up data (practice.admin), like locations.
     assert _menu(signed_in(Role.SYSADMIN)) == ["home", "payers", "setup", "locations", "users"]
     assert _menu(signed_in(Role.PRACTICE_COORDINATOR)) == [
-        "home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "drawer", "insurance",
-        "authorizations", "payers", "supplies", "roster", "correspondence", "compliance", "dashboards", "noshow",
+        "home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
+        "insurance", "authorizations", "readiness", "transfers", "payers",
+        "drawer", "payments",
+        "roster", "swaps", "training",
+        "supplies", "correspondence", "workshops", "compliance",
+        "dashboards", "forecast", "noshow",
         "setup", "locations"]
     assert _menu(signed_in(Role.BILLING)) == [
-        "home", "patients", "schedule", "drawer", "coding", "insurance", "authorizations", "payers", "roster",
-        "correspondence", "compliance", "dashboards", "noshow"]
+        "home", "patients", "schedule",
+        "insurance", "authorizations", "payers",
+        "drawer", "coding", "claims", "payments",
+        "roster", "swaps", "training",
+        "correspondence", "compliance",
+        "dashboards", "forecast", "noshow"]
 
 
 def test_user_interface_follows_the_users_language(signed_in):

@@ -10,12 +10,14 @@ from tests.factories import LocationFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
 
-EXPECTED_SCREENS = {
-    Role.FRONT_DESK: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "drawer", "insurance",
-                      "authorizations", "supplies", "roster", "correspondence", "compliance"],
-    Role.PRACTICE_COORDINATOR: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "drawer",
-                                "insurance", "authorizations", "payers", "supplies", "roster", "correspondence",
-                                "compliance", "dashboards", "noshow", "setup", "locations"],
+EXPECTED_SCREENS = {  # as tests/accounts/test_menus.py, in the menu's groups
+    Role.FRONT_DESK: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
+                      "insurance", "authorizations", "readiness", "transfers", "drawer", "roster", "swaps", "training",
+                      "supplies", "correspondence", "workshops", "compliance"],
+    Role.PRACTICE_COORDINATOR: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
+                                "insurance", "authorizations", "readiness", "transfers", "payers", "drawer",
+                                "payments", "roster", "swaps", "training", "supplies", "correspondence", "workshops",
+                                "compliance", "dashboards", "forecast", "noshow", "setup", "locations"],
 }
 
 

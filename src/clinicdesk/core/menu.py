@@ -1,4 +1,6 @@
-"""The main menu: each screen names the permission that opens it, so each role sees only its own."""
+"""The main menu: each screen names the permission that opens it, so each role sees only its own; the screens a
+role sees are shown in groups (front desk, insurance, billing, staff, back office, reports, setup), each group
+only if the role has one of its screens."""
 
 from __future__ import annotations
 
@@ -29,17 +31,27 @@ SCREENS: tuple[Screen, ...] = (
     Screen("board", _("Flow board"), "frontdesk:board", (Perm.FRONTDESK, Perm.CLINICAL_TRIAGE)),
     Screen("inbox", _("Inbox"), "frontdesk:inbox", (Perm.FRONTDESK, Perm.CLINICAL_TRIAGE)),
     Screen("portal", _("Portal messages"), "portal:staff-inbox", Perm.FRONTDESK),  # the patient portal (#23)
-    Screen("drawer", _("Cash drawer"), "billing:drawer", Perm.BILLING_READ),
-    Screen("coding", _("Coding"), "billing:coding", Perm.CHARGE_CAPTURE),
+    Screen("intake", _("Portal intake"), "portal:staff-intake", Perm.FRONTDESK),  # patients' pending changes (#23)
     Screen("insurance", _("Coverage checks"), "insurance:day", Perm.INSURANCE_READ),
     Screen("authorizations", _("Authorizations"), "insurance:worklist", Perm.INSURANCE_READ),
+    # surgery readiness and admissions and transfers (#18 items 8, 9): the coordinators (desk with insurance.write)
+    Screen("readiness", _("Readiness"), "insurance:readiness", Perm.INSURANCE_WRITE, also=Perm.FRONTDESK),
+    Screen("transfers", _("Transfers"), "insurance:transfers", Perm.INSURANCE_WRITE, also=Perm.FRONTDESK),
     # the payer list: patients.services.may_edit_payers (coordinators and billing)
     Screen("payers", _("Payers"), "patients:payers", (Perm.PRACTICE_ADMIN, Perm.BILLING_WRITE)),
-    Screen("supplies", _("Supplies"), "operations:items", (Perm.OPERATIONS_ADMIN, Perm.SUPPLIES_USE)),
+    Screen("drawer", _("Cash drawer"), "billing:drawer", Perm.BILLING_READ),
+    Screen("coding", _("Coding"), "billing:coding", Perm.CHARGE_CAPTURE),
+    Screen("claims", _("Claims"), "billing:claims", Perm.BILLING_WRITE),  # claims and remittances (#19)
+    Screen("payments", _("Payment reports"), "billing:reports", Perm.REPORTS_READ, also=Perm.BILLING_READ),
     Screen("roster", _("Staff roster"), "staffing:roster", Perm.STAFFING_READ),
+    Screen("swaps", _("Shift swaps"), "staffing:swaps", Perm.STAFFING_READ),
+    Screen("training", _("Training"), "staffing:training", Perm.STAFFING_READ),
+    Screen("supplies", _("Supplies"), "operations:items", (Perm.OPERATIONS_ADMIN, Perm.SUPPLIES_USE)),
     Screen("correspondence", _("Correspondence"), "comms:compose", Perm.CORRESPONDENCE_WRITE),
+    Screen("workshops", _("Workshops and events"), "outreach:events", Perm.OUTREACH_USE),
     Screen("compliance", _("Compliance"), "compliance:dashboard", (Perm.COMPLIANCE_ADMIN, Perm.COMPLIANCE_REPORT)),
     Screen("dashboards", _("Dashboards"), "insight:dashboards", Perm.REPORTS_READ),
+    Screen("forecast", _("Demand forecast"), "insight:forecast", Perm.REPORTS_READ),
     Screen("noshow", _("No-show risk"), "insight:noshow", Perm.REPORTS_READ, also=Perm.SCHEDULE_READ),
     Screen("audit", _("Audit trail"), "audit:entries", Perm.AUDIT_READ),
     Screen("setup", _("Practice setup"), "setup:guide", Perm.PRACTICE_ADMIN),
@@ -55,3 +67,36 @@ def menu_for(actor: Any) -> list[dict[str, Any]]:
         if (s.perm is None or any(has_perm(actor, p) for p in (s.perm if isinstance(s.perm, tuple) else (s.perm,))))
         and (s.also is None or has_perm(actor, s.also))
     ]
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    key: str
+    label: str | Promise
+    screens: tuple[str, ...]
+
+
+# Every screen belongs to exactly one group (tests/core/test_menu_groups.py); the order here is the menu's order.
+MENU_GROUPS: tuple[MenuGroup, ...] = (
+    MenuGroup("desk", _("Front desk"), ("home", "patients", "schedule", "frontdesk", "board", "inbox", "portal",
+                                        "intake")),
+    MenuGroup("insurance", _("Insurance"), ("insurance", "authorizations", "readiness", "transfers", "payers")),
+    MenuGroup("billing", _("Billing"), ("drawer", "coding", "claims", "payments")),
+    MenuGroup("staff", _("Staff"), ("roster", "swaps", "training")),
+    MenuGroup("office", _("Back office"), ("supplies", "correspondence", "workshops", "compliance")),
+    MenuGroup("reports", _("Reports"), ("dashboards", "forecast", "noshow", "audit")),
+    MenuGroup("setup", _("Setup"), ("setup", "locations", "users")),
+)
+
+
+def menu_groups(menu: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A role's screens (what `menu_for` gave) in their groups, in the groups' order; empty groups left out."""
+    items = {item["key"]: item for item in menu}
+    groups = []
+    for group in MENU_GROUPS:
+        entries = [items.pop(key) for key in group.screens if key in items]
+        if entries:
+            groups.append({"key": group.key, "label": group.label, "items": entries})
+    if items:  # a screen no group names yet: shown at the end rather than hidden
+        groups.append({"key": "more", "label": _("More"), "items": list(items.values())})
+    return groups

@@ -30,9 +30,12 @@ MENU_ICONS = {
     "board": "layout-dashboard", "inbox": "inbox", "portal": "mail", "drawer": "wallet", "audit": "scroll-text",
     "setup": "list-checks", "locations": "map-pin", "users": "user-cog", "reports": "chart-column",
     "practice": "building-2", "comms": "mail", "insurance": "shield-check", "supplies": "package",
+    "swaps": "arrow-left-right", "training": "graduation-cap",
     "roster": "calendar-clock", "noshow": "phone-call", "compliance": "shield-alert", "dashboards": "chart-line",
-    "payers": "landmark",
-    "authorizations": "file-check", "coding": "file-pen", "correspondence": "mails",
+    "payers": "landmark", "payments": "chart-pie",
+    "readiness": "clipboard-list", "transfers": "ambulance",
+    "authorizations": "file-check", "coding": "file-pen", "claims": "file-stack", "correspondence": "mails",
+    "workshops": "presentation",
 }
 
 
