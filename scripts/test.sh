@@ -57,9 +57,10 @@ fi
 # own database and its own Redis database; their output is shown pass by pass when both have finished.
 SQLITE_URL="sqlite:///$(pwd)/var/test-default.sqlite3"
 mkdir -p var
-sqlite_pass() { DATABASE_URL="$SQLITE_URL" TEST_REDIS_URL="redis://127.0.0.1:6379/14" $BIN/pytest "$@"; }
+# --durations: the slowest tests of each pass at the end of its log, to keep CI under its time budget.
+sqlite_pass() { DATABASE_URL="$SQLITE_URL" TEST_REDIS_URL="redis://127.0.0.1:6379/14" $BIN/pytest --durations=25 "$@"; }
 postgres_pass() { DATABASE_URL="$PG_URL" TEST_REDIS_URL="redis://127.0.0.1:6379/15" \
-                  TEST_REPLICA_PORT="${replica_port:-}" $BIN/pytest "$@"; }
+                  TEST_REPLICA_PORT="${replica_port:-}" $BIN/pytest --durations=25 "$@"; }
 
 if postgres_up; then
   with_postgres=true

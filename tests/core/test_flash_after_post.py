@@ -43,6 +43,8 @@ EXEMPT: dict[str, str] = {
     "/portal/ (unknown contact)": "the portal's sign-in page answers the same for every contact (no enumeration)",
     "/portal/language/": "the portal page comes back in the chosen language: that is the confirmation",
     "/portal/sign-out/": "signing out of the portal changes nothing the patient keeps; the sign-in page says it",
+    "/portal/kiosk/{portal_location.pk}/language/": "the kiosk page comes back in the chosen language: that is the "
+                                                    "confirmation",
 }
 
 

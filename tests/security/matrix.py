@@ -578,6 +578,7 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_accounts_comms,
     rows_alerts,
     rows_billing,
+    rows_claims,
     rows_comms_compose,
     rows_compliance,
     rows_designsystem,
@@ -587,8 +588,9 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_insight,
     rows_insurance,
     rows_operations,
-    rows_payers,
     rows_outreach,
+    rows_payers,
+    rows_payment_reports,
     rows_portal,
     rows_practice,
     rows_scheduling_setup,
@@ -597,7 +599,8 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
 
 AREAS = (rows_practice, rows_scheduling_setup, rows_faces, rows_accounts_comms, rows_first_run, rows_imports,
          rows_designsystem, rows_alerts, rows_insurance, rows_staffing, rows_insight,
-         rows_operations, rows_compliance, rows_portal, rows_outreach, rows_comms_compose, rows_billing, rows_payers)
+         rows_operations, rows_compliance, rows_portal, rows_outreach, rows_comms_compose, rows_billing, rows_payers,
+         rows_payment_reports, rows_claims)
 for _area in AREAS:
     WEB_ROWS += _area.ROWS
 

@@ -101,6 +101,67 @@ ROWS: list[Row] = [
                         "topic": "staff", "summary": "Rude at check-in"}),
     api("POST", "/api/v1/complaints/{complaint.pk}/grievance", 200, ADMINS, denied=404,
         body=lambda w: {"basis": "subject"}),
+    # the compliance calendar
+    page("GET", f"{C}/calendar/{AT}", 200, ADMINS, outsider=404),
+    page("GET", f"{C}/calendar/duties/new/{AT}", 200, ADMINS, outsider=404),
+    page("POST", f"{C}/calendar/duties/new/", 302, ADMINS, outsider=404,
+         data=lambda w: _at(w, title="Check the AED", owner_id=str(w.users[PRC].pk), recurrence="monthly",
+                            starts_on="2026-11-20")),
+    page("POST", f"{C}/calendar/duties/built-in/{AT}", 302, ADMINS, outsider=404),
+    page("GET", f"{C}/calendar/{{occurrence.pk}}/", 200, ADMINS, **HIDDEN),
+    page("POST", f"{C}/calendar/{{occurrence.pk}}/done/", 302, ADMINS, **HIDDEN,
+         data=lambda w: {"done_on": "2026-11-20", "evidence_note": "Flushed, water clear"}),
+    # OSHA
+    page("GET", f"{C}/osha/{AT}", 200, ADMINS, outsider=404),
+    page("GET", f"{C}/osha/300.csv{AT}", 200, ADMINS, outsider=404),
+    page("GET", f"{C}/osha/documents/new/{AT}", 200, ADMINS, outsider=404),
+    page("POST", f"{C}/osha/documents/new/", 302, ADMINS, outsider=404,
+         data=lambda w: _at(w, kind="sds", title="Bleach", manufacturer="Clorox", review_on="2027-11-20")),
+    page("POST", f"{C}/osha/documents/{{safety_document.pk}}/reviewed/", 302, ADMINS, **HIDDEN,
+         data=lambda w: {"next_review_on": "2099-01-01"}),
+    page("GET", f"{C}/osha/sharps/new/{AT}", 200, ADMINS, outsider=404),
+    page("POST", f"{C}/osha/sharps/new/", 302, ADMINS, outsider=404,
+         data=lambda w: _at(w, occurred_on="2026-11-20", device="Lancet, Acme", work_area="Lab", how="Recapping")),
+    page("GET", f"{C}/osha/cases/new/{AT}", 200, ADMINS, outsider=404),
+    page("POST", f"{C}/osha/cases/new/", 302, ADMINS, outsider=404,
+         data=lambda w: _at(w, employee_name="Nina Nurse", job_title="MA", occurred_on="2026-11-20", where="Lab",
+                            description="Cut", outcome="other", days_away="0", days_restricted="0",
+                            case_type="injury", privacy_reason="")),
+    # the HIPAA program
+    page("GET", f"{C}/hipaa/", 200, ADMINS),
+    page("POST", f"{C}/hipaa/assessment/", 302, ADMINS, data=lambda w: {"owner_id": str(w.users[PRC].pk)}),
+    page("POST", f"{C}/hipaa/assessment/{{risk_assessment.pk}}/complete/", 302, ADMINS, flash_ok=False,
+         case="refused while questions are open"),
+    page("POST", f"{C}/hipaa/items/{{risk_item.pk}}/", 302, ADMINS,
+         data=lambda w: {f"q{w.objects['risk_item'].pk}-status": "gap"}),
+    page("GET", f"{C}/hipaa/agreements/new/", 200, ADMINS),
+    page("POST", f"{C}/hipaa/agreements/new/", 302, ADMINS,
+         data=lambda w: {"vendor": "Shred Co", "services": "Shredding", "signed_on": "2026-01-05",
+                         "review_on": "2027-01-05"}),
+    page("POST", f"{C}/hipaa/officers/", 302, ADMINS,
+         data=lambda w: {"role": "privacy", "user_id": str(w.users[COMP].pk), "since": "2026-11-20"}),
+    # the policy manual
+    page("GET", f"{C}/policies/", 200, ADMINS),
+    page("GET", f"{C}/policies/new/", 200, ADMINS),
+    page("POST", f"{C}/policies/new/", 302, ADMINS,
+         data=lambda w: {"title": "Sharps disposal", "owner_id": str(w.users[PRC].pk), "review_on": "2027-11-20",
+                         "audience": ["nurse"]}),
+    page("GET", f"{C}/policies/people/", 200, ADMINS),
+    page("GET", f"{C}/policies/{{policy.pk}}/", 200, ADMINS),
+    page("POST", f"{C}/policies/{{policy.pk}}/versions/", 302, ADMINS,
+         data=lambda w: {"effective_on": "2026-11-20", "text": "Wash hands before and after."}),
+    page("POST", f"{C}/policies/{{policy.pk}}/versions/{{policy_version.pk}}/remind/", 302, ADMINS),
+    page("GET", f"{C}/policies/mine/", 200, _EVERYONE, elsewhere=None, why="every staff member's own list"),
+    page("POST", f"{C}/policies/versions/{{policy_version.pk}}/acknowledge/", 302, _EVERYONE, elsewhere=None,
+         why="the policy's audience is every role"),
+    page("GET", f"{C}/files/{{compliance_file.pk}}/", 200, ADMINS, **HIDDEN),
+    api("GET", "/api/v1/compliance-calendar/{home.pk}", 200, ADMINS),
+    api("POST", "/api/v1/compliance-duties", 201, ADMINS,
+        body=lambda w: {"location": w.home.pk, "title": "Check the AED", "owner": w.users[PRC].pk,
+                        "recurrence": "weekly", "startsOn": "2026-11-20"}),
+    api("POST", "/api/v1/compliance-occurrences/{occurrence.pk}/complete", 200, ADMINS, denied=404,
+        body=lambda w: {"doneOn": "2026-11-20", "evidenceNote": "Checked"}),
+    api("POST", "/api/v1/policy-versions/{policy_version.pk}/acknowledge", 200, _EVERYONE, elsewhere=None),
     api("POST", "/api/v1/incidents", 201, REPORTERS, elsewhere=403,
         body=lambda w: {"location": w.home.pk, "kind": "patient-safety", "severity": "near-miss",
                         "what": "Wrong label caught", "place": "Lab", "occurredAt": "2026-11-20T10:00:00-05:00"}),
@@ -113,6 +174,7 @@ def objects(world: Any) -> dict[str, Any]:
     import datetime as dt
 
     from clinicdesk.compliance import services
+    from clinicdesk.core.permissions import Role
 
     desk, coordinator = world.users["front_desk"], world.users[PRC]
     home, ana = world.home.pk, world.objects["ana"]
@@ -143,5 +205,22 @@ def objects(world: Any) -> dict[str, Any]:
     for audience in ("individuals", "hhs"):
         services.breach_notice_record(actor=coordinator, breach_id=notified.pk, audience=audience,
                                       sent_on=dt.date(2026, 11, 19))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    duty = services.duty_add(actor=coordinator, location_id=home, title="Eyewash check", owner_id=coordinator.pk,
+                             recurrence="weekly", starts_on=dt.date(2026, 11, 16))
+    done = services.occurrence_complete(
+        actor=coordinator, occurrence_id=duty.occurrences.get().pk, done_on=dt.date(2026, 11, 16),
+        evidence_file=SimpleUploadedFile("log.pdf", b"%PDF-1.4\ntrailer<<>>\n%%EOF\n", "application/pdf"))
+    document = services.safety_document_add(actor=coordinator, location_id=home, kind="exposure-plan",
+                                            title="Exposure control plan", review_on=dt.date(2026, 12, 1))
+    assessment = services.risk_assessment_start(actor=coordinator, year=2025, owner_id=coordinator.pk)
+    policy = services.policy_add(actor=coordinator, title="Hand hygiene", owner_id=coordinator.pk,
+                                 review_on=dt.date(2027, 11, 1), audience=[r.value for r in Role])
+    version = services.policy_publish(actor=coordinator, policy_id=policy.pk, effective_on=dt.date(2026, 11, 1),
+                                      text="Wash hands.")
     return {"incident": reported, "incident_reviewed": reviewed, "incident_action": action, "complaint": open_one,
-            "grievance": grievance, "rights_request": request, "breach": breach, "breach_notified": notified}
+            "grievance": grievance, "rights_request": request, "breach": breach, "breach_notified": notified,
+            "occurrence": duty.occurrences.get(done_on__isnull=True), "compliance_file": done.evidence_file,
+            "safety_document": document, "risk_assessment": assessment, "risk_item": assessment.items.first(),
+            "policy": policy, "policy_version": version}

@@ -27,6 +27,19 @@ ROWS: list[Row] = [
          why="Downtown's numbers: another location's biller is told the location does not exist"),
     page("GET", "/insight/dashboards/volume.csv?location={home.pk}", 200, REPORT_READERS, case="csv",
          why="a chart's numbers as CSV, the same reach as the page"),
+    # The demand forecast (#22): expected requests per week, no patient data; the dashboards' reach.
+    page("GET", "/insight/forecast/", 200, REPORT_READERS, elsewhere=None,
+         why="aggregates only: an Uptown biller sees Uptown's forecast (the location view)"),
+    page("GET", "/insight/forecast/?location={home.pk}&grain=day", 200, REPORT_READERS, case="location",
+         why="Downtown's forecast: another location's biller is told the location does not exist"),
+    page("GET", "/insight/forecast.csv?location={home.pk}", 200, REPORT_READERS, case="csv",
+         why="the forecast's numbers as CSV, the same reach as the page"),
+    page("POST", "/insight/forecast/compute/", 302, frozenset({PRC}), elsewhere=None,
+         why="computing reads every location's request counts: practice coordinators (practice.admin and "
+             "reports.read); the task and the command do it weekly"),
+    api("GET", "/api/v1/insight/forecast?location={home.pk}", 200, REPORT_READERS,
+        why="expected requests and capacity per week, no patient data: reports.read (403 without it); another "
+            "location's reader is told the location does not exist"),
 ]
 
 

@@ -61,6 +61,23 @@ ROWS: list[Row] = [
          data=lambda w: {"option": _option(w, 4, 14)}, case="another patient's"),
     mine("GET", "/portal/messages/"),
     mine("POST", "/portal/messages/", 302, data=lambda w: {"topic": "billing", "body": "A question"}),
+    # Intake before the visit (pending changes) and the kiosk.
+    mine("GET", "/portal/intake/"),
+    mine("POST", "/portal/intake/details/", 302, data=lambda w: {"city": "Matrixville"}),
+    mine("POST", "/portal/intake/insurance/", 302,
+         data=lambda w: {"payer_id": w.portal_payer.pk, "member_id": "MX123"}),
+    mine("POST", "/portal/intake/history/", 302, data=lambda w: {"problems": "Asthma"}),
+    mine("POST", "/portal/intake/forms/{portal_form.pk}/", 302,
+         data=lambda w: {f"f{w.portal_form.pk}-typed_name": "Pia", f"f{w.portal_form.pk}-agree": "on"}),
+    public("GET", "/portal/kiosk/{portal_location.pk}/", 403, case="a device not switched to kiosk mode"),
+    public("POST", "/portal/kiosk/{portal_location.pk}/check-in/", 404, data=lambda w: {"token": "x"},
+           case="a device not switched to kiosk mode"),
+    public("POST", "/portal/kiosk/{portal_location.pk}/language/", 302, data=lambda w: {"language": "es"}),
+    page("POST", "/portal/kiosk/{portal_location.pk}/enable/", 302, DESK, anon=404, elsewhere=403),
+    page("GET", "/portal/staff/intake/", 200, DESK, elsewhere=None),
+    page("GET", "/portal/staff/intake/{portal_intake.pk}/", 200, DESK),
+    page("POST", "/portal/staff/intake/{portal_intake.pk}/", 302, PATIENT_WRITERS,
+         data=lambda w: {"decision": "reject"}),
     # The practice's side.
     page("GET", "/portal/staff/inbox/", 200, DESK, elsewhere=None),
     page("GET", "/portal/staff/inbox/{portal_message.pk}/", 200, DESK),
@@ -102,7 +119,15 @@ def objects(world: Any) -> dict[str, Any]:
     theirs = AppointmentFactory(location=home, practitioner=world.doc, patient=sam, appointment_type=kind,
                                 start=at(11, 0, day))
     message = services.portal_message_send(actor=actor_for(pia), topic="other", body="Matrix message")
+    from clinicdesk.patients.models import FormTemplate, Payer
+    from clinicdesk.portal.services import intake
+
+    payer = Payer.objects.create(name="Matrix Health")
+    form = FormTemplate.objects.create(code="matrix-consent", version=1, language="en", title="Consent",
+                                       body="I agree.", required=True)
+    pending = intake.intake_history_submit(actor=actor_for(pia), problems="Asthma", medications="", allergies="")
     world.portal[PATIENT] = portal_session_key(pia)
     return {"portal_patient": pia, "portal_child": kit, "portal_stranger": sam, "portal_proxy": proxy,
             "portal_type": kind, "portal_appointment": mine_, "portal_stranger_appointment": theirs,
-            "portal_message": message}
+            "portal_message": message, "portal_payer": payer, "portal_form": form, "portal_intake": pending,
+            "portal_location": home}

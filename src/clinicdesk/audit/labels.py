@@ -76,6 +76,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "import.undo": _("Import undone"),
     "inbox.read": _("Task inbox viewed"),
     "insight.noshow_train": _("No-show model trained"),
+    "insight.forecast_compute": _("Demand forecast computed"),
     "ledger.adjust": _("Account adjustment posted"),
     "ledger.charge": _("Charge posted"),
     "ledger.merge_transfer": _("Balance moved by a merge"),
@@ -217,6 +218,21 @@ ACTION_LABELS: dict[str, Promise] = {
     "rights-request.start": _("Rights request started"),
     "rights-request.withdraw": _("Rights request withdrawn"),
 }
+# Compliance program: calendar, OSHA, HIPAA program, policies (#21)
+ACTION_LABELS |= {
+    "duty.add": _("Compliance duty added"), "duty.complete": _("Compliance duty done"),
+    "duty.escalate": _("Overdue compliance duty escalated"), "safety-document.add": _("Safety document added"),
+    "safety-document.review": _("Safety document reviewed"), "sharps-injury.log": _("Sharps injury logged"),
+    "osha-case.record": _("OSHA 300 case recorded"), "osha-log.read": _("OSHA logs viewed"),
+    "risk-assessment.start": _("Security risk assessment started"),
+    "risk-assessment.answer": _("Risk assessment question answered"),
+    "risk-assessment.complete": _("Security risk assessment completed"),
+    "baa.add": _("Business associate agreement recorded"),
+    "officer.designate": _("Privacy or security officer designated"),
+    "policy.add": _("Policy added"), "policy.publish": _("Policy version published"),
+    "policy.acknowledge": _("Policy acknowledged"), "policy.remind": _("Policy acknowledgement reminders sent"),
+    "compliance-file.read": _("Compliance file opened"),
+}
 # Supplies (operations, #21)
 ACTION_LABELS |= {
     "item.create": _("Supply item added"), "item.update": _("Supply item changed"),
@@ -242,6 +258,11 @@ ACTION_LABELS |= {
     "staffing.cover_need.create": _("Cover need added"), "staffing.cover_need.delete": _("Cover need removed"),
     "staffing.shift_request.create": _("Shift request recorded"), "staffing.roster.solve": _("Roster solved"),
     "staffing.roster.publish": _("Roster published"),
+    "staffing.swap.offer": _("Shift offered for a swap"), "staffing.swap.take": _("Offered shift taken"),
+    "staffing.swap.claim": _("Open shift claimed"), "staffing.swap.approve": _("Shift swap approved"),
+    "staffing.swap.decline": _("Shift swap declined"), "staffing.swap.cancel": _("Shift swap withdrawn"),
+    "staffing.training.create": _("Training added"), "staffing.training.update": _("Training changed"),
+    "staffing.training_record.create": _("Completed training recorded"),
 }
 
 # Referrals, authorizations, payer rules (#18); coding (#19); leave (#20); correspondence (#24); portal (#23)
@@ -284,6 +305,13 @@ ACTION_LABELS |= {
     "portal.appointment_book": _("Appointment booked in the portal"),
     "portal.appointment_cancel": _("Appointment cancelled in the portal"),
     "portal.appointment_reschedule": _("Appointment moved in the portal"),
+    "portal.intake_accept": _("Patient's intake accepted into the chart"),
+    "portal.intake_reject": _("Patient's intake not accepted"),
+    "portal.intake_submit": _("Intake sent by a patient (waiting for review)"),
+    "portal.kiosk_check_in": _("Patient checked in at the kiosk"),
+    "portal.kiosk_enable": _("Check-in kiosk started on a device"),
+    "portal.kiosk_find": _("Visit looked up at the kiosk"),
+    "portal.kiosk_throttled": _("Kiosk look-ups limited"),
     "portal.booking_rule_save": _("Online booking rule saved"),
     "portal.language_set": _("Portal language chosen"),
     "portal.message_answer": _("Portal message answered"),
@@ -303,11 +331,69 @@ ACTION_LABELS |= {
     "referral.list": _("Referrals viewed"),
     "referral.view": _("Referral viewed"),
     "referral.visit-used": _("Referral visit used"),
+    "report.aging_patients": _("A/R aging by patient viewed"),
+    "report.day_sheet": _("Day sheet viewed"),
     "superbill.open": _("Visit coding started"),
     "superbill.post": _("Coded charges posted"),
     "superbill.read": _("Coded visit viewed"),
     "superbill.reverse": _("Coded charges reversed"),
     "superbill.save": _("Visit coding saved"),
+}
+
+# Claims, their answers and remittances (#19 items 3-5)
+ACTION_LABELS |= {
+    "claim.accept": _("Claim accepted by the payer"),
+    "claim.answer_read": _("Claim answer file read"),
+    "claim.batch_send": _("Claim batch sent"),
+    "claim.build": _("Claim made"),
+    "claim.list": _("Claims viewed"),
+    "claim.reject": _("Claim rejected"),
+    "claim.remit": _("Claim payment posted"),
+    "claim.replace": _("Claim replaced by a corrected claim"),
+    "claim.scrub": _("Claim scrubbed again"),
+    "claim.submit": _("Claim sent"),
+    "claim.view": _("Claim viewed"),
+    "claim.void": _("Claim voided"),
+    "ledger.insurance_adjustment": _("Insurance adjustment posted"),
+    "ledger.insurance_payment": _("Insurance payment posted"),
+    "remittance.post": _("Remittance posted"),
+}
+
+# Workshops and events (#24 item 3)
+ACTION_LABELS |= {
+    "event.create": _("Workshop or event added"),
+    "event.update": _("Workshop or event changed"),
+    "event.cancel": _("Workshop or event cancelled"),
+    "event.registrations.read": _("Event registrations viewed"),
+    "event_contact.add": _("Event contact added (not a patient)"),
+    "event_registration.add": _("Registered for an event"),
+    "event_registration.waitlist": _("Put on an event's waitlist"),
+    "event_registration.promote": _("Given a place from an event's waitlist"),
+    "event_registration.cancel": _("Event registration cancelled"),
+    "event_registration.attend": _("Marked present at an event"),
+    "event_registration.unattend": _("Presence at an event taken back"),
+    "event_registration.remind": _("Event reminder sent"),
+    "event_registration.read": _("Event registration viewed"),
+    "event_survey.send": _("Event survey link sent"),
+    "event_survey.answer": _("Event survey answered"),
+}
+
+# Surgery readiness and admissions and transfers (#18 items 8, 9)
+ACTION_LABELS |= {
+    "readiness.template": _("Readiness list changed"),
+    "readiness.create": _("Readiness packet started"),
+    "readiness.item": _("Readiness item updated"),
+    "readiness.send": _("Readiness packet sent to the patient"),
+    "readiness.acknowledge": _("Readiness packet acknowledged by the patient"),
+    "readiness.list": _("Readiness board viewed"),
+    "readiness.view": _("Readiness packet viewed"),
+    "facility.save": _("Facility saved"),
+    "transfer.create": _("Admission or transfer recorded"),
+    "transfer.status": _("Admission or transfer status changed"),
+    "transfer.follow-up": _("Admission or transfer follow-up task added"),
+    "transfer.list": _("Admissions and transfers viewed"),
+    "transfer.view": _("Admission or transfer viewed"),
+    "transfer.packet": _("Transfer packet printed"),
 }
 
 # fhir.<interaction>.<resource type>[.exists] and fhir.operation.<type>.<name>

@@ -35,8 +35,9 @@ from clinicdesk.core.identifiers import npi_complete
 from clinicdesk.core.permissions import PRACTICE_WIDE_ROLES, Perm, Role, SystemActor
 from clinicdesk.core.timezones import local_to_utc
 from clinicdesk.insight.demo import dashboards_demo
-from clinicdesk.insurance.demo import eligibility_demo, referrals_demo
+from clinicdesk.insurance.demo import care_demo, eligibility_demo, referrals_demo
 from clinicdesk.operations.demo import supplies_demo
+from clinicdesk.outreach.demo import workshops_demo
 from clinicdesk.patients.demo import demo_patient_records
 from clinicdesk.patients.keys import fill_search_keys
 from clinicdesk.patients.models import Patient, Sex
@@ -59,7 +60,7 @@ from clinicdesk.scheduling.models import (
     ResourceKind,
 )
 from clinicdesk.scheduling.services import appointment_type_create, availability_template_add
-from clinicdesk.staffing.demo import staffing_demo
+from clinicdesk.staffing.demo import staffing_demo, staffing_extras_demo
 from clinicdesk.staffing.services import period_of as staffing_period_of
 
 from .frontdesk_day import build_front_desk_day
@@ -429,16 +430,19 @@ class DemoBuilder:
         with transaction.atomic():
             for location in locations:
                 users = list(User.objects.filter(locations=location, role__in=ROSTERED_ROLES).order_by("pk"))
-                staffing_demo(actor=DEMO_ACTOR, location_id=location.pk, users=users,
-                              period_start=staffing_period_of(clock.now().date()), seconds=ROSTER_SECONDS)
+                team = staffing_demo(actor=DEMO_ACTOR, location_id=location.pk, users=users,
+                                     period_start=staffing_period_of(clock.now().date()), seconds=ROSTER_SECONDS)
+                staffing_extras_demo(actor=DEMO_ACTOR, setup=team, today=clock.now().date())  # swaps, trainings
         annual = next((t for t in types if t.code == "annual"), None)
         supplies_demo(actor=DEMO_ACTOR, location_ids=[loc.pk for loc in locations],
                       appointment_type_id=annual.pk if annual else None)
         compliance_demo(location_ids=[loc.pk for loc in locations])
         correspondence_demo(location_ids=[loc.pk for loc in locations])  # letters, incoming mail (#24)
+        workshops_demo(location_ids=[loc.pk for loc in locations])  # two upcoming workshops (#24)
         coding_demo()
         portal_demo()  # follow-ups and new-patient visits bookable in the patient portal (#23)
         if eligibility:
             eligibility_demo(actor=DEMO_ACTOR)
             referrals_demo(actor=DEMO_ACTOR)
+            care_demo(actor=DEMO_ACTOR)  # readiness packets, facilities, transfers (#18 items 8, 9)
         dashboards_demo()  # last: every appointment above is counted into the dashboards (#22)
