@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 
 from clinicdesk.audit.models import AuditEntry
-from clinicdesk.billing.models import EntryKind, LedgerEntry, Superbill
+from clinicdesk.billing.models import Claim, EntryKind, LedgerEntry, Superbill
 from clinicdesk.billing.services import balance_of
 from clinicdesk.comms.models import Correspondence, IncomingItem, Message, OfferInvite, Recall, WaitlistOffer
 from clinicdesk.compliance.models import Complaint, Disclosure, Incident, RightsRequest
@@ -24,11 +24,21 @@ from clinicdesk.core.clock import now as clock_now
 from clinicdesk.core.exceptions import Conflict
 from clinicdesk.core.permissions import Role
 from clinicdesk.frontdesk.models import CallLog, HeadsUp, Task, TriageSlip, Visit
-from clinicdesk.insurance.models import EligibilityResult, OutgoingReferral, PriorAuthorization, Referral
+from clinicdesk.insurance.models import (
+    EligibilityResult,
+    Facility,
+    OutgoingReferral,
+    PriorAuthorization,
+    ReadinessPacket,
+    Referral,
+    Transfer,
+)
+from clinicdesk.outreach.models import Event, Registration
 from clinicdesk.patients import hooks
 from clinicdesk.patients.models import (
     AlertKind,
     BreakGlassAccess,
+    Coverage,
     DuplicateCandidate,
     FormTemplate,
     Patient,
@@ -37,7 +47,13 @@ from clinicdesk.patients.models import (
     RelatedPerson,
 )
 from clinicdesk.patients.services import coverage_add, document_upload, form_sign, patient_merge
-from clinicdesk.portal.models import PortalMessage, PortalSession, ProxyAuthorization, SignInChallenge
+from clinicdesk.portal.models import (
+    IntakeSubmission,
+    PortalMessage,
+    PortalSession,
+    ProxyAuthorization,
+    SignInChallenge,
+)
 from clinicdesk.scheduling.models import Appointment, ResourceBooking, ResourceKind, Series, WaitlistEntry
 from clinicdesk.scheduling.services import BookingRequest, appointment_book
 from tests.factories import AppointmentFactory, AppointmentTypeFactory, PatientFactory
@@ -199,9 +215,19 @@ def _fill_every_relation(dupe, keep, location, coordinator, aetna):
     PriorAuthorization.objects.create(patient=dupe, procedure_codes=["73721"], units_requested=1,
                                       requested_from=TUESDAY, requested_to=TUESDAY, clinical_reason="Knee",
                                       created_at=now)
+    ReadinessPacket.objects.create(appointment=appointment, patient=dupe, location=location, link_nonce="n",
+                                   created_at=now)
+    Transfer.objects.create(patient=dupe, location=location, kind="admission", reason="Stroke", requested_on=TUESDAY,
+                            status_changed_at=now, created_at=now,
+                            facility=Facility.objects.create(name="General", kind="hospital", updated_at=now))
 
-    Superbill.objects.create(appointment=appointment, patient=dupe, location=location, date_of_service=TUESDAY,
-                             created_at=now)
+    superbill = Superbill.objects.create(appointment=appointment, patient=dupe, location=location,
+                                         date_of_service=TUESDAY, created_at=now)
+    Claim.objects.create(superbill=superbill, patient=dupe, location=location, payer=aetna,
+                         coverage=Coverage.objects.get(patient=dupe), claim_number="MERGE-1",
+                         date_of_service=TUESDAY, total_charge=Decimal("120.00"), created_at=now, updated_at=now)
+    IntakeSubmission.objects.create(patient=dupe, submitted_by=dupe, kind="history", data={"problems": ["Asthma"]},
+                                    created_at=now)
     Correspondence.objects.create(batch="merge-batch", patient=dupe, location=location, channel="letter",
                                   language="en", outcome="letter", created_at=now)
     Correspondence.objects.create(batch="merge-batch", patient=keep, location=location, channel="letter",
@@ -226,6 +252,9 @@ def _fill_every_relation(dupe, keep, location, coordinator, aetna):
                                       recorded_at=now)
     ProxyAuthorization.objects.create(proxy=keep, dependent=dupe, kind="caregiver", valid_from=TUESDAY,
                                       recorded_at=now)  # would become the survivor acting for itself
+    workshop = Event.objects.create(location=location, kind="diabetes", title_en="W", title_es="T", start=now,
+                                    capacity=2, taken=1, created_at=now)
+    Registration.objects.create(event=workshop, patient=dupe, status="confirmed", created_at=now)
     return charge
 
 

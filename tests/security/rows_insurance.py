@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .matrix import BILL, FD, NURSE, PC, PRC, PROV, Row, api, page
+from .matrix import BILL, FD, NURSE, PC, PRC, PROV, Row, api, page, public
 
 INS_READERS = frozenset({FD, PC, PRC, BILL, PROV, NURSE})
 INS_WRITERS = frozenset({FD, PC, PRC, BILL})
@@ -64,6 +64,62 @@ ROWS: list[Row] = [
                         "requestedFrom": "2026-11-23", "requestedTo": "2026-12-31", "clinicalReason": "Knee"}),
     api("POST", "/api/v1/insurance/authorizations/{ins_authorization.pk}/decision", 200, INS_WRITERS,
         body=lambda w: {"status": "denied"}),
+    # surgery readiness, admissions and transfers (#18 items 8, 9)
+    page("GET", "/insurance/readiness/", 200, INS_READERS, elsewhere=None,
+         why="each user's own locations' visits; an Uptown user sees no Downtown patient"),
+    page("GET", "/insurance/readiness/templates/", 200, INS_READERS, elsewhere=None, why="no patient data"),
+    page("GET", "/insurance/readiness/{ins_packet.pk}/", 200, INS_READERS),
+    page("POST", "/insurance/readiness/items/{ins_packet_item.pk}", 302, INS_WRITERS,
+         data=lambda w: {"status": "done"}),
+    page("GET", "/insurance/facilities/", 200, INS_READERS, elsewhere=None, why="practice-wide, no patient data"),
+    page("POST", "/insurance/facilities/save", 302, RULE_EDITORS, elsewhere=None, why="practice-wide directory",
+         data=lambda w: {"name": "Matrix General", "kind": "hospital"}),
+    page("GET", "/insurance/transfers/", 200, INS_READERS, elsewhere=None,
+         why="each user's own locations' patients; an Uptown user sees no Downtown patient"),
+    page("GET", "/insurance/transfers/{ins_transfer.pk}/", 200, INS_READERS),
+    page("POST", "/insurance/transfers/{ins_transfer.pk}/status", 302, INS_WRITERS,
+         data=lambda w: {"status": "accepted"}),
+    page("GET", "/insurance/transfers/{ins_transfer.pk}/packet.pdf", 200, INS_READERS),
+    page("GET", "/insurance/transfers/{ins_transfer.pk}/bundle.json", 200, INS_READERS),
+    api("GET", "/api/v1/insurance/readiness/packets/{ins_packet.pk}", 200, INS_READERS),
+    api("GET", "/api/v1/insurance/transfers/{ins_transfer.pk}", 200, INS_READERS),
+    api("POST", "/api/v1/insurance/transfers/{ins_transfer.pk}/status", 200, INS_WRITERS,
+        body=lambda w: {"status": "declined"}),
+    # readiness packets, facilities and transfers: the rest of the screens and the API (#18 items 8, 9)
+    page("POST", "/insurance/readiness/open/{today.pk}", 302, INS_WRITERS, why="makes today's visit's packet"),
+    page("POST", "/insurance/readiness/{ins_packet.pk}/send", 302, INS_WRITERS, data=lambda w: {"channel": "email"}),
+    page("POST", "/insurance/readiness/templates/{kind.pk}", 302, RULE_EDITORS, elsewhere=None,
+         data=lambda w: {"use_defaults": "on"}, why="practice-wide lists (as payer rules), no patient data"),
+    public("GET", "/insurance/ready/{ins_ack_token}/", 200, case="valid link",
+           why="the patient's acknowledgement page: the signed link is the credential, whoever is signed in; it "
+               "shows the visit's day and place and the items, no name"),
+    public("GET", "/insurance/ready/not-a-real-token/", 404, case="a wrong link"),
+    public("POST", "/insurance/ready/not-a-real-token/", 404, case="a wrong link, acknowledge"),
+    page("GET", "/insurance/patients/{ana.pk}/transfers/new", 200, INS_WRITERS,
+         why="the form opens only for those who may save it (insurance.write)"),
+    page("POST", "/insurance/patients/{ana.pk}/transfers/new", 302, INS_WRITERS, case="record",
+         data=lambda w: {"location": str(w.home.pk), "facility": str(w.objects["ins_facility"].pk),
+                         "kind": "transfer", "reason": "Rehab", "idempotency_key": ""}),
+    page("POST", "/insurance/transfers/{ins_transfer.pk}/follow-up", 302, INS_WRITERS,
+         data=lambda w: {"title": "Call the facility", "due_date": "2026-11-30"},
+         known={BILL: "billing holds insurance.write and sees the follow-up form, but the front desk's task "
+                      "service refuses it (no frontdesk.operate): 403 (reported to the lead, #18 item 9)"}),
+    api("GET", "/api/v1/insurance/readiness", 200, INS_READERS, elsewhere=None,
+        why="each user's own locations' visits"),
+    api("POST", "/api/v1/insurance/readiness/packets", 201, INS_WRITERS,
+        body=lambda w: {"appointment": w.objects["today"].pk}),
+    api("POST", "/api/v1/insurance/readiness/packets/{ins_packet.pk}/send", 200, INS_WRITERS,
+        body=lambda w: {"channel": "email"}),
+    api("POST", "/api/v1/insurance/readiness/items/{ins_packet_item.pk}", 200, INS_WRITERS,
+        body=lambda w: {"status": "done"}),
+    api("GET", "/api/v1/insurance/facilities", 200, INS_READERS, elsewhere=None,
+        why="practice-wide, no patient data"),
+    api("POST", "/api/v1/insurance/facilities", 201, RULE_EDITORS, elsewhere=None, why="practice-wide directory",
+        body=lambda w: {"name": "Matrix General", "kind": "hospital"}),
+    api("POST", "/api/v1/insurance/transfers", 201, INS_WRITERS,
+        body=lambda w: {"patient": w.objects["ana"].pk, "location": w.home.pk,
+                        "facility": w.objects["ins_facility"].pk, "kind": "transfer", "reason": "Rehab"}),
+    api("GET", "/api/v1/insurance/transfers/{ins_transfer.pk}/bundle", 200, INS_READERS),
     api("GET", "/api/v1/insurance/payer-rules", 200, INS_READERS, elsewhere=None),
     api("POST", "/api/v1/insurance/payer-rules", 201, RULE_EDITORS, elsewhere=None,
         body=lambda w: {"payer": w.coverage.payer_id, "procedureCode": "97110", "needsPriorAuth": True}),
@@ -97,7 +153,30 @@ def objects(world: Any) -> dict[str, Any]:
         status="active", channel="realtime", trace_number="CDMATRIX0001", service_date=TOMORROW,
         coverage_fingerprint="matrix", plan="GOLD PPO", request_x12="ISA", requested_at=MOMENT,
         answered_at=MOMENT + dt.timedelta(seconds=2))
-    return {"eligibility": result, **_referral_objects(world)}
+    return {"eligibility": result, **_referral_objects(world), **_care_objects(world)}
+
+
+def _care_objects(world: Any) -> dict[str, Any]:
+    """A readiness packet (one item to do) for Ana's visit tomorrow with the patient's link to it, and her transfer
+    to a facility of the directory (requested)."""
+    from clinicdesk.insurance.models import Facility, ReadinessItem, ReadinessPacket, Transfer
+    from clinicdesk.insurance.services import link_url
+
+    from .world import MOMENT, TODAY
+
+    ana = world.objects["ana"]
+    packet = ReadinessPacket.objects.create(appointment=world.objects["tomorrow"], patient=ana, location=world.home,
+                                            link_nonce="matrix", created_at=MOMENT)
+    facility = Facility.objects.create(name="Matrix Rehab", kind="rehab", updated_at=MOMENT)
+    return {
+        "ins_packet": packet,
+        "ins_ack_token": link_url(packet).rsplit("/ready/", 1)[1].strip("/"),
+        "ins_facility": facility,
+        "ins_packet_item": ReadinessItem.objects.create(packet=packet, position=0, kind="labs"),
+        "ins_transfer": Transfer.objects.create(patient=ana, location=world.home, facility=facility, kind="transfer",
+                                                reason="Rehab", requested_on=TODAY, status_changed_at=MOMENT,
+                                                created_at=MOMENT),
+    }
 
 
 def _referral_objects(world: Any) -> dict[str, Any]:

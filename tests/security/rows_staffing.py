@@ -7,9 +7,10 @@ cover need are hidden (404) from anyone who may not act on them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from .matrix import ADMIN, EVERYONE, NURSE, PRC, Row, api, page
+from .matrix import ADMIN, COMP, EVERYONE, FD, NURSE, PRC, Row, api, page
 from .world import TODAY
 
 READERS = EVERYONE - {ADMIN}
@@ -17,6 +18,17 @@ ADMINS = frozenset({PRC})
 ST = "/staffing"
 AT = "?location={home.pk}"
 HIDDEN = {"denied": 404}
+OFFERERS = frozenset({FD, PRC})  # the front desk holds the shift (objects() below), the coordinator acts for anyone
+NO_CONTRACT = {PRC: 422, COMP: 422}  # staffing.read but no contract: they work no shifts
+NURSE_OR_COORDINATOR = frozenset({NURSE, PRC})
+
+
+def _claim(w: Any, *, api: bool) -> dict[str, Any]:
+    """Yesterday's early shift of the published roster: past, so never open."""
+    roster, shift, day = w.objects["staff_published"].pk, w.objects["staff_shift"].pk, TODAY - dt.timedelta(days=1)
+    if api:
+        return {"roster": roster, "date": day.isoformat(), "shiftType": shift}
+    return {"roster": str(roster), "date": day.isoformat(), "shift_type": str(shift), "skill": ""}
 
 
 def _shift_form(**changes: Any) -> dict[str, Any]:
@@ -109,6 +121,46 @@ ROWS: list[Row] = [
     api("GET", "/api/v1/leave/{staff_provider_leave.pk}/cover-proposals", 200, ADMINS, **HIDDEN),
     api("POST", "/api/v1/leave/{staff_provider_leave.pk}/cover", 200, ADMINS, **HIDDEN,
         body=lambda w: {"moves": [w.objects["staff_cover_api_move"]]}),
+
+    # swaps and open shifts (#20 item 5): everyone offers, takes and claims; the coordinator decides
+    page("GET", f"{ST}/swaps/{AT}", 200, READERS),
+    page("GET", f"{ST}/requests/new/{AT}", 200, READERS),
+    api("GET", "/api/v1/swaps/{staff_swap.pk}", 200, READERS, **HIDDEN,
+        why="an offer to anyone is seen by the location's staff"),
+    api("POST", "/api/v1/swaps/{staff_swap.pk}/approve", 409, ADMINS, **HIDDEN,
+        why="an offer nobody took cannot be approved; outsiders do not learn it exists"),
+    api("POST", "/api/v1/swaps", 201, OFFERERS, **HIDDEN, body=lambda w: {"assignment": w.objects["staff_fd_shift"]},
+        why="one's own shift, or the coordinator for anyone; another's shift looks like a missing one"),
+    page("POST", f"{ST}/swaps/offer/{AT}", 302, READERS, flash_ok=False,
+         data=lambda w: {"assignment_id": str(w.objects["staff_fd_shift"]), "offered_to_id": ""},
+         why="the form lists only one's own shifts: anyone else's choice comes back as a message"),
+    api("POST", "/api/v1/swaps/{staff_nurse_offer.pk}/take", 200, frozenset({NURSE}), **HIDDEN, who=NO_CONTRACT,
+        why="an offer to a named colleague is theirs alone; staff without a contract are refused (422)"),
+    page("POST", f"{ST}/swaps/{{staff_nurse_offer.pk}}/take/", 302, frozenset({NURSE}), **HIDDEN,
+         who={PRC: 302, COMP: 302}, flash_ok=False,
+         why="as the API; the refusal of staff without a contract comes back as a message"),
+    page("POST", f"{ST}/swaps/{{staff_taken.pk}}/approve/", 302, ADMINS, **HIDDEN),
+    api("POST", "/api/v1/swaps/{staff_taken.pk}/decline", 200, ADMINS, **HIDDEN, body=lambda w: {"note": "Short"}),
+    page("POST", f"{ST}/swaps/{{staff_taken.pk}}/decline/", 302, ADMINS, **HIDDEN,
+         data=lambda w: {"note": "The week is short-staffed"}),
+    api("POST", "/api/v1/swaps/{staff_fd_swap.pk}/cancel", 200, OFFERERS, **HIDDEN,
+        why="the giver, the taker or the coordinator withdraws it"),
+    page("POST", f"{ST}/swaps/{{staff_fd_swap.pk}}/cancel/", 302, OFFERERS, **HIDDEN),
+    api("POST", "/api/v1/open-shifts/claim", 422, READERS, **HIDDEN, case="a shift that is not open",
+        body=lambda w: _claim(w, api=True),
+        why="yesterday's shift is not open: a rule refusal for the location's staff; outsiders learn nothing"),
+    page("POST", f"{ST}/swaps/claim/", 302, READERS, **HIDDEN, case="a shift that is not open", flash_ok=False,
+         data=lambda w: _claim(w, api=False), why="as the API; the refusal comes back as a message"),
+    # training (#20 item 6): everyone sees and records their own; the coordinator the matrix and anyone's
+    page("GET", f"{ST}/training/{AT}", 200, READERS),
+    page("GET", f"{ST}/training/record/{AT}", 200, READERS),
+    api("GET", "/api/v1/trainings", 200, READERS, elsewhere=None),
+    api("POST", "/api/v1/training-records", 201, NURSE_OR_COORDINATOR, **HIDDEN, who={ADMIN: 403},
+        body=lambda w: {"user": w.users[NURSE].pk, "training": w.objects["staff_training"].pk,
+                        "completedOn": (TODAY - dt.timedelta(days=30)).isoformat()},
+        why="one's own record, or the coordinator's for their staff; anyone else's person looks missing"),
+    page("GET", f"{ST}/training/records/{{staff_record.pk}}/certificate/", 200, NURSE_OR_COORDINATOR, **HIDDEN,
+         who={ADMIN: 403}, why="a certificate is its person's and the coordinator's"),
 ]
 
 
@@ -127,10 +179,78 @@ def objects(world: Any) -> dict[str, Any]:
     draft = services.roster_solve(actor=coordinator, location_id=world.home.pk,
                                   period_start=services.period_of(TODAY), seconds=1, workers=2)
     leave = _leave_objects(world)
+    swap = _swap(coordinator, setup.roster)
     return {**leave, "staff_shift": setup.shifts["E"], "staff_skill": setup.skills["Phlebotomy"],
             "staff_member": setup.members[0], "staff_need": CoverNeed.objects.filter(location=world.home).first(),
-            "staff_published": setup.roster, "staff_draft": draft,
+            "staff_published": setup.roster, "staff_draft": draft, "staff_swap": swap,
+            **_swap_objects(world, setup.roster), **_training_objects(world),
             "staff_newcomer": UserFactory(role="front_desk", location=world.home, username="m-staffing-newcomer")}
+
+
+def _swap(coordinator: Any, roster: Any) -> Any:
+    """A coming shift of the published roster offered to anyone (by the coordinator, for its holder)."""
+    from clinicdesk.staffing import swap_services
+    from clinicdesk.staffing.models import RosterAssignment
+
+    assignment = RosterAssignment.objects.filter(roster=roster, date__gte=TODAY).order_by("date", "pk").first()
+    assert assignment is not None
+    return swap_services.swap_offer(actor=coordinator, assignment_id=assignment.pk)
+
+
+def _swap_objects(world: Any, roster: Any) -> dict[str, Any]:
+    """Two coming shifts offered to the Downtown nurse, who can take them (the rules checked on the solved
+    roster), the second already taken; the front desk's own shift on offer; and another front-desk shift to offer."""
+    from django.db import transaction
+
+    from clinicdesk.core.exceptions import ValidationFailed
+    from clinicdesk.staffing import swap_services
+    from clinicdesk.staffing.models import RosterAssignment, ShiftSwap, StaffMember
+
+    coordinator, nurse, desk = world.users[PRC], world.users[NURSE], world.users[FD]
+    nurse_member = StaffMember.objects.get(user=nurse, location=world.home)
+
+    def free(assignment: Any) -> bool:
+        return not ShiftSwap.objects.filter(roster=roster, from_staff_id=assignment.staff_id, date=assignment.date,
+                                            status__in=["offered", "taken"], kind="offer").exists()
+
+    coming = RosterAssignment.objects.filter(roster=roster, date__gte=TODAY).order_by("date", "pk")
+    offers = []
+    for assignment in coming.exclude(staff=nurse_member):
+        if len(offers) == 2:
+            break
+        if not free(assignment):
+            continue
+        try:
+            with transaction.atomic():
+                offers.append(swap_services.swap_offer(actor=coordinator, assignment_id=assignment.pk,
+                                                       offered_to_id=nurse_member.pk))
+        except ValidationFailed:
+            continue
+    assert len(offers) == 2, "the nurse can take no coming shift of the matrix's roster"
+    taken = swap_services.swap_take(actor=nurse, swap_id=offers[1].pk)
+    own = [a for a in coming.filter(staff__user=desk) if free(a)]
+    assert len(own) >= 2, "the front desk has too few coming shifts in the matrix's roster"
+    desk_swap = swap_services.swap_offer(actor=desk, assignment_id=own[0].pk)
+    return {"staff_nurse_offer": offers[0], "staff_taken": taken, "staff_fd_swap": desk_swap,
+            "staff_fd_shift": own[1].pk}
+
+
+def _training_objects(world: Any) -> dict[str, Any]:
+    """The HIPAA training, and the Downtown nurse's completion of it with a PDF certificate."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from clinicdesk.staffing import training_services
+    from clinicdesk.staffing.models import Training
+
+    from .world import PDF_BYTES
+
+    training_services.trainings_seed()
+    hipaa = Training.objects.get(code="HIPAA")
+    made = training_services.training_record_create(
+        actor=world.users[PRC], user_id=world.users[NURSE].pk, training_id=hipaa.pk,
+        completed_on=TODAY - dt.timedelta(days=60), evidence=SimpleUploadedFile(
+            "hipaa.pdf", PDF_BYTES, content_type="application/pdf"))
+    return {"staff_training": hipaa, "staff_record": made}
 
 
 def _leave_objects(world: Any) -> dict[str, Any]:

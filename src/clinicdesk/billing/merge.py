@@ -10,7 +10,9 @@ so no posting can land on either between the sum and the transfer.
 
 Superbills (coded visits) follow their visit to the survivor, drafts and posted ones alike; their lines keep the
 ledger entries they posted (which stay on the merged chart, as above). One live superbill per visit is a rule per
-appointment, so a move cannot break it.
+appointment, so a move cannot break it. Claims built from them follow them too (every status, replaced and
+voided ones included; their lines, events and postings hang on the claim): a claim names its superbill's patient.
+Like every moved row, they are counted in the merge's audit entry (`patient.merge`, detail `moved`).
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from clinicdesk.audit.services import record
 from clinicdesk.core import clock
 from clinicdesk.core.permissions import staff_user
 
+from .claim_models import Claim
 from .models import EntryKind, LedgerEntry, Superbill
 
-MERGE_HANDLES = ("billing.LedgerEntry.patient", "billing.Superbill.patient")
+MERGE_HANDLES = ("billing.LedgerEntry.patient", "billing.Superbill.patient", "billing.Claim.patient")
 
 
 def move_patient_rows(*, survivor: Any, merged: Any, actor: Any) -> dict[str, int]:
@@ -53,4 +56,5 @@ def move_patient_rows(*, survivor: Any, merged: Any, actor: Any) -> dict[str, in
         record(actor, "ledger.merge_transfer", into, patient=survivor, detail=detail)
         transfers += 1
     return {"ledger_transfers": transfers,
-            "superbills": Superbill.objects.filter(patient=merged).update(patient=survivor)}
+            "superbills": Superbill.objects.filter(patient=merged).update(patient=survivor),
+            "claims": Claim.objects.filter(patient=merged).update(patient=survivor, updated_at=clock.now())}

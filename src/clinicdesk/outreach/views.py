@@ -219,6 +219,12 @@ def attend(request: HttpRequest, registration_id: int) -> HttpResponse:
     except DomainError as refusal:
         _refused(request, refusal)
         registration = selectors.registration_detail(actor=_actor(request), registration_id=registration_id)
+    else:
+        if present:
+            messages.success(request, _("%(name)s is marked present.") % {"name": registration.person_name})
+        else:
+            messages.success(request, _("%(name)s is no longer marked present.")
+                             % {"name": registration.person_name})
     return redirect(f"{reverse('outreach:door', args=[registration.event_id])}#r{registration.pk}")
 
 

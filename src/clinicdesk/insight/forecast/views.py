@@ -34,7 +34,8 @@ def _chart(view: ForecastView) -> dict[str, Any]:
             "lo80": [p.lo80 for p in view.points], "hi80": [p.hi80 for p in view.points],
             "lo95": [p.lo95 for p in view.points], "hi95": [p.hi95 for p in view.points],
             "flagged": [p.flagged for p in view.points],
-            "names": {"mean": _("Expected requests"), "band80": _("Likely range (8 in 10)"), "band95": _("Wide range (19 in 20)"),
+            "names": {"mean": _("Expected requests"), "band80": _("Likely range (8 in 10)"),
+                      "band95": _("Wide range (19 in 20)"),
                       "flagged": _("Week over capacity")}}
 
 
