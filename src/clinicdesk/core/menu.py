@@ -10,6 +10,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .permissions import Perm, has_perm
 
@@ -78,14 +79,16 @@ class MenuGroup:
 
 # Every screen belongs to exactly one group (tests/core/test_menu_groups.py); the order here is the menu's order.
 MENU_GROUPS: tuple[MenuGroup, ...] = (
-    MenuGroup("desk", _("Front desk"), ("home", "patients", "schedule", "frontdesk", "board", "inbox", "portal",
-                                        "intake")),
-    MenuGroup("insurance", _("Insurance"), ("insurance", "authorizations", "readiness", "transfers", "payers")),
-    MenuGroup("billing", _("Billing"), ("drawer", "coding", "claims", "payments")),
-    MenuGroup("staff", _("Staff"), ("roster", "swaps", "training")),
-    MenuGroup("office", _("Back office"), ("supplies", "correspondence", "workshops", "compliance")),
-    MenuGroup("reports", _("Reports"), ("dashboards", "forecast", "noshow", "audit")),
-    MenuGroup("setup", _("Setup"), ("setup", "locations", "users")),
+    MenuGroup("desk", pgettext_lazy("menu group", "Front desk"),
+              ("home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake")),
+    MenuGroup("insurance", pgettext_lazy("menu group", "Insurance"),
+              ("insurance", "authorizations", "readiness", "transfers", "payers")),
+    MenuGroup("billing", pgettext_lazy("menu group", "Billing"), ("drawer", "coding", "claims", "payments")),
+    MenuGroup("staff", pgettext_lazy("menu group", "Staff"), ("roster", "swaps", "training")),
+    MenuGroup("office", pgettext_lazy("menu group", "Back office"),
+              ("supplies", "correspondence", "workshops", "compliance")),
+    MenuGroup("reports", pgettext_lazy("menu group", "Reports"), ("dashboards", "forecast", "noshow", "audit")),
+    MenuGroup("setup", pgettext_lazy("menu group", "Setup"), ("setup", "locations", "users")),
 )
 
 
@@ -98,5 +101,5 @@ def menu_groups(menu: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if entries:
             groups.append({"key": group.key, "label": group.label, "items": entries})
     if items:  # a screen no group names yet: shown at the end rather than hidden
-        groups.append({"key": "more", "label": _("More"), "items": list(items.values())})
+        groups.append({"key": "more", "label": pgettext_lazy("menu group", "More"), "items": list(items.values())})
     return groups
