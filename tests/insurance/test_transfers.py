@@ -96,6 +96,17 @@ def test_follow_up_is_a_front_desk_task_for_the_coordinators(clock, coordinator,
     assert Transfer.objects.get(pk=transfer.pk).follow_up_task_ids == [task.pk]
 
 
+def test_the_follow_up_form_is_offered_only_to_who_may_create_desk_tasks(clock, coordinator, make_user, ana,
+                                                                          location, facility):
+    transfer = _transfer(coordinator, ana, location, facility)
+    billing = make_user(Role.BILLING, at=location)  # records transfers (insurance.write), has no desk task rule
+    assert care_selectors.transfer_detail(actor=coordinator, transfer_id=transfer.pk).can_follow_up
+    assert not care_selectors.transfer_detail(actor=billing, transfer_id=transfer.pk).can_follow_up
+    with pytest.raises(PermissionDenied):
+        services.transfer_follow_up(actor=billing, transfer_id=transfer.pk, title="Call", due_date="2026-11-25")
+    assert not Task.objects.exists()
+
+
 def test_packet_is_a_pdf_and_a_fhir_bundle(clock, signed_in, ana, location, facility):
     client = signed_in(Role.PATIENT_COORDINATOR)
     transfer = _transfer(client.user, ana, location, facility)

@@ -100,10 +100,10 @@ ROWS: list[Row] = [
     page("POST", "/insurance/patients/{ana.pk}/transfers/new", 302, INS_WRITERS, case="record",
          data=lambda w: {"location": str(w.home.pk), "facility": str(w.objects["ins_facility"].pk),
                          "kind": "transfer", "reason": "Rehab", "idempotency_key": ""}),
-    page("POST", "/insurance/transfers/{ins_transfer.pk}/follow-up", 302, INS_WRITERS,
+    page("POST", "/insurance/transfers/{ins_transfer.pk}/follow-up", 302, INS_WRITERS - {BILL},
          data=lambda w: {"title": "Call the facility", "due_date": "2026-11-30"},
-         known={BILL: "billing holds insurance.write and sees the follow-up form, but the front desk's task "
-                      "service refuses it (no frontdesk.operate): 403 (reported to the lead, #18 item 9)"}),
+         who={"billing@uptown": 404},  # another location's transfer is not found before any permission is asked
+         why="a follow-up is a task in the desk's pool: billing records transfers but is not offered the form"),
     api("GET", "/api/v1/insurance/readiness", 200, INS_READERS, elsewhere=None,
         why="each user's own locations' visits"),
     api("POST", "/api/v1/insurance/readiness/packets", 201, INS_WRITERS,

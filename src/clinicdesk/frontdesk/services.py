@@ -58,10 +58,16 @@ def escalation_minutes() -> dict[str, int]:
     return {**DEFAULT_ESCALATION_MINUTES, **getattr(settings, "FRONTDESK_TRIAGE_ESCALATION_MINUTES", {})}
 
 
+def may_work_the_desk(actor: Actor, location: Location | int) -> bool:
+    """Desk staff and clinicians at this location: who moves patients along the flow board and creates tasks
+    (other apps ask before they offer a task form, e.g. a transfer's follow-up)."""
+    return has_perm(actor, Perm.FRONTDESK, location=location) or has_perm(actor, Perm.CLINICAL_TRIAGE,
+                                                                          location=location)
+
+
 def _require_flow(actor: Actor, location: Location | int, **hidden: Any) -> None:
     """Desk staff and clinicians move patients along the flow board at their own locations."""
-    if has_perm(actor, Perm.FRONTDESK, location=location) or has_perm(actor, Perm.CLINICAL_TRIAGE,
-                                                                       location=location):
+    if may_work_the_desk(actor, location):
         return
     require(actor, Perm.FRONTDESK, location=location, **hidden)
 

@@ -230,6 +230,7 @@ class TransferPage:
     moves: list[tuple[str, str]]
     tasks: list[Task]
     payer_accepted: bool | None  # the patient's primary payer among the facility's accepted payers (None: unknown)
+    can_follow_up: bool = False  # follow-up tasks go to the desk's pool: insurance write and the desk's task rule
 
 
 @atomic_service
@@ -241,11 +242,14 @@ def transfer_detail(*, actor: Actor, transfer_id: int) -> TransferPage:
     primary = (Coverage.objects.filter(patient_id=transfer.patient_id).order_by("order", "-start_date", "pk")
                .values_list("payer_id", flat=True).first())
     record(actor, "transfer.view", transfer, patient=transfer.patient_id)
+    from clinicdesk.frontdesk.services import may_work_the_desk  # frontdesk imports insurance's selectors at load
+
     return TransferPage(
         transfer=transfer,
         moves=[(s, str(labels[s])) for s in TransferStatus.values if s in TRANSFER_TRANSITIONS[transfer.status]],
         tasks=list(Task.objects.filter(pk__in=transfer.follow_up_task_ids).order_by("due_date", "pk")),
-        payer_accepted=(primary in accepted) if (primary and accepted) else None)
+        payer_accepted=(primary in accepted) if (primary and accepted) else None,
+        can_follow_up=has_perm(actor, Perm.INSURANCE_WRITE) and may_work_the_desk(actor, transfer.location_id))
 
 
 @dataclass
