@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from clinicdesk.core import clock
 from clinicdesk.core.dates import parse_day
 from clinicdesk.core.exceptions import NotFound, ValidationFailed
-from clinicdesk.core.permissions import Actor, Perm, has_perm, require
+from clinicdesk.core.forms import pick_by_pk
+from clinicdesk.core.permissions import Actor, Perm, require
 from clinicdesk.patients.models import Payer
 from clinicdesk.practice.models import Location, Practitioner
+from clinicdesk.practice.selectors import locations_reported, practitioners_at
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366
@@ -86,26 +88,10 @@ def report_scope(*, actor: Actor) -> Scope:
     """The locations, providers and payers the user can filter by (3 queries)."""
     require_report_reader(actor)
     wide = bool(getattr(actor, "practice_wide", False))
-    locations = Location.objects.filter(active=True).order_by("name")
-    if not wide:
-        locations = locations.filter(pk__in=actor.location_ids())
-    reach = [loc for loc in locations if has_perm(actor, Perm.BILLING_READ, location=loc)
-             and has_perm(actor, Perm.REPORTS_READ, location=loc)]
-    practitioners = list(Practitioner.objects.filter(locations__in=[loc.pk for loc in reach])
-                         .distinct().order_by("last_name", "first_name", "pk"))
+    reach = locations_reported(actor, Perm.BILLING_READ, Perm.REPORTS_READ)
+    practitioners = practitioners_at(reach)
     payers = list(Payer.objects.filter(active=True).order_by("name", "pk"))
     return Scope(wide, reach, practitioners, payers)
-
-
-def _pick(value: str | None, choices: list[Any]) -> Any:
-    if not value:
-        return None
-    if not value.isdigit():
-        raise NotFound()
-    chosen = next((c for c in choices if str(c.pk) == value), None)
-    if chosen is None:
-        raise NotFound()
-    return chosen
 
 
 def parse_filters(params: Mapping[str, str], scope: Scope) -> Filters:
@@ -121,10 +107,10 @@ def parse_filters(params: Mapping[str, str], scope: Scope) -> Filters:
                                fields={"to": [_("Before the first day.")]})
     if (last_day - first_day).days >= MAX_DAYS:
         raise ValidationFailed("range-too-long", _("Choose at most three years."), fields={"from": [_("Too long.")]})
-    location = _pick(params.get("location"), scope.locations)
-    practitioner = _pick(params.get("provider"), scope.practitioners)
+    location = pick_by_pk(params.get("location"), scope.locations)
+    practitioner = pick_by_pk(params.get("provider"), scope.practitioners)
     payer = params.get("payer") or ""
     if payer and payer != PATIENT_PAYER:
-        payer = str(_pick(payer, scope.payers).pk)
+        payer = str(pick_by_pk(payer, scope.payers).pk)
     ids = [location.pk] if location is not None else [loc.pk for loc in scope.locations]
     return Filters(first_day, last_day, ids, location, practitioner, payer, scope)

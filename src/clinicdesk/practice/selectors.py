@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from clinicdesk.core.exceptions import NotFound
-from clinicdesk.core.permissions import Actor, Perm, require
+from clinicdesk.core.permissions import Actor, Perm, has_perm, require
 
 from .models import Equipment, Location, OpeningHours, Organization, Practitioner, Room, Specialty
 
@@ -18,6 +18,22 @@ def locations_for(actor: Actor) -> QuerySet[Location]:
     if getattr(actor, "practice_wide", False):
         return locations
     return locations.filter(pk__in=actor.location_ids())
+
+
+def locations_reported(actor: Actor, *perms: Perm) -> list[Location]:
+    """The active locations whose figures `actor` may read, by name: every location for practice-wide roles, else
+    their own; each must grant every one of `perms` there (the dashboards: reports.read; the payment reports:
+    reports.read and billing.read). One rule for every report's location filter."""
+    locations = Location.objects.filter(active=True).order_by("name")
+    if not getattr(actor, "practice_wide", False):
+        locations = locations.filter(pk__in=actor.location_ids())
+    return [loc for loc in locations if all(has_perm(actor, perm, location=loc) for perm in perms)]
+
+
+def practitioners_at(locations: list[Location]) -> list[Practitioner]:
+    """The practitioners working at any of `locations`, by name (a report's provider filter)."""
+    return list(Practitioner.objects.filter(locations__in=[loc.pk for loc in locations])
+                .distinct().order_by("last_name", "first_name", "pk"))
 
 
 # --- configuration reads (practice administrators) --------------------------------------------------------------

@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from clinicdesk.core import clock
 from clinicdesk.core.dates import parse_day
 from clinicdesk.core.exceptions import NotFound, ValidationFailed
-from clinicdesk.core.permissions import Actor, Perm, has_perm, require
+from clinicdesk.core.forms import pick_by_pk
+from clinicdesk.core.permissions import Actor, Perm, require
 from clinicdesk.practice.models import Location, Practitioner
+from clinicdesk.practice.selectors import locations_reported, practitioners_at
 from clinicdesk.scheduling.models import AppointmentType
 
 DEFAULT_WEEKS = 12
@@ -63,25 +64,10 @@ def dashboard_scope(*, actor: Actor) -> Scope:
     """The locations, providers and types the user can filter by (reports.read; 3 queries)."""
     require(actor, Perm.REPORTS_READ)
     wide = bool(getattr(actor, "practice_wide", False))
-    locations = Location.objects.filter(active=True).order_by("name")
-    if not wide:
-        locations = locations.filter(pk__in=actor.location_ids())
-    location_list = [loc for loc in locations if has_perm(actor, Perm.REPORTS_READ, location=loc)]
-    practitioners = list(Practitioner.objects.filter(locations__in=[loc.pk for loc in location_list])
-                         .distinct().order_by("last_name", "first_name", "pk"))
+    location_list = locations_reported(actor, Perm.REPORTS_READ)
+    practitioners = practitioners_at(location_list)
     types = list(AppointmentType.objects.order_by("name", "pk"))
     return Scope(wide, location_list, practitioners, types)
-
-
-def _pick(value: str | None, choices: list[Any]) -> Any:
-    if not value:
-        return None
-    if not value.isdigit():
-        raise NotFound()
-    chosen = next((c for c in choices if str(c.pk) == value), None)
-    if chosen is None:
-        raise NotFound()
-    return chosen
 
 
 def parse_filters(params: Mapping[str, str], scope: Scope) -> Filters:
@@ -97,8 +83,8 @@ def parse_filters(params: Mapping[str, str], scope: Scope) -> Filters:
                                fields={"to": [_("Before the first day.")]})
     if (last_day - first_day).days >= MAX_DAYS:
         raise ValidationFailed("range-too-long", _("Choose at most three years."), fields={"from": [_("Too long.")]})
-    location = _pick(params.get("location"), scope.locations)
-    practitioner = _pick(params.get("provider"), scope.practitioners)
-    kind = _pick(params.get("type"), scope.types)
+    location = pick_by_pk(params.get("location"), scope.locations)
+    practitioner = pick_by_pk(params.get("provider"), scope.practitioners)
+    kind = pick_by_pk(params.get("type"), scope.types)
     ids = [location.pk] if location is not None else [loc.pk for loc in scope.locations]
     return Filters(first_day, last_day, ids, location, practitioner, kind, scope)
