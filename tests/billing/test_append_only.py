@@ -76,9 +76,18 @@ def test_the_helper_names_the_refused_operation_and_refuses_odd_identifiers():
 
 # --- PostgreSQL: the database refuses the same, whoever asks ---------------------------------------------
 
-# Tables whose foreign keys point at the ledger (a superbill line names its charge): a TRUNCATE ... CASCADE
-# reaches them too, so the role that tries it owns them as well.
-REFERRING = ("billing_superbillline",)
+def _referring(cursor, tables: tuple[str, ...]) -> list[str]:
+    """Every table whose foreign keys reach these (a superbill line names its charge, a claim posting its payment,
+    and so on down): a TRUNCATE ... CASCADE reaches them too, so the role that tries it must own them as well."""
+    cursor.execute("""
+        WITH RECURSIVE reached(oid) AS (
+            SELECT c.oid FROM pg_class c WHERE c.relname = ANY(%s) AND c.relkind = 'r'
+            UNION
+            SELECT con.conrelid FROM pg_constraint con JOIN reached r ON con.confrelid = r.oid WHERE con.contype = 'f'
+        )
+        SELECT c.relname FROM reached r JOIN pg_class c ON c.oid = r.oid WHERE c.relname <> ALL(%s) ORDER BY 1
+    """, [list(tables), list(tables)])
+    return [row[0] for row in cursor.fetchall()]
 
 
 def _owner_role() -> str:
@@ -87,7 +96,7 @@ def _owner_role() -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE ROLE {name} NOLOGIN")
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign-key checks block ALTER TABLE
-        for table in (*TABLES.values(), *REFERRING):
+        for table in (*TABLES.values(), *_referring(cursor, tuple(TABLES.values()))):
             cursor.execute(f"ALTER TABLE {table} OWNER TO {name}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return name
