@@ -122,7 +122,7 @@ def objects(world: Any) -> dict[str, Any]:
     from clinicdesk.patients.models import FormTemplate, Payer
     from clinicdesk.portal.services import intake
 
-    payer = Payer.objects.create(name="Matrix Health")
+    payer = Payer.objects.create(name="Portal Intake Health")
     form = FormTemplate.objects.create(code="matrix-consent", version=1, language="en", title="Consent",
                                        body="I agree.", required=True)
     pending = intake.intake_history_submit(actor=actor_for(pia), problems="Asthma", medications="", allergies="")
