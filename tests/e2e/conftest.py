@@ -114,11 +114,22 @@ def page(browser, live_server, page_problems):
         context.close()
 
 
+WIDE_SCREEN = {"width": 1400, "height": 900}  # a desktop screen: wide tables and side panels, for screenshots
+
+
 @pytest.fixture
 def sign_in_as(live_server):
-    """Sign in through the real form, the way a person does; waits for the home screen."""
+    """Sign in through the real form, the way a person does; waits for the home screen.
 
-    def sign_in(page, user, password: str = PASSWORD) -> None:
+    `wide`: a 1400 x 900 desktop viewport first. `slow_server`: page loads may take 60 s and other waits 30 s
+    (the first page of a cold live server on a loaded machine); both last for the rest of the page's test."""
+
+    def sign_in(page, user, password: str = PASSWORD, *, wide: bool = False, slow_server: bool = False) -> None:
+        if slow_server:
+            page.set_default_navigation_timeout(60_000)
+            page.set_default_timeout(30_000)
+        if wide:
+            page.set_viewport_size(WIDE_SCREEN)
         page.goto("/accounts/login/")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(password)

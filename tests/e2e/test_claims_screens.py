@@ -48,8 +48,7 @@ def test_a_biller_works_the_claims_worklist(page, sign_in_as, lang, tmp_path, se
     payment = fakeremit.paid_claim(paid.claim_number, Decimal("145.00"), Decimal("95.00"), patient=Decimal("20.00"))
     answer_file_read(actor=biller, name="era.x12", data=fakeremit.remittance([payment]).encode())
     title = WORDS[lang]
-    page.set_viewport_size({"width": 1400, "height": 900})
-    sign_in_as(page, biller)
+    sign_in_as(page, biller, wide=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto("/billing/claims/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(title)

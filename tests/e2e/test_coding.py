@@ -36,8 +36,7 @@ def test_a_biller_codes_a_visit_and_posts_its_charges(page, page_problems, sign_
                                                               given_name="Ben"))
     listed, start, post, words = WORDS[lang]
     codesets.icd_search("warm")  # the code set's index is built once per process: not inside the type-ahead's wait
-    page.set_viewport_size({"width": 1400, "height": 900})
-    sign_in_as(page, biller)
+    sign_in_as(page, biller, wide=True)
     shots = ARTIFACTS
     shots.mkdir(parents=True, exist_ok=True)
 

@@ -48,10 +48,7 @@ def test_a_coordinator_writes_a_letter_and_files_an_incoming_fax(page, page_prob
     words = WORDS[lang]
     folder = ARTIFACTS / lang / "correspondence"
     folder.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size({"width": 1400, "height": 900})
-    page.set_default_navigation_timeout(60_000)
-    page.set_default_timeout(30_000)
-    sign_in_as(page, coordinator)
+    sign_in_as(page, coordinator, wide=True, slow_server=True)
 
     # write a letter from a template
     page.goto(f"/messages/compose/?location={location.pk}&channel=letter")

@@ -39,10 +39,7 @@ def test_billing_keeps_payers_and_plans_and_the_desk_sees_them(page, page_proble
     folder = ARTIFACTS / lang / "payers"
     folder.mkdir(parents=True, exist_ok=True)
     title, add_plan, add_the_plan, realtime = WORDS[lang]
-    page.set_default_navigation_timeout(60_000)
-    page.set_default_timeout(30_000)
-    page.set_viewport_size({"width": 1400, "height": 900})
-    sign_in_as(page, billing)
+    sign_in_as(page, billing, wide=True, slow_server=True)
 
     page.goto("/patients/payers/")
     expect(page.locator("h1")).to_contain_text(title)

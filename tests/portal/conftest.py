@@ -5,7 +5,14 @@ import datetime as dt
 import pytest
 
 from clinicdesk.portal.models import PortalBookingRule
-from tests.factories import AppointmentTypeFactory, PatientFactory, PractitionerFactory, weekly_availability
+from clinicdesk.portal.services import kiosk
+from tests.factories import (
+    AppointmentFactory,
+    AppointmentTypeFactory,
+    PatientFactory,
+    PractitionerFactory,
+    weekly_availability,
+)
 
 
 @pytest.fixture
@@ -38,3 +45,19 @@ def ana(location, clerk):  # a staff user exists: no first-run redirect
 def ben(location):
     return PatientFactory(home_location=location, email="ben@example.org", phone="(413) 555-0101",
                           birth_date=dt.date(1975, 1, 2), given_name="Ben", family_name="Ng")
+
+
+# --- the waiting-room kiosk -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def today_visit(ana, location, provider, kind, clock):
+    """Ana's visit in half an hour at `location`: what the kiosk finds today."""
+    return AppointmentFactory(location=location, patient=ana, practitioner=provider, appointment_type=kind,
+                              start=clock.now() + dt.timedelta(minutes=30))
+
+
+@pytest.fixture
+def device(clerk, location):
+    """A kiosk switched on at `location` by the desk."""
+    key = kiosk.kiosk_enable(actor=clerk, location_id=location.pk)
+    return kiosk.kiosk_device(key=key, location_id=location.pk)

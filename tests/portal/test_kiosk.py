@@ -18,18 +18,6 @@ from tests.factories import AppointmentFactory
 
 
 @pytest.fixture
-def today_visit(ana, location, provider, kind, clock):
-    return AppointmentFactory(location=location, patient=ana, practitioner=provider, appointment_type=kind,
-                              start=clock.now() + dt.timedelta(minutes=30))
-
-
-@pytest.fixture
-def device(clerk, location):
-    key = kiosk.kiosk_enable(actor=clerk, location_id=location.pk)
-    return kiosk.kiosk_device(key=key, location_id=location.pk)
-
-
-@pytest.fixture
 def kiosk_client(client, signed_in, location):
     desk = signed_in()
     response = desk.post(f"/portal/kiosk/{location.pk}/enable/")

@@ -12,3 +12,5 @@ class BillingConfig(AppConfig):
         from . import merge
 
         patient_hooks.subscribe("billing", merge.move_patient_rows, handles=merge.MERGE_HANDLES)
+        patient_hooks.subscribe_coverage_replaced("billing", merge.repoint_coverages,
+                                                  handles=merge.COVERAGE_HANDLES)

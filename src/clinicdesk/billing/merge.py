@@ -13,6 +13,10 @@ ledger entries they posted (which stay on the merged chart, as above). One live 
 appointment, so a move cannot break it. Claims built from them follow them too (every status, replaced and
 voided ones included; their lines, events and postings hang on the claim): a claim names its superbill's patient.
 Like every moved row, they are counted in the merge's audit entry (`patient.merge`, detail `moved`).
+
+A card both charts carried is kept once (the survivor's coverage); before the merged chart's copy is deleted,
+`repoint_coverages` (`patients.hooks.coverage_replaced`) moves the claims billed to it onto the kept copy, since a
+claim's coverage is protected.
 """
 
 from __future__ import annotations
@@ -58,3 +62,15 @@ def move_patient_rows(*, survivor: Any, merged: Any, actor: Any) -> dict[str, in
     return {"ledger_transfers": transfers,
             "superbills": Superbill.objects.filter(patient=merged).update(patient=survivor),
             "claims": Claim.objects.filter(patient=merged).update(patient=survivor, updated_at=clock.now())}
+
+
+COVERAGE_HANDLES = ("billing.Claim.coverage",)
+
+
+def repoint_coverages(*, replaced: dict[int, int], actor: Any) -> dict[str, int]:
+    """`patients.hooks.coverage_replaced`: a merge keeps one copy of a card both charts carried; claims billed to
+    the dropped copy now name the kept one (same payer, member id and order), whatever their status."""
+    repointed = 0
+    for dropped, kept in sorted(replaced.items()):
+        repointed += Claim.objects.filter(coverage_id=dropped).update(coverage_id=kept, updated_at=clock.now())
+    return {"claim_coverages": repointed} if repointed else {}

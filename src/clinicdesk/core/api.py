@@ -8,17 +8,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Literal, TypeVar, cast
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from . import openapi
 from .exceptions import UnsupportedMediaType, ValidationFailed
+from .permissions import Actor
 from .problems import problem_response
 
 JSON_MEDIA_TYPE = "application/json"
+T = TypeVar("T")
 
 
 def api_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -30,6 +32,28 @@ def api_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def api_actor(request: HttpRequest) -> Actor:
+    """The signed-in user as the services' `actor` (the view is behind `api_login_required`)."""
+    return cast(Actor, request.user)
+
+
+def object_view(method: Literal["GET", "POST"], call: Callable[..., T], to_json: Callable[[T], dict[str, Any]],
+                *, id_arg: str) -> Callable[..., HttpResponse]:
+    """A JSON API view over one record named by the URL's one id: `call(actor=<the user>, <id_arg>=<the id>)` (a
+    selector for GET, a service for POST: no body is read) answered as `to_json` of what it returns (200), behind
+    the method check and `api_login_required`; errors are problem details, as in every view.
+
+        swap_take = object_view("POST", swap_services.swap_take, swap_json, id_arg="swap_id")  # swaps/<int:pk>/take
+    """
+    def view(request: HttpRequest, **url: Any) -> HttpResponse:
+        (record_id,) = url.values()
+        return JsonResponse(to_json(call(actor=api_actor(request), **{id_arg: record_id})))
+
+    view.__name__ = view.__qualname__ = getattr(call, "__name__", "object_view")
+    allow = require_GET if method == "GET" else require_POST
+    return allow(api_login_required(view))
 
 
 def _has_body(request: HttpRequest) -> bool:

@@ -5,6 +5,7 @@ scheduling's own services."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
-from clinicdesk.core.exceptions import Conflict, InvalidTransition, NotFound, ValidationFailed
+from clinicdesk.core.exceptions import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm, Role, SystemActor, has_perm, require, staff_user
 from clinicdesk.insurance import selectors as insurance_selectors
 from clinicdesk.patients.models import Coverage, Patient
@@ -107,20 +108,28 @@ def _event(visit: Visit, actor: Actor, from_status: str, to_status: str, **detai
                               actor=staff_user(actor), detail=detail)
 
 
-def _appointment_for_arrival(actor: Actor, appointment_id: int) -> Appointment:
-    require(actor, Perm.FRONTDESK, resource_type="appointment", resource_id=appointment_id)
-    appointment = Appointment.objects.select_related("location", "patient", "practitioner").filter(
+def _load_for_arrival(appointment_id: int) -> Appointment | None:
+    return Appointment.objects.select_related("location", "patient", "practitioner").filter(
         pk=appointment_id).first()
-    if appointment is None:
-        raise NotFound()
-    require(actor, Perm.FRONTDESK, location=appointment.location_id, hide=True, resource_type="appointment",
-            resource_id=appointment_id, patient_id=appointment.patient_id)
+
+
+def _refuse_unarrivable(appointment: Appointment) -> None:
     if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NOSHOW,
                               AppointmentStatus.ENTERED_IN_ERROR):
         raise InvalidTransition("not-checkable", _("This appointment is %(status)s; it cannot be checked in.")
                                 % {"status": appointment.get_status_display().lower()})
     if (refusal := scheduling.arrival_day_refusal(appointment)) is not None:
         raise refusal
+
+
+def _appointment_for_arrival(actor: Actor, appointment_id: int) -> Appointment:
+    require(actor, Perm.FRONTDESK, resource_type="appointment", resource_id=appointment_id)
+    appointment = _load_for_arrival(appointment_id)
+    if appointment is None:
+        raise NotFound()
+    require(actor, Perm.FRONTDESK, location=appointment.location_id, hide=True, resource_type="appointment",
+            resource_id=appointment_id, patient_id=appointment.patient_id)
+    _refuse_unarrivable(appointment)
     return appointment
 
 
@@ -128,7 +137,32 @@ def _appointment_for_arrival(actor: Actor, appointment_id: int) -> Appointment:
 def visit_arrive(*, actor: Actor, appointment_id: int) -> Visit:
     """The patient is at the desk: the appointment becomes 'arrived' through scheduling's one status path,
     whose `status_changed` event opens the visit (`visit_follow_appointment`); the wait timer runs."""
-    appointment = _appointment_for_arrival(actor, appointment_id)
+    return _arrive(actor, _appointment_for_arrival(actor, appointment_id))
+
+
+@atomic_service
+def self_arrival(*, actor: Actor, appointment_id: int) -> Visit:
+    """A patient marks their own visit arrived (the waiting-room kiosk). The actor must be the patient of the
+    appointment or their authorized proxy: a patient's actor (the portal's) proves it with `reach`, which answers
+    NotFound for anyone else's visit; any other actor is refused (the desk uses `visit_arrive`). Then the desk's
+    one arrival path runs (the same refusals, the same visit, the same audit entries, in the patient's name),
+    allowed the desk's arrival for this appointment only: the patient's actor itself holds no front-desk right."""
+    reach = getattr(actor, "reach", None)
+    if not isinstance(actor, SystemActor) or reach is None:
+        raise PermissionDenied(actor=actor, permission="frontdesk.self_arrival", resource_type="appointment",
+                               resource_id=str(appointment_id))
+    appointment = _load_for_arrival(appointment_id)
+    if appointment is None:
+        raise NotFound()
+    reach(appointment.patient_id)
+    _refuse_unarrivable(appointment)
+    arriving = copy.copy(actor)  # the same patient (audit name, role, proxy detail), for this one arrival
+    arriving.perms = actor.perms | {Perm.FRONTDESK}
+    return _arrive(arriving, appointment)
+
+
+def _arrive(actor: Actor, appointment: Appointment) -> Visit:
+    """The one arrival path, for the desk and the patient's own arrival alike (the actor already checked)."""
     existing = Visit.objects.filter(appointment=appointment).first()
     if existing is not None:
         return existing

@@ -6,24 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
-from clinicdesk.core.api import api_login_required, json_body
+from clinicdesk.core.api import api_actor, api_login_required, json_body, object_view
 from clinicdesk.core.exceptions import ValidationFailed
 from clinicdesk.core.openapi import ID, SESSION, WRITE_AUTH, body, errors, ok, optional
-from clinicdesk.core.permissions import Actor
 
 from . import selectors, services
 from .models import EligibilityChannel, EligibilityResult, EligibilityStatus
 from .x12 import codes
 
-
-def _actor(request: HttpRequest) -> Actor:
-    return cast(Actor, request.user)
 
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
@@ -88,22 +84,14 @@ def verify(request: HttpRequest) -> JsonResponse:
     if coverage is None and patient is None and appointment is None:
         raise ValidationFailed("missing-field", _("Name a coverage, a patient or an appointment."),
                                fields={"coverage": [_("Required.")]})
-    result = services.eligibility_verify(actor=_actor(request), coverage_id=coverage, patient_id=patient,
+    result = services.eligibility_verify(actor=api_actor(request), coverage_id=coverage, patient_id=patient,
                                          appointment_id=appointment, channel=channel or services.default_channel(),
                                          service_date=service_date)
     return JsonResponse(result_json(result), status=201)
 
 
-@require_GET
-@api_login_required
-def result(request: HttpRequest, result_id: int) -> JsonResponse:
-    return JsonResponse(result_json(selectors.eligibility_result_detail(actor=_actor(request), result_id=result_id)))
-
-
-@require_GET
-@api_login_required
-def latest(request: HttpRequest, coverage_id: int) -> JsonResponse:
-    return JsonResponse(result_json(selectors.eligibility_latest(actor=_actor(request), coverage_id=coverage_id)))
+result = object_view("GET", selectors.eligibility_result_detail, result_json, id_arg="result_id")
+latest = object_view("GET", selectors.eligibility_latest, result_json, id_arg="coverage_id")
 
 
 def _path_id(name: str, what: str) -> dict[str, Any]:

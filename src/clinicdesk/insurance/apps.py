@@ -22,6 +22,8 @@ class InsuranceConfig(AppConfig):
         # Prior authorizations past their last valid day become expired (hourly; the day turns at midnight).
         periodic.register("expire-authorizations", every_seconds=3600, enqueue=tasks.expire_authorizations.enqueue)
         patient_hooks.subscribe("insurance", merge.move_patient_rows, handles=merge.MERGE_HANDLES)
+        patient_hooks.subscribe_coverage_replaced("insurance", merge.repoint_coverages,
+                                                  handles=merge.COVERAGE_HANDLES)
         # Referrals and prior authorizations (#18 items 6-7): visits used on fulfilment; the prior-auth tick.
         from clinicdesk.scheduling import hooks as schedule_hooks
 

@@ -30,11 +30,39 @@ class MergeHandler(Protocol):
     def __call__(self, *, survivor: Any, merged: Any, actor: Any) -> Mapping[str, int] | None: ...
 
 
+class CoverageReplacedHandler(Protocol):
+    def __call__(self, *, replaced: Mapping[int, int], actor: Any) -> Mapping[str, int] | None: ...
+
+
 @dataclass(frozen=True)
 class MergeSubscriber:
+    """A subscriber to one of the merge's events (`patient_merged`, `coverage_replaced`)."""
+
     app: str  # the app label whose rows the handler moves
-    handler: MergeHandler | Callable[..., Mapping[str, int] | None]
+    handler: MergeHandler | CoverageReplacedHandler | Callable[..., Mapping[str, int] | None]
     handles: frozenset[str]
+
+
+def _add(registry: list[MergeSubscriber], app: str, handler: Callable[..., Mapping[str, int] | None],
+         handles: Iterable[str]) -> None:
+    """Idempotent per (app, handler) so a second ready() adds nothing; an app names only its own relations."""
+    names = frozenset(handles)
+    for relation in names:
+        if relation.split(".")[0] != app:
+            raise ValueError(f"{app} may only handle its own relations, not {relation}")
+    if not any(s.app == app and s.handler is handler for s in registry):
+        registry.append(MergeSubscriber(app, handler, names))
+
+
+def _fire(registry: list[MergeSubscriber], **event: Any) -> dict[str, int]:
+    """Run every subscriber inside the caller's transaction, summing the counts they return; an exception
+    propagates and aborts the merge."""
+    moved: dict[str, int] = {}
+    for subscriber in list(registry):
+        counts = subscriber.handler(**event) or {}
+        for name, count in counts.items():
+            moved[name] = moved.get(name, 0) + count
+    return moved
 
 
 patient_merged: list[MergeSubscriber] = []
@@ -51,12 +79,7 @@ KEPT_ON_MERGE: dict[str, str] = {
 def subscribe(app: str, handler: MergeHandler | Callable[..., Mapping[str, int] | None], *,
               handles: Iterable[str]) -> None:
     """Register `handler` for `patient_merged`; idempotent per (app, handler) so a second ready() adds nothing."""
-    names = frozenset(handles)
-    for relation in names:
-        if relation.split(".")[0] != app:
-            raise ValueError(f"{app} may only handle its own relations, not {relation}")
-    if not any(s.app == app and s.handler is handler for s in patient_merged):
-        patient_merged.append(MergeSubscriber(app, handler, names))
+    _add(patient_merged, app, handler, handles)
 
 
 def handled_relations() -> dict[str, str]:
@@ -66,12 +89,35 @@ def handled_relations() -> dict[str, str]:
 
 def fire_patient_merged(*, survivor: Any, merged: Any, actor: Any) -> dict[str, int]:
     """Run every subscriber inside the caller's transaction; an exception propagates and aborts the merge."""
-    moved: dict[str, int] = {}
-    for subscriber in list(patient_merged):
-        counts = subscriber.handler(survivor=survivor, merged=merged, actor=actor) or {}
-        for name, count in counts.items():
-            moved[name] = moved.get(name, 0) + count
-    return moved
+    return _fire(patient_merged, survivor=survivor, merged=merged, actor=actor)
+
+
+# --- coverage_replaced -----------------------------------------------------------------------------------------
+# When both charts carry the same card (payer, member id, order), the merge keeps the survivor's coverage and
+# deletes the merged chart's copy. Before deleting it, the patients app announces
+# `coverage_replaced(replaced={dropped coverage pk: kept coverage pk}, actor)`, INSIDE the merge transaction;
+# every app holding rows that name a coverage re-points them to the kept one (a claim's coverage is PROTECTed, so
+# a row left behind would abort the merge). A subscriber returns counts for the merge's audit entry, like a
+# `patient_merged` subscriber, and names the relations it handles ("<app_label>.<Model>.<field>");
+# tests/patients/test_merge_seams.py fails on any reference to a Coverage that no subscriber handles.
+
+coverage_replaced: list[MergeSubscriber] = []
+
+
+def subscribe_coverage_replaced(app: str, handler: CoverageReplacedHandler | Callable[..., Mapping[str, int] | None],
+                                *, handles: Iterable[str]) -> None:
+    """Register `handler` for `coverage_replaced`; idempotent per (app, handler)."""
+    _add(coverage_replaced, app, handler, handles)
+
+
+def coverage_handled_relations() -> dict[str, str]:
+    """Relation to a Coverage -> app label of the subscriber that re-points it."""
+    return {relation: s.app for s in coverage_replaced for relation in s.handles}
+
+
+def fire_coverage_replaced(*, replaced: Mapping[int, int], actor: Any) -> dict[str, int]:
+    """Run every subscriber inside the caller's transaction (nothing to do when no card was dropped)."""
+    return _fire(coverage_replaced, replaced=dict(replaced), actor=actor) if replaced else {}
 
 
 # --- where a patient is seen ------------------------------------------------------------------------------------

@@ -5,13 +5,12 @@ is a 422 `swap-breaks-rule` whose `rule` names it."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from clinicdesk.core.api import api_login_required, json_body
-from clinicdesk.core.permissions import Actor
+from clinicdesk.core.api import api_actor, api_login_required, json_body, object_view
 from clinicdesk.core.resources import ApiField, parse_members
 
 from . import swap_selectors, swap_services, training_selectors, training_services
@@ -23,10 +22,6 @@ _CLAIM_FIELDS = (ApiField.ref("roster", required=True), ApiField.date("date", re
                  ApiField.ref("shiftType", required=True), ApiField.ref("skill"))
 _RECORD_FIELDS = (ApiField.ref("user", required=True), ApiField.ref("training", required=True),
                   ApiField.date("completedOn", required=True), ApiField.text("note", max_length=300))
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return cast(Actor, request.user)
 
 
 def swap_json(swap: ShiftSwap) -> dict[str, Any]:
@@ -46,26 +41,13 @@ def record_json(record: TrainingRecord) -> dict[str, Any]:
 @api_login_required
 def swap_offer(request: HttpRequest) -> HttpResponse:
     values = parse_members(_OFFER_FIELDS, json_body(request, required=True))
-    made = swap_services.swap_offer(actor=_actor(request), **values)
+    made = swap_services.swap_offer(actor=api_actor(request), **values)
     return JsonResponse(swap_json(made), status=201)
 
 
-@require_GET
-@api_login_required
-def swap_item(request: HttpRequest, pk: int) -> HttpResponse:
-    return JsonResponse(swap_json(swap_selectors.swap_detail(actor=_actor(request), swap_id=pk)))
-
-
-@require_POST
-@api_login_required
-def swap_take(request: HttpRequest, pk: int) -> HttpResponse:
-    return JsonResponse(swap_json(swap_services.swap_take(actor=_actor(request), swap_id=pk)))
-
-
-@require_POST
-@api_login_required
-def swap_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return JsonResponse(swap_json(swap_services.swap_approve(actor=_actor(request), swap_id=pk)))
+swap_item = object_view("GET", swap_selectors.swap_detail, swap_json, id_arg="swap_id")
+swap_take = object_view("POST", swap_services.swap_take, swap_json, id_arg="swap_id")
+swap_approve = object_view("POST", swap_services.swap_approve, swap_json, id_arg="swap_id")
 
 
 @require_POST
@@ -73,28 +55,25 @@ def swap_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def swap_decline(request: HttpRequest, pk: int) -> HttpResponse:
     data = json_body(request) or {}
     note = data.get("note") if isinstance(data, dict) else None
-    return JsonResponse(swap_json(swap_services.swap_decline(actor=_actor(request), swap_id=pk,
+    return JsonResponse(swap_json(swap_services.swap_decline(actor=api_actor(request), swap_id=pk,
                                                              note=note if isinstance(note, str) else "")))
 
 
-@require_POST
-@api_login_required
-def swap_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    return JsonResponse(swap_json(swap_services.swap_cancel(actor=_actor(request), swap_id=pk)))
+swap_cancel = object_view("POST", swap_services.swap_cancel, swap_json, id_arg="swap_id")
 
 
 @require_POST
 @api_login_required
 def open_shift_claim(request: HttpRequest) -> HttpResponse:
     values = parse_members(_CLAIM_FIELDS, json_body(request, required=True))
-    made = swap_services.open_shift_claim(actor=_actor(request), **values)
+    made = swap_services.open_shift_claim(actor=api_actor(request), **values)
     return JsonResponse(swap_json(made), status=201)
 
 
 @require_GET
 @api_login_required
 def trainings(request: HttpRequest) -> HttpResponse:
-    found = training_selectors.trainings_list(actor=_actor(request))
+    found = training_selectors.trainings_list(actor=api_actor(request))
     return JsonResponse({"items": [{
         "id": t.pk, "code": t.code, "name": t.name, "validMonths": t.valid_months, "roles": list(t.roles or []),
         "skills": [s.pk for s in t.skills.all()], "shiftTypes": [s.pk for s in t.shift_types.all()]}
@@ -105,5 +84,5 @@ def trainings(request: HttpRequest) -> HttpResponse:
 @api_login_required
 def training_record_create(request: HttpRequest) -> HttpResponse:
     values = parse_members(_RECORD_FIELDS, json_body(request, required=True))
-    made = training_services.training_record_create(actor=_actor(request), **values)
+    made = training_services.training_record_create(actor=api_actor(request), **values)
     return JsonResponse(record_json(made), status=201)

@@ -77,7 +77,7 @@ def _provider(practitioner: Any) -> e837p.Provider:
     return e837p.Provider(practitioner.last_name, practitioner.first_name, practitioner.npi)
 
 
-def billing_provider(location: Any, organization: Any) -> e837p.BillingProvider:
+def _billing_provider(location: Any, organization: Any) -> e837p.BillingProvider:
     return e837p.BillingProvider(organization.name, organization.npi, organization.tax_id,
                                  e837p.Address(location.address_line, location.city, location.state,
                                                location.postal_code))
@@ -89,7 +89,7 @@ def submitter(organization: Any, location: Any) -> e837p.Submitter:
                            usage=settings.CLEARINGHOUSE_USAGE)
 
 
-def to_x12(claim: Claim, organization: Any, coverages: dict[int, Coverage] | None = None) -> e837p.Claim:
+def _to_x12(claim: Claim, organization: Any, coverages: dict[int, Coverage] | None = None) -> e837p.Claim:
     """The claim as the pure 837P writer takes it."""
     patient, coverage = claim.patient, claim.coverage
     subscriber = _subscriber(coverage, patient, claim.sequence)
@@ -119,14 +119,14 @@ def to_x12(claim: Claim, organization: Any, coverages: dict[int, Coverage] | Non
             paid_date=paid_date))
     return e837p.Claim(claim_id=claim.claim_number, subscriber=subscriber, diagnoses=list(claim.diagnoses),
                        lines=x12_lines, service_date=claim.date_of_service,
-                       billing=billing_provider(claim.location, organization), patient=dependent,
+                       billing=_billing_provider(claim.location, organization), patient=dependent,
                        relationship=_PAT.get(coverage.relationship, "G8"), place_of_service=claim.place_of_service,
                        frequency=claim.frequency, payer_claim_number=claim.payer_claim_number, rendering=rendering,
                        referral_number=claim.referral_number, prior_authorization=claim.prior_authorization,
                        other_payers=others)
 
 
-def ready_claims(actor: Actor) -> list[Claim]:
+def _ready_claims(actor: Actor) -> list[Claim]:
     rows = (Claim.objects.filter(status=ClaimStatus.READY)
             .select_related("patient", "coverage__payer", "payer", "location")
             .prefetch_related("lines__rendering").order_by("pk"))
@@ -141,7 +141,7 @@ def claims_submit(*, actor: Actor, to_dir: str | Path | None = None) -> SubmitRe
     """Send every ready claim the actor may bill (one interchange); returns what was sent (no claims: empty)."""
     require(actor, Perm.BILLING_WRITE)
     report = SubmitReport()
-    claims = ready_claims(actor)
+    claims = _ready_claims(actor)
     if not claims:
         return report
     organization = practice_selectors.organization_current()
@@ -158,7 +158,7 @@ def claims_submit(*, actor: Actor, to_dir: str | Path | None = None) -> SubmitRe
     coverages = {c.pk: c for c in Coverage.objects.select_related("payer").filter(
         pk__in={p.get("coverage") for c in claims for p in c.prior_payers})}
     try:
-        text = e837p.build([to_x12(c, organization, coverages) for c in claims],
+        text = e837p.build([_to_x12(c, organization, coverages) for c in claims],
                            submitter=submitter(organization, claims[0].location), control_number=number,
                            created=created.replace(tzinfo=None), reference=batch.reference)
     except X12Error as error:

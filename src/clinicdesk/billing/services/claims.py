@@ -52,7 +52,7 @@ def move(claim: Claim, to: str, *, source: str, note: str = "", actor: Actor | N
     return True
 
 
-def claim_for(actor: Actor, claim_id: int, *, lock: bool = False, perm: Perm = Perm.BILLING_WRITE) -> Claim:
+def _claim_for(actor: Actor, claim_id: int, *, lock: bool = False, perm: Perm = Perm.BILLING_WRITE) -> Claim:
     require(actor, perm)
     rows = Claim.objects.select_for_update(of=("self",)) if lock else Claim.objects
     claim = (rows.select_related("payer", "coverage", "patient", "location", "superbill")
@@ -97,7 +97,7 @@ def _prior_payers(superbill: Superbill, sequence: int) -> tuple[list[dict[str, A
     return payers, paid
 
 
-def scrub_claim(claim: Claim, context: ScrubContext, *, source: str = "scrub", actor: Actor | None = None) -> Claim:
+def _scrub_claim(claim: Claim, context: ScrubContext, *, source: str = "scrub", actor: Actor | None = None) -> Claim:
     lines = list(claim.lines.select_related("rendering").order_by("position")) \
         if not hasattr(claim, "_lines") else claim._lines
     duplicate = find_duplicate(claim, [line.code for line in lines])
@@ -176,7 +176,7 @@ def _create(actor: Actor, superbill: Superbill, coverage: Coverage, sequence: in
     claim._lines = claim_lines  # type: ignore[attr-defined]
     ClaimEvent.objects.create(claim=claim, from_status="", to_status=ClaimStatus.DRAFT, source="build", at=now,
                               by=staff_user(actor))
-    scrub_claim(claim, context, source="scrub", actor=actor)
+    _scrub_claim(claim, context, source="scrub", actor=actor)
     record(actor, "claim.build", claim, patient=superbill.patient_id,
            detail={"superbill": superbill.pk, "sequence": sequence, "payer": coverage.payer_id,
                    "frequency": frequency, "edits": [e["code"] for e in claim.edits]})
@@ -186,7 +186,7 @@ def _create(actor: Actor, superbill: Superbill, coverage: Coverage, sequence: in
 @atomic_service
 def claim_scrub(*, actor: Actor, claim_id: int) -> Claim:
     """Scrub a held or rejected claim again (after the coverage, the practice or the payer was corrected)."""
-    claim = claim_for(actor, claim_id, lock=True)
+    claim = _claim_for(actor, claim_id, lock=True)
     if claim.status not in (ClaimStatus.HELD, ClaimStatus.REJECTED, ClaimStatus.READY, ClaimStatus.DRAFT):
         raise InvalidTransition("claim-not-editable", _("Only a claim not yet sent, or rejected, is scrubbed again."))
     if claim.sequence > 1 and not claim.prior_payers:
@@ -199,7 +199,7 @@ def claim_scrub(*, actor: Actor, claim_id: int) -> Claim:
         claim.referral_number = claim.referral_number or referral
         claim.prior_authorization = claim.prior_authorization or authorization
         claim.save(update_fields=["referral_number", "prior_authorization"])
-    scrub_claim(claim, ScrubContext.load(clock.today_in(claim.location.tz)), actor=actor)
+    _scrub_claim(claim, ScrubContext.load(clock.today_in(claim.location.tz)), actor=actor)
     record(actor, "claim.scrub", claim, patient=claim.patient_id,
            detail={"edits": [e["code"] for e in claim.edits]})
     return claim
@@ -209,7 +209,7 @@ def claim_scrub(*, actor: Actor, claim_id: int) -> Claim:
 def claim_replace(*, actor: Actor, claim_id: int) -> Claim:
     """The corrected claim (frequency 7, naming the payer's claim number) of an adjudicated claim; the old one is
     marked replaced. The corrected claim is built from the visit's superbill as it is now."""
-    claim = claim_for(actor, claim_id, lock=True)
+    claim = _claim_for(actor, claim_id, lock=True)
     if claim.status not in ADJUDICATED:
         raise InvalidTransition("claim-not-adjudicated", _("Only a paid, partly paid or denied claim is replaced."))
     if not claim.payer_claim_number:
@@ -228,7 +228,7 @@ def claim_replace(*, actor: Actor, claim_id: int) -> Claim:
 @atomic_service
 def claim_void(*, actor: Actor, claim_id: int) -> Claim:
     """Void a claim not yet sent (or rejected)."""
-    claim = claim_for(actor, claim_id, lock=True)
+    claim = _claim_for(actor, claim_id, lock=True)
     if claim.status not in (ClaimStatus.DRAFT, ClaimStatus.HELD, ClaimStatus.READY, ClaimStatus.REJECTED):
         raise InvalidTransition("claim-sent", _("A claim the payer holds is not voided here."))
     move(claim, ClaimStatus.VOIDED, source="user", actor=actor)

@@ -22,7 +22,7 @@ from ._common import Errors, clean_text
 from ._files import store_file
 
 
-def audience_users(roles: list[str]) -> list[User]:
+def _audience_users(roles: list[str]) -> list[User]:
     return list(User.objects.filter(is_active=True, role__in=roles).order_by("last_name", "first_name", "pk"))
 
 
@@ -68,7 +68,7 @@ def policy_publish(*, actor: Actor, policy_id: int, effective_on: dt.date | None
     version = PolicyVersion.objects.create(policy=policy, number=number, summary=summary, text=text,
                                            file=store_file(actor, file), effective_on=effective_on,
                                            published_by=staff_user(actor), published_at=clock.now())
-    PolicyAck.objects.bulk_create([PolicyAck(version=version, user=u) for u in audience_users(policy.audience)])
+    PolicyAck.objects.bulk_create([PolicyAck(version=version, user=u) for u in _audience_users(policy.audience)])
     if review_on is not None:
         policy.review_on = review_on
         policy.save(update_fields=["review_on"])

@@ -102,8 +102,12 @@ def duplicate_dismiss(*, actor: Actor, candidate_id: int, reason: str) -> Duplic
     return candidate
 
 
-def _move_coverages(survivor: Patient, merged: Patient) -> int:
+def _move_coverages(survivor: Patient, merged: Patient, actor: Actor) -> dict[str, int]:
+    """Move the merged chart's coverages; a card both charts carry is kept once (the survivor's). Rows of other
+    apps naming a dropped copy are re-pointed to the kept one (`hooks.coverage_replaced`) before it is deleted."""
     moved = 0
+    replaced: dict[int, int] = {}  # the merged chart's copy -> the survivor's coverage of the same card
+    dropped: list[Coverage] = []
     for coverage in Coverage.objects.filter(patient=merged).select_related("payer").order_by("pk"):
         same = Coverage.objects.filter(patient=survivor, payer=coverage.payer_id, member_id=coverage.member_id,
                                        order=coverage.order).first()
@@ -114,14 +118,18 @@ def _move_coverages(survivor: Patient, merged: Patient) -> int:
             if same.card_back_id is None and coverage.card_back_id:
                 same.card_back_id = coverage.card_back_id
             same.save(update_fields=["card_front", "card_back"])
-            coverage.delete()
+            replaced[coverage.pk] = same.pk
+            dropped.append(coverage)
             continue
         if (clash := overlapping(survivor, coverage.order, coverage.start_date, coverage.end_date)) is not None:
             raise overlap_error(clash)
         coverage.patient = survivor
         coverage.save(update_fields=["patient"])
         moved += 1
-    return moved
+    repointed = hooks.fire_coverage_replaced(replaced=replaced, actor=actor)
+    for coverage in dropped:
+        coverage.delete()
+    return {"coverages": moved, "coverages_deduplicated": len(dropped), **repointed}
 
 
 # The patients app's own relations to a patient (see hooks.py); registered in PatientsConfig.ready().
@@ -144,7 +152,7 @@ def move_patient_rows(*, survivor: Patient, merged: Patient, actor: Actor) -> di
     DuplicateCandidate.objects.filter(Q(first=merged) | Q(second=merged), status=DuplicateCandidate.Status.OPEN) \
         .update(status=DuplicateCandidate.Status.MERGED, reviewed_by=staff_user(actor), reviewed_at=clock.now())
     return {
-        "coverages": _move_coverages(survivor, merged),
+        **_move_coverages(survivor, merged, actor),
         "documents": Document.objects.filter(patient=merged).update(patient=survivor),
         "signed_forms": SignedForm.objects.filter(patient=merged).update(patient=survivor),
         "contacts": RelatedPerson.objects.filter(patient=merged).update(patient=survivor),

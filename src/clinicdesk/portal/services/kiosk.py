@@ -4,7 +4,8 @@ A desk user switches a tablet into kiosk mode for one location (`kiosk_enable`: 
 its digest in `KioskDevice`). A patient finds today's visit there by last name and date of birth, or by the code
 (link) of their reminder; wrong look-ups are counted per device, audited, and lock the kiosk for a while. The
 patient then confirms their details and insurance (changes become pending intake submissions, as in the portal),
-signs outstanding forms, and is marked arrived through the desk's one arrival path (`frontdesk.visit_arrive`).
+signs outstanding forms, and is marked arrived through the desk's one arrival path, by the front desk's entry
+for a patient arriving at their own visit (`frontdesk.self_arrival`: it checks the visit is theirs).
 Between steps only a signed, short-lived visit token travels in the page: nothing of the patient stays on the
 device, and the page resets after each patient and after 60 s idle (static/portal/kiosk.js).
 """
@@ -30,7 +31,7 @@ from clinicdesk.frontdesk import services as frontdesk
 from clinicdesk.patients.models import Coverage, FormTemplate, Patient
 from clinicdesk.scheduling.models import Appointment, AppointmentStatus
 
-from ..actor import PATIENT_PERMS, PatientActor
+from ..actor import PatientActor
 from ..models import IntakeKind, IntakeSource, IntakeStatus, IntakeSubmission, KioskDevice
 from . import intake
 from .common import TooManyRequests, sha
@@ -44,13 +45,12 @@ FINDABLE = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
 
 
 class KioskPatientActor(PatientActor):
-    """The patient at the kiosk. Besides a patient's own permissions it may mark their own visit arrived, the one
-    thing the desk's arrival path asks the front-desk permission for; the kiosk services hand it only the visit
-    the patient found."""
+    """The patient at the kiosk: a patient's own permissions only (no front-desk right). Their own visit is marked
+    arrived by `frontdesk.self_arrival`, which checks that the visit is theirs; the kiosk services hand it only the
+    visit the patient found."""
 
     def __init__(self, *, patient_id: int, device_id: int) -> None:
         super().__init__(patient_id=patient_id, method="kiosk")
-        self.perms = PATIENT_PERMS | {Perm.FRONTDESK}
         self.device_id = device_id
 
     def audit_detail(self, **extra: Any) -> dict[str, Any]:
@@ -216,7 +216,7 @@ def kiosk_check_in(*, device: KioskDevice, token: str, details: dict[str, Any], 
     for template_id, typed_name in signatures:
         intake.intake_form_sign(actor=actor, template_id=template_id, typed_name=typed_name, agree=True,
                                 source=IntakeSource.KIOSK)
-    visit = frontdesk.visit_arrive(actor=actor, appointment_id=appointment.pk)
+    visit = frontdesk.self_arrival(actor=actor, appointment_id=appointment.pk)
     record(actor, "portal.kiosk_check_in", appointment, patient=appointment.patient_id,
            detail=actor.audit_detail(forms=len(signatures)))
     return visit
