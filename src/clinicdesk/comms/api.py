@@ -9,13 +9,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from clinicdesk.core.api import api_login_required, json_body
+from clinicdesk.core.api import api_actor, api_login_required, json_body
 from clinicdesk.core.exceptions import ValidationFailed
 from clinicdesk.core.permissions import Perm
 from clinicdesk.core.resources import ApiField, ApiResource
 
 from . import rules
-from .models import Channel, Kind
+from .consent_records import ConsentOverview, consent_overview, consent_record
+from .models import Channel, ConsentRecord, Kind
 from .setup_selectors import (
     message_template_detail,
     message_templates_list,
@@ -95,3 +96,54 @@ def quiet_hours(request: HttpRequest) -> HttpResponse:
         row = rules.quiet_hours_set(actor=request.user, start_hour=values["start_hour"], end_hour=values["end_hour"])
         return JsonResponse(_quiet_json(row.start_hour, row.end_hour))
     return JsonResponse(_quiet_json(*quiet_hours_current(actor=request.user)))
+
+
+# --- consent to be contacted (#24 item 5): GET the current state and history, POST a record -----------------------
+_CONSENT_MEMBERS = {"purpose", "channel", "granted", "source", "note"}
+
+
+def _consent_record_json(entry: ConsentRecord) -> dict[str, Any]:
+    return {"id": entry.pk, "patient": entry.patient_id, "forAddress": entry.patient_id is None,
+            "purpose": entry.purpose, "purposeLabel": str(entry.get_purpose_display()), "channel": entry.channel,
+            "channelLabel": str(entry.get_channel_display()), "granted": entry.granted, "source": entry.source,
+            "sourceLabel": str(entry.get_source_display()), "note": entry.note, "at": entry.at.isoformat(),
+            "recordedBy": entry.recorded_by.username if entry.recorded_by_id and entry.recorded_by else None}
+
+
+def _consent_json(overview: ConsentOverview) -> dict[str, Any]:
+    return {"patient": overview.patient.pk,
+            "current": [{"purpose": row.purpose, "purposeLabel": row.purpose_label, "channel": cell.channel,
+                         "channelLabel": cell.channel_label, "allowed": cell.allowed, "words": cell.words,
+                         "recorded": cell.recorded} for row in overview.rows for cell in row.cells],
+            "history": [_consent_record_json(r) for r in overview.history]}
+
+
+def _text(data: dict[str, Any], name: str, *, required: bool = True) -> str:
+    value = data.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        message = _("'%(name)s' must be text.") % {"name": name}
+        raise ValidationFailed("bad-field", message, fields={name: [message]})
+    return value
+
+
+@require_http_methods(["GET", "POST"])
+@api_login_required
+def patient_consent(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """GET whether the patient may be contacted for each purpose by each channel, and the consent history; POST one
+    consent granted or withdrawn (the same service as the contact-preferences screen)."""
+    actor = api_actor(request)
+    if request.method == "POST":
+        data = json_body(request, required=True)
+        if unknown := sorted(set(data) - _CONSENT_MEMBERS):
+            raise ValidationFailed("unknown-field", _("Unknown members: %(names)s.") % {"names": ", ".join(unknown)},
+                                   fields={name: [_("Unknown.")] for name in unknown})
+        if not isinstance(data.get("granted"), bool):
+            message = _("'granted' must be true or false.")
+            raise ValidationFailed("bad-field", message, fields={"granted": [message]})
+        entry = consent_record(actor=actor, patient_id=patient_id, purpose=_text(data, "purpose"),
+                               channel=_text(data, "channel"), granted=data["granted"], source=_text(data, "source"),
+                               note=_text(data, "note", required=False))
+        return JsonResponse(_consent_record_json(entry), status=201)
+    return JsonResponse(_consent_json(consent_overview(actor=actor, patient_id=patient_id)))

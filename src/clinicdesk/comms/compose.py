@@ -236,7 +236,8 @@ def compose_send(*, actor: Actor, patient_ids: list[int], channel: str, batch: s
     needs_appointment = any(name.startswith("appointment.") for text in texts for name in fields_used(text))
     for patient in patients:
         require_patient_in_reach(actor, patient, perm=Perm.CORRESPONDENCE_WRITE)
-        refusal = contact_refusal(patient, channel, purpose=version.template.purpose if version else "general")
+        purpose = version.template.purpose if version else "general"
+        refusal = contact_refusal(patient, channel, purpose=purpose)
         if refusal:
             result.skipped.append((patient, refusal_words(refusal, channel)))
             continue
@@ -265,7 +266,7 @@ def compose_send(*, actor: Actor, patient_ids: list[int], channel: str, batch: s
             item.message = Message.objects.create(
                 patient=patient, kind=Kind.MANUAL, channel=channel, to_address=_address(patient, channel),
                 language=language, subject=subject_out[:200], body=body_out, status=Status.QUEUED, send_after=due,
-                dedupe_key=f"compose:{batch}:{patient.pk}")
+                dedupe_key=f"compose:{batch}:{patient.pk}", purpose=purpose)
             item.outcome = Correspondence.Outcome.HELD if due > now else Correspondence.Outcome.QUEUED
         item.save()
         record(actor, "correspondence.send", item, patient=patient,

@@ -29,7 +29,7 @@ from clinicdesk.scheduling.models import AppointmentStatus
 
 from . import quiet_hours
 from .channels import DeliveryError, EmailSender, Outgoing, SmsGateway, sms_gateway
-from .consent import channel_allowed
+from .consent import consent_prefetch, contact_refusal
 from .models import Channel, Kind, Message, MessageEvent, Status, plan_stamp
 from .quiet_hours import next_sendable
 
@@ -122,7 +122,7 @@ def _ready(message: Message, now: dt.datetime, quiet: tuple[int, int] | None = N
             _set(message, status=Status.SUPPRESSED, lease_until=None, last_error="appointment changed")
             _event(message.pk, Status.SUPPRESSED, "appointment changed").save()
         return False
-    if not channel_allowed(message.patient, message.channel):
+    if contact_refusal(message.patient, message.channel, purpose=message.purpose):
         with transaction.atomic():
             _set(message, status=Status.SUPPRESSED, lease_until=None, last_error="patient opted out")
             _event(message.pk, Status.SUPPRESSED, "patient opted out").save()
@@ -139,7 +139,8 @@ def _deliver_chunk(chunk: list[Message], send: Callable[[Outgoing], str]) -> Non
     """Hand a few messages over: mark them handed (durably), send, then record the results together.
     A crash in between leaves at most this chunk in doubt (see the module docstring)."""
     now, quiet = clock.now(), quiet_hours.current()
-    ready = [m for m in chunk if _ready(m, now, quiet)]
+    with consent_prefetch(m.patient for m in chunk):  # one query for the chunk's consent records
+        ready = [m for m in chunk if _ready(m, now, quiet)]
     if not ready:
         return
     Message.objects.filter(pk__in=[m.pk for m in ready]).update(handed_to_provider_at=now)

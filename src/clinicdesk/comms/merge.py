@@ -8,13 +8,20 @@ person twice: it moves, closed.
 Correspondence (letters and messages written to the chart) and incoming mail linked to it move to the survivor.
 A compose batch is written once per patient; if one batch reached both charts, the merged chart's copy keeps a
 batch name of its own (the batch name marked with the merge) so that both letters stay on the survivor.
+
+Consent to be contacted is an append-only history whose latest record decides (comms.consent_records). "Append-
+only" there is the services' rule (a record is never edited; no database trigger forbids an update), and a merge
+is not an edit of what was consented: the merged chart's records move to the survivor unchanged (channel,
+purpose, granted, source, time). They are the same person's statements, so the survivor's history then holds
+both charts' records and the latest of them, whichever chart it was given on, decides; a refusal given on the
+merged chart is not lost behind a chart nobody writes to any more.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .models import Correspondence, IncomingItem, Message, OfferInvite, Recall
+from .models import ConsentRecord, Correspondence, IncomingItem, Message, OfferInvite, Recall
 
 MERGE_HANDLES = (
     "comms.Message.patient",
@@ -22,6 +29,7 @@ MERGE_HANDLES = (
     "comms.Recall.patient",
     "comms.Correspondence.patient",
     "comms.IncomingItem.patient",
+    "comms.ConsentRecord.patient",
 )
 
 OPEN_RECALL = (Recall.State.DUE, Recall.State.NOTIFIED)
@@ -42,4 +50,5 @@ def move_patient_rows(*, survivor: Any, merged: Any, actor: Any) -> dict[str, in
         "recalls": Recall.objects.filter(patient=merged).update(patient=survivor),
         "correspondence": Correspondence.objects.filter(patient=merged).update(patient=survivor),
         "incoming_items": IncomingItem.objects.filter(patient=merged).update(patient=survivor),
+        "consent_records": ConsentRecord.objects.filter(patient=merged).update(patient=survivor),
     }

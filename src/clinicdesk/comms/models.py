@@ -90,6 +90,8 @@ class Message(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     # The same reminder for the same appointment is planned once, however often planning runs.
     dedupe_key = models.CharField(max_length=120, unique=True)
+    # What it is for (ConsentPurpose or "general"): the consent asked again at the last moment before sending.
+    purpose = models.CharField(max_length=12, default="appointment")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -371,3 +373,48 @@ class IncomingFile(models.Model):
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     document_id = models.BigIntegerField(null=True, blank=True)  # the chart document, once filed
+
+
+# --- consent to be contacted (#24 item 5): an append-only history; the latest record decides ------------------
+class ConsentPurpose(models.TextChoices):
+    APPOINTMENT = "appointment", _("Appointment messages")
+    BILLING = "billing", _("Billing")
+    OUTREACH = "outreach", _("Outreach and marketing")
+
+
+class ConsentChannel(models.TextChoices):
+    SMS = "sms", _("Text message")
+    EMAIL = "email", _("E-mail")
+    VOICEMAIL = "voicemail", _("Voice call")
+    LETTER = "letter", _("Letter")
+
+
+class ConsentSource(models.TextChoices):
+    DESK = "desk", _("At the desk")
+    PORTAL = "portal", _("Patient portal")
+    SMS_KEYWORD = "sms-keyword", _("Text message reply (STOP or START)")
+    EMAIL_LINK = "email-link", _("E-mail unsubscribe link")
+    WRITTEN = "written", _("Written form")
+
+
+class ConsentRecord(models.Model):
+    """One consent granted or revoked, for one purpose on one channel, by a patient or for an address (a phone
+    number's last ten digits or a lower-cased e-mail: a contact who is not a patient, or whoever texts STOP)."""
+
+    patient = models.ForeignKey("patients.Patient", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    address = models.CharField(max_length=254, blank=True, db_index=True)
+    channel = models.CharField(max_length=10, choices=ConsentChannel.choices)
+    purpose = models.CharField(max_length=12, choices=ConsentPurpose.choices)
+    granted = models.BooleanField()
+    source = models.CharField(max_length=12, choices=ConsentSource.choices)
+    note = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["patient", "channel", "purpose", "at"], name="consent_patient_latest")]
+        constraints = [models.CheckConstraint(condition=~models.Q(patient__isnull=True, address=""),
+                                              name="consent_names_someone")]

@@ -21,13 +21,15 @@ from clinicdesk.scheduling.selectors import waitlist_matches
 
 from . import content
 from .models import Channel, Kind, OfferInvite, WaitlistOffer
-from .services import answer_token, answer_token_read, answer_url, message_queue
+from .services import answer_token, answer_token_read, answer_url, any_channel, message_queue
 
 OFFER_ACTOR = SystemActor("waitlist-offer", frozenset({Perm.SCHEDULE_WRITE, Perm.SCHEDULE_READ}))
 
 
 def _preferred_channel(patient: Any) -> str:
-    return Channel.SMS if getattr(patient, "sms_opt_in", False) and patient.phone else Channel.EMAIL
+    """A text message when the patient may be texted about appointments, else an e-mail (which message_queue
+    refuses in turn when that is not allowed either): consent.contact_refusal decides."""
+    return any_channel(patient, purpose="appointment") or Channel.EMAIL
 
 
 def _slot_values(offer: WaitlistOffer, patient: Any, url: str) -> dict[str, Any]:

@@ -19,14 +19,14 @@ from clinicdesk.core.permissions import Actor, Perm, SystemActor
 from clinicdesk.core.text import digits
 from clinicdesk.patients.models import Patient
 from clinicdesk.patients.selectors import require_patient_in_reach
-from clinicdesk.patients.services.contact import patient_contact_opt_out
 from clinicdesk.practice.selectors import practice_settings
 from clinicdesk.scheduling import services as scheduling
 from clinicdesk.scheduling.models import Appointment, AppointmentStatus
 from clinicdesk.scheduling.selectors import appointment_ics
 
 from . import content, quiet_hours
-from .consent import address_for, channel_allowed
+from .consent import address_for, consent_prefetch, contact_refusal, refusal_words
+from .consent_records import consent_email_unsubscribe, consent_sms_keyword
 from .models import (
     TRANSITIONS,
     Channel,
@@ -48,6 +48,8 @@ from .outreach_sending import (  # noqa: F401 - the outreach app's way in (#24)
 from .quiet_hours import next_sendable
 
 ANSWER_SALT = "clinicdesk.comms.answer"
+STOP_WORDS = ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ALTO", "PARAR")
+START_WORDS = ("START", "UNSTOP", "ALTA")
 # What a patient's own link or reply may do, and nothing more.
 PATIENT_LINK = SystemActor("patient-link", frozenset({Perm.SCHEDULE_WRITE, Perm.SCHEDULE_READ}))
 REMINDER_WORKER = SystemActor("reminders", frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ}))
@@ -101,7 +103,7 @@ class _Rules:
 def _message_for(appointment: Appointment, rule: ReminderRule, now: dt.datetime,
                  wording: content.Wording, quiet: tuple[int, int] | None = None) -> Message | None:
     patient = appointment.patient
-    if not channel_allowed(patient, rule.channel):
+    if contact_refusal(patient, rule.channel, purpose="appointment"):
         return None
     if rule.kind == Kind.CONFIRMATION:
         due = now
@@ -120,7 +122,7 @@ def _message_for(appointment: Appointment, rule: ReminderRule, now: dt.datetime,
     return Message(
         patient=patient, appointment=appointment, kind=rule.kind, channel=rule.channel,
         to_address=address_for(patient, rule.channel), language=rendered.language, subject=rendered.subject,
-        body=rendered.body, ics=ics, status=Status.QUEUED, send_after=due,
+        body=rendered.body, ics=ics, status=Status.QUEUED, send_after=due, purpose="appointment",
         dedupe_key=f"appt:{appointment.pk}:rule:{rule.pk}{plan_stamp(appointment.start)}",
     )
 
@@ -158,9 +160,10 @@ def reminders_plan_many(*, appointment_ids: list[int], chunk: int = 2000) -> int
     rules, wording, now, created = _Rules(), content.Wording(), clock.now(), 0
     quiet = quiet_hours.current()
     for first in range(0, len(appointment_ids), chunk):
-        batch = _appointments(appointment_ids[first:first + chunk]).filter(status=AppointmentStatus.BOOKED)
-        planned = [m for appointment in batch for rule in rules.for_appointment(appointment)
-                   if (m := _message_for(appointment, rule, now, wording, quiet))]
+        batch = list(_appointments(appointment_ids[first:first + chunk]).filter(status=AppointmentStatus.BOOKED))
+        with consent_prefetch(appointment.patient for appointment in batch):  # one query for the batch's consent
+            planned = [m for appointment in batch for rule in rules.for_appointment(appointment)
+                       if (m := _message_for(appointment, rule, now, wording, quiet))]
         with transaction.atomic():
             created += len(Message.objects.bulk_create(planned, ignore_conflicts=True, batch_size=500))
             _wake_sender()
@@ -200,13 +203,13 @@ def _wake_sender() -> None:
 
 def message_queue(*, patient: Patient, kind: str, channel: str, values: dict[str, Any], dedupe_key: str,
                   appointment: Appointment | None = None, send_after: dt.datetime | None = None,
-                  requested: bool = False) -> Message | None:
-    """Queue one message (offers, recalls, no-show follow-ups). None when the channel is not allowed.
+                  requested: bool = False, purpose: str = "appointment") -> Message | None:
+    """Queue one message (offers, recalls, no-show follow-ups). None when the patient may not be contacted on
+    `channel` for `purpose` (consent.contact_refusal).
     `requested`: the patient asked for this very message (a portal sign-in code): sent to the address on file of an
     active patient whatever their marketing and reminder opt-ins say."""
-    allowed = (patient.active and bool(address_for(patient, channel))) if requested else channel_allowed(patient,
-                                                                                                          channel)
-    if not allowed:
+    purpose = "requested" if requested else purpose
+    if contact_refusal(patient, channel, purpose=purpose):
         return None
     rendered = content.render(kind=kind, channel=channel, patient=patient,
                               values={"practice": practice_settings().short_name, **values})
@@ -216,23 +219,24 @@ def message_queue(*, patient: Patient, kind: str, channel: str, values: dict[str
     message, _ = Message.objects.get_or_create(dedupe_key=dedupe_key, defaults={
         "patient": patient, "appointment": appointment, "kind": kind, "channel": channel,
         "to_address": address_for(patient, channel), "language": rendered.language,
-        "subject": rendered.subject, "body": rendered.body, "status": Status.QUEUED, "send_after": due})
+        "subject": rendered.subject, "body": rendered.body, "status": Status.QUEUED, "send_after": due,
+        "purpose": purpose})
     _wake_sender()
     return message
 
 
 def message_queue_text(*, patient: Patient, channel: str, subject: str, body: str, dedupe_key: str,
-                       appointment: Appointment | None = None) -> Message | None:
+                       appointment: Appointment | None = None, purpose: str = "appointment") -> Message | None:
     """Queue one message whose words another app wrote in the patient's language (a readiness packet, #18): the
     outbox as for reminders (consent checked, quiet hours held). None when the channel is not allowed."""
-    if not channel_allowed(patient, channel):
+    if contact_refusal(patient, channel, purpose=purpose):
         return None
     due = next_sendable(clock.now(), patient.home_location.tz)
     message, _ = Message.objects.get_or_create(dedupe_key=dedupe_key, defaults={
         "patient": patient, "appointment": appointment, "kind": Kind.MANUAL, "channel": channel,
         "to_address": address_for(patient, channel), "language": content.language_for(patient),
         "subject": subject[:200], "body": body[:480] if channel == Channel.SMS else body, "status": Status.QUEUED,
-        "send_after": due})
+        "send_after": due, "purpose": purpose})
     _wake_sender()
     return message
 
@@ -264,11 +268,16 @@ def _latest_sms_to(phone: str) -> Message | None:
 
 @atomic_service
 def sms_reply_receive(*, from_number: str, body: str) -> str:
-    """A reply from a patient's phone: STOP opts out at once; C confirms and X cancels the appointment
-    the last reminder to that number was about. Returns what was done."""
+    """A reply from a patient's phone: STOP opts out at once (every purpose by text, every chart with the number:
+    consent_records.consent_sms_keyword); START re-grants appointment messages; C confirms and X cancels the
+    appointment the last reminder to that number was about. Returns what was done."""
     word = body.strip().upper()
-    if word in ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ALTO", "PARAR"):
-        return "opted-out" if _opt_out_number(from_number) else "unknown-number"
+    if word in STOP_WORDS:
+        return "opted-out" if consent_sms_keyword(actor=PATIENT_LINK, phone=from_number, stop=True) else \
+            "unknown-number"
+    if word in START_WORDS:
+        return "opted-in" if consent_sms_keyword(actor=PATIENT_LINK, phone=from_number, stop=False) else \
+            "unknown-number"
     if word in ("C", "X", "Y", "YES", "SI", "SÍ"):
         message = _latest_sms_to(from_number)
         if message is None or message.appointment_id is None:
@@ -279,21 +288,33 @@ def sms_reply_receive(*, from_number: str, body: str) -> str:
     return "ignored"
 
 
-def _opt_out_number(phone: str) -> bool:
-    tail = digits(phone)[-10:]
-    if len(tail) < 10:
-        return False
-    return patient_contact_opt_out(actor=PATIENT_LINK, phone_digits=tail, channel=Channel.SMS,
-                                   source="sms-stop") > 0
+def unsubscribe_token(*, patient_id: int, purpose: str) -> str:
+    """The signed link an e-mail carries to stop e-mails for its purpose."""
+    return signing.dumps({"a": 0, "p": "unsubscribe", "x": patient_id, "u": purpose}, salt=ANSWER_SALT,
+                         compress=True)
+
+
+def unsubscribe_url(*, patient_id: int, purpose: str) -> str:
+    path = reverse("comms:unsubscribe", args=[unsubscribe_token(patient_id=patient_id, purpose=purpose)])
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{path}"
+
+
+def unsubscribe_language(*, token: str) -> tuple[str, str]:
+    """(the patient's language, the purpose) of an unsubscribe link; NotFound for a bad or expired one."""
+    payload = answer_token_read(token)
+    patient = Patient.objects.filter(pk=payload.get("x") or 0).first() if payload.get("p") == "unsubscribe" else None
+    if patient is None:
+        raise NotFound("link-invalid", _("This link is not valid."))
+    return content.language_for(patient), str(payload.get("u") or "")
 
 
 @atomic_service
 def email_unsubscribe(*, token: str) -> int:
+    """An unsubscribe link followed: the purpose it names revoked by e-mail (a link naming none: all e-mail)."""
     payload = answer_token_read(token)
     if payload.get("p") != "unsubscribe":
         raise NotFound("link-invalid", _("This link is not valid."))
-    return patient_contact_opt_out(actor=PATIENT_LINK, patient_id=int(payload["x"]), channel=Channel.EMAIL,
-                                   source="email-link")
+    return consent_email_unsubscribe(actor=PATIENT_LINK, patient_id=int(payload["x"]), purpose=payload.get("u"))
 
 
 # --- delivery reports and the outbox -----------------------------------------------------------
@@ -330,8 +351,8 @@ def message_resend(*, actor: Actor, message_id: int) -> Message:
         raise NotFound()
     require_patient_in_reach(actor, original.patient, perm=Perm.PATIENT_WRITE, resource_type="message",
                              resource_id=message_id)
-    if not channel_allowed(original.patient, original.channel):
-        raise ValidationFailed("not-consented", _("The patient has not agreed to this channel (or has opted out)."))
+    if refusal := contact_refusal(original.patient, original.channel, purpose=original.purpose):
+        raise ValidationFailed("not-consented", refusal_words(refusal, original.channel))
     key = f"resend:{original.pk}:{int(clock.now().timestamp() * 1_000_000)}"
     if original.kind in (Kind.CONFIRMATION, Kind.REMINDER):
         key += stamp_of(original.dedupe_key)  # the appointment time it speaks of, checked again before sending
@@ -339,15 +360,16 @@ def message_resend(*, actor: Actor, message_id: int) -> Message:
         patient=original.patient, appointment=original.appointment, kind=original.kind, channel=original.channel,
         to_address=address_for(original.patient, original.channel), language=original.language,
         subject=original.subject, body=original.body, ics=original.ics, status=Status.QUEUED,
-        send_after=clock.now(), dedupe_key=key)
+        send_after=clock.now(), dedupe_key=key, purpose=original.purpose)
     record(actor, "message.resend", copy, patient=original.patient, detail={"original": original.pk})
     _wake_sender()
     return copy
 
 
 # --- recalls and no-shows ----------------------------------------------------------------------
-def _any_channel(patient: Patient) -> str | None:
-    return next((c for c in (Channel.SMS, Channel.EMAIL) if channel_allowed(patient, c)), None)
+def any_channel(patient: Patient, *, purpose: str = "appointment") -> str | None:
+    """A text message, else an e-mail: the first channel the patient may be reached on for `purpose`."""
+    return next((c for c in (Channel.SMS, Channel.EMAIL) if not contact_refusal(patient, c, purpose=purpose)), None)
 
 
 @atomic_service
@@ -372,7 +394,7 @@ def recalls_notify_due() -> int:
     sent = 0
     for recall in due:
         patient = recall.patient
-        channel = _any_channel(patient)
+        channel = any_channel(patient)
         with transaction.atomic():
             if channel is not None:
                 location = patient.home_location
@@ -390,7 +412,7 @@ def no_show_follow_up(*, appointment_id: int) -> Message | None:
                    .filter(pk=appointment_id, status="noshow").first())
     if appointment is None:
         return None
-    channel = _any_channel(appointment.patient)
+    channel = any_channel(appointment.patient)
     if channel is None:
         return None
     language = content.language_for(appointment.patient)

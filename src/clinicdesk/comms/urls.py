@@ -1,13 +1,16 @@
 from django.urls import path
 
-from . import compose_views, setup_views, views
+from . import compose_views, consent_views, setup_views, views
 
 app_name = "comms"
 urlpatterns = [
     path("r/<str:token>/", views.answer, name="answer"),
+    path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("hooks/sms/inbound", views.sms_inbound, name="sms_inbound"),
     path("hooks/sms/status", views.sms_status, name="sms_status"),
     path("messages/patient/<int:patient_id>/", views.outbox, name="outbox"),
+    path("messages/patient/<int:patient_id>/contact-preferences/", consent_views.contact_preferences,
+         name="contact_preferences"),
     path("messages/attention/", views.worklist, name="worklist"),
     path("messages/<int:message_id>/resend/", views.resend, name="resend"),
     # set-up: reminder rules, quiet hours, message wording (#14)

@@ -38,6 +38,24 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """A patient's unsubscribe link, in their language: GET asks (mail scanners open links), POST stops e-mails for
+    the link's purpose (consent.contact_refusal holds from then on)."""
+    try:
+        language, purpose = services.unsubscribe_language(token=token)
+    except DomainError as error:
+        return render(request, "comms/unsubscribe.html", {"error": error.detail}, status=404)
+    with translation.override(language):
+        context: dict[str, object] = {"token": token, "purpose": purpose}
+        if request.method == "POST":
+            services.email_unsubscribe(token=token)
+            context["done"] = True
+        response = render(request, "comms/unsubscribe.html", context)
+    response.headers["Content-Language"] = language
+    return response
+
+
 @csrf_exempt
 @require_POST
 def sms_inbound(request: HttpRequest) -> HttpResponse:

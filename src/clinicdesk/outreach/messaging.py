@@ -1,5 +1,5 @@
 """What the outreach app sends (#24 item 3): the reminder the day before, the notice of a place freed from the
-waitlist, the follow-up survey link after the event; and the survey's answers.
+waitlist, the follow-up survey link after the event, the notice that an event was cancelled; and the survey's answers.
 
 Patients are written to in their language through the comms outbox (their consent and quiet hours hold there);
 contacts only when they agreed to be contacted, directly on the channel, outside quiet hours (the periodic task
@@ -66,6 +66,10 @@ def _wording(registration: Registration, what: str) -> tuple[str, str]:
             return (_("Reminder: %(title)s tomorrow") % values,
                     _("Hello %(name)s, this is a reminder of %(title)s on %(when)s at %(where)s. We look forward "
                       "to seeing you.") % values)
+        if what == "cancelled":
+            return (_("Cancelled: %(title)s") % values,
+                    _("Hello %(name)s, we are sorry: %(title)s on %(when)s has been cancelled. Please call us if "
+                      "you have any questions.") % values)
         if what == "promoted":
             return (_("A place for you: %(title)s") % values,
                     _("Hello %(name)s, a place has opened for %(title)s on %(when)s at %(where)s and it is yours.")
@@ -76,17 +80,19 @@ def _wording(registration: Registration, what: str) -> tuple[str, str]:
 
 
 def _send(registration: Registration, what: str) -> bool:
-    """Queue (patient) or send (contact who agreed) one message; True when it went or is queued."""
+    """Queue (patient) or send (contact who agreed) one message; True when it went or is queued. Each is about a
+    place the person asked for, so its purpose is "appointment": consent.contact_refusal / address_refusal decide
+    (an opt-out, a STOP or an unsubscribe holds), not the marketing consent a campaign needs."""
     subject, body = _wording(registration, what)
     key = f"outreach:{what}:{registration.pk}"
     if registration.patient_id:
         return comms.outreach_message_queue(patient=registration.patient, subject=subject, body=body,
-                                            dedupe_key=key) is not None
+                                            dedupe_key=key, purpose="appointment") is not None
     contact = registration.contact
     if contact is None or not contact.consent:
         return False
     return comms.outreach_contact_send(email=contact.email, phone=contact.phone, subject=subject, body=body,
-                                       key=key, tz=registration.event.location.tz)
+                                       key=key, tz=registration.event.location.tz, purpose="appointment")
 
 
 def _registrations() -> Any:
@@ -121,6 +127,23 @@ def promotions_notify(*, registration_ids: list[int]) -> int:
         with transaction.atomic():
             sent += _send(registration, "promoted")
     return sent
+
+
+def event_cancel_notify(*, event_id: int) -> int:
+    """Tell everyone with a place or on the waitlist of a cancelled event, each in their language: patients through
+    the outbox (held through quiet hours, once per registration by its dedupe key), contacts who agreed to be
+    contacted by their address (call it after the cancelling transaction commits: nothing goes out for a
+    cancellation that rolled back). Returns how many were told or queued."""
+    told = 0
+    for registration in _registrations().filter(event_id=event_id, event__status=EventStatus.CANCELLED,
+                                                status__in=[RegistrationStatus.CONFIRMED,
+                                                            RegistrationStatus.WAITLISTED]).order_by("pk"):
+        with transaction.atomic():
+            if _send(registration, "cancelled"):
+                record(OUTREACH_WORKER, "event_registration.cancel_notice", registration,
+                       patient=registration.patient_id, detail={"event": event_id})
+                told += 1
+    return told
 
 
 def event_surveys_send() -> int:

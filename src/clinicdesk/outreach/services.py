@@ -136,6 +136,10 @@ def event_cancel(*, actor: Actor, event_id: int) -> Event:
     event.status = EventStatus.CANCELLED
     event.save(update_fields=["status"])
     record(actor, "event.cancel", event, detail={"registered": event.taken})
+    from .messaging import event_cancel_notify  # everyone with a place or waiting is told, once the cancel commits
+
+    event_pk = event.pk
+    transaction.on_commit(lambda: event_cancel_notify(event_id=event_pk))
     return event
 
 

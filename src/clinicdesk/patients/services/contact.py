@@ -40,3 +40,29 @@ def patient_contact_opt_out(*, actor: Actor, channel: str, source: str, patient_
         record(actor, "patient.opt_out", patient, patient=patient, detail={"channel": channel, "source": source})
         changed += 1
     return changed
+
+
+@atomic_service
+def patient_contact_opt_in(*, actor: Actor, channel: str, source: str, patient_id: int | None = None,
+                           phone_digits: str = "") -> int:
+    """Turn a channel back on for one patient (by id) or every patient with that phone number (an SMS START reply):
+    the twin of `patient_contact_opt_out`, kept in the field history and the audit trail. Returns how many changed."""
+    field = _CHANNEL_FIELDS.get(channel)
+    if field is None:
+        raise ValidationFailed("bad-channel", _("Unknown channel '%(channel)s'.") % {"channel": channel})
+    if patient_id is not None:
+        patients = Patient.objects.filter(pk=patient_id)
+    elif len(phone_digits) == 10:
+        patients = Patient.objects.filter(phone_digits=phone_digits)
+    else:
+        return 0
+    changed = 0
+    for patient in patients.select_for_update().filter(**{field: False}).order_by("pk"):
+        setattr(patient, field, True)
+        setattr(patient, f"{field}_date", clock.now().date())
+        setattr(patient, f"{field}_source", source[:10])
+        patient.save(update_fields=[field, f"{field}_date", f"{field}_source", "updated_at"])
+        history_write(actor, patient, {field: False}, {field: True})
+        record(actor, "patient.opt_in", patient, patient=patient, detail={"channel": channel, "source": source})
+        changed += 1
+    return changed
