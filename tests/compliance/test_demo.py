@@ -14,7 +14,7 @@ def test_compliance_demo_leaves_overdue_and_late_items_on_the_dashboard(db, cloc
     for n in range(8):
         PatientFactory(home_location=location, given_name=f"Demo{n}")
     made = compliance_demo(location_ids=[location.pk])
-    assert made == {"incidents": 3, "complaints": 6, "requests": 3, "breaches": 1, "program": 1}
+    assert made == {"incidents": 3, "complaints": 6, "requests": 3, "breaches": 1, "program": 1, "clia": 1}
     board = selectors.compliance_dashboard(actor=coordinator, location_id=location.pk)
     assert board.counts["overdue"] >= 2 and board.counts["late"] >= 1 and board.counts["escalated"] == 1
     assert board.counts["calendar_overdue"] >= 3  # the eyewash check, a data sheet and an agreement review

@@ -149,3 +149,85 @@ describe("compliance-program", paths={
     "PolicyAcknowledgement": {"type": "object", "required": ["version"], "properties": {
         "version": _ID, "acknowledgedAt": _nullable(_MOMENT)}},
 })
+
+from . import api_clia  # noqa: E402
+
+urlpatterns += [
+    path("clia-qc/<int:location_id>", api_clia.qc_state, name="clia-qc"),
+    path("clia-qc-runs", api_clia.qc_runs, name="clia-qc-runs"),
+    path("clia-qc-runs/<int:pk>/correct", api_clia.qc_correct, name="clia-qc-correct"),
+    path("clia-patient-tests", api_clia.patient_tests, name="clia-patient-tests"),
+    path("clia-log/<int:location_id>", api_clia.log, name="clia-log"),
+]
+_LOCATION = [{"name": "location_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0},
+              "description": "The location's id."}]
+_QC_RUN = {"type": "object", "required": ["id", "test", "lot", "passed"], "properties": {
+    "id": _ID, "test": _ID, "lot": _TEXT, "lotExpiresOn": _DATE, "runOn": _DATE, "performedAt": _MOMENT,
+    "performedBy": _ID, "passed": {"type": "boolean"}, "results": {"type": "array", "items": {
+        "type": "object", "properties": {"level": _TEXT, "value": _TEXT, "inRange": {"type": "boolean"}}}}}}
+_PATIENT_TEST = {"type": "object", "required": ["id", "test", "patient", "lot"], "properties": {
+    "id": _ID, "test": _ID, "patient": _ID, "lot": _TEXT, "value": _nullable(_TEXT), "reading": _nullable(_TEXT),
+    "performedAt": _MOMENT, "performedBy": _ID, "qcRun": _ID}}
+
+describe("compliance-clia", paths={
+    "/api/v1/clia-qc/{location_id}": {"get": {
+        "operationId": "cliaQcStateRead", "tags": ["compliance"], "security": [SESSION],
+        "summary": "CLIA at a location: the certificate, whether patient testing is allowed, and today's QC state of "
+                   "every waived test and kit lot in stock (ready, needs-qc, locked, expired) with the reason.",
+        "parameters": _LOCATION, "responses": ok("The QC state.", "CliaQcState") | errors("401", "403", "404")}},
+    "/api/v1/clia-qc-runs": {"post": {
+        "operationId": "cliaQcRunCreate", "tags": ["compliance"], "security": [WRITE_AUTH],
+        "summary": "Record a QC run of a waived test on a kit lot: a reading for every control level (low/high as "
+                   "decimal strings, or positive/negative). An out-of-range run locks the lot out of patient "
+                   "testing; 409 while a failed run awaits its corrective action or without CLIA competency.",
+        "requestBody": body("CliaQcRunCreate"),
+        "responses": ok("The run.", "CliaQcRun", "201") | errors("400", "401", "403", "404", "409", "415", "422")}},
+    "/api/v1/clia-qc-runs/{pk}/correct": {"post": {
+        "operationId": "cliaQcRunCorrect", "tags": ["compliance"], "security": [WRITE_AUTH],
+        "summary": "Record the corrective action after an out-of-range QC run; a new run must then pass.",
+        "parameters": _PK, "requestBody": body("CliaQcCorrection"),
+        "responses": ok("The corrective action.", "CliaQcCorrectionRecorded", "201")
+        | errors("400", "401", "403", "404", "409", "415", "422")}},
+    "/api/v1/clia-patient-tests": {"post": {
+        "operationId": "cliaPatientTestCreate", "tags": ["compliance"], "security": [WRITE_AUTH],
+        "summary": "Record a waived test performed now for a patient by the caller; one kit of the lot is used "
+                   "from the inventory. 409 with the reason when the certificate, the caller's competency or "
+                   "today's QC does not allow it.",
+        "requestBody": body("CliaPatientTestCreate"),
+        "responses": ok("The test.", "CliaPatientTest", "201") | errors("400", "401", "403", "404", "409", "415",
+                                                                        "422")}},
+    "/api/v1/clia-log/{location_id}": {"get": {
+        "operationId": "cliaLogRead", "tags": ["compliance"], "security": [SESSION],
+        "summary": "The patient test log at a location, newest first, optionally between two days and for one "
+                   "test (each patient on it is recorded in the audit trail).",
+        "parameters": [*_LOCATION,
+            {"name": "from", "in": "query", "schema": _DATE, "description": "The first day."},
+            {"name": "to", "in": "query", "schema": _DATE, "description": "The last day."},
+            {"name": "test", "in": "query", "schema": _ID, "description": "One waived test."}],
+        "responses": ok("The log.", "CliaLog") | errors("400", "401", "403", "404")}},
+}, schemas={
+    "CliaQcState": {"type": "object", "required": ["location", "today", "lots"], "properties": {
+        "location": _ID, "today": _DATE, "testingAllowed": {"type": "boolean"}, "problem": _nullable(_TEXT),
+        "certificate": _nullable({"type": "object", "properties": {
+            "number": _TEXT, "kind": _TEXT, "effectiveOn": _DATE, "expiresOn": _DATE}}),
+        "lots": {"type": "array", "items": {"type": "object", "properties": {
+            "test": _ID, "lot": _TEXT, "state": {"type": "string", "enum": ["ready", "needs-qc", "locked",
+                                                                            "expired"]},
+            "expiresOn": _nullable(_DATE), "onHand": _INT, "reason": _nullable(_TEXT),
+            "lastRun": _nullable(_ID)}}}}},
+    "CliaQcRunCreate": {"type": "object", "required": ["test", "lot", "results"], "properties": {
+        "test": _ID, "lot": _TEXT | {"maxLength": 40, "minLength": 1},
+        "results": {"type": "object", "additionalProperties": _TEXT}}},
+    "CliaQcRun": _QC_RUN,
+    "CliaQcCorrection": {"type": "object", "required": ["action"], "properties": {
+        "action": _TEXT | {"maxLength": 500, "minLength": 1}}},
+    "CliaQcCorrectionRecorded": {"type": "object", "required": ["run", "action"], "properties": {
+        "run": _ID, "action": _TEXT, "recordedAt": _MOMENT}},
+    "CliaPatientTestCreate": {"type": "object", "required": ["test", "lot", "patientMrn"], "properties": {
+        "test": _ID, "lot": _TEXT | {"maxLength": 40, "minLength": 1}, "patientMrn": _TEXT | {"maxLength": 12},
+        "value": _TEXT | {"maxLength": 12}, "reading": {"type": "string", "enum": ["positive", "negative"]},
+        "idempotencyKey": _TEXT | {"maxLength": 64}}},
+    "CliaPatientTest": _PATIENT_TEST,
+    "CliaLog": {"type": "object", "required": ["location", "tests"], "properties": {
+        "location": _ID, "tests": {"type": "array", "items": _PATIENT_TEST}}},
+})

@@ -5,7 +5,7 @@ state (one with a corrective action overdue), complaints (one escalated, one res
 time, overdue and answered late (the late letters show on the dashboard), rights requests (an overdue access
 request, an amendment, a release sent on its authorization), a public-health disclosure, and a breach with the
 individuals notified and HHS still due. The first location gets all of it, the others a lighter share. The
-compliance program (calendar, OSHA, HIPAA program, policies) is built by `demo_program`.
+compliance program (calendar, OSHA, HIPAA program, policies) is built by `demo_program`, CLIA by `demo_clia`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from clinicdesk.core.permissions import Role
 from clinicdesk.patients.models import Patient
 
 from . import services
+from .demo_clia import clia_location
 from .demo_program import program_location, program_practice
 
 _BASE: list[dt.datetime] = []  # "now" when the demo started: the past is counted from it, not from a frozen clock
@@ -54,7 +55,7 @@ def compliance_demo(*, location_ids: Sequence[int]) -> dict[str, int]:
 
 def _build(location_ids: Sequence[int]) -> dict[str, int]:
     with transaction.atomic():
-        made = {"incidents": 0, "complaints": 0, "requests": 0, "breaches": 0, "program": 0}
+        made = {"incidents": 0, "complaints": 0, "requests": 0, "breaches": 0, "program": 0, "clia": 0}
         coordinator = User.objects.filter(role=Role.PRACTICE_COORDINATOR, is_active=True).order_by("pk").first()
         officer = User.objects.filter(role=Role.COMPLIANCE, is_active=True).order_by("pk").first() or coordinator
         if coordinator is None or officer is None:
@@ -71,6 +72,8 @@ def _build(location_ids: Sequence[int]) -> dict[str, int]:
             _location(made, location_id, coordinator, officer, desk, nurse, patients, full=index == 0)
             program_location(_at, _day, location_id, coordinator, nurse)
             made["program"] += 1
+            clia_location(_past, location_id, index, coordinator, nurse, patients)
+            made["clia"] += 1
         if made["program"]:
             staff = list(User.objects.filter(is_active=True).order_by("pk"))
             program_practice(_day, coordinator, officer, staff)

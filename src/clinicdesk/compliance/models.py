@@ -368,4 +368,5 @@ class BreachNotice(models.Model):
         constraints = [models.UniqueConstraint(fields=["breach", "audience"], name="compliance_notice_once")]
 
 
+from .models_clia import *  # noqa: E402, F403  (CLIA's models live there)
 from .models_program import *  # noqa: E402, F403  (the program's models live there; Django finds them here)

@@ -38,6 +38,7 @@ from .models import (
     SafetyDocument,
     SharpsInjury,
 )
+from .selectors_clia import clia_due  # CLIA: the certificate's renewal, QC runs awaiting corrective action
 
 HORIZON_DAYS = 30  # review dates this close show on the calendar
 SOON_DAYS = 3
@@ -122,6 +123,7 @@ def calendar_rows(place: Location, today: dt.date) -> list[Due]:
     if year_end <= horizon and (assessment is None or assessment.status != AssessmentStatus.COMPLETE):
         rows.append(Due(_("HIPAA"), _("Security risk assessment %(year)s") % {"year": today.year},
                         _name(assessment.owner) if assessment else "—", year_end, today, reverse("compliance:hipaa")))
+    rows += [Due(_("CLIA"), d.title, d.owner, d.due_on, today, d.url) for d in clia_due(place, today)]
     order = {"overdue": 0, "soon": 1, "ok": 2}
     rows.sort(key=lambda r: (order[r.state], r.due_on, r.title))
     return rows

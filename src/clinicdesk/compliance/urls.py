@@ -64,3 +64,11 @@ urlpatterns += [
     path("policies/versions/<int:version_id>/acknowledge/", views.policy_acknowledge, name="policy-acknowledge"),
     path("files/<int:file_id>/", views.file, name="file"),
 ]
+urlpatterns += [  # CLIA waived testing
+    path("clia/", views.clia, name="clia"),
+    path("clia/certificate/", views.clia_certificate, name="clia-certificate"),
+    path("clia/tests/new/", views.clia_test_new, name="clia-test-new"),
+    path("clia/tests/<int:test_id>/qc/", views.clia_qc_new, name="clia-qc-new"),
+    path("clia/tests/<int:test_id>/patients/", views.clia_patient_test_new, name="clia-patient-test-new"),
+    path("clia/qc/<int:run_id>/correct/", views.clia_qc_correct, name="clia-qc-correct"),
+]

@@ -3,6 +3,13 @@ disclosures, breaches; the compliance calendar, OSHA, the HIPAA program and the 
 
 from .breaches import breach_clocks, breach_close, breach_log, breach_notice_record
 from .calendar import builtin_duties_ensure, duties_escalate_overdue, duty_add, occurrence_complete
+from .clia import (
+    clia_certificate_set,
+    patient_test_record,
+    qc_correction_record,
+    qc_run_record,
+    waived_test_add,
+)
 from .grievances import (
     complaint_escalate,
     complaint_log,
@@ -34,6 +41,7 @@ __all__ = [
     "breach_log",
     "breach_notice_record",
     "builtin_duties_ensure",
+    "clia_certificate_set",
     "complaint_escalate",
     "complaint_log",
     "complaint_resolve",
@@ -52,11 +60,14 @@ __all__ = [
     "injury_case_record",
     "occurrence_complete",
     "officer_set",
+    "patient_test_record",
     "policy_acknowledge",
     "policy_add",
     "policy_publish",
     "policy_remind",
     "policy_reminders_due",
+    "qc_correction_record",
+    "qc_run_record",
     "request_due",
     "rights_request_close",
     "rights_request_fulfil",
@@ -68,4 +79,5 @@ __all__ = [
     "safety_document_add",
     "safety_document_reviewed",
     "sharps_injury_log",
+    "waived_test_add",
 ]

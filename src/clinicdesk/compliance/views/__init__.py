@@ -33,6 +33,7 @@ from .cases import (
     requests,
     rights_request,
 )
+from .clia import clia, clia_certificate, clia_patient_test_new, clia_qc_correct, clia_qc_new, clia_test_new
 from .policies import (
     assessment_complete,
     assessment_start,
@@ -76,6 +77,12 @@ __all__ = [
     "breaches",
     "calendar",
     "case_new",
+    "clia",
+    "clia_certificate",
+    "clia_patient_test_new",
+    "clia_qc_correct",
+    "clia_qc_new",
+    "clia_test_new",
     "complaint",
     "complaint_acknowledge",
     "complaint_answer",

@@ -42,6 +42,7 @@ def _locations(request: HttpRequest) -> tuple[Any, list[Any]]:
 def _tabs(request: HttpRequest, current: str) -> list[dict[str, Any]]:
     if not has_perm(_actor(request), Perm.COMPLIANCE_ADMIN):
         tabs = [("report", _("Report"), "compliance:dashboard"),
+                *([("clia", _("CLIA"), "compliance:clia")] if has_perm(_actor(request), Perm.LAB_TESTING) else []),
                 ("mine", _("My policies"), "compliance:my-policies")]
     else:
         tabs = [("dashboard", _("Dashboard"), "compliance:dashboard"),
@@ -52,6 +53,7 @@ def _tabs(request: HttpRequest, current: str) -> list[dict[str, Any]]:
                 ("disclosures", _("Disclosures"), "compliance:disclosures"),
                 ("breaches", _("Breaches"), "compliance:breaches"),
                 ("osha", _("OSHA"), "compliance:osha"),
+                ("clia", _("CLIA"), "compliance:clia"),
                 ("hipaa", _("HIPAA program"), "compliance:hipaa"),
                 ("policies", _("Policies"), "compliance:policies"),
                 ("mine", _("My policies"), "compliance:my-policies")]
