@@ -8,7 +8,7 @@ from django.urls import path
 from clinicdesk.core.openapi import SESSION, WRITE_AUTH, body, errors, ok
 from clinicdesk.core.resources import describe
 
-from . import api
+from . import api, budget_api
 
 app_name = "operations-api"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("reorder-worklist/<int:location_id>", api.worklist, name="reorder-worklist"),
     path("stock-movements", api.movements, name="stock-movements"),
     path("purchase-orders/<int:pk>/receive", api.receive, name="purchase-order-receive"),
+    path("budgets/<int:location_id>/<int:year>", budget_api.budget, name="budget-variance"),
 ]
 
 _ID = {"type": "integer", "minimum": 1}

@@ -26,6 +26,7 @@ class ItemCategory(models.TextChoices):
     PHARMACY = "pharmacy", _("Medications and vaccines")
     CLEANING = "cleaning", _("Cleaning and infection control")
     OFFICE = "office", _("Office supplies")
+    EQUIPMENT = "equipment", _("Equipment")  # bought on a purchase order, counted as equipment in the budget
     OTHER = "other", _("Other")
 
 
@@ -309,3 +310,6 @@ class InvoiceLine(models.Model):
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="invoice_lines")
     packs = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+
+
+from .models_budget import ActualEntry, Budget, BudgetCategory, BudgetLine, BudgetMonth  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import budget_views, views
 
 app_name = "operations"
 urlpatterns = [
@@ -29,4 +29,13 @@ urlpatterns = [
     path("counts/", views.counts, name="counts"),
     path("counts/<int:count_id>/", views.count, name="count"),
     path("visit-supplies/", views.visit_supplies, name="visit-supplies"),
+    # budgets (#21 item 11)
+    path("budgets/", budget_views.budgets, name="budgets"),
+    path("budgets/new/", budget_views.budget_new, name="budget-new"),
+    path("budgets/export.csv", budget_views.budget_csv, name="budget-csv"),
+    path("budgets/<int:budget_id>/lines/", budget_views.budget_lines, name="budget-lines"),
+    path("budgets/<int:budget_id>/lines/<slug:category>/remove/", budget_views.budget_line_remove,
+         name="budget-line-remove"),
+    path("budgets/actuals/", budget_views.budget_actuals, name="budget-actuals"),
+    path("budgets/actuals/<int:entry_id>/remove/", budget_views.budget_actual_remove, name="budget-actual-remove"),
 ]

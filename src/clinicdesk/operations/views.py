@@ -67,7 +67,8 @@ def _tabs(request: HttpRequest, current: str) -> list[dict[str, Any]]:
         tabs += [("reorder", _("Reorder"), "operations:reorder", None),
                  ("counts", _("Counts"), "operations:counts", None),
                  ("suppliers", _("Suppliers"), "operations:suppliers", None),
-                 ("visit-supplies", _("Used per visit"), "operations:visit-supplies", None)]
+                 ("visit-supplies", _("Used per visit"), "operations:visit-supplies", None),
+                 ("budgets", _("Budgets"), "operations:budgets", None)]
     return [{"label": label, "url": reverse(name), "current": key == current} for key, label, name, _x in tabs]
 
 
