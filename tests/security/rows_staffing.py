@@ -161,7 +161,48 @@ ROWS: list[Row] = [
         why="one's own record, or the coordinator's for their staff; anyone else's person looks missing"),
     page("GET", f"{ST}/training/records/{{staff_record.pk}}/certificate/", 200, NURSE_OR_COORDINATOR, **HIDDEN,
          who={ADMIN: 403}, why="a certificate is its person's and the coordinator's"),
+    page("GET", f"{ST}/training/{{staff_training.pk}}/", 200, ADMINS, elsewhere=None,
+         why="the practice's trainings are practice-wide configuration"),
+    page("POST", f"{ST}/training/{{staff_training.pk}}/", 302, ADMINS, elsewhere=None,
+         data=lambda w: {"name": "HIPAA privacy", "roles": ["nurse", "front_desk"], "valid_months": "12",
+                         "active": "on"}),
+    # time and attendance (#20 item 7): everyone clocks (their own, or a colleague at the desk by ID and PIN);
+    # the coordinator sees the board and the pay period, corrects punches and sets the pay period
+    page("GET", f"{ST}/clock/{AT}", 200, READERS),
+    page("POST", f"{ST}/clock/punch/{AT}", 302, READERS, flash_ok=False, data=lambda w: {"action": "in"},
+         why="staff without a contract are told there is nothing to clock"),
+    page("POST", f"{ST}/clock/desk/{AT}", 302, READERS,
+         data=lambda w: {"staff_id": str(w.objects["staff_nurse_member"].pk), "pin": CLOCK_PIN, "action": "in"},
+         why="any desk of the location clocks a colleague in by staff ID and PIN"),
+    page("POST", f"{ST}/clock/pin/{AT}", 302, READERS, flash_ok=False,
+         data=lambda w: {"staff_member_id": str(w.objects["staff_nurse_member"].pk), "pin": "2580",
+                         "pin_again": "2580"},
+         why="one's own PIN or, for the coordinator, anyone's: another's choice comes back as a message"),
+    page("GET", f"{ST}/clock/board/{AT}", 200, ADMINS),
+    page("GET", f"{ST}/clock/hours/{AT}", 200, ADMINS),
+    page("GET", f"{ST}/clock/hours.csv{AT}", 200, ADMINS),
+    page("GET", f"{ST}/clock/settings/", 200, ADMINS, elsewhere=None),
+    page("POST", f"{ST}/clock/settings/", 302, ADMINS, elsewhere=None,
+         data=lambda w: {"pay_period": "biweekly", "anchor": "2026-01-05", "grace_minutes": "7"}),
+    page("GET", f"{ST}/clock/punches/{{staff_punch.pk}}/", 200, ADMINS, **HIDDEN),
+    page("POST", f"{ST}/clock/punches/{{staff_punch.pk}}/", 302, ADMINS, **HIDDEN,
+         data=lambda w: {"clock_in": f"{YESTERDAY}T07:05", "clock_out": f"{YESTERDAY}T15:00",
+                         "reason": "Matrix correction"}),
+    api("POST", "/api/v1/clock/punches", 201, READERS, who=NO_CONTRACT, elsewhere=422, body=lambda w: {"action": "in"},
+        why="one's own clock-in; staff without a contract (and those elsewhere have none here) are refused (422)"),
+    api("POST", "/api/v1/clock/pin", 204, NURSE_OR_COORDINATOR, **HIDDEN,
+        body=lambda w: {"staffMember": w.objects["staff_nurse_member"].pk, "pin": "2580"},
+        why="one's own PIN, or the coordinator's for their staff; anyone else's looks missing"),
+    api("POST", "/api/v1/clock/punches/{staff_punch.pk}/correct", 200, ADMINS, **HIDDEN,
+        body=lambda w: {"clockIn": f"{YESTERDAY}T12:05:00+00:00", "clockOut": f"{YESTERDAY}T20:00:00+00:00",
+                        "reason": "Matrix correction"}),
+    api("GET", f"/api/v1/clock/attendance{AT}", 200, ADMINS, outsider=404,
+        why="another location looks like a missing one"),
+    api("GET", f"/api/v1/clock/pay-period{AT}", 200, ADMINS, outsider=404),
 ]
+
+CLOCK_PIN = "4821"
+YESTERDAY = (TODAY - dt.timedelta(days=1)).isoformat()
 
 
 def objects(world: Any) -> dict[str, Any]:
@@ -183,7 +224,7 @@ def objects(world: Any) -> dict[str, Any]:
     return {**leave, "staff_shift": setup.shifts["E"], "staff_skill": setup.skills["Phlebotomy"],
             "staff_member": setup.members[0], "staff_need": CoverNeed.objects.filter(location=world.home).first(),
             "staff_published": setup.roster, "staff_draft": draft, "staff_swap": swap,
-            **_swap_objects(world, setup.roster), **_training_objects(world),
+            **_swap_objects(world, setup.roster), **_training_objects(world), **_clock_objects(world),
             "staff_newcomer": UserFactory(role="front_desk", location=world.home, username="m-staffing-newcomer")}
 
 
@@ -280,3 +321,18 @@ def _leave_objects(world: Any) -> dict[str, Any]:
             "staff_cover_move": f"{proposal.appointment.pk}|{option.start.isoformat()}|{option.practitioner.pk}",
             "staff_cover_api_move": {"appointment": proposal.appointment.pk, "start": option.start.isoformat(),
                                      "practitioner": option.practitioner.pk}}
+
+
+def _clock_objects(world: Any) -> dict[str, Any]:
+    """The Downtown nurse's contract with a time clock PIN, and their closed punch of yesterday."""
+    from clinicdesk.core.timezones import local_to_utc
+    from clinicdesk.staffing import clock_services
+    from clinicdesk.staffing.models import Punch, StaffMember
+
+    member = StaffMember.objects.get(user=world.users[NURSE], location=world.home)
+    clock_services.clock_pin_set(actor=world.users[NURSE], staff_member_id=member.pk, pin=CLOCK_PIN)
+    day = TODAY - dt.timedelta(days=1)
+    punch = Punch.objects.create(staff=member, location=world.home, clock_in=local_to_utc(day, dt.time(7, 20),
+                                                                                          world.home.tz),
+                                 clock_out=local_to_utc(day, dt.time(15), world.home.tz))
+    return {"staff_nurse_member": member, "staff_punch": punch}

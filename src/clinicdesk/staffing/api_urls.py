@@ -8,7 +8,7 @@ from django.urls import path
 from clinicdesk.core.openapi import SESSION, WRITE_AUTH, body, errors, ok
 from clinicdesk.core.resources import describe
 
-from . import api, leave_api, swap_api
+from . import api, clock_api, leave_api, swap_api
 
 app_name = "staffing-api"
 urlpatterns = [
@@ -33,6 +33,11 @@ urlpatterns = [
     path("open-shifts/claim", swap_api.open_shift_claim, name="open-shift-claim"),
     path("trainings", swap_api.trainings, name="trainings"),
     path("training-records", swap_api.training_record_create, name="training-records"),
+    path("clock/punches", clock_api.punch_create, name="clock-punches"),
+    path("clock/punches/<int:pk>/correct", clock_api.punch_correct, name="clock-punch-correct"),
+    path("clock/pin", clock_api.pin_set, name="clock-pin"),
+    path("clock/attendance", clock_api.attendance, name="clock-attendance"),
+    path("clock/pay-period", clock_api.pay_period, name="clock-pay-period"),
 ]
 
 _ID = {"type": "integer", "minimum": 1}
@@ -204,4 +209,72 @@ describe("staffing", paths={
         "basedOn": _nullable(_ID), "changes": _nullable(_INT),
         "assignments": {"type": "array", "items": {"type": "object", "properties": {
             "staffMember": _ID, "date": _DATE, "shiftType": _ID, "code": _TEXT}}}}},
+})
+
+
+# --- time and attendance (#20 item 7) --------------------------------------------------------------------------------
+_DATETIME = {"type": "string", "format": "date-time"}
+_PUNCH = {"type": "object", "properties": {
+    "id": _ID, "staffMember": _ID, "location": _ID, "assignment": _nullable(_ID), "clockIn": _DATETIME,
+    "clockOut": _nullable(_DATETIME), "minutes": _INT, "corrected": {"type": "boolean"}}}
+_CLOCK_QUERY = [{"name": "location", "in": "query", "required": True, "schema": {"type": "integer", "minimum": 1}},
+                {"name": "date", "in": "query", "schema": _DATE,
+                 "description": "A day (default: today at the location)."}]
+describe("staffing-clock", paths={
+    "/api/v1/clock/punches": {"post": {
+        "operationId": "clockPunch", "tags": ["staffing"], "security": [WRITE_AUTH],
+        "summary": "Clock in or out: oneself, or a colleague at a shared desk by `staffId` and `pin`.",
+        "description": "A clock-in is matched to the day's published shift. Clocking in twice is refused "
+                       "(409 `already-clocked-in`), as is clocking out when not in (409 `not-clocked-in`). A wrong "
+                       "staff ID or PIN is 422 `wrong-pin` and writes nothing; five in 15 minutes lock the PIN "
+                       "(429 `pin-locked`).",
+        "requestBody": body("ClockPunch"),
+        "responses": ok("Clocked in.", "Punch", "201") | ok("Clocked out.", "Punch")
+        | errors("400", "401", "403", "404", "409", "415", "422")
+        | {"429": {"description": "Too many wrong PINs: `pin-locked` or `clock-locked`."}}}},
+    "/api/v1/clock/punches/{pk}/correct": {"post": {
+        "operationId": "clockPunchCorrect", "tags": ["staffing"], "security": [WRITE_AUTH],
+        "summary": "Correct a punch's times (the practice coordinator), with a reason kept in the audit trail.",
+        "parameters": [{"name": "pk", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0},
+                        "description": "The punch's id."}],
+        "requestBody": body("PunchCorrection"),
+        "responses": ok("The corrected punch.", "Punch") | errors("400", "401", "403", "404", "415", "422")}},
+    "/api/v1/clock/pin": {"post": {
+        "operationId": "clockPinSet", "tags": ["staffing"], "security": [WRITE_AUTH],
+        "summary": "Set a time clock PIN (4 to 8 digits): one's own, or the coordinator's for their staff.",
+        "requestBody": body("ClockPin"),
+        "responses": {"204": {"description": "The PIN is set."}}
+        | errors("400", "401", "403", "404", "415", "422")}},
+    "/api/v1/clock/attendance": {"get": {
+        "operationId": "clockAttendance", "tags": ["staffing"], "security": [SESSION],
+        "summary": "Rostered vs clocked at a location on a day: late, left early, missed, open (the coordinator).",
+        "parameters": _CLOCK_QUERY,
+        "responses": ok("The day's attendance.", "Attendance") | errors("401", "403", "404", "422")}},
+    "/api/v1/clock/pay-period": {"get": {
+        "operationId": "clockPayPeriod", "tags": ["staffing"], "security": [SESSION],
+        "summary": "Hours per person in the pay period holding `date`: regular, overtime (over 40 hours a week), "
+                   "late and missed shifts (the coordinator).",
+        "parameters": _CLOCK_QUERY,
+        "responses": ok("The pay period.", "PayPeriodHours") | errors("401", "403", "404", "422")}},
+}, schemas={
+    "ClockPunch": {"type": "object", "required": ["action"], "properties": {
+        "action": {"type": "string", "enum": ["in", "out"]}, "staffId": _nullable(_ID),
+        "pin": _nullable(_TEXT | {"maxLength": 8})}},
+    "ClockPin": {"type": "object", "required": ["staffMember", "pin"], "properties": {
+        "staffMember": _ID, "pin": _TEXT | {"maxLength": 8}}},
+    "PunchCorrection": {"type": "object", "required": ["clockIn", "reason"], "properties": {
+        "clockIn": _DATETIME, "clockOut": _nullable(_DATETIME), "reason": _TEXT | {"maxLength": 300}}},
+    "Punch": _PUNCH,
+    "Attendance": {"type": "object", "properties": {"location": _ID, "date": _DATE, "items": {
+        "type": "array", "items": {"type": "object", "properties": {
+            "staffMember": _ID, "name": _TEXT, "date": _DATE, "assignment": _nullable(_ID),
+            "shiftType": _nullable(_ID), "shiftStart": _nullable(_DATETIME), "shiftEnd": _nullable(_DATETIME),
+            "lateMinutes": _INT, "earlyMinutes": _INT, "missed": {"type": "boolean"}, "open": {"type": "boolean"},
+            "punches": {"type": "array", "items": _PUNCH}}}}}},
+    "PayPeriodHours": {"type": "object", "properties": {"location": _ID, "periodStart": _DATE, "periodEnd": _DATE,
+                                                        "items": {"type": "array", "items": {
+        "type": "object", "properties": {
+            "staffMember": _ID, "name": _TEXT, "regularHours": {"type": "string", "pattern": "^[0-9]+\\.[0-9]{2}$"},
+            "overtimeHours": {"type": "string", "pattern": "^[0-9]+\\.[0-9]{2}$"}, "lateShifts": _INT,
+            "leftEarlyShifts": _INT, "missedShifts": _INT, "openPunches": _INT}}}}},
 })

@@ -92,10 +92,12 @@ def _cover_needs(*, actor: Actor, location_id: int, shifts: dict[str, ShiftType]
                                count=1)
 
 
-def staffing_extras_demo(*, actor: Actor, setup: DemoStaffing, today: dt.date) -> None:
+def staffing_extras_demo(*, actor: Actor, setup: DemoStaffing, today: dt.date, seconds: float = 2.0) -> None:
     """Trainings (some expiring within 60 days, one expired) for the team, CLIA competency required of
     phlebotomists, and a few swaps on the published roster: one offered to anyone, one taken awaiting approval,
-    one approved. Refusals by the rules are skipped (the roster decides what is possible)."""
+    one approved. Refusals by the rules are skipped (the roster decides what is possible). Then leave (approved
+    and requested), the previous 4-week roster (so that the practice has a month of rosters behind and ahead) and
+    the time clock's punches of the past two weeks (attendance_demo)."""
     from clinicdesk.core.exceptions import DomainError
 
     from . import swap_services
@@ -143,3 +145,71 @@ def staffing_extras_demo(*, actor: Actor, setup: DemoStaffing, today: dt.date) -
                 with contextlib.suppress(DomainError):
                     swap_services.swap_approve(actor=actor, swap_id=swap.pk)
             break
+    _leave_demo(actor=actor, setup=setup, today=today)
+    attendance_demo(actor=actor, setup=setup, today=today, seconds=seconds)
+
+
+def _leave_demo(*, actor: Actor, setup: DemoStaffing, today: dt.date) -> None:
+    """Approved leave in the previous roster period (solved after it, so the roster leaves the days off) and after
+    the current one, and a request waiting for the coordinator next week. Made once per location."""
+    from clinicdesk.core.exceptions import DomainError
+
+    from . import leave_services
+    from .models import LeaveRequest
+
+    members = setup.members
+    if len(members) < 3 or LeaveRequest.objects.filter(location_id=members[0].location_id).exists():
+        return
+    start = services.period_of(today)
+    plans = ((members[1], start - dt.timedelta(days=11), 2, "vacation", True),
+             (members[2], start + dt.timedelta(days=31), 5, "vacation", True),
+             (members[0], today + dt.timedelta(days=8), 1, "personal", False))
+    for member, first, days, kind, approve in plans:
+        try:
+            leave = leave_services.leave_request(actor=actor, user_id=member.user_id, kind=kind, first_day=first,
+                                                 last_day=first + dt.timedelta(days=days - 1))
+            if approve:
+                leave_services.leave_approve(actor=actor, leave_id=leave.pk)
+        except DomainError:
+            continue
+
+
+def attendance_demo(*, actor: Actor, setup: DemoStaffing, today: dt.date, seconds: float = 2.0) -> int:
+    """The previous 4-week roster of the location (solved and published when missing) and the team's punches for
+    the shifts of the past two weeks, through the time clock service at the punch's moment: most on time, every
+    seventh about a quarter of an hour late, one left early and one shift missed. Returns the punches made."""
+    from clinicdesk.core import clock
+    from clinicdesk.core.timezones import local_to_utc
+
+    from . import clock_services
+    from .models import Punch, RosterAssignment, RosterStatus
+
+    if not setup.members:
+        return 0
+    location_id = setup.members[0].location_id
+    previous = services.period_of(today) - dt.timedelta(days=28)
+    if not Roster.objects.filter(location_id=location_id, period_start=previous,
+                                 status=RosterStatus.PUBLISHED).exists():
+        draft = services.roster_solve(actor=actor, location_id=location_id, period_start=previous, seconds=seconds)
+        services.roster_publish(actor=actor, roster_id=draft.pk)
+    if Punch.objects.filter(location_id=location_id).exists():
+        return 0
+    past = list(RosterAssignment.objects.filter(
+        roster__location_id=location_id, roster__status=RosterStatus.PUBLISHED,
+        date__range=(today - dt.timedelta(days=14), today - dt.timedelta(days=1)))
+        .select_related("shift_type", "staff__user", "staff__location").order_by("date", "shift_type__start", "pk"))
+    made = 0
+    for index, assignment in enumerate(past):
+        if index == 5:
+            continue  # the missed shift
+        shift, member = assignment.shift_type, assignment.staff
+        start = local_to_utc(assignment.date, shift.start, member.location.tz)
+        end = start + dt.timedelta(minutes=shift.end_minute - shift.start_minute)
+        late = 12 + index % 9 if index % 7 == 3 else -(index % 6)
+        early = 45 if index == 8 else -(index % 11)
+        with clock.frozen_at(start + dt.timedelta(minutes=late)):
+            clock_services.clock_punch_self(actor=member.user, action=clock_services.IN)
+        with clock.frozen_at(end - dt.timedelta(minutes=early)):
+            clock_services.clock_punch_self(actor=member.user, action=clock_services.OUT)
+        made += 1
+    return made

@@ -341,6 +341,13 @@ class Training(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def role_labels(self) -> list[str]:
+        """The roles that must hold it, in words."""
+        from clinicdesk.core.permissions import Role
+
+        return [Role(code).label for code in self.roles or [] if code in Role._value2member_map_]
+
 
 class TrainingRecord(models.Model):
     """A completed training, valid from `completed_on` to `valid_until` (inclusive), with its evidence (a file in
@@ -375,3 +382,8 @@ class TrainingReminder(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["record", "days_ahead"],
                                                name="staffing_training_reminder_once")]
+
+
+# --- time and attendance (#20 item 7): models_clock.py ------------------------------------------------------------
+
+from .models_clock import ClockPin, ClockSettings, PayPeriod, Punch, PunchMethod  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import leave_views, swap_views, training_views, views
+from . import clock_views, leave_views, swap_views, training_views, views
 
 app_name = "staffing"
 urlpatterns = [
@@ -32,6 +32,7 @@ urlpatterns = [
     path("requests/new/", swap_views.shift_request_new, name="shift-request-new"),
     path("training/", training_views.training, name="training"),
     path("training/record/", training_views.training_record_new, name="training-record-new"),
+    path("training/<int:training_id>/", training_views.training_edit, name="training-edit"),
     path("training/records/<int:record_id>/certificate/", training_views.training_evidence,
          name="training-evidence"),
     path("leave/", leave_views.leave_home, name="leave"),
@@ -41,4 +42,13 @@ urlpatterns = [
     path("leave/<int:leave_id>/decline/", leave_views.leave_decline, name="leave-decline"),
     path("leave/<int:leave_id>/cancel/", leave_views.leave_cancel, name="leave-cancel"),
     path("leave/<int:leave_id>/cover/", leave_views.leave_cover, name="leave-cover"),
+    path("clock/", clock_views.time_clock, name="clock"),
+    path("clock/punch/", clock_views.clock_punch, name="clock-punch"),
+    path("clock/desk/", clock_views.clock_desk, name="clock-desk"),
+    path("clock/pin/", clock_views.clock_pin, name="clock-pin"),
+    path("clock/board/", clock_views.attendance_board, name="clock-board"),
+    path("clock/punches/<int:punch_id>/", clock_views.punch_correct, name="clock-punch-correct"),
+    path("clock/hours/", clock_views.pay_period, name="clock-hours"),
+    path("clock/hours.csv", clock_views.pay_period_csv, name="clock-hours-csv"),
+    path("clock/settings/", clock_views.clock_settings, name="clock-settings"),
 ]

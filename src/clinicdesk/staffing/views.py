@@ -49,7 +49,7 @@ def _location(request: HttpRequest) -> Any:
 def _tabs(request: HttpRequest, current: str) -> list[dict[str, Any]]:
     tabs = [("roster", _("Roster"), "staffing:roster"), ("mine", _("My shifts"), "staffing:mine"),
             ("leave", _("Leave"), "staffing:leave"), ("swaps", _("Swaps"), "staffing:swaps"),
-            ("training", _("Training"), "staffing:training")]
+            ("training", _("Training"), "staffing:training"), ("clock", _("Time clock"), "staffing:clock")]
     if has_perm(_actor(request), Perm.STAFFING_ADMIN):
         tabs += [("shift-types", _("Shift types"), "staffing:shift-types"), ("skills", _("Skills"), "staffing:skills"),
                  ("staff", _("Staff contracts"), "staffing:staff"), ("cover", _("Cover needs"), "staffing:cover")]

@@ -30,7 +30,7 @@ MENU_ICONS = {
     "board": "layout-dashboard", "inbox": "inbox", "portal": "mail", "drawer": "wallet", "audit": "scroll-text",
     "setup": "list-checks", "locations": "map-pin", "users": "user-cog", "reports": "chart-column",
     "practice": "building-2", "comms": "mail", "insurance": "shield-check", "supplies": "package",
-    "swaps": "arrow-left-right", "training": "graduation-cap",
+    "swaps": "arrow-left-right", "training": "graduation-cap", "timeclock": "clock",
     "roster": "calendar-clock", "noshow": "phone-call", "compliance": "shield-alert", "dashboards": "chart-line",
     "payers": "landmark", "payments": "chart-pie",
     "readiness": "clipboard-list", "transfers": "ambulance",
