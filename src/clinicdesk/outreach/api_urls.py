@@ -3,7 +3,7 @@ from django.urls import path
 from clinicdesk.core.openapi import SESSION, WRITE_AUTH, body, errors, ok
 from clinicdesk.core.resources import describe
 
-from . import api
+from . import api, campaign_api
 
 app_name = "outreach-api"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("events/<int:pk>/registrations", api.registrations, name="event-registrations"),
     path("event-registrations/<int:pk>/cancel", api.registration_cancel, name="event-registration-cancel"),
     path("event-registrations/<int:pk>/attendance", api.attendance, name="event-registration-attendance"),
+    *campaign_api.urlpatterns,  # outreach campaigns (#24 item 4)
 ]
 
 _ID = {"type": "integer", "minimum": 1}

@@ -16,6 +16,7 @@ from clinicdesk.core import clock
 from clinicdesk.core.permissions import Role
 from clinicdesk.patients.models import Patient
 
+from .demo_campaigns import campaigns_demo
 from .models import Event
 from .services import contact_register, event_create, registration_add
 
@@ -73,4 +74,5 @@ def workshops_demo(*, location_ids: Sequence[int]) -> int:
             contact_register(actor=desk, event_id=event.pk, given_name="Rosa", family_name="Delgado",
                              phone="+12125550187", language="es", consent=True)
             made += 1
+    campaigns_demo(location_ids=location_ids)  # one finished outreach campaign (#24 item 4)
     return made

@@ -151,3 +151,12 @@ class SurveyAnswer(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5),
                                               name="outreach_survey_rating_1_to_5")]
+
+
+from .models_campaigns import (  # noqa: E402,F401 - campaigns (#24 item 4) live in their own module
+    CAMPAIGN_TRANSITIONS,
+    Campaign,
+    CampaignMember,
+    CampaignStatus,
+    MemberState,
+)
