@@ -435,6 +435,15 @@ INCOMING_IMAP_MAILBOX = env.str("INCOMING_IMAP_MAILBOX", default="INBOX")
 INCOMING_IMAP_LOCATION = env.str("INCOMING_IMAP_LOCATION", default="")  # location code the mail is logged at
 INCOMING_IMAP_EVERY = _int("INCOMING_IMAP_EVERY", 300, minimum=30)
 
+# --- Online payments in the patient portal (issue #23; a hosted-checkout provider, portal/gateway.py) --------
+# Card numbers never reach Clinicdesk: the patient pays on the provider's page; its signed webhook posts the payment.
+# All three must be set before a patient can pay online (checked when the feature is used, not at start-up).
+PAYMENT_GATEWAY_URL = env.str("PAYMENT_GATEWAY_URL", default="")
+PAYMENT_GATEWAY_KEY = env.str("PAYMENT_GATEWAY_KEY", default="")
+PAYMENT_WEBHOOK_SECRET = env.str("PAYMENT_WEBHOOK_SECRET", default="")
+PAYMENT_WEBHOOK_TOLERANCE_SECONDS = _int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=30, maximum=3600)
+PAYMENT_CURRENCY = env.str("PAYMENT_CURRENCY", default="USD")
+
 # --- Front desk ----------------------------------------------------------------------------------
 # Minutes an unanswered triage slip of each priority waits before it escalates to the practice coordinator.
 FRONTDESK_TRIAGE_ESCALATION_MINUTES = {

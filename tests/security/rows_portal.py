@@ -9,6 +9,7 @@ page (302). Staff routes treat Pia as anonymous (matrix.expected).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from .matrix import DESK, NOBODY, PATIENT_READERS, PATIENT_WRITERS, PRACTICE_ADMINS, Row, page, public
@@ -19,6 +20,14 @@ def mine(method: str, path: str, ok: int = 200, **kw: Any) -> Row:
     """A route for the signed-in patient only: everyone else is sent to the portal's sign-in (302)."""
     return Row(method, path, 302, NOBODY, denied=302, elsewhere=None, anon=302, who={PATIENT: ok, **kw.pop("who", {})},
                **kw)
+
+
+def mine_api(method: str, path: str, ok: int = 200, body: Any = None, **kw: Any) -> Row:
+    """A portal JSON API route: the signed-in patient only (her own and Kit's ids); everyone else 401."""
+    sends = method == "POST"
+    return Row(method, path, 401, NOBODY, denied=401, elsewhere=None, anon=401, who={PATIENT: ok, **kw.pop("who", {})},
+               data=(lambda w: json.dumps(body(w) if body else {})) if sends else None,
+               content_type="application/json" if sends else None, **kw)
 
 
 def _option(w: Any, days: int, hour: int) -> str:
@@ -78,6 +87,38 @@ ROWS: list[Row] = [
     page("GET", "/portal/staff/intake/{portal_intake.pk}/", 200, DESK),
     page("POST", "/portal/staff/intake/{portal_intake.pk}/", 302, PATIENT_WRITERS,
          data=lambda w: {"decision": "reject"}),
+    # Paying online (the provider's webhook is signed, not signed in) and the portal's JSON API.
+    mine("GET", "/portal/pay/"),
+    mine("POST", "/portal/pay/", 422, data=lambda w: {"choice": "nothing"}, case="nothing chosen"),
+    mine("POST", "/portal/pay/plan/", 422, data=lambda w: {"instalments": "3"}, case="no balance to spread"),
+    mine("GET", "/portal/pay/{portal_payment.reference}/"),
+    mine("GET", "/portal/pay/{portal_stranger_payment.reference}/", 404, case="another patient's"),
+    mine("GET", "/portal/pay/{portal_payment.reference}/receipt.pdf", 404, case="not paid yet"),
+    mine("GET", "/portal/pay/{portal_stranger_payment.reference}/receipt.pdf", 404, case="another patient's"),
+    public("POST", "/portal/pay/webhook/", 400, data=lambda w: {"id": "evt_forged"}, case="an unsigned webhook"),
+    mine_api("GET", "/api/v1/portal/patients/{portal_patient.pk}"),
+    mine_api("GET", "/api/v1/portal/patients/{portal_child.pk}", case="an authorized dependent"),
+    mine_api("GET", "/api/v1/portal/patients/{portal_stranger.pk}", 404, case="another patient"),
+    mine_api("GET", "/api/v1/portal/patients/{portal_patient.pk}/appointments"),
+    mine_api("GET", "/api/v1/portal/patients/{portal_stranger.pk}/appointments", 404, case="another patient"),
+    mine_api("POST", "/api/v1/portal/patients/{portal_patient.pk}/appointments", 201,
+             body=lambda w: {"appointmentType": w.portal_type.pk, "option": _option(w, 3, 14)}),
+    mine_api("POST", "/api/v1/portal/patients/{portal_stranger.pk}/appointments", 404,
+             body=lambda w: {"appointmentType": w.portal_type.pk, "option": _option(w, 3, 14)},
+             case="another patient"),
+    mine_api("POST", "/api/v1/portal/patients/{portal_patient.pk}/appointments/{portal_appointment.pk}/cancel"),
+    mine_api("POST", "/api/v1/portal/patients/{portal_patient.pk}/appointments/{portal_stranger_appointment.pk}"
+                     "/cancel", 404, case="another patient's visit"),
+    mine_api("GET", "/api/v1/portal/patients/{portal_patient.pk}/booking-options"),
+    mine_api("GET", "/api/v1/portal/patients/{portal_stranger.pk}/booking-options", 404, case="another patient"),
+    mine_api("GET", "/api/v1/portal/patients/{portal_patient.pk}/messages"),
+    mine_api("GET", "/api/v1/portal/patients/{portal_stranger.pk}/messages", 404, case="another patient"),
+    mine_api("POST", "/api/v1/portal/patients/{portal_child.pk}/messages", 201,
+             body=lambda w: {"topic": "billing", "body": "A question"}, case="for a dependent"),
+    mine_api("POST", "/api/v1/portal/patients/{portal_stranger.pk}/messages", 404,
+             body=lambda w: {"topic": "billing", "body": "A question"}, case="another patient"),
+    mine_api("GET", "/api/v1/portal/patients/{portal_patient.pk}/account"),
+    mine_api("GET", "/api/v1/portal/patients/{portal_stranger.pk}/account", 404, case="another patient"),
     # The practice's side.
     page("GET", "/portal/staff/inbox/", 200, DESK, elsewhere=None),
     page("GET", "/portal/staff/inbox/{portal_message.pk}/", 200, DESK),
@@ -126,8 +167,16 @@ def objects(world: Any) -> dict[str, Any]:
     form = FormTemplate.objects.create(code="matrix-consent", version=1, language="en", title="Consent",
                                        body="I agree.", required=True)
     pending = intake.intake_history_submit(actor=actor_for(pia), problems="Asthma", medications="", allergies="")
+    from decimal import Decimal
+
+    from clinicdesk.core import clock
+    from clinicdesk.portal.models import OnlinePayment
+
+    payment, stranger_payment = (OnlinePayment.objects.create(
+        patient=who, paid_by=who, location=home, purpose="balance", amount=Decimal("10.00"), reference=f"CDMATRIX{n}",
+        session_id=f"cs_matrix_{n}", created_at=clock.now()) for n, who in enumerate((pia, sam)))
     world.portal[PATIENT] = portal_session_key(pia)
     return {"portal_patient": pia, "portal_child": kit, "portal_stranger": sam, "portal_proxy": proxy,
             "portal_type": kind, "portal_appointment": mine_, "portal_stranger_appointment": theirs,
             "portal_message": message, "portal_payer": payer, "portal_form": form, "portal_intake": pending,
-            "portal_location": home}
+            "portal_location": home, "portal_payment": payment, "portal_stranger_payment": stranger_payment}

@@ -21,9 +21,14 @@ LANGUAGE_COOKIE = "clinicdesk_portal_lang"
 POLL_HEADER = "X-Clinicdesk-Poll"
 
 
+# The portal's pages (/portal/) and its JSON API (/api/v1/portal/) read the same cookie; no staff page reads it.
 def set_session_cookie(response: HttpResponse, key: str) -> None:
     response.set_cookie(COOKIE_NAME, key, max_age=12 * 3600, httponly=True, samesite="Lax",
-                        secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)), path="/portal/")
+                        secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)), path="/")
+
+
+def delete_session_cookie(response: HttpResponse) -> None:
+    response.delete_cookie(COOKIE_NAME, path="/")
 
 
 def visitor_language(request: HttpRequest) -> str:
@@ -44,7 +49,7 @@ def portal_login_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
                               % {"minutes": IDLE_MINUTES})
             response: HttpResponse = redirect("portal:start")
             if key:
-                response.delete_cookie(COOKIE_NAME, path="/portal/")
+                delete_session_cookie(response)
             return response
         session, actor = found
         translation.activate(session.language)

@@ -9,6 +9,10 @@
   reviewed against the survivor's chart.
 - Proxy authorizations move to the survivor on either side. One between the two merged charts would become the
   survivor acting for itself (refused by `proxy_not_self`): it is removed, audited as proxy access ended.
+- Online payments and payment plans move to the survivor on both sides: the account paid for (`patient`) and who
+  paid or agreed (`paid_by`, `agreed_by`, the chart itself when the patient paid for themselves, or a proxy's
+  chart). Amounts, references, statuses and the billing ledger entries they posted do not change (the ledger's
+  balance moves by the billing app's own transfer pair).
 """
 
 from __future__ import annotations
@@ -20,7 +24,15 @@ from django.db.models import Q
 from clinicdesk.audit.services import record
 from clinicdesk.core import clock
 
-from .models import IntakeSubmission, PortalMessage, PortalSession, ProxyAuthorization, SignInChallenge
+from .models import (
+    IntakeSubmission,
+    OnlinePayment,
+    PaymentPlan,
+    PortalMessage,
+    PortalSession,
+    ProxyAuthorization,
+    SignInChallenge,
+)
 
 MERGE_HANDLES = (
     "portal.SignInChallenge.patient",
@@ -32,6 +44,10 @@ MERGE_HANDLES = (
     "portal.ProxyAuthorization.dependent",
     "portal.IntakeSubmission.patient",
     "portal.IntakeSubmission.submitted_by",
+    "portal.OnlinePayment.patient",
+    "portal.OnlinePayment.paid_by",
+    "portal.PaymentPlan.patient",
+    "portal.PaymentPlan.agreed_by",
 )
 
 
@@ -66,4 +82,8 @@ def move_patient_rows(*, survivor: Any, merged: Any, actor: Any) -> dict[str, in
         "proxy_authorizations_removed": removed,
         "proxy_authorizations": (ProxyAuthorization.objects.filter(proxy=merged).update(proxy=survivor)
                                  + ProxyAuthorization.objects.filter(dependent=merged).update(dependent=survivor)),
+        "online_payments": (OnlinePayment.objects.filter(patient=merged).update(patient=survivor)
+                            + OnlinePayment.objects.filter(paid_by=merged).update(paid_by=survivor)),
+        "payment_plans": (PaymentPlan.objects.filter(patient=merged).update(patient=survivor)
+                          + PaymentPlan.objects.filter(agreed_by=merged).update(agreed_by=survivor)),
     }

@@ -210,3 +210,13 @@ class KioskDevice(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     failures = models.PositiveSmallIntegerField(default=0)
     failures_since = models.DateTimeField(null=True, blank=True)
+
+
+# --- paying online (issue #23, item 4) ---------------------------------------------------------------------------
+from .models_payments import (  # noqa: E402,F401
+    GatewayEvent,
+    OnlinePayment,
+    OnlinePaymentStatus,
+    PaymentPlan,
+    PaymentPurpose,
+)

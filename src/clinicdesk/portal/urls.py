@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import intake_views, views
+from . import intake_views, payment_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -18,6 +18,11 @@ urlpatterns = [
     path("appointments/<int:appointment_id>/cancel/", views.appointment_cancel, name="appointment-cancel"),
     path("appointments/<int:appointment_id>/move/", views.appointment_move, name="appointment-move"),
     path("messages/", views.message_list, name="messages"),
+    path("pay/", payment_views.pay, name="pay"),
+    path("pay/plan/", payment_views.pay_plan, name="pay-plan"),
+    path("pay/webhook/", payment_views.pay_webhook, name="pay-webhook"),
+    path("pay/<str:reference>/", payment_views.pay_return, name="pay-return"),
+    path("pay/<str:reference>/receipt.pdf", payment_views.pay_receipt, name="pay-receipt"),
     path("intake/", intake_views.intake_page, name="intake"),
     path("intake/details/", intake_views.intake_details, name="intake-details"),
     path("intake/insurance/", intake_views.intake_insurance, name="intake-insurance"),

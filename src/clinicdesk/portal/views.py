@@ -23,6 +23,7 @@ from .actor import COOKIE_NAME
 from .decorators import (
     LANGUAGE_COOKIE,
     actor_of,
+    delete_session_cookie,
     portal_login_required,
     set_session_cookie,
     visitor_language,
@@ -125,7 +126,7 @@ def language(request: HttpRequest) -> HttpResponse:
 def sign_out(request: HttpRequest) -> HttpResponse:
     services.portal_sign_out(actor=actor_of(request))
     response = redirect("portal:start")
-    response.delete_cookie(COOKIE_NAME, path="/portal/")
+    delete_session_cookie(response)
     messages.info(request, _("You are signed out."))
     return response
 
