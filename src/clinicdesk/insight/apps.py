@@ -17,6 +17,11 @@ class InsightConfig(AppConfig):
             schedule_hooks.appointment_changed.append(rollup.on_appointment_changed)
         if rollup.on_slot_freed not in schedule_hooks.slot_freed:
             schedule_hooks.slot_freed.append(rollup.on_slot_freed)
+        # The no-show risk band on the calendar (insight/schedule_badges.py).
+        from .schedule_badges import calendar_risk
+
+        if calendar_risk not in schedule_hooks.appointment_badges:
+            schedule_hooks.appointment_badges.append(calendar_risk)
 
         from clinicdesk.core import periodic
 
@@ -29,3 +34,5 @@ class InsightConfig(AppConfig):
 
         periodic.register("demand-forecast", every_seconds=3600, enqueue=tasks.compute_demand_forecast.enqueue,
                           is_due=forecast_is_stale)
+        # The scheduled reports: looked at every five minutes (insight.tasks.send_due_reports).
+        periodic.register("scheduled-reports", every_seconds=300, enqueue=tasks.send_due_reports.enqueue)

@@ -8,3 +8,8 @@ from .forecast.tables import (  # noqa: F401  (the stored demand forecast, #22)
     ForecastSeries,
     ForecastWeek,
 )
+from .reports.tables import (  # noqa: F401  (scheduled reports and the overbook advice policy, #22)
+    OverbookPolicy,
+    ReportDelivery,
+    ReportSubscription,
+)

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.translation import pgettext_lazy
 
-from clinicdesk.core.permissions import Actor, Perm, require
+from clinicdesk.audit.services import record
+from clinicdesk.core.exceptions import PermissionDenied
+from clinicdesk.core.permissions import Actor, Perm, has_perm, require
 from clinicdesk.scheduling.selectors import appointment_history
 
 if TYPE_CHECKING:  # the model's libraries (numpy, pandas, scikit-learn) load on first use, not with the URL conf
@@ -26,6 +28,7 @@ BAND_LABELS = {"low": pgettext_lazy("no-show risk", "Low"), "medium": pgettext_l
                "high": pgettext_lazy("no-show risk", "High")}
 ATTENDED = frozenset({"arrived", "checked-in", "fulfilled"})
 EXTRAS = ["telehealth"]
+TO_COME = frozenset({"booked", "pending"})  # the appointments whose risk the schedule shows
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,10 @@ def practice_model() -> model.NoShowModel | None:
 
 
 def noshow_model_info(*, actor: Actor) -> dict[str, Any] | None:
-    """The metrics of the practice's model (held-out AUC, Brier, calibration, when it was trained), or None."""
-    require(actor, Perm.REPORTS_READ)
+    """The metrics of the practice's model (held-out AUC, Brier, calibration, when it was trained), or None: figures
+    about the model, no patient data (reports readers and the front desk, who call the high-risk patients)."""
+    if not has_perm(actor, Perm.FRONTDESK):
+        require(actor, Perm.REPORTS_READ)
     trained = practice_model()
     return dict(trained.metrics) if trained is not None else None
 
@@ -120,14 +125,42 @@ def history_from_rows(rows: Sequence[dict[str, Any]], *, to_score: Sequence[int]
 def noshow_risk(*, actor: Actor, appointment_ids: Sequence[int]) -> list[Risk]:
     """The no-show probability and band of each appointment (in the order asked; unknown ids are left out), from
     the practice's model over each patient's history up to that booking. Empty before a model is trained."""
-    import numpy as np
-
     require(actor, Perm.REPORTS_READ)
+    return _score(actor, [int(pk) for pk in appointment_ids])
+
+
+def may_see_risk_at(actor: Actor, location: Any) -> bool:
+    """The schedule's readers who act on the risk there: reports readers and the front desk (schedule.read too)."""
+    return has_perm(actor, Perm.SCHEDULE_READ, location=location) and (
+        has_perm(actor, Perm.REPORTS_READ, location=location) or has_perm(actor, Perm.FRONTDESK, location=location))
+
+
+def noshow_risk_at(*, actor: Actor, location: Any, appointment_ids: Sequence[int]) -> list[Risk]:
+    """The risk of appointments at one location, for the people who work its schedule (the calendar and the
+    "call the day before" list): schedule.read there and reports.read or front desk; ids of other locations are
+    left out. The history is read for the model (audited once as insight.noshow_risk, naming how many)."""
+    if not may_see_risk_at(actor, location):
+        raise PermissionDenied(actor=actor, resource_type="location", resource_id=str(location.pk))
+    risks = _score(None, [int(pk) for pk in appointment_ids], location_id=location.pk)
+    if risks:
+        record(actor, "insight.noshow_risk", resource_type="appointment",
+               detail={"location": location.pk, "appointments": len(risks)})
+    return risks
+
+
+def _score(history_actor: Actor | None, wanted: list[int], *, location_id: int | None = None) -> list[Risk]:
     trained = practice_model()
-    wanted = [int(pk) for pk in appointment_ids]
     if trained is None or not wanted:
         return []
-    history = history_from_rows(appointment_history(actor=actor, appointment_ids=wanted), to_score=wanted)
+    import numpy as np
+
+    rows = appointment_history(actor=history_actor, appointment_ids=wanted)
+    if location_id is not None:
+        here = {row["id"] for row in rows if row["location_id"] == location_id and row["status"] in TO_COME}
+        wanted = [pk for pk in wanted if pk in here]
+        if not wanted:
+            return []
+    history = history_from_rows(rows, to_score=wanted)
     refs = history.frame["appointment_ref"].to_numpy()
     mask = np.isin(refs, [str(pk) for pk in wanted])
     probabilities = trained.predict(history, mask)

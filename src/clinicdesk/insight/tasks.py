@@ -25,3 +25,11 @@ def compute_demand_forecast() -> int:
     from .forecast.services import demand_forecast_compute
 
     return demand_forecast_compute(actor=None).pk
+
+
+@task()
+def send_due_reports() -> int:
+    """The scheduled reports (insight/reports): due subscriptions e-mailed, failed sends retried."""
+    from .reports.services import reports_send_due
+
+    return reports_send_due()

@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinicdesk.core import clock
-from clinicdesk.core.exceptions import NotFound, ValidationFailed
+from clinicdesk.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from clinicdesk.core.locations import current_location
 from clinicdesk.core.permissions import Actor, Perm, has_perm
 from clinicdesk.practice.selectors import locations_for
-from clinicdesk.scheduling.selectors import appointment_ids_on_day, appointments_for_day
+from clinicdesk.scheduling.selectors import appointments_for_day
 
-from .selectors import HIGH_FROM, MEDIUM_FROM, noshow_model_info, noshow_risk
+from .overbook import may_overbook_advice
+from .selectors import HIGH_FROM, MEDIUM_FROM, may_see_risk_at, noshow_model_info, noshow_risk_at
 from .services import noshow_train_practice
 
 
@@ -30,18 +31,20 @@ from .services import noshow_train_practice
 @require_GET
 def noshow(request: HttpRequest) -> HttpResponse:
     actor = cast(Actor, request.user)
-    locations = list(locations_for(actor))
-    if not locations:
+    mine = list(locations_for(actor))
+    if not mine:
         raise NotFound("no-location", _("You are not assigned to any location."))
+    locations = [loc for loc in mine if may_see_risk_at(actor, loc)]  # reports readers and the front desk
+    if not locations:
+        raise PermissionDenied(actor=actor, resource_type="location", resource_id=str(mine[0].pk))
     location = current_location(request, locations)
     if location is None:
         raise NotFound()
     day = clock.today_in(location.tz) + dt.timedelta(days=1)
-    risks = noshow_risk(actor=actor,
-                        appointment_ids=appointment_ids_on_day(actor=actor, location=location, day=day))
+    shown = appointments_for_day(actor=actor, location=location, day=day)  # names and phones: schedule.read
+    risks = noshow_risk_at(actor=actor, location=location, appointment_ids=[a.pk for a in shown])
     info = noshow_model_info(actor=actor)
     high = {r.appointment_id: r for r in risks if r.band == "high"}
-    shown = appointments_for_day(actor=actor, location=location, day=day)  # names and phones: schedule.read
     rows = sorted(((high[a.pk], a) for a in shown if a.pk in high), key=lambda pair: -pair[0].probability)
     return render(request, "insight/noshow.html", {
         "location": location, "locations": locations, "day": day, "rows": rows, "info": info,
@@ -50,7 +53,8 @@ def noshow(request: HttpRequest) -> HttpResponse:
         "medium_from": f"{formats.number_format(MEDIUM_FROM * 100, 0, use_l10n=True)} %",
         "facts": _facts(info, location, scored=len(risks), medium=sum(1 for r in risks if r.band == "medium")),
         "schedule_url": f"{reverse('scheduling:day')}?{urlencode({'day': day.isoformat(), 'location': location.pk})}",
-        "can_train": has_perm(actor, Perm.PRACTICE_ADMIN) and has_perm(actor, Perm.REPORTS_READ)})
+        "can_train": has_perm(actor, Perm.PRACTICE_ADMIN) and has_perm(actor, Perm.REPORTS_READ),
+        "can_report": has_perm(actor, Perm.REPORTS_READ), "can_overbook": may_overbook_advice(actor, location)})
 
 
 def _facts(info: dict[str, Any] | None, location: Any, *, scored: int, medium: int) -> list[tuple[str, Any]]:

@@ -35,7 +35,9 @@ def _day_label(day) -> str:  # type: ignore[no-untyped-def]
     return _DAY_LABELS[key]
 
 
-def render_grid(cal: Calendar, *, can_book: bool, path: str) -> SafeString:
+def render_grid(cal: Calendar, *, can_book: bool, path: str,
+                badges: dict[int, list[str]] | None = None) -> SafeString:
+    """`badges`: words other apps add to appointments (scheduling.hooks.appointment_badges), by id."""
     tz = cal.location.tz
     book_url = reverse("scheduling:book_dialog")
     panel_url = reverse("scheduling:appointment", args=[0])
@@ -77,7 +79,7 @@ def render_grid(cal: Calendar, *, can_book: bool, path: str) -> SafeString:
             for slot in col.free:
                 out.append(_slot(slot, who, prefix, book_label, tz))
         for placed in col.appointments:
-            out.append(_appointment(placed, cal, can_book, panel_url, tz, statuses))
+            out.append(_appointment(placed, cal, can_book, panel_url, tz, statuses, badges))
         out.append("</div></section>")
     out.append("</div>")
     return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
@@ -93,7 +95,7 @@ def _slot(slot: Placed, who: str, prefix: str, book_label: str, tz) -> str:  # t
 
 
 def _appointment(placed: Placed, cal: Calendar, can_book: bool, panel_url: str, tz,  # type: ignore[no-untyped-def]
-                 statuses: dict[str, str]) -> str:
+                 statuses: dict[str, str], badges: dict[int, list[str]] | None = None) -> str:
     a = placed.appointment
     assert a is not None
     status = statuses.get(a.status)
@@ -112,9 +114,14 @@ def _appointment(placed: Placed, cal: Calendar, can_book: bool, panel_url: str, 
             f'data-appointment="{a.pk}" data-start="{placed.iso}" data-practitioner="{a.practitioner_id}"{drag} '
             f'hx-get="{panel_url.replace("/0/", f"/{a.pk}/")}" hx-target="#schedule-dialog-body">'
             f'<span class="appt-who">{escape(a.patient.display_name)}{_alert_icons(cal.alerts.get(a.patient_id))}'
-            '</span>'
+            f'{_badges(badges.get(a.pk) if badges else None)}</span>'
             f'<span class="appt-time">{_hm(a.start, tz)}\u2013{_hm(a.end, tz)}</span>'
             f'<span class="appt-what">{escape(" · ".join(what))}</span></button>')
+
+
+def _badges(words: list[str] | None) -> str:
+    """Words other apps add (the no-show risk band), beside the name so that the compact grid shows them too."""
+    return "".join(f' <span class="appt-badge">{escape(w)}</span>' for w in words) if words else ""
 
 
 def _alert_icons(alerts) -> str:  # type: ignore[no-untyped-def]

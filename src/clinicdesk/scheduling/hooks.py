@@ -77,6 +77,24 @@ class ChecklistTick:
 
 checklist_marking: list[Callable[[ChecklistTick], None]] = []
 
+# Words another app adds to appointments on the calendar (insight: the no-show risk band). A handler gets the
+# viewer, the location and the shown appointments' ids and returns {appointment id: words}; it decides itself
+# whether the viewer may see them (an empty answer shows nothing). A failing handler shows nothing.
+appointment_badges: list[Callable[[Any, Any, list[int]], dict[int, str]]] = []
+
+
+def collect_appointment_badges(actor: Any, location: Any, appointment_ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for handler in list(appointment_badges):
+        try:
+            answer = handler(actor, location, appointment_ids)
+        except Exception:
+            logger.exception("appointment_badges handler failed")
+            continue
+        for pk, words in answer.items():
+            found.setdefault(pk, []).append(words)
+    return found
+
 
 def fire_slot_freed(slot: FreedSlot) -> None:
     for handler in list(slot_freed):

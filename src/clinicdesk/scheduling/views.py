@@ -28,6 +28,7 @@ from clinicdesk.patients.selectors import patient_chart, patient_search
 from clinicdesk.practice.models import Location
 from clinicdesk.practice.selectors import locations_for
 
+from . import hooks
 from .forms import (
     WEEKDAY_CHOICES,
     BookingForm,
@@ -105,7 +106,10 @@ def day(request: HttpRequest) -> HttpResponse:
                "previous_day": current - dt.timedelta(days=1), "next_day": current + dt.timedelta(days=1),
                "today": clock.today_in(location.tz),
                "can_book": has_perm(request.user, Perm.SCHEDULE_WRITE, location=location)}
-    context["grid"] = render_grid(calendar, can_book=context["can_book"], path=request.get_full_path())
+    shown = [p.appointment.pk for col in calendar.columns for p in col.appointments if p.appointment is not None]
+    badges = hooks.collect_appointment_badges(request.user, location, shown)  # e.g. insight's no-show risk
+    context["grid"] = render_grid(calendar, can_book=context["can_book"], path=request.get_full_path(),
+                                  badges=badges)
     return render(request, "scheduling/day.html", context)
 
 
@@ -193,6 +197,8 @@ def book_dialog(request: HttpRequest) -> HttpResponse:
         initial.update(day=clock.today_in(location.tz))
     if request.GET.get("type"):
         initial["appointment_type"] = request.GET["type"]
+    if request.GET.get("overbook") and can_overbook(request.user, location):  # a suggested overbooking (insight)
+        initial.update(overbook=True, overbook_reason=(request.GET.get("overbook_reason") or "")[:200])
     return _dialog(request, location, BookingForm(initial=initial))
 
 
