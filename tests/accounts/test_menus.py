@@ -15,12 +15,12 @@ def test_each_role_sees_only_its_screens(signed_in):
         "home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
         "insurance", "authorizations", "readiness", "transfers",
         "drawer",
-        "roster", "swaps", "training",
-        "supplies", "correspondence", "workshops", "compliance"]
+        "roster", "swaps", "training", "timeclock",
+        "supplies", "correspondence", "workshops", "campaigns", "compliance"]
     # Compliance reads reports but not the schedule: the no-show call list (appointments) is not theirs.
     assert _menu(signed_in(Role.COMPLIANCE)) == [
         "home", "patients",
-        "roster", "swaps", "training",
+        "roster", "swaps", "training", "timeclock",
         "compliance",
         "dashboards", "forecast", "audit"]
     # The payer list is practice set-up data (practice.admin), like locations.
@@ -29,15 +29,15 @@ def test_each_role_sees_only_its_screens(signed_in):
         "home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
         "insurance", "authorizations", "readiness", "transfers", "payers",
         "drawer", "payments",
-        "roster", "swaps", "training",
-        "supplies", "correspondence", "workshops", "compliance",
+        "roster", "swaps", "training", "timeclock",
+        "supplies", "correspondence", "workshops", "campaigns", "compliance",
         "dashboards", "forecast", "noshow",
         "setup", "locations"]
     assert _menu(signed_in(Role.BILLING)) == [
         "home", "patients", "schedule",
         "insurance", "authorizations", "payers",
         "drawer", "coding", "claims", "payments",
-        "roster", "swaps", "training",
+        "roster", "swaps", "training", "timeclock",
         "correspondence", "compliance",
         "dashboards", "forecast", "noshow"]
 

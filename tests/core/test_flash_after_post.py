@@ -39,6 +39,9 @@ EXEMPT: dict[str, str] = {
     "/setup/imports/{undone_staff_batch.pk}/passwords/": "the answer is the one-time page of passwords; the "
                                                          "matrix's batch is undone on purpose",
     "/r/{answer_token}/ (valid token, confirm)": "the patient's answer page states the outcome itself",
+    "/u/{unsubscribe_token}/ (valid token, stop)": "the patient's unsubscribe page states the outcome itself",
+    "/outreach/campaigns/count/?location={home.pk}": "a live count of the cohort the filters choose: nothing is "
+                                                     "saved",
     # The patient portal is the patient's own session, not a staff screen: its pages say what happened in words.
     "/portal/ (unknown contact)": "the portal's sign-in page answers the same for every contact (no enumeration)",
     "/portal/language/": "the portal page comes back in the chosen language: that is the confirmation",

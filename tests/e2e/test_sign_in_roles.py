@@ -13,11 +13,12 @@ pytestmark = pytest.mark.e2e
 EXPECTED_SCREENS = {  # as tests/accounts/test_menus.py, in the menu's groups
     Role.FRONT_DESK: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
                       "insurance", "authorizations", "readiness", "transfers", "drawer", "roster", "swaps", "training",
-                      "supplies", "correspondence", "workshops", "compliance"],
+                      "timeclock", "supplies", "correspondence", "workshops", "campaigns", "compliance"],
     Role.PRACTICE_COORDINATOR: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
                                 "insurance", "authorizations", "readiness", "transfers", "payers", "drawer",
-                                "payments", "roster", "swaps", "training", "supplies", "correspondence", "workshops",
-                                "compliance", "dashboards", "forecast", "noshow", "setup", "locations"],
+                                "payments", "roster", "swaps", "training", "timeclock", "supplies", "correspondence",
+                                "workshops",
+                                "campaigns", "compliance", "dashboards", "forecast", "noshow", "setup", "locations"],
 }
 
 

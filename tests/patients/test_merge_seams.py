@@ -18,8 +18,16 @@ from django.db import models
 from clinicdesk.audit.models import AuditEntry
 from clinicdesk.billing.models import Claim, EntryKind, LedgerEntry, Superbill
 from clinicdesk.billing.services import balance_of
-from clinicdesk.comms.models import Correspondence, IncomingItem, Message, OfferInvite, Recall, WaitlistOffer
-from clinicdesk.compliance.models import Complaint, Disclosure, Incident, RightsRequest
+from clinicdesk.comms.models import (
+    ConsentRecord,
+    Correspondence,
+    IncomingItem,
+    Message,
+    OfferInvite,
+    Recall,
+    WaitlistOffer,
+)
+from clinicdesk.compliance.models import Complaint, Disclosure, Incident, PatientTest, QcRun, RightsRequest, WaivedTest
 from clinicdesk.core.clock import now as clock_now
 from clinicdesk.core.exceptions import Conflict
 from clinicdesk.core.permissions import Role
@@ -33,7 +41,8 @@ from clinicdesk.insurance.models import (
     Referral,
     Transfer,
 )
-from clinicdesk.outreach.models import Event, Registration
+from clinicdesk.operations.models import Item
+from clinicdesk.outreach.models import Campaign, CampaignMember, Event, Registration
 from clinicdesk.patients import hooks
 from clinicdesk.patients.models import (
     AlertKind,
@@ -49,6 +58,8 @@ from clinicdesk.patients.models import (
 from clinicdesk.patients.services import coverage_add, document_upload, form_sign, patient_merge
 from clinicdesk.portal.models import (
     IntakeSubmission,
+    OnlinePayment,
+    PaymentPlan,
     PortalMessage,
     PortalSession,
     ProxyAuthorization,
@@ -125,6 +136,57 @@ def test_every_reference_to_a_patient_is_handled_by_a_merge_subscriber_or_kept_o
     # Each app moves its own rows: a subscriber only declares relations of its own app.
     for relation, subscriber in handled.items():
         assert relation.split(".")[0] == subscriber, relation
+
+
+def coverage_references() -> set[str]:
+    """Every column of every installed model that names a Coverage (hidden relations included)."""
+    return {_label(model, field.name)
+            for model in apps.get_models(include_auto_created=True)
+            for field in model._meta.get_fields(include_hidden=True)
+            if getattr(field, "concrete", False) and field.is_relation and field.related_model is Coverage}
+
+
+def test_every_reference_to_a_coverage_is_repointed_when_a_merge_drops_a_duplicate_card():
+    found = coverage_references()
+    assert {"billing.Claim.coverage", "insurance.EligibilityResult.coverage"} <= found
+    handled = hooks.coverage_handled_relations()
+    assert found == set(handled), "register a coverage_replaced subscriber for every reference to a Coverage"
+    for relation, subscriber in handled.items():
+        assert relation.split(".")[0] == subscriber, relation
+
+
+def test_patient_merge_repoints_a_claim_on_the_duplicate_card_to_the_survivors_coverage(
+        coordinator, pair, location, aetna, clock):
+    keep, dupe = pair
+    for chart in (keep, dupe):  # the same card on both charts
+        coverage_add(actor=coordinator, patient_id=chart.pk, payer_id=aetna.pk, member_id="W9",
+                     start_date=dt.date(2026, 1, 1))
+    kept, copy = Coverage.objects.get(patient=keep), Coverage.objects.get(patient=dupe)
+    now = clock_now()
+    appointment = AppointmentFactory(location=location, patient=dupe, start=at(TUESDAY, 10))
+    superbill = Superbill.objects.create(appointment=appointment, patient=dupe, location=location,
+                                         date_of_service=TUESDAY, created_at=now)
+    claim = Claim.objects.create(superbill=superbill, patient=dupe, location=location, payer=aetna, coverage=copy,
+                                 claim_number="MERGE-CARD", date_of_service=TUESDAY,
+                                 total_charge=Decimal("120.00"), created_at=now, updated_at=now)
+    answer = EligibilityResult.objects.create(patient=dupe, coverage=copy, payer_name="Aetna", member_id="W9",
+                                              channel="realtime", trace_number="merge-card", service_date=TUESDAY,
+                                              coverage_fingerprint="x", request_x12="ISA*", requested_at=now)
+    authorization = PriorAuthorization.objects.create(patient=dupe, coverage=copy, procedure_codes=["73721"],
+                                                      units_requested=1, requested_from=TUESDAY,
+                                                      requested_to=TUESDAY, clinical_reason="Knee", created_at=now)
+
+    patient_merge(actor=coordinator, survivor_id=keep.pk, merged_id=dupe.pk, reason="Same person")
+
+    assert list(Coverage.objects.filter(patient__in=[keep, dupe])) == [kept]  # the card is kept once
+    claim.refresh_from_db()
+    assert (claim.coverage_id, claim.patient_id) == (kept.pk, keep.pk)
+    answer.refresh_from_db()
+    authorization.refresh_from_db()
+    assert answer.coverage_id == kept.pk and authorization.coverage_id == kept.pk
+    moved = AuditEntry.objects.get(action="patient.merge").detail["moved"]
+    assert moved["coverages_deduplicated"] == 1 and moved["claim_coverages"] == 1
+    assert moved["eligibility_coverages"] == 1 and moved["prior_authorization_coverages"] == 1
 
 
 def test_the_audit_trail_keeps_its_patient_references():
@@ -255,6 +317,21 @@ def _fill_every_relation(dupe, keep, location, coordinator, aetna):
     workshop = Event.objects.create(location=location, kind="diabetes", title_en="W", title_es="T", start=now,
                                     capacity=2, taken=1, created_at=now)
     Registration.objects.create(event=workshop, patient=dupe, status="confirmed", created_at=now)
+    ConsentRecord.objects.create(patient=dupe, channel="sms", purpose="outreach", granted=False, source="desk",
+                                 at=now, recorded_by=coordinator)
+    waived = WaivedTest.objects.create(location=location, name_en="Glucose", name_es="Glucosa", measures="glucose",
+                                       result_kind="numeric", unit="mg/dL",
+                                       item=Item.objects.create(name="Glucose strips", unit="box"))
+    qc = QcRun.objects.create(test=waived, lot="L1", lot_expires_on=dt.date(2027, 1, 1), run_on=TUESDAY,
+                              performed_at=now, performed_by=coordinator, passed=True)
+    PatientTest.objects.create(test=waived, patient=dupe, lot="L1", lot_expires_on=dt.date(2027, 1, 1),
+                               value=Decimal("98"), performed_at=now, performed_by=coordinator, qc_run=qc)
+    flu = Campaign.objects.create(location=location, name="Flu shots", created_at=now)
+    CampaignMember.objects.create(campaign=flu, patient=dupe)
+    plan = PaymentPlan.objects.create(patient=dupe, agreed_by=dupe, total=Decimal("100.00"), instalments=2,
+                                      first_due=TUESDAY, created_at=now)
+    OnlinePayment.objects.create(patient=dupe, paid_by=dupe, location=location, purpose="instalment", plan=plan,
+                                 amount=Decimal("50.00"), reference="merge-pay-1", created_at=now)
     return charge
 
 
@@ -392,6 +469,22 @@ def test_patient_merge_closes_the_merged_charts_duplicate_waitlist_entry_and_rec
     assert sorted(WaitlistEntry.objects.filter(patient=keep).values_list("status", flat=True)) == [
         "removed", "waiting"]
     assert sorted(Recall.objects.filter(patient=keep).values_list("state", flat=True)) == ["closed", "due"]
+
+
+def test_patient_merge_keeps_one_campaign_membership_carrying_the_merged_charts_contact(coordinator, pair,
+                                                                                      location, clock):
+    keep, dupe = pair
+    now = clock_now()
+    campaign = Campaign.objects.create(location=location, name="Flu shots", created_at=now)
+    kept = CampaignMember.objects.create(campaign=campaign, patient=keep)
+    CampaignMember.objects.create(campaign=campaign, patient=dupe, state="contacted", wave=1, channel="sms",
+                                  contacted_at=now, declined_at=now, declined_by=coordinator, excluded=True)
+    patient_merge(actor=coordinator, survivor_id=keep.pk, merged_id=dupe.pk)
+    assert list(CampaignMember.objects.filter(campaign=campaign).values_list("pk", flat=True)) == [kept.pk]
+    kept.refresh_from_db()
+    assert (kept.patient_id, kept.state, kept.wave, kept.channel, kept.contacted_at) == (
+        keep.pk, "contacted", 1, "sms", now)
+    assert kept.declined_at == now and kept.declined_by_id == coordinator.pk and kept.excluded
 
 
 def test_a_failing_merge_subscriber_rolls_the_whole_merge_back(coordinator, pair, location, monkeypatch, clock):

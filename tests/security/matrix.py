@@ -578,9 +578,13 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_accounts_comms,
     rows_alerts,
     rows_billing,
+    rows_budgets,
+    rows_campaigns,
     rows_claims,
+    rows_clia,
     rows_comms_compose,
     rows_compliance,
+    rows_consent,
     rows_designsystem,
     rows_faces,
     rows_first_run,
@@ -599,8 +603,10 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
 
 AREAS = (rows_practice, rows_scheduling_setup, rows_faces, rows_accounts_comms, rows_first_run, rows_imports,
          rows_designsystem, rows_alerts, rows_insurance, rows_staffing, rows_insight,
-         rows_operations, rows_compliance, rows_portal, rows_outreach, rows_comms_compose, rows_billing, rows_payers,
-         rows_payment_reports, rows_claims)
+         rows_operations, rows_budgets,
+         rows_compliance, rows_portal, rows_outreach, rows_comms_compose, rows_billing, rows_payers,
+         rows_clia,
+         rows_payment_reports, rows_claims, rows_campaigns, rows_consent)
 for _area in AREAS:
     WEB_ROWS += _area.ROWS
 

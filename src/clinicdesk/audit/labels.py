@@ -108,6 +108,12 @@ ACTION_LABELS: dict[str, Promise] = {
     "patient.merge": _("Patients merged"),
     "patient.merged_away": _("Chart merged into another"),
     "patient.opt_out": _("Patient opted out of messages"),
+    "patient.opt_in": _("Patient opted in to messages"),
+    "consent.record": _("Consent to be contacted recorded"),
+    "consent.record_address": _("Consent to be contacted recorded for an address"),
+    "consent.sms_keyword": _("Text message reply STOP or START received"),
+    "consent.unsubscribe": _("Unsubscribed from e-mails"),
+    "consent.read": _("Contact preferences viewed"),
     "patient.reactivate": _("Patient made active again"),
     "patient.read": _("Patient chart opened"),
     "patient.search": _("Patient search"),
@@ -233,6 +239,14 @@ ACTION_LABELS |= {
     "policy.acknowledge": _("Policy acknowledged"), "policy.remind": _("Policy acknowledgement reminders sent"),
     "compliance-file.read": _("Compliance file opened"),
 }
+# CLIA waived testing (compliance, #21)
+ACTION_LABELS |= {
+    "clia-certificate.set": _("CLIA certificate recorded"), "clia-test.add": _("Waived test added"),
+    "clia-qc.record": _("Quality control run recorded"),
+    "clia-qc.correct": _("Quality control corrective action recorded"),
+    "clia-patient-test.record": _("Waived test performed for a patient"),
+    "clia-patient-test.read": _("Waived test log viewed"),
+}
 # Supplies (operations, #21)
 ACTION_LABELS |= {
     "item.create": _("Supply item added"), "item.update": _("Supply item changed"),
@@ -317,6 +331,11 @@ ACTION_LABELS |= {
     "portal.message_answer": _("Portal message answered"),
     "portal.message_send": _("Portal message sent by a patient"),
     "portal.options": _("Open times viewed in the portal"),
+    "portal.payment_failed": _("Online payment not completed"),
+    "portal.payment_paid": _("Online payment received"),
+    "portal.payment_start": _("Online payment started in the portal"),
+    "portal.payment_webhook_refused": _("Payment notice refused (bad signature or time)"),
+    "portal.plan_agree": _("Payment plan agreed in the portal"),
     "portal.proxy_authorize": _("Proxy access recorded"),
     "portal.proxy_revoke": _("Proxy access ended"),
     "portal.read": _("Record viewed in the portal"),
@@ -373,9 +392,28 @@ ACTION_LABELS |= {
     "event_registration.attend": _("Marked present at an event"),
     "event_registration.unattend": _("Presence at an event taken back"),
     "event_registration.remind": _("Event reminder sent"),
+    "event_registration.cancel_notice": _("Told that an event was cancelled"),
     "event_registration.read": _("Event registration viewed"),
     "event_survey.send": _("Event survey link sent"),
     "event_survey.answer": _("Event survey answered"),
+}
+
+# Outreach campaigns (#24 item 4)
+ACTION_LABELS |= {
+    "campaign.create": _("Outreach campaign added"),
+    "campaign.update": _("Outreach campaign changed"),
+    "campaign.cohort_preview": _("Campaign cohort previewed"),
+    "campaign.cohort_freeze": _("Campaign cohort chosen"),
+    "campaign.members_read": _("Campaign members viewed"),
+    "campaign.member_exclude": _("Left out of a campaign"),
+    "campaign.member_include": _("Put back into a campaign"),
+    "campaign.approve": _("Outreach campaign approved"),
+    "campaign.reopen": _("Outreach campaign reopened for changes"),
+    "campaign.wave_send": _("Campaign wave sent"),
+    "campaign.member_decline": _("Campaign answer: declined"),
+    "campaign.member_undecline": _("Campaign decline taken back"),
+    "campaign.finish": _("Outreach campaign finished"),
+    "campaign.export": _("Campaign report downloaded"),
 }
 
 # Surgery readiness and admissions and transfers (#18 items 8, 9)
@@ -478,3 +516,34 @@ def role_words(code: str) -> str:
         return str(ROLE_LABELS[Role(code)])
     except ValueError:
         return gettext("Former role")
+
+
+# Budgets (#21 item 11)
+ACTION_LABELS |= {
+    "budget.create": _("Budget added"),
+    "budget.line": _("Budget line set"),
+    "budget.line.remove": _("Budget line removed"),
+    "budget.actual.add": _("Budget actual amount entered"),
+    "budget.actual.remove": _("Budget actual amount removed"),
+}
+
+# Time and attendance (#20 item 7)
+ACTION_LABELS |= {
+    "staffing.clock.in": _("Clocked in"),
+    "staffing.clock.out": _("Clocked out"),
+    "staffing.clock.correct": _("Time-clock punch corrected"),
+    "staffing.clock.pin_set": _("Time-clock PIN set"),
+    "staffing.clock.pin_wrong": _("Wrong time-clock PIN"),
+    "staffing.clock.settings": _("Pay-period settings changed"),
+}
+
+# Scheduled reports, risk on the schedule, overbook advice (#22 items 3 and 5)
+ACTION_LABELS |= {
+    "insight.noshow_risk": _("No-show risk viewed"),
+    "insight.overbook_policy.set": _("Overbook advice setting changed"),
+    "insight.report_subscription.create": _("Scheduled report added"),
+    "insight.report_subscription.update": _("Scheduled report changed"),
+    "insight.report_subscription.delete": _("Scheduled report removed"),
+    "insight.report_subscription.preview": _("Scheduled report preview sent"),
+    "insight.report_subscription.send": _("Scheduled report sent"),
+}

@@ -47,9 +47,11 @@ SCREENS: tuple[Screen, ...] = (
     Screen("roster", _("Staff roster"), "staffing:roster", Perm.STAFFING_READ),
     Screen("swaps", _("Shift swaps"), "staffing:swaps", Perm.STAFFING_READ),
     Screen("training", _("Training"), "staffing:training", Perm.STAFFING_READ),
+    Screen("timeclock", _("Time clock"), "staffing:clock", Perm.STAFFING_READ),  # time and attendance (#20)
     Screen("supplies", _("Supplies"), "operations:items", (Perm.OPERATIONS_ADMIN, Perm.SUPPLIES_USE)),
     Screen("correspondence", _("Correspondence"), "comms:compose", Perm.CORRESPONDENCE_WRITE),
     Screen("workshops", _("Workshops and events"), "outreach:events", Perm.OUTREACH_USE),
+    Screen("campaigns", _("Outreach campaigns"), "outreach:campaigns", Perm.OUTREACH_USE),  # #24 item 4
     Screen("compliance", _("Compliance"), "compliance:dashboard", (Perm.COMPLIANCE_ADMIN, Perm.COMPLIANCE_REPORT)),
     Screen("dashboards", _("Dashboards"), "insight:dashboards", Perm.REPORTS_READ),
     Screen("forecast", _("Demand forecast"), "insight:forecast", Perm.REPORTS_READ),
@@ -84,9 +86,9 @@ MENU_GROUPS: tuple[MenuGroup, ...] = (
     MenuGroup("insurance", pgettext_lazy("menu group", "Insurance"),
               ("insurance", "authorizations", "readiness", "transfers", "payers")),
     MenuGroup("billing", pgettext_lazy("menu group", "Billing"), ("drawer", "coding", "claims", "payments")),
-    MenuGroup("staff", pgettext_lazy("menu group", "Staff"), ("roster", "swaps", "training")),
+    MenuGroup("staff", pgettext_lazy("menu group", "Staff"), ("roster", "swaps", "training", "timeclock")),
     MenuGroup("office", pgettext_lazy("menu group", "Back office"),
-              ("supplies", "correspondence", "workshops", "compliance")),
+              ("supplies", "correspondence", "workshops", "campaigns", "compliance")),
     MenuGroup("reports", pgettext_lazy("menu group", "Reports"), ("dashboards", "forecast", "noshow", "audit")),
     MenuGroup("setup", pgettext_lazy("menu group", "Setup"), ("setup", "locations", "users")),
 )

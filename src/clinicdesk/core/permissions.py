@@ -82,6 +82,8 @@ class Perm(StrEnum):
     # compliance officer work grievances, rights requests and breaches
     COMPLIANCE_REPORT = "compliance.report"
     COMPLIANCE_ADMIN = "compliance.admin"
+    # CLIA waived testing (#21): the clinical staff run quality control and test patients
+    LAB_TESTING = "lab.testing"
     # Correspondence (#24): letters and messages written by staff, the incoming-mail log
     CORRESPONDENCE_WRITE = "correspondence.write"
     # Outreach (#24): the desk registers people for workshops and takes attendance; the coordinator runs
@@ -110,15 +112,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.OPERATIONS_ADMIN,
             Perm.COMPLIANCE_ADMIN,
             Perm.OUTREACH_ADMIN,
+            Perm.LAB_TESTING,
         }
     ),
     Role.BILLING: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.BILLING_READ, Perm.BILLING_WRITE,
                              Perm.REPORTS_READ, Perm.INSURANCE_READ, Perm.INSURANCE_WRITE, Perm.STAFFING_READ,
                              Perm.CHARGE_CAPTURE, Perm.COMPLIANCE_REPORT, Perm.CORRESPONDENCE_WRITE}),
     Role.PROVIDER: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.CLINICAL_TRIAGE, Perm.INSURANCE_READ,
-                              Perm.STAFFING_READ, Perm.CHARGE_CAPTURE, Perm.COMPLIANCE_REPORT}),
+                              Perm.STAFFING_READ, Perm.CHARGE_CAPTURE, Perm.COMPLIANCE_REPORT,
+                              Perm.LAB_TESTING}),
     Role.NURSE: frozenset({Perm.PATIENT_READ, Perm.SCHEDULE_READ, Perm.FRONTDESK, Perm.CLINICAL_TRIAGE,
-                           Perm.INSURANCE_READ, Perm.STAFFING_READ, Perm.SUPPLIES_USE, Perm.COMPLIANCE_REPORT}),
+                           Perm.INSURANCE_READ, Perm.STAFFING_READ, Perm.SUPPLIES_USE, Perm.COMPLIANCE_REPORT,
+                           Perm.LAB_TESTING}),
     Role.COMPLIANCE: frozenset({Perm.PATIENT_READ, Perm.AUDIT_READ, Perm.AUDIT_EXPORT, Perm.REPORTS_READ,
                                 Perm.STAFFING_READ, Perm.COMPLIANCE_REPORT, Perm.COMPLIANCE_ADMIN}),
     Role.SYSADMIN: frozenset({Perm.USER_ADMIN, Perm.PRACTICE_ADMIN}),

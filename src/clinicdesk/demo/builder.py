@@ -37,6 +37,7 @@ from clinicdesk.core.timezones import local_to_utc
 from clinicdesk.insight.demo import dashboards_demo
 from clinicdesk.insurance.demo import care_demo, eligibility_demo, referrals_demo
 from clinicdesk.operations.demo import supplies_demo
+from clinicdesk.operations.demo_budget import budgets_demo
 from clinicdesk.outreach.demo import workshops_demo
 from clinicdesk.patients.demo import demo_patient_records
 from clinicdesk.patients.keys import fill_search_keys
@@ -436,6 +437,7 @@ class DemoBuilder:
         annual = next((t for t in types if t.code == "annual"), None)
         supplies_demo(actor=DEMO_ACTOR, location_ids=[loc.pk for loc in locations],
                       appointment_type_id=annual.pk if annual else None)
+        budgets_demo(actor=DEMO_ACTOR, location_ids=[loc.pk for loc in locations])  # after rosters and supplies
         compliance_demo(location_ids=[loc.pk for loc in locations])
         correspondence_demo(location_ids=[loc.pk for loc in locations])  # letters, incoming mail (#24)
         workshops_demo(location_ids=[loc.pk for loc in locations])  # two upcoming workshops (#24)
