@@ -61,6 +61,8 @@ def _kits(coordinator: User, location_id: int, index: int, today: dt.date) -> di
         item = known.get(name) or operations_services.item_create(actor=coordinator, name=name, unit=unit,
                                                                   category="lab", tracks_lots=True)
         ids[name] = item.pk
+        operations_services.stock_place_set(actor=coordinator, item_id=item.pk, location_id=location_id,
+                                            storage="Lab refrigerator")  # stocked here, like every supply
         lots = [b for b in operations_selectors.item_lots(actor=selectors_clia.KIT_READER, item_id=item.pk,
                                                           location_id=location_id)
                 if b.lot and b.quantity > 0 and b.expires_on and b.expires_on > today]

@@ -20,6 +20,7 @@ from clinicdesk.comms.models import Status as MessageStatus
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm, require
+from clinicdesk.patients import selectors as patient_selectors
 from clinicdesk.patients.models import Patient, Sex
 from clinicdesk.practice.models import Location, Practitioner
 from clinicdesk.scheduling.models import Appointment, AppointmentStatus, AppointmentType
@@ -108,8 +109,7 @@ def cohort_queryset(filters: dict[str, Any], *, today: dt.date | None = None) ->
     chosen locations. One SQL statement; visit conditions are (NOT) EXISTS subqueries on the appointment indexes."""
     today = today or clock.now().date()
     now = clock.now()
-    patients = Patient.objects.filter(active=True, deceased_date__isnull=True, merged_into__isnull=True,
-                                      restricted=False, home_location_id__in=filters["locations"])
+    patients = patient_selectors.outreach_patients(location_ids=filters["locations"])
     age_min, age_max, ages = filters.get("age_min"), filters.get("age_max"), filters.get("ages")
     if ages == "minors":
         age_max = min(age_max, ADULT - 1) if age_max is not None else ADULT - 1

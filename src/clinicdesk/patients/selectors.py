@@ -48,6 +48,7 @@ from .timeline import TimelineEntry, patient_timeline
 from .visibility import BreakGlassRequired as BreakGlassRequired
 from .visibility import listed_rows as listed_rows
 from .visibility import location_filter, may_reach, require_record_open, visible_patients
+from .visibility import outreach_patients as outreach_patients
 from .visibility import patient_in_reach as patient_in_reach
 from .visibility import record_filter as record_filter
 from .visibility import require_current as require_current

@@ -93,6 +93,14 @@ def visible_patients(actor: Actor, *, perm: Perms = Perm.PATIENT_READ, record: b
     return patients
 
 
+def outreach_patients(*, location_ids: list[int]) -> QuerySet[Patient]:
+    """Charts a mass contact (an outreach campaign's cohort) may start from: current (unmerged), active, living
+    patients whose home is one of these locations, never a restricted chart. Who runs the campaign is checked by
+    its service (outreach.admin at those locations)."""
+    return Patient.objects.filter(active=True, deceased_date__isnull=True, merged_into__isnull=True,
+                                  restricted=False, home_location_id__in=location_ids)
+
+
 def listed_rows(*, prefix: str = "patient__") -> Q:
     """Rows of a location's list (arrivals, the flow board, calls) that name a patient: never a merged-away
     chart. The list's location is checked by its selector; the patient is in reach there because they are
