@@ -132,7 +132,8 @@ describe("compliance-program", paths={
         "summary": "The signed-in staff member acknowledges a policy version they are asked to (404 when not "
                    "asked; 409 when already acknowledged or superseded).",
         "parameters": _PK,
-        "responses": ok("The acknowledgement.", "PolicyAcknowledgement") | errors("401", "403", "404", "409")}},
+        "responses": ok("The acknowledgement.", "PolicyAcknowledgement")
+        | errors("400", "401", "403", "404", "409", "415", "422")}},
 }, schemas={
     "ComplianceCalendar": {"type": "object", "required": ["location", "today", "due"], "properties": {
         "location": _ID, "today": _DATE, "due": {"type": "array", "items": {"type": "object", "properties": {
@@ -204,7 +205,7 @@ describe("compliance-clia", paths={
             {"name": "from", "in": "query", "schema": _DATE, "description": "The first day."},
             {"name": "to", "in": "query", "schema": _DATE, "description": "The last day."},
             {"name": "test", "in": "query", "schema": _ID, "description": "One waived test."}],
-        "responses": ok("The log.", "CliaLog") | errors("400", "401", "403", "404")}},
+        "responses": ok("The log.", "CliaLog") | errors("400", "401", "403", "404", "422")}},
 }, schemas={
     "CliaQcState": {"type": "object", "required": ["location", "today", "lots"], "properties": {
         "location": _ID, "today": _DATE, "testingAllowed": {"type": "boolean"}, "problem": _nullable(_TEXT),

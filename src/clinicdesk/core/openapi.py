@@ -53,6 +53,8 @@ _RESPONSES: dict[str, dict[str, Any]] = {
     "415": _problem("The body is not `application/json` (a form, multipart or text, or no Content-Type): "
                     "`unsupported-media-type`."),
     "422": _problem("Invalid input: `code` says which rule, `errors` names the fields."),
+    "429": _problem("Too many attempts in a short time: wait and try again (`rate-limited`, `pin-locked`, "
+                    "`clock-locked`)."),
 }
 
 
