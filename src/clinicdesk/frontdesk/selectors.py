@@ -48,7 +48,8 @@ from .models import (
     Visitor,
     VisitStatus,
 )
-from .services import CHASE_ITEMS, _require_flow, _require_staff_any, escalation_minutes, expected_copay, local_today
+from .services import CHASE_ITEMS, escalation_minutes, expected_copay, local_today
+from .services.common import _require_flow, _require_staff_any
 
 HIDDEN = (AppointmentStatus.CANCELLED, AppointmentStatus.ENTERED_IN_ERROR)
 
