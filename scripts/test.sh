@@ -58,12 +58,17 @@ fi
 SQLITE_URL="sqlite:///$(pwd)/var/test-default.sqlite3"
 mkdir -p var
 # --durations: the slowest tests of each pass at the end of its log, to keep CI under its time budget.
-sqlite_pass() { DATABASE_URL="$SQLITE_URL" TEST_REDIS_URL="redis://127.0.0.1:6379/14" $BIN/pytest --durations=25 "$@"; }
-postgres_pass() { DATABASE_URL="$PG_URL" TEST_REDIS_URL="redis://127.0.0.1:6379/15" \
+sqlite_pass() { DATABASE_URL="$SQLITE_URL" TEST_REDIS_URL="redis://127.0.0.1:6379/14" ACCESS_MATRIX="$sqlite_matrix" \
+                $BIN/pytest --durations=25 "$@"; }
+# The access matrix decides who may do what in Python, the same on both databases: the PostgreSQL pass asks one
+# caller per distinct answer of every row, the SQLite pass every other caller (test_access_matrix.py, _callers).
+postgres_pass() { DATABASE_URL="$PG_URL" TEST_REDIS_URL="redis://127.0.0.1:6379/15" ACCESS_MATRIX=sampled \
                   TEST_REPLICA_PORT="${replica_port:-}" $BIN/pytest --durations=25 "$@"; }
 
+sqlite_matrix=""  # without PostgreSQL, the SQLite pass asks the whole access matrix
 if postgres_up; then
   with_postgres=true
+  sqlite_matrix=rest
 elif [ -n "$CI" ]; then
   echo "PostgreSQL is not reachable at $PG_URL and CI=true: failing." >&2
   exit 1
