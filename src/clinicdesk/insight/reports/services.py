@@ -181,7 +181,7 @@ def subscription_delete(*, actor: Actor, subscription_id: int) -> None:
 
 # --- rendering and sending ------------------------------------------------------------------------------------------
 
-def subscription_params(subscription: ReportSubscription, send_day: dt.date) -> dict[str, str]:
+def _subscription_params(subscription: ReportSubscription, send_day: dt.date) -> dict[str, str]:
     first, last = report_range(send_day, subscription.weeks)
     params = {"from": first.isoformat(), "to": last.isoformat()}
     for name, value in (("location", subscription.location_id), ("provider", subscription.practitioner_id),
@@ -191,11 +191,11 @@ def subscription_params(subscription: ReportSubscription, send_day: dt.date) -> 
     return params
 
 
-def subscription_render(subscription: ReportSubscription, *, send_day: dt.date) -> tuple[str, bytes]:
+def _subscription_render(subscription: ReportSubscription, *, send_day: dt.date) -> tuple[str, bytes]:
     """The subject and the PDF, as the owner sees the dashboard (in the active language)."""
     owner = subscription.owner
     keys = list(subscription.figures) or list(FIGURES)
-    board = dashboard_read(actor=owner, params=subscription_params(subscription, send_day), keys=keys)
+    board = dashboard_read(actor=owner, params=_subscription_params(subscription, send_day), keys=keys)
     f = board.filters
     where = f.location.name if f.location is not None else _("Every location")
     facts = [(_("Period"), f"{formats.date_format(f.first_day, 'SHORT_DATE_FORMAT')} \u2013 "
@@ -210,7 +210,7 @@ def subscription_render(subscription: ReportSubscription, *, send_day: dt.date) 
 
 def _mail(subscription: ReportSubscription, recipient: Any, send_day: dt.date) -> None:
     with translation.override(getattr(recipient, "language", "") or settings.LANGUAGE_CODE):
-        title, pdf = subscription_render(subscription, send_day=send_day)
+        title, pdf = _subscription_render(subscription, send_day=send_day)
         body = _("The report %(name)s for the weeks before %(day)s is attached as a PDF. It holds totals and rates "
                  "only, no patient information.") % {"name": subscription.name,
                                                      "day": formats.date_format(send_day, "DATE_FORMAT")}
@@ -276,7 +276,7 @@ def subscription_send_now(*, actor: Actor, subscription_id: int) -> str:
         raise ValidationFailed("owner-cannot-read", _("The owner of this report can no longer read reports."))
     day = clock.today_in(zone(subscription.time_zone))
     with translation.override(getattr(actor, "language", "") or settings.LANGUAGE_CODE):
-        title, pdf = subscription_render(subscription, send_day=day)
+        title, pdf = _subscription_render(subscription, send_day=day)
     record(actor, "insight.report_subscription.preview", subscription, detail={"to": actor.pk})
 
     def send() -> None:
