@@ -144,11 +144,9 @@ def test_solve_keeps_the_best_roster_found_when_time_runs_out() -> None:
     instance = read_instance(INSTANCES / "fortnight_weekends.txt")
     seen: list[int] = []
     result = solve(instance, seconds=0.05, workers=1, on_solution=lambda _s, objective, _r: seen.append(objective))
-    if result.has_roster:
-        assert result.objective == seen[-1] == min(seen)
-        assert evaluate(instance, result.assignments).objective == result.objective
-    else:
-        assert result.status == "UNKNOWN" and seen == []
+    assert result.has_roster  # the greedy roster at least (test_engine_greedy.py)
+    assert result.objective == seen[-1] == min(seen)
+    assert evaluate(instance, result.assignments).objective == result.objective
 
 
 def random_fortnight(seed: int) -> Instance:

@@ -2,6 +2,7 @@
 
     instance.py  the problem (shifts, staff contracts, days off, requests, cover) as frozen dataclasses
     parser.py    the Curtois & Qu shift-scheduling benchmark text format -> Instance (errors name the line)
+    greedy.py    a roster keeping every hard rule, built in about a second: CP-SAT's hint and the fallback
     model.py     the CP-SAT model, the solve with a time limit and the objective explained per soft rule
     evaluate.py  an independent checker of every hard rule and recomputation of the objective from a roster
 

@@ -7,6 +7,7 @@ kept as its own linear expression so the result can say which rule costs how muc
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from .evaluate import SOFT_RULE_NAMES
+from .evaluate import SOFT_RULE_NAMES, evaluate
+from .greedy import IMPROVE_SECONDS, greedy_roster
 from .instance import Assignment, Instance
 
 SOFT_RULES = SOFT_RULE_NAMES
@@ -48,6 +50,9 @@ class SolveResult:
     # (seconds since the start, objective) for each improving roster found
     trajectory: list[tuple[float, int]] = field(default_factory=list)
     workers: int = 0
+    greedy_objective: int | None = None  # the cost of the greedy starting roster (None: no greedy roster)
+    # Whether the roster returned is the greedy one (CP-SAT found nothing better within the limit).
+    from_greedy: bool = False
 
     @property
     def has_roster(self) -> bool:
@@ -57,7 +62,8 @@ class SolveResult:
         return {
             "status": self.status, "objective": self.objective, "lower_bound": self.lower_bound,
             "seconds": round(self.seconds, 3), "assignments": len(self.assignments), "breakdown": self.breakdown,
-            "solutions": len(self.trajectory), "workers": self.workers,
+            "solutions": len(self.trajectory), "workers": self.workers, "greedy_objective": self.greedy_objective,
+            "from_greedy": self.from_greedy,
         }
 
 
@@ -68,7 +74,26 @@ class _Model:
         self.x: dict[tuple[str, int, str], cp_model.IntVar] = {}
         self.work: dict[tuple[str, int], cp_model.IntVar] = {}
         self.terms: dict[str, cp_model.LinearExprT] = {}
+        self.weekend: dict[tuple[str, int], cp_model.IntVar] = {}  # (staff, weekend index) -> worked
+        self.slack: list[tuple[int, cp_model.IntVar, cp_model.IntVar]] = []  # (cover index, under, over)
         self._build(previous, change_weight)
+
+    def hint(self, roster: list[Assignment]) -> None:
+        """A complete hint: every variable's value in `roster` (CP-SAT then has that roster from the start)."""
+        inst, m = self.instance, self.model
+        on = {(a.staff, a.day): a.shift for a in roster}
+        for (staff, day, shift), var in self.x.items():
+            m.add_hint(var, 1 if on.get((staff, day)) == shift else 0)
+        for (staff, day), var in self.work.items():
+            m.add_hint(var, 1 if (staff, day) in on else 0)
+        for (staff, index), var in self.weekend.items():
+            m.add_hint(var, 1 if any((staff, day) in on for day in inst.weekends[index]) else 0)
+        for index, under, over in self.slack:
+            need = inst.cover[index]
+            have = sum(1 for person in inst.staff
+                       if on.get((person.id, need.day)) == need.shift and inst.counts_for(person.id, need))
+            m.add_hint(under, max(0, need.requirement - have))
+            m.add_hint(over, max(0, have - need.requirement))
 
     def _build(self, previous: Mapping[tuple[str, int], str] | None, change_weight: int) -> None:
         inst, m = self.instance, self.model
@@ -117,10 +142,11 @@ class _Model:
                 inside = work[before + 1:before + length + 1]
                 m.add_bool_or([work[before].Not(), *inside, work[before + length + 1].Not()])
         weekends = []
-        for days in inst.weekends:
+        for index, days in enumerate(inst.weekends):
             worked = m.new_bool_var(f"weekend[{staff_id},{days[0]}]")
             m.add_max_equality(worked, [work[day] for day in days])
             weekends.append(worked)
+            self.weekend[staff_id, index] = worked
         if len(weekends) > person.max_weekends:
             m.add(sum(weekends) <= person.max_weekends)
 
@@ -130,7 +156,7 @@ class _Model:
         self.terms["shift_off_requests"] = sum(r.weight * x[r.staff, r.day, r.shift] for r in inst.off_requests)
         under_terms, over_terms = [], []
         staff_count = len(inst.staff)
-        for need in inst.cover:
+        for index, need in enumerate(inst.cover):
             have = sum(x[person.id, need.day, need.shift] for person in inst.staff
                        if inst.counts_for(person.id, need))
             # Exact in every roster found, not only at the optimum: under = max(0, need - have), over likewise,
@@ -139,6 +165,7 @@ class _Model:
             over = m.new_int_var(0, staff_count, f"over[{need.day},{need.shift}]")
             m.add_max_equality(under, [0, need.requirement - have])
             m.add_max_equality(over, [0, have - need.requirement])
+            self.slack.append((index, under, over))
             under_terms.append(need.under_weight * under)
             over_terms.append(need.over_weight * over)
         self.terms["cover_under"] = sum(under_terms)
@@ -170,9 +197,23 @@ class _Keeper(cp_model.CpSolverSolutionCallback):
         self._on_solution = on_solution
         self.lock = threading.Lock()
         self.found = False
+        self.from_greedy = False
         self.best: list[Assignment] = []
         self.best_breakdown: dict[str, int] = {}
         self.trajectory: list[tuple[float, int]] = []
+
+    def start_from(self, roster: list[Assignment], breakdown: dict[str, int]) -> None:
+        """The greedy roster, as the best so far before CP-SAT starts (CP-SAT's rosters must beat it)."""
+        objective = sum(breakdown.values())
+        elapsed = time.monotonic() - self._started
+        with self.lock:
+            self.found = True
+            self.from_greedy = True
+            self.best = sorted(roster)
+            self.best_breakdown = dict(breakdown)
+            self.trajectory.append((elapsed, objective))
+        if self._on_solution is not None:
+            self._on_solution(elapsed, objective, self.best)
 
     def on_solution_callback(self) -> None:
         built = self._built
@@ -186,6 +227,7 @@ class _Keeper(cp_model.CpSolverSolutionCallback):
             if self.found and objective >= self.trajectory[-1][1]:
                 return
             self.found = True
+            self.from_greedy = False
             self.best = sorted(roster)
             self.best_breakdown = breakdown
             self.trajectory.append((elapsed, objective))
@@ -202,27 +244,52 @@ def solve(
     change_weight: int = 0,
     seed: int = 0,
     on_solution: OnSolution | None = None,
+    parameters: Mapping[str, object] | None = None,
+    hint: bool = True,
 ) -> SolveResult:
     """Solve within `seconds`, keeping the best roster found (`on_solution` hears of each improvement).
 
+    A greedy roster meeting every hard rule (`greedy.py`, checked by the evaluator) is the best so far before
+    CP-SAT starts and CP-SAT's starting hint, so a roster exists from the first second: when CP-SAT finds nothing
+    better (or nothing at all) within the limit, the greedy roster is returned, FEASIBLE, at its cost.
     With `previous` (staff, day) -> shift, each difference costs `change_weight` (the re-solve of a published
-    roster), and the previous roster is the search's starting hint."""
+    roster), the previous roster is the search's starting hint and the greedy roster prefers it.
+    `parameters` overrides CP-SAT parameters by name and `hint=False` keeps the greedy roster from CP-SAT (only
+    the fallback then), both for measurements and tests."""
     started = time.monotonic()
+    greedy = greedy_roster(instance, previous=previous, change_weight=change_weight,
+                           improve_seconds=min(IMPROVE_SECONDS, seconds / 10))
+    checked = None if greedy is None else evaluate(instance, greedy, previous=previous, change_weight=change_weight)
+    if checked is not None and not checked.feasible:  # a bug in the greedy: do without it
+        greedy, checked = None, None
     built = _Model(instance, previous, change_weight)
+    if hint and greedy is not None and previous is None:  # a re-solve keeps the published roster as its hint
+        built.hint(greedy)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, seconds - (time.monotonic() - started))
-    solver.parameters.num_workers = workers or default_workers()
-    solver.parameters.random_seed = seed
+    params = solver.parameters
+    params.num_workers = workers or default_workers()
+    params.random_seed = seed
+    params.fix_variables_to_their_hinted_value = False  # the hint is a start, not a rule
+    params.max_time_in_seconds = max(0.01, seconds - (time.monotonic() - started))
+    for name, value in (parameters or {}).items():
+        setattr(params, name, value)
     keeper = _Keeper(built, started, on_solution)
+    if greedy is not None and checked is not None:
+        keeper.start_from(greedy, {name: checked.breakdown.get(name, 0) for name in built.terms})
     code = solver.solve(built.model, keeper)
     status = STATUS_NAMES.get(code, "UNKNOWN")
-    result = SolveResult(status=status, objective=None, lower_bound=int(solver.best_objective_bound),
-                         seconds=time.monotonic() - started, workers=solver.parameters.num_workers)
+    if status == "UNKNOWN" and greedy is not None:  # no roster from CP-SAT within the limit: the greedy one
+        status = "FEASIBLE"
+    bound = solver.best_objective_bound
+    result = SolveResult(status=status, objective=None, lower_bound=int(bound) if math.isfinite(bound) else 0,
+                         seconds=time.monotonic() - started, workers=params.num_workers,
+                         greedy_objective=None if checked is None else checked.objective)
     with keeper.lock:
         result.trajectory = list(keeper.trajectory)
         if status in ("OPTIMAL", "FEASIBLE") and keeper.found:
             result.assignments = list(keeper.best)
             result.breakdown = dict(keeper.best_breakdown)
+            result.from_greedy = keeper.from_greedy
         elif status in ("OPTIMAL", "FEASIBLE"):  # no callback ran (should not happen): read the final values
             result.assignments = sorted(Assignment(staff, day, shift) for (staff, day, shift), var in built.x.items()
                                         if solver.value(var))
@@ -231,4 +298,6 @@ def solve(
             result.objective = sum(result.breakdown.values())
     if status in ("INFEASIBLE", "MODEL_INVALID", "UNKNOWN"):
         result.lower_bound = 0 if status != "UNKNOWN" else result.lower_bound
+    if result.objective is not None:  # a bound never above the roster's cost (CP-SAT stopped early, say)
+        result.lower_bound = max(0, min(result.lower_bound, result.objective))
     return result

@@ -3,8 +3,10 @@
 FILE is in the Curtois & Qu shift-scheduling benchmark text format (schedulingbenchmarks.org, Instances 1-24).
 The roster is written as CSV `staff,day,shift` (one row per assigned shift, the instance's IDs, day 0-based) and
 one JSON line is printed: status (OPTIMAL or FEASIBLE), objective, lower bound, seconds and the cost of each
-soft rule. The objective printed is recomputed from the roster by the independent evaluator; the command fails
-if it disagrees with the solver's or if the roster breaks a hard rule.
+soft rule; `greedy_objective` is the cost of the engine's greedy starting roster and `from_greedy` says whether the
+roster written is that one (CP-SAT found nothing better within the time limit). The objective printed is
+recomputed from the roster by the independent evaluator; the command fails if it disagrees with the solver's or if
+the roster breaks a hard rule.
 """
 
 from __future__ import annotations
