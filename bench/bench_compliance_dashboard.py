@@ -1,7 +1,9 @@
 """The compliance dashboard at a realistic size (issue #21: under 300 ms). Times the real selector
 (`compliance_dashboard`) per location over years of history: per location 3,000 complaints (most closed, some
-grievances open, some answered late), 1,500 incidents with corrective actions, 2,000 rights requests, 20 breaches;
-the open items (about a hundred per location) are what the page shows.
+grievances open, some answered late), 1,500 incidents with corrective actions, 2,000 rights requests, 20 breaches,
+and the CLIA history the calendar part reads (a certificate expiring within 60 days, 6 waived tests with a QC run
+each working day for 4 years: about 6,000 runs, 2% out of range and all but the last corrected, and 30,000 patient
+tests); the open items (about a hundred and fifty per location) are what the page shows.
 
     .venv/bin/python bench/bench_compliance_dashboard.py              # builds once, then reuses
     .venv/bin/python bench/bench_compliance_dashboard.py --rebuild
@@ -95,10 +97,51 @@ def build(locations: int, scale: int) -> None:
                 individuals_affected=10 + 100 * n, status="open" if n < 2 else "closed",
                 notify_due_on=today - dt.timedelta(days=30 * n - 60), hhs_due_on=today + dt.timedelta(days=60),
                 logged_by=user, logged_at=NOW) for n in range(20)])
+            _clia(place, user, patients, rng, scale)
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def _clia(place, user, patients, rng, scale: int) -> None:
+    """CLIA at one location: the certificate, six waived tests on lot-tracked kits, a QC run per test and working
+    day over four years (2% out of range: corrected, except the newest failure of one test), patient tests."""
+    from clinicdesk.compliance.models import CliaCertificate, PatientTest, QcCorrection, QcRun, WaivedTest
+    from clinicdesk.operations.models import Item
+
+    today = NOW.date()
+    CliaCertificate.objects.create(location=place, kind="waiver", number=f"22D{place.pk:07d}",
+                                   effective_on=today - dt.timedelta(days=700),
+                                   expires_on=today + dt.timedelta(days=30),
+                                   updated_by=user, updated_at=NOW)
+    tests = [WaivedTest.objects.create(
+        location=place, name_en=f"Bench test {n}", name_es=f"Prueba {n}", measures="Bench", result_kind="numeric",
+        unit="mg/dL", low_min=36, low_max=60, high_min=280, high_max=420,
+        item=Item.objects.create(name=f"Bench kit {place.pk}-{n}", unit="box", category="lab", tracks_lots=True))
+        for n in range(6)]
+    runs = []
+    for days in range(round(scale * 1.46), 0, -1):  # 4 years at the default scale, oldest first
+        day = today - dt.timedelta(days=days)
+        if day.weekday() >= 5:
+            continue
+        for test in tests:
+            passed = rng.random() >= 0.02
+            runs.append(QcRun(test=test, lot=f"L{day:%Y%m}", lot_expires_on=day + dt.timedelta(days=365), run_on=day,
+                              performed_at=dt.datetime.combine(day, dt.time(13, 0), tzinfo=dt.UTC),
+                              performed_by=user, passed=passed,
+                              results=[{"level": "low", "value": "48", "in_range": True},
+                                       {"level": "high", "value": "345" if passed else "460", "in_range": passed}]))
+    runs = QcRun.objects.bulk_create(runs, batch_size=2000)
+    failed = [run for run in runs if not run.passed]
+    QcCorrection.objects.bulk_create([QcCorrection(run=run, action="Fresh controls", recorded_by=user,
+                                                   recorded_at=run.performed_at) for run in failed[:-1]])
+    passing = [run for run in runs if run.passed]
+    PatientTest.objects.bulk_create([PatientTest(
+        test=run.test, patient=patients[n % len(patients)], lot=run.lot, lot_expires_on=run.lot_expires_on,
+        value=100 + n % 80, performed_at=run.performed_at + dt.timedelta(hours=1), performed_by=user, qc_run=run,
+        kit_posted=True) for n, run in ((n, passing[rng.randrange(len(passing))]) for n in range(30 * scale))],
+        batch_size=2000)
 
 
 def measure(repeat: int) -> dict[str, list[float]]:

@@ -108,6 +108,41 @@ def test_300a_totals_come_from_the_log(db, clock, coordinator, location):
         _case(coordinator, location, outcome="days-away", days_away=0)
 
 
+def test_business_associates_keep_their_dates_and_officers_are_designated(db, clock, coordinator, officer,
+                                                                         location):
+    from clinicdesk.audit.models import AuditEntry
+
+    with pytest.raises(ValidationFailed) as caught:
+        services.baa_add(actor=coordinator, vendor="Shred-It", services="Paper shredding",
+                         signed_on=dt.date(2025, 3, 1), review_on=dt.date(2025, 2, 1), expires_on=dt.date(2025, 1, 1))
+    assert set(caught.value.fields) == {"review_on", "expires_on"}
+    services.baa_add(actor=coordinator, vendor="Shred-It", services="Paper shredding", signed_on=dt.date(2025, 3, 1),
+                     review_on=dt.date(2027, 3, 1), expires_on=TODAY + dt.timedelta(days=10))  # expiry comes first
+    services.baa_add(actor=coordinator, vendor="CloudEHR", services="Hosting", signed_on=dt.date(2024, 1, 5),
+                     review_on=TODAY - dt.timedelta(days=3))
+    services.baa_add(actor=coordinator, vendor="Answering service", services="After-hours calls",
+                     signed_on=dt.date(2026, 1, 5), review_on=dt.date(2027, 10, 1))  # not due: not on the calendar
+    rows = selectors_program.compliance_calendar(actor=coordinator, location_id=location.pk).rows
+    assert [(r.title, r.due_on, r.state) for r in rows
+            if r.area_label == "Business associate agreement"] == [
+        ("Review or renew: CloudEHR", TODAY - dt.timedelta(days=3), "overdue"),
+        ("Review or renew: Shred-It", TODAY + dt.timedelta(days=10), "ok")]
+
+    services.officer_set(actor=coordinator, role="privacy", user_id=coordinator.pk, since=dt.date(2025, 1, 1))
+    services.officer_set(actor=coordinator, role="security", user_id=coordinator.pk, since=dt.date(2025, 1, 1))
+    services.officer_set(actor=coordinator, role="privacy", user_id=officer.pk, since=TODAY)  # a new privacy officer
+    program = selectors_program.hipaa_program(actor=coordinator, year=TODAY.year)
+    assert {role: (o.user, o.since) for role, o in program.officers.items()} == {
+        "privacy": (officer, TODAY), "security": (coordinator, dt.date(2025, 1, 1))}
+    assert len(program.baas) == 3
+    assert AuditEntry.objects.filter(action="officer.designate").count() == 3
+    with pytest.raises(ValidationFailed):
+        services.officer_set(actor=coordinator, role="treasurer", user_id=officer.pk, since=None)
+    desk = UserFactory(role=Role.FRONT_DESK, location=location)
+    with pytest.raises(PermissionDenied):
+        services.officer_set(actor=desk, role="privacy", user_id=desk.pk, since=TODAY)
+
+
 def test_risk_assessment_completes_only_when_every_question_is_answered(db, clock, coordinator):
     assessment = services.risk_assessment_start(actor=coordinator, year=2026, owner_id=coordinator.pk)
     with pytest.raises(Conflict):

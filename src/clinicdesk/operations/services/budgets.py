@@ -36,7 +36,7 @@ MAX_AMOUNT = Decimal("1000000000")  # a month's line below a billion: anything l
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def money_value(errors: Errors, name: str, value: Any, *, label: str, positive: bool = False) -> Decimal:
+def _money_value(errors: Errors, name: str, value: Any, *, label: str, positive: bool = False) -> Decimal:
     """A sum of money as typed or sent: Decimal (or text, or an int), at most two decimal places, not negative
     (above zero when `positive`). Floats are refused: they are not exact."""
     try:
@@ -56,7 +56,7 @@ def money_value(errors: Errors, name: str, value: Any, *, label: str, positive: 
     return amount.quantize(CENT)
 
 
-def month_value(errors: Errors, value: Any) -> int:
+def _month_value(errors: Errors, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value not in MONTHS:
         errors.add("month", _("The month must be a number from 1 to 12."))
         return 0
@@ -116,17 +116,17 @@ def budget_line_set(*, actor: Actor, budget_id: int, category: str, monthly: Seq
         if len(monthly) != 12:
             errors.add("amounts", _("Enter an amount for each of the twelve months."))
         else:
-            amounts = [money_value(errors, f"month-{m}", v, label=_("Month %(month)s") % {"month": m})
+            amounts = [_money_value(errors, f"month-{m}", v, label=_("Month %(month)s") % {"month": m})
                        for m, v in zip(MONTHS, monthly, strict=True)]
     else:
-        amounts = spread(money_value(errors, "annual", annual, label=_("Annual amount")))
+        amounts = spread(_money_value(errors, "annual", annual, label=_("Annual amount")))
     cost = None
     if category == BudgetCategory.PAYROLL:
         if hourly_cost is None or str(hourly_cost).strip() == "":
             errors.add("hourly_cost", _("Enter the blended hourly cost of payroll (wages, taxes and benefits "
                                         "per paid hour)."))
         else:
-            cost = money_value(errors, "hourly_cost", hourly_cost, label=_("Blended hourly cost"), positive=True)
+            cost = _money_value(errors, "hourly_cost", hourly_cost, label=_("Blended hourly cost"), positive=True)
     errors.raise_if_any("invalid-budget-line")
     line, created = BudgetLine.objects.get_or_create(budget=budget, category=category)
     before = {m.month: str(m.amount) for m in line.months.all()}
@@ -167,11 +167,11 @@ def actual_entry_add(*, actor: Actor, location_id: int, year: int, month: int, c
     if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
         errors.add("year", _("The year must be from %(first)s to %(last)s.") % {"first": FIRST_YEAR,
                                                                                 "last": LAST_YEAR})
-    month = month_value(errors, month)
+    month = _month_value(errors, month)
     if category not in ENTERED_CATEGORIES:
         errors.add("category", _("Actual amounts are entered for rent, utilities, equipment, purchased services "
                                  "and other expenses; the other lines are computed."))
-    value = money_value(errors, "amount", amount, label=_("Amount"), positive=True)
+    value = _money_value(errors, "amount", amount, label=_("Amount"), positive=True)
     note = clean_text(errors, "note", note, label=_("Note"), max_length=200, required=True)
     errors.raise_if_any("invalid-actual")
     entry = ActualEntry.objects.create(location_id=location_id, year=year, month=month, category=category,
