@@ -7,9 +7,13 @@ Builds a throw-away practice set-based (INSERT ... SELECT over generate_series: 
 for 60,000 patients. Then times, through the same code the screens call:
 - the cohort count (`campaign_selectors.cohort_queryset(...).count()`) for three cohorts of the issue;
 - `cohort_freeze` (one INSERT ... SELECT of the members);
-- `wave_send(size=50,000)`: consent decided per patient by `comms.consent.contact_refusal`, 50,000 outbox rows
-  bulk-inserted with their dedupe keys, members updated set-based.
-Sending itself is the outbox worker's, at each channel's rate limit (`comms.delivery`): not timed here.
+- `wave_send(size=50,000)`: the members' chart fields read as plain rows in one query, consent decided per patient
+  by `comms.consent.contact_refusal` over one read of the wave's consent records (`consent_prefetch`), each
+  language's wording split once (`comms.compose.merge_compiled`: only the merge fields are filled per message),
+  quiet hours read once, 50,000 outbox rows bulk-inserted in batches with their dedupe keys, the contacted members
+  updated by one set-based UPDATE, one audit entry naming the wave's patients.
+Sending itself is the outbox worker's, paced to each channel's rate limit (`comms.delivery.Pacer`,
+COMMS_RATE_EMAIL / COMMS_RATE_SMS): not timed here.
 
     .venv/bin/python bench/bench_outreach_campaigns.py              # builds once, then reuses
     .venv/bin/python bench/bench_outreach_campaigns.py --rebuild --patients 1000000
@@ -155,11 +159,12 @@ def measure(repeat: int) -> None:
         consenting = ConsentRecord.objects.filter(purpose="outreach", granted=True).values("patient_id")
         CampaignMember.objects.filter(campaign=campaign).exclude(patient_id__in=consenting).update(excluded=True)
         before = Message.objects.count()
-        start = time.perf_counter()
+        start, cpu, load = time.perf_counter(), time.process_time(), os.getloadavg()[0]
         result = services.wave_send(actor=coordinator, campaign_id=campaign.pk, size=50_000)
-        took = time.perf_counter() - start
+        took, cpu = time.perf_counter() - start, time.process_time() - cpu
         print(f"wave_send: {result['contacted']:,} messages queued, {result['not_contactable']:,} not contactable "
-              f"in {took:.1f} s ({Message.objects.count() - before:,} outbox rows)")
+              f"in {took:.1f} s, of which {cpu:.1f} s this process's CPU ({Message.objects.count() - before:,} "
+              f"outbox rows; load average {load:.1f} before it)")
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM patients_patient")
         print(f"patients: {cursor.fetchone()[0]:,}")

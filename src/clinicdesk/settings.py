@@ -425,6 +425,11 @@ SMS_WEBHOOK_SIGNATURE_HEADER = env.str("SMS_WEBHOOK_SIGNATURE_HEADER", default="
 WAITLIST_OFFER_FANOUT = _int("WAITLIST_OFFER_FANOUT", 3, minimum=1, maximum=20)
 COMMS_LEASE_SECONDS = _int("COMMS_LEASE_SECONDS", 300, minimum=1)
 COMMS_HANDOFF_CHUNK = _int("COMMS_HANDOFF_CHUNK", 5, minimum=1, maximum=100)
+# Each channel's send rate (messages a second, per outbox worker; 0, the default: no limit): set it to the provider's
+# limit, e.g. an SMS long code 1, a toll-free number 3, a short code 100; an SMTP relay's quota. comms.delivery paces
+# every send to it. No default limit: a day's reminders (bench/RESULTS.md, ~250 a second) must not queue behind one.
+COMMS_RATE_EMAIL = _int("COMMS_RATE_EMAIL", 0, minimum=0, maximum=1000)
+COMMS_RATE_SMS = _int("COMMS_RATE_SMS", 0, minimum=0, maximum=1000)
 # The incoming-mail intake address (#24), read over IMAP every INCOMING_IMAP_EVERY seconds; empty host: off.
 INCOMING_IMAP_HOST = env.str("INCOMING_IMAP_HOST", default="")
 INCOMING_IMAP_PORT = _int("INCOMING_IMAP_PORT", 993, minimum=1, maximum=65535)
@@ -443,6 +448,9 @@ PAYMENT_GATEWAY_KEY = env.str("PAYMENT_GATEWAY_KEY", default="")
 PAYMENT_WEBHOOK_SECRET = env.str("PAYMENT_WEBHOOK_SECRET", default="")
 PAYMENT_WEBHOOK_TOLERANCE_SECONDS = _int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=30, maximum=3600)
 PAYMENT_CURRENCY = env.str("PAYMENT_CURRENCY", default="USD")
+# Minutes a hosted checkout stays open at the provider (sent as its expiry); a payment still pending after it is
+# marked expired (portal task "expire-online-payments", and when the patient opens the payments page).
+PAYMENT_CHECKOUT_EXPIRY_MINUTES = _int("PAYMENT_CHECKOUT_EXPIRY_MINUTES", 60, minimum=30, maximum=24 * 60)
 
 # --- Front desk ----------------------------------------------------------------------------------
 # Minutes an unanswered triage slip of each priority waits before it escalates to the practice coordinator.

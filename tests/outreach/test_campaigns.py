@@ -84,6 +84,8 @@ def test_cohort_filters_select_the_hand_built_set(location, other_location, cloc
     assert _names({"age_min": 50, "age_max": 75, "missing_type": screening.pk, "missing_type_months": 24},
                   location) == ["Ana"]
     assert _names({"ages": "minors"}, location) == ["Cai"]
+    # children due for a visit type (a school physical: here the screening type stands in), none in 12 months
+    assert _names({"ages": "minors", "missing_type": screening.pk, "missing_type_months": 12}, location) == ["Cai"]
     assert _names({"ages": "adults", "sex": "male"}, location) == ["Ben"]
     assert _names({"language": "es"}, location) == ["Ben"]
     assert _names({"no_visit_months": 18}, location) == ["Ana"]
@@ -161,7 +163,10 @@ def test_wave_sends_through_the_allowed_channel_and_honours_opt_out(make_campaig
     assert refused[stop.pk] == "revoked" and refused[none.pk]
     assert CampaignMember.objects.get(patient=ana).message_id == mail.pk
     assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.RUNNING
-    assert AuditEntry.objects.filter(action="campaign.wave_send", resource_id=str(campaign.pk)).exists()
+    entry = AuditEntry.objects.get(action="campaign.wave_send", resource_id=str(campaign.pk))
+    # one entry for the wave, naming every patient written to and every patient who could not be
+    assert entry.detail["patients"] == sorted([ana.pk, rosa.pk])
+    assert entry.detail["patients_not_contactable"] == sorted([stop.pk, none.pk])
 
 
 def test_waves_take_the_next_members_and_never_send_twice(make_campaign, coordinator, location):

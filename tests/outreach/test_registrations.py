@@ -67,10 +67,28 @@ def test_a_patients_only_event_refuses_a_contact_and_writes_nothing(clerk, make_
 
 
 def test_contact_register_keeps_the_consent_with_who_recorded_it(clerk, make_event):
-    registration = contact_register(actor=clerk, event_id=make_event().pk, given_name="Rosa",
-                                    family_name="Delgado", phone="+12125550187", language="es", consent=True)
+    from clinicdesk.comms.consent import address_refusal
+    from clinicdesk.comms.models import ConsentRecord
+    from clinicdesk.comms.services import sms_reply_receive
+
+    event = make_event()
+    registration = contact_register(actor=clerk, event_id=event.pk, given_name="Rosa", family_name="Delgado",
+                                    phone="+12125550187", email="Rosa@Example.org", language="es", consent=True)
     assert registration.contact.consent and registration.contact.consent_by == clerk
     assert registration.status == "confirmed"
+    # The tick is a consent record in the one consent home, per address: outreach by e-mail and by text.
+    records = ConsentRecord.objects.filter(patient=None, purpose="outreach", granted=True, source="desk")
+    assert sorted(records.values_list("channel", "address")) == [("email", "rosa@example.org"),
+                                                                  ("sms", "2125550187")]
+    assert records.filter(recorded_by=clerk).count() == 2
+    assert address_refusal("rosa@example.org", "email", purpose="outreach") == ""
+    assert AuditEntry.objects.filter(action="consent.record_address").count() == 2
+    sms_reply_receive(from_number="+12125550187", body="STOP")  # a STOP from her phone withdraws it there
+    assert address_refusal("+12125550187", "sms", purpose="outreach") == "revoked"
+    # No tick: kept as a contact for the event, but nothing recorded and no outreach.
+    contact_register(actor=clerk, event_id=event.pk, given_name="Tom", family_name="Ruiz", email="tom@example.org")
+    assert not ConsentRecord.objects.filter(address="tom@example.org").exists()
+    assert address_refusal("tom@example.org", "email", purpose="outreach") == "no-consent"
 
 
 def test_a_walk_in_is_present_and_refused_when_full(clerk, make_event, people, clock):

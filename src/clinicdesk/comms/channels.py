@@ -35,6 +35,7 @@ class Outgoing:
     idempotency_key: str
     message_id_header: str = ""
     ics: str = ""
+    unsubscribe_url: str = ""  # outreach and marketing e-mail: the List-Unsubscribe header (RFC 8058 one-click)
 
 
 class SmsGateway(Protocol):
@@ -92,9 +93,12 @@ class EmailSender:
         self.connection.close()
 
     def send(self, outgoing: Outgoing) -> str:
+        headers = {"Message-ID": outgoing.message_id_header}
+        if outgoing.unsubscribe_url:
+            headers["List-Unsubscribe"] = f"<{outgoing.unsubscribe_url}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         email = EmailMultiAlternatives(subject=outgoing.subject, body=outgoing.body, to=[outgoing.to],
-                                       connection=self.connection,
-                                       headers={"Message-ID": outgoing.message_id_header})
+                                       connection=self.connection, headers=headers)
         if outgoing.ics:
             email.attach("appointment.ics", outgoing.ics, "text/calendar; method=REQUEST")
         try:

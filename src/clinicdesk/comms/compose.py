@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -95,6 +96,26 @@ def merge_check(texts: list[str], channel: str) -> None:
 
 def merge(text: str, values: dict[str, str]) -> str:
     return _FIELD.sub(lambda match: values.get(match.group(1), ""), text)
+
+
+def merge_compiled(text: str) -> Callable[[dict[str, str]], str]:
+    """`merge` for many people: the wording is split once, and each call only fills in the merge fields (a
+    campaign wave renders each language's wording once, not once per message). Same result as `merge`."""
+    parts = _FIELD.split(text)
+    literals, names = parts[0::2], parts[1::2]
+    if not names:
+        return lambda values: text
+    pairs = list(zip(names, literals[1:], strict=True))
+    head = literals[0]
+
+    def fill(values: dict[str, str]) -> str:
+        out = [head]
+        for name, literal in pairs:
+            out.append(values.get(name, ""))
+            out.append(literal)
+        return "".join(out)
+
+    return fill
 
 
 # --- templates ---------------------------------------------------------------------------------

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from clinicdesk.core import clock
 from clinicdesk.scheduling.models import AppointmentStatus
@@ -135,6 +138,32 @@ def _ready(message: Message, now: dt.datetime, quiet: tuple[int, int] | None = N
     return True
 
 
+# Messages sent to a patient who agreed to hear from the practice, not about their care or account: an e-mail
+# carries an unsubscribe link (in the body and as the List-Unsubscribe header, one click), a text says STOP.
+MARKETING_PURPOSES = ("outreach",)
+
+
+def outgoing_for(message: Message) -> Outgoing:
+    """What goes to the channel for one outbox message. An outreach e-mail gets its unsubscribe link (signed for
+    the patient and the purpose, in the message's language) and the one-click headers; an outreach text message
+    says how to reply STOP unless its wording already does. Appointment and billing messages go as written."""
+    body, unsubscribe = message.body, ""
+    if message.purpose in MARKETING_PURPOSES and message.patient_id:
+        with translation.override(message.language or "en"):
+            if message.channel == Channel.EMAIL:
+                from .services import unsubscribe_url
+
+                unsubscribe = unsubscribe_url(patient_id=message.patient_id, purpose=message.purpose)
+                body = "{}\n\n--\n{}".format(body.rstrip(), _(
+                    "You receive this because you agreed to hear from us about our programs and events. To stop "
+                    "these e-mails: %(url)s") % {"url": unsubscribe})
+            elif message.channel == Channel.SMS and "STOP" not in body.upper():
+                body = "{} {}".format(body.rstrip(), _("Reply STOP to opt out."))
+    return Outgoing(to=message.to_address, subject=message.subject, body=body,
+                    idempotency_key=message.dedupe_key, message_id_header=message.message_id_header,
+                    ics=message.ics, unsubscribe_url=unsubscribe)
+
+
 def _deliver_chunk(chunk: list[Message], send: Callable[[Outgoing], str]) -> None:
     """Hand a few messages over: mark them handed (durably), send, then record the results together.
     A crash in between leaves at most this chunk in doubt (see the module docstring)."""
@@ -146,9 +175,7 @@ def _deliver_chunk(chunk: list[Message], send: Callable[[Outgoing], str]) -> Non
     Message.objects.filter(pk__in=[m.pk for m in ready]).update(handed_to_provider_at=now)
     sent: list[Message] = []
     for message in ready:
-        outgoing = Outgoing(to=message.to_address, subject=message.subject, body=message.body,
-                            idempotency_key=message.dedupe_key, message_id_header=message.message_id_header,
-                            ics=message.ics)
+        outgoing = outgoing_for(message)
         try:
             message.provider_id = send(outgoing)[:80]
         except DeliveryError as error:
@@ -175,6 +202,35 @@ def _failed(message: Message, error: DeliveryError) -> None:
         _set(message, status=Status.QUEUED, lease_until=None, handed_to_provider_at=None,
              send_after=clock.now() + dt.timedelta(minutes=wait), last_error=str(error)[:300])
         _event(message.pk, Status.QUEUED, f"retry in {wait} min: {error}").save()
+
+
+class Pacer:
+    """At most `rate` sends a second on one channel (the provider's limit, COMMS_RATE_EMAIL / COMMS_RATE_SMS): each
+    send waits for its slot. One per channel per worker process, so the pace holds across the worker's passes."""
+
+    def __init__(self, rate: int) -> None:
+        self.gap = 1.0 / rate if rate > 0 else 0.0
+        self.next = 0.0
+
+    def paced(self, send: Callable[[Outgoing], str]) -> Callable[[Outgoing], str]:
+        def go(outgoing: Outgoing) -> str:
+            if self.gap:
+                now = monotonic()
+                if self.next > now:
+                    pause(self.next - now)
+                self.next = max(now, self.next) + self.gap
+            return send(outgoing)
+
+        return go
+
+
+pause, monotonic = time.sleep, time.monotonic  # a test counts the pauses on its own clock instead of sleeping
+_PACERS: dict[tuple[str, int], Pacer] = {}
+
+
+def pacer(channel: str) -> Pacer:
+    rate = settings.COMMS_RATE_EMAIL if channel == Channel.EMAIL else settings.COMMS_RATE_SMS
+    return _PACERS.setdefault((channel, rate), Pacer(rate))
 
 
 def messages_send_due(*, limit: int = 200, gateway: SmsGateway | None = None) -> int:
@@ -204,13 +260,15 @@ def _send_batch(messages: list[Message], gateway: SmsGateway | None) -> None:
     if emails:
         try:
             with EmailSender() as sender:
+                send = pacer(Channel.EMAIL).paced(sender.send)
                 for chunk in _chunks(emails):
-                    _deliver_chunk(chunk, sender.send)
+                    _deliver_chunk(chunk, send)
         except OSError as exc:  # the server could not be reached at all: retry those not handed over
             for message in Message.objects.filter(pk__in=[m.pk for m in emails], status=Status.SENDING,
                                                   handed_to_provider_at__isnull=True):
                 _failed(message, DeliveryError(f"SMTP unreachable: {type(exc).__name__}"))
     if texts:
         assert gateway is not None
+        send = pacer(Channel.SMS).paced(gateway.send)
         for chunk in _chunks(texts):
-            _deliver_chunk(chunk, gateway.send)
+            _deliver_chunk(chunk, send)

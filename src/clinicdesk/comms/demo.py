@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
+from django.db import transaction
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
@@ -21,8 +22,9 @@ from clinicdesk.core.permissions import Role
 from clinicdesk.patients.models import Patient
 
 from .compose import compose_send, compose_templates_seed
+from .consent_records import consent_record, consent_sms_keyword
 from .incoming import incoming_log
-from .models import ComposeTemplate
+from .models import ComposeTemplate, ConsentRecord
 
 # (medium, kind, sender, days ago, pool, assign to the coordinator, due in days, link a patient)
 INCOMING: tuple[tuple[str, str, str, int, str, bool, int | None, bool], ...] = (
@@ -48,8 +50,52 @@ def _scan(title: str) -> _Scan:
     return buffer
 
 
+CONSENT_PATIENTS = 120  # per location, the first charts with a channel agreed to
+
+
+def consent_demo(*, location_ids: Sequence[int]) -> int:
+    """Recorded consents at each location, written at the desk through the consent services (audited): of the
+    first charts with e-mail or text messages agreed to, half granted outreach and marketing on that channel,
+    one in ten refused it, and two texted STOP (every purpose by text withdrawn). The demo campaign
+    (`outreach.demo_campaigns`) contacts only those who granted it. Returns how many records were written."""
+    from .services import PATIENT_LINK
+
+    if ConsentRecord.objects.exists():
+        return 0
+    made = 0
+    for location_id in location_ids:
+        desk = User.objects.filter(locations=location_id, role__in=[Role.FRONT_DESK, Role.PATIENT_COORDINATOR],
+                                   is_active=True).order_by("role", "pk").first()
+        if desk is None:
+            continue
+        patients = (Patient.objects.filter(home_location_id=location_id, active=True, restricted=False,
+                                           deceased_date__isnull=True, merged_into__isnull=True)
+                    .exclude(email_opt_in=False, sms_opt_in=False).order_by("pk")[:CONSENT_PATIENTS])
+        stops = 0
+        for n, patient in enumerate(patients):
+            channel = "email" if patient.email_opt_in and patient.email else "sms" if patient.phone else ""
+            if not channel:
+                continue
+            if n % 10 < 5:
+                consent_record(actor=desk, patient_id=patient.pk, channel=channel, purpose="outreach", granted=True,
+                               source="desk" if n % 2 else "written", note="")
+                made += 1
+            elif n % 10 == 6:
+                consent_record(actor=desk, patient_id=patient.pk, channel=channel, purpose="outreach",
+                               granted=False, source="desk", note="Does not want news or event invitations.")
+                made += 1
+            elif n % 10 == 8 and stops < 2 and patient.sms_opt_in and patient.phone:
+                with transaction.atomic():
+                    made += consent_sms_keyword(actor=PATIENT_LINK, phone=patient.phone, stop=True)
+                stops += 1
+    ConsentRecord.objects.update(at=clock.now() - dt.timedelta(days=60))  # recorded at earlier visits
+    return made
+
+
 def correspondence_demo(*, location_ids: Sequence[int]) -> int:
-    """Sent letters and an incoming-mail queue at each location; returns how many items were made."""
+    """Sent letters and an incoming-mail queue at each location; returns how many items were made (the consent
+    records `consent_demo` writes are not counted)."""
+    consent_demo(location_ids=location_ids)
     compose_templates_seed()
     letters = {t.seed_key: t for t in ComposeTemplate.objects.filter(seed_key__in=["appointment-letter",
                                                                                     "balance-letter"])}

@@ -233,6 +233,7 @@ class Purpose(models.TextChoices):
     APPOINTMENT = "appointment", _("Appointments")
     BILLING = "billing", _("Billing")
     GENERAL = "general", _("General")
+    OUTREACH = "outreach", _("Outreach and marketing")  # needs a recorded consent; e-mails carry an unsubscribe link
 
 
 class ComposeChannel(models.TextChoices):

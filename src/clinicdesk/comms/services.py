@@ -26,7 +26,12 @@ from clinicdesk.scheduling.selectors import appointment_ics
 
 from . import content, quiet_hours
 from .consent import address_for, consent_prefetch, contact_refusal, refusal_words
-from .consent_records import consent_email_unsubscribe, consent_sms_keyword
+from .consent_records import (  # noqa: F401 - consent_address_record, consent_record: the outreach app's way in
+    consent_address_record,
+    consent_email_unsubscribe,
+    consent_record,
+    consent_sms_keyword,
+)
 from .models import (
     TRANSITIONS,
     Channel,

@@ -38,10 +38,12 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@csrf_exempt  # RFC 8058 one-click: the mail provider POSTs "List-Unsubscribe=One-Click" with no cookie or form
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """A patient's unsubscribe link, in their language: GET asks (mail scanners open links), POST stops e-mails for
-    the link's purpose (consent.contact_refusal holds from then on)."""
+    the link's purpose (consent.contact_refusal holds from then on). The signed token is the proof, so the POST
+    needs no CSRF token: a mail provider's one-click unsubscribe (List-Unsubscribe-Post) posts it directly."""
     try:
         language, purpose = services.unsubscribe_language(token=token)
     except DomainError as error:

@@ -14,6 +14,7 @@ sends them, holding them through quiet hours and at each channel's rate limit.""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.comms import services as comms
-from clinicdesk.comms.compose import FIELDS, SMS_LIMIT, fields_used, merge, merge_check
+from clinicdesk.comms.compose import FIELDS, SMS_LIMIT, fields_used, merge_check, merge_compiled
 from clinicdesk.comms.consent import consent_prefetch, contact_refusal, refusal_words
 from clinicdesk.comms.models import Kind, Message
 from clinicdesk.comms.models import Status as MessageStatus
@@ -272,29 +273,73 @@ def channel_for(campaign: Campaign, patient: Any) -> tuple[str | None, str]:
     return None, reasons[0] if reasons else "no-wording"
 
 
-def _values(patient: Any, practice: str) -> dict[str, str]:
-    return {"patient.first_name": patient.preferred_name or patient.given_name,
-            "patient.last_name": patient.family_name,
-            "patient.full_name": f"{patient.given_name} {patient.family_name}",
-            "provider.name": patient.primary_care_provider, "practice.name": practice,
-            "practice.phone": patient.home_location.phone}
+class _Wordings:
+    """A campaign's wordings, each split into text and merge fields once per (channel, language) for a whole wave:
+    only the merge fields differ from one message to the next."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self.compiled: dict[tuple[str, str], tuple[str, Any, Any]] = {}
+
+    def get(self, channel: str, language: str) -> tuple[str, Any, Any]:
+        """(the language used, subject filler, body filler): the patient's language, English when the campaign
+        has no wording in it."""
+        key = (channel, language)
+        if key not in self.compiled:
+            subject, body = self.campaign.wording(channel, language)
+            used = language
+            if not body:
+                used = "en"
+                subject, body = self.campaign.wording(channel, used)
+            self.compiled[key] = (used, merge_compiled(subject), merge_compiled(body))
+        return self.compiled[key]
 
 
-def _message(campaign: Campaign, member: CampaignMember, channel: str, practice: str, now: Any) -> Message:
-    patient = member.patient
-    language = comms.patient_language(patient)
-    subject, body = campaign.wording(channel, language)
-    if not body:
-        language = "en"
-        subject, body = campaign.wording(channel, language)
-    values = _values(patient, practice)
-    text = merge(body, values)
-    # The sender asks for consent again, for this purpose, before sending.
-    return Message(purpose=PURPOSE, patient=patient, kind=Kind.MANUAL, channel=channel,
-                   to_address=comms.address_for(patient, channel), language=language,
-                   subject=merge(subject, values)[:200], body=text if channel == "email" else text[:SMS_LIMIT],
-                   status=MessageStatus.QUEUED, send_after=comms.next_sendable(now, patient.home_location.tz),
-                   dedupe_key=dedupe_key(campaign.pk, member.pk))
+@dataclass(slots=True)
+class _Person:
+    """What a wave reads of a member's chart: the fields `contact_refusal`, the merge and the outbox row need (read
+    as plain values in one query; a wave of 50,000 builds no Patient objects)."""
+
+    member_id: int
+    pk: int
+    deceased_date: Any
+    active: bool
+    email: str
+    phone: str
+    email_opt_in: bool
+    sms_opt_in: bool
+    voicemail_opt_in: bool
+    preferred_language: str
+    preferred_name: str
+    given_name: str
+    family_name: str
+    primary_care_provider: str
+    home_location_id: int
+
+
+_PERSON_FIELDS = ("pk", "patient_id", *(f"patient__{name}" for name in (
+    "deceased_date", "active", "email", "phone", "email_opt_in", "sms_opt_in", "voicemail_opt_in",
+    "preferred_language", "preferred_name", "given_name", "family_name", "primary_care_provider",
+    "home_location_id")))
+
+
+def _values(person: _Person, practice: str, phone: str) -> dict[str, str]:
+    return {"patient.first_name": person.preferred_name or person.given_name,
+            "patient.last_name": person.family_name,
+            "patient.full_name": f"{person.given_name} {person.family_name}",
+            "provider.name": person.primary_care_provider, "practice.name": practice, "practice.phone": phone}
+
+
+def _message(campaign_id: int, person: _Person, channel: str, values: dict[str, str], wordings: _Wordings,
+             send_after: Any) -> Message:
+    language, subject, body = wordings.get(channel, comms.patient_language(person))
+    text = body(values)
+    # The sender asks for consent again, for this purpose, before sending (and adds the unsubscribe link).
+    return Message(purpose=PURPOSE, patient_id=person.pk, kind=Kind.MANUAL, channel=channel,
+                   to_address=comms.address_for(person, channel), language=language,
+                   subject=subject(values)[:200], body=text if channel == "email" else text[:SMS_LIMIT],
+                   status=MessageStatus.QUEUED, send_after=send_after,
+                   dedupe_key=dedupe_key(campaign_id, person.member_id))
 
 
 def dedupe_key(campaign_id: int, member_id: int) -> str:
@@ -315,34 +360,51 @@ def wave_send(*, actor: Actor, campaign_id: int, size: int) -> dict[str, int]:
     elif campaign.status != CampaignStatus.RUNNING:
         raise InvalidTransition("campaign-not-approved", _("A campaign is sent after its review, until it is "
                                                            "finished."))
-    members = list(CampaignMember.objects.filter(campaign=campaign, excluded=False, state=MemberState.WAITING)
-                   .select_related("patient__home_location").order_by("pk")[:int(size)])
+    members = [_Person(*row) for row in CampaignMember.objects.filter(
+        campaign=campaign, excluded=False, state=MemberState.WAITING).order_by("pk").values_list(
+        *_PERSON_FIELDS)[:int(size)]]
     if not members:
         raise Conflict("nobody-waiting", _("Everyone in this campaign has been contacted already."))
     wave, now, practice = campaign.waves + 1, clock.now(), practice_settings().short_name
+    wordings, quiet = _Wordings(campaign), comms.quiet_hours.current()  # read once for the wave
+    places = {place.pk: (place.phone, comms.next_sendable(now, place.tz, quiet))  # when the wave may go out there
+              for place in Location.objects.filter(pk__in={m.home_location_id for m in members})}
     outbox: list[Message] = []
-    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    with consent_prefetch(member.patient for member in members):  # one read of the wave's consent records
-        for member in members:
-            channel, reason = channel_for(campaign, member.patient)
+    refusals: dict[str, list[int]] = defaultdict(list)  # member ids by the reason they cannot be contacted
+    reached: list[int] = []
+    not_reached: list[int] = []
+    with consent_prefetch(members):  # one read of the wave's consent records
+        for person in members:
+            channel, reason = channel_for(campaign, person)
             if channel is None:
-                groups[(MemberState.NOT_CONTACTABLE, "", reason)].append(member.pk)
+                refusals[reason].append(person.member_id)
+                not_reached.append(person.pk)
                 continue
-            outbox.append(_message(campaign, member, channel, practice, now))
-            groups[(MemberState.CONTACTED, channel, "")].append(member.pk)
-    Message.objects.bulk_create(outbox, batch_size=2000, ignore_conflicts=True)
-    for (state, channel, reason), ids in groups.items():
+            phone, send_after = places[person.home_location_id]
+            outbox.append(_message(campaign.pk, person, channel, _values(person, practice, phone), wordings,
+                                   send_after))
+            reached.append(person.pk)
+    for start in range(0, len(outbox), CHUNK):
+        Message.objects.bulk_create(outbox[start:start + CHUNK], batch_size=1000, ignore_conflicts=True)
+    for reason, ids in refusals.items():
         for start in range(0, len(ids), CHUNK):
             CampaignMember.objects.filter(pk__in=ids[start:start + CHUNK]).update(
-                state=state, channel=channel, refusal=reason, wave=wave,
-                contacted_at=now if state == MemberState.CONTACTED else None)
+                state=MemberState.NOT_CONTACTABLE, channel="", refusal=reason, wave=wave, contacted_at=None)
+    # The rest of the wave (the first members still waiting, up to the last one read) were written to: one UPDATE
+    # takes each one's outbox message and channel by its dedupe key (the campaign row is locked: nothing moved).
     key = Concat(Value(f"campaign:{campaign.pk}:"), Cast(OuterRef("pk"), CharField()))
-    CampaignMember.objects.filter(campaign=campaign, wave=wave, state=MemberState.CONTACTED).update(
-        message=Subquery(Message.objects.filter(dedupe_key=key).values("pk")[:1]))
+    queued = Message.objects.filter(dedupe_key=key)
+    CampaignMember.objects.filter(campaign=campaign, excluded=False, state=MemberState.WAITING,
+                                  pk__lte=members[-1].member_id).update(
+        state=MemberState.CONTACTED, wave=wave, contacted_at=now, refusal="",
+        message=Subquery(queued.values("pk")[:1]), channel=Subquery(queued.values("channel")[:1]))
     campaign.waves = wave
     campaign.save(update_fields=["status", "started_at", "waves"])
     result = {"wave": wave, "contacted": len(outbox), "not_contactable": len(members) - len(outbox)}
-    record(actor, "campaign.wave_send", campaign, detail=result)
+    # One entry per wave naming every patient written to and every patient who could not be (as the scheduling
+    # and reporting selectors name the patients of a list they show): the wave is one act of the coordinator's.
+    record(actor, "campaign.wave_send", campaign,
+           detail={**result, "patients": sorted(reached), "patients_not_contactable": sorted(not_reached)})
     return result
 
 

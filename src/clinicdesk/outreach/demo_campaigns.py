@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from clinicdesk.accounts.models import User
+from clinicdesk.comms import services as comms
 from clinicdesk.comms.models import ConsentRecord, Message
 from clinicdesk.comms.models import Status as MessageStatus
 from clinicdesk.core import clock
@@ -61,14 +62,17 @@ def campaigns_demo(*, location_ids: Sequence[int]) -> int:
         return 0
     member_exclude(actor=coordinator, member_id=members[0].pk)  # the coordinator left one patient out
     now = clock.now()
-    granted = []
-    for n, member in enumerate(members[1:]):  # two in three agreed to outreach at the desk
+    # Members whose outreach consent the desk has not asked yet (comms' demo recorded some: granted, refused, a
+    # STOP): two in three agree now, recorded through the consent services like the desk's own.
+    asked = set(ConsentRecord.objects.filter(purpose="outreach", patient__in=[m.patient_id for m in members])
+                .values_list("patient_id", flat=True))
+    for n, member in enumerate(members[1:]):
         patient = member.patient
         channel = "email" if patient.email_opt_in and patient.email else "sms" if patient.sms_opt_in else ""
-        if channel and n % 3:
-            granted.append(ConsentRecord(patient=patient, channel=channel, purpose="outreach", granted=True,
-                                         source="desk", at=now - AGO - dt.timedelta(days=30)))
-    ConsentRecord.objects.bulk_create(granted)
+        if channel and n % 3 and patient.pk not in asked:
+            entry = comms.consent_record(actor=coordinator, patient_id=patient.pk, channel=channel,
+                                         purpose="outreach", granted=True, source="desk")
+            ConsentRecord.objects.filter(pk=entry.pk).update(at=now - AGO - dt.timedelta(days=30))  # before it ran
     campaign_approve(actor=coordinator, campaign_id=campaign.pk)
     result = wave_send(actor=coordinator, campaign_id=campaign.pk, size=len(members) - 1)
     contacted = list(CampaignMember.objects.filter(campaign=campaign, state=MemberState.CONTACTED).order_by("pk"))

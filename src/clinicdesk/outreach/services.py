@@ -17,9 +17,11 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from clinicdesk.audit.services import atomic_service, record
+from clinicdesk.comms import services as comms
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, NotFound, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm, has_perm, require, staff_user
+from clinicdesk.core.text import digits
 from clinicdesk.core.timezones import local_to_utc
 from clinicdesk.patients.models import Patient
 from clinicdesk.patients.selectors import require_current, require_patient_in_reach
@@ -245,7 +247,21 @@ def contact_register(*, actor: Actor, event_id: int, given_name: str, family_nam
                                      consent_by=staff_user(actor) if consent else None, created_at=now)
     registration = registration_add(actor=actor, event=event_id, contact=contact, walk_in=walk_in)
     record(actor, "event_contact.add", contact, detail={"consent": consent, "event": event_id})
+    if consent:
+        _contact_consent_record(actor, contact)
     return registration
+
+
+def _contact_consent_record(actor: Actor, contact: Contact) -> None:
+    """The tick "agrees to be contacted about this event and others", kept where every decision to contact reads
+    it (comms consent records, one per address given): outreach by e-mail and by text message, granted at the desk.
+    A STOP or an unsubscribe from that address later withdraws it there."""
+    addresses = [("email", contact.email), ("sms", contact.phone if len(digits(contact.phone)) >= 10 else "")]
+    for channel, address in addresses:
+        if address:
+            comms.consent_address_record(actor=actor, address=address, channel=channel, purpose="outreach",
+                                         granted=True, source="desk",
+                                         note=_("Event registration: %(name)s") % {"name": contact.display_name})
 
 
 def _registration_for_update(actor: Actor, registration_id: int) -> Registration:
