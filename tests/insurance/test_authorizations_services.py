@@ -184,3 +184,37 @@ def test_worklist_shows_the_last_unit(clock, coordinator, ana):
 def test_worklist_hides_another_locations_patients(clock, coordinator, far_clerk, ana):
     services.authorization_request(actor=coordinator, data=_request(ana, decision=_approve(valid_to="2026-12-01")))
     assert selectors.expiring_worklist(actor=far_clerk) == []
+
+
+def test_a_procedure_code_rule_follows_the_types_usual_codes(clock, coordinator, ana, mri_payer, visit):
+    """Per procedure code (#18 items 1, 7): the payer wants 73721 authorized; a visit of a type that usually bills
+    73721 (billing's superbill defaults) warns and cannot be made ready until an approved authorization naming
+    73721 covers it; one for another code does not."""
+    from clinicdesk.billing.models import UsualCode
+    from clinicdesk.insurance.models import PayerRule
+    from clinicdesk.scheduling.models import ChecklistItem
+    from tests.factories import AppointmentTypeFactory
+
+    imaging = AppointmentTypeFactory(code="imaging", name="Imaging", duration_minutes=30,
+                                     checklist=[ChecklistItem.PRIOR_AUTH])
+    UsualCode.objects.create(appointment_type=imaging, code="73721")
+    PayerRule.objects.create(payer=mri_payer, procedure_code="73721", needs_prior_auth=True, updated_at=clock.now())
+    appointment = visit(ana, imaging)
+
+    def warned() -> list[str]:
+        return [w.kind for w in selectors.referral_warnings_for(
+            actor=coordinator, patient_id=ana.pk, appointment_type_id=imaging.pk, day=TOMORROW,
+            appointment_id=appointment.pk)]
+
+    assert warned() == ["prior-auth-missing"]
+    assert services.rules_for_visit(payer_id=mri_payer.pk, appointment_type_id=imaging.pk).prior_auth
+    services.authorization_request(actor=coordinator, data=_request(ana, procedure_codes="97110",
+                                                                    decision=_approve()))
+    assert warned() == ["prior-auth-missing"]
+    with pytest.raises(Conflict):
+        appointment_checklist_mark(actor=coordinator, appointment_id=appointment.pk, item="prior_auth")
+    services.authorization_request(actor=coordinator, data=_request(ana, procedure_codes="73721",
+                                                                    decision=_approve()))
+    assert warned() == []
+    appointment.refresh_from_db()
+    assert appointment.ready_for_visit and appointment.checklist_done == ["prior_auth"]

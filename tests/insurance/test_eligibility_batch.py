@@ -149,3 +149,19 @@ def test_the_evening_job_is_registered_and_verifies_tomorrow(http_clearinghouse,
     report = eligibility_tomorrow()
     assert report.day == TOMORROW and report.asked == 5
     assert {r.requested_by_id for r in EligibilityResult.objects.all()} == {None}  # the system, not a person
+
+
+def test_the_demo_holds_a_result_in_every_state(clock, make_coverage, book, organization, make_user, location):
+    """#18 "Done when": the demo practice's checks (no network: the answers the test clearinghouse would give)
+    end in every state, each failure with its reason."""
+    from clinicdesk.insurance.demo import CASES, eligibility_demo
+    from clinicdesk.insurance.models import EligibilityFailure
+
+    for index in range(len(CASES)):
+        book(make_coverage(member_id=f"W{index:09d}", patient=PatientFactory(home_location=location)).patient,
+             hour=13 + index % 6, minute=(index // 6) * 20)
+    counts = eligibility_demo(actor=make_user(Role.PRACTICE_COORDINATOR))
+    assert set(counts) == set(EligibilityStatus.values) and sum(counts.values()) == len(CASES)
+    failures = set(EligibilityResult.objects.filter(status=EligibilityStatus.FAILED).values_list("failure", flat=True))
+    assert failures == {EligibilityFailure.TIMEOUT, EligibilityFailure.MALFORMED}
+    assert EligibilityResult.objects.get(status=EligibilityStatus.MISMATCH).failure == EligibilityFailure.MISMATCH

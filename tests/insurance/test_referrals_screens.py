@@ -82,6 +82,12 @@ def test_letter_is_a_pdf(clock, signed_in, ana, location):
         patient_id=ana.pk, location_id=location.pk, specialist_name="Dr. Ortho", reason="Knee"))
     response = client.get(f"/insurance/outgoing/{sent.pk}/letter.pdf")
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    # The packet: the letter, then the coverage and the current authorizations the specialist checks.
+    from tests.core.test_documents_l10n import pdf_text
+
+    text = pdf_text(response.content)
+    assert "Referral to Dr. Ortho" in text and "W123456789" in text and "Prior authorizations" in text
+    assert text.count(ana.mrn) == 2  # on the letter and on the packet's page
 
 
 def test_rules_page_lists_and_saves(clock, signed_in, mri_payer, mri):

@@ -163,3 +163,43 @@ def test_demo_builds_packets_and_transfers_in_every_state(clock, make_user, loca
     assert set(Transfer.objects.values_list("status", flat=True)) == {"requested", "accepted", "scheduled",
                                                                       "completed", "declined"}
     assert ReadinessPacket.objects.filter(acknowledged_at__isnull=False).exists()
+
+
+def test_bundle_of_a_full_packet_is_valid_fhir_r4(clock, coordinator, ana, location, facility, payer):
+    """Everything the packet can carry (a group number, the referral letter with diagnoses, an approved and a
+    requested authorization, a document, a planned date) validates against the R4 structures (fhir.resources)."""
+    from clinicdesk.insurance.models import AuthorizationStatus
+    from clinicdesk.patients.models import Document
+    from tests.fhir.conformance import collect_resources, validate_all
+
+    Coverage.objects.filter(patient=ana).update(group_number="G-100", end_date=dt.date(2027, 12, 31))
+    referral = services.outgoing_referral_send(actor=coordinator, data=services.OutgoingInput(
+        patient_id=ana.pk, location_id=location.pk, specialist_name="Dr. Ortho", reason="Hip", specialist_npi=NPI,
+        diagnosis_codes="Z96.641", urgent=True))
+    approved = services.authorization_request(actor=coordinator, data=services.AuthorizationInput(
+        patient_id=ana.pk, procedure_codes="97110 97140", units_requested=12, requested_from="2026-11-25",
+        requested_to="2027-01-31", clinical_reason="Rehabilitation", decision=services.Decision(
+            status=AuthorizationStatus.APPROVED, auth_number="PA-77", units_approved=10, valid_from="2026-11-25",
+            valid_to="2027-01-31")))
+    services.authorization_request(actor=coordinator, data=services.AuthorizationInput(
+        patient_id=ana.pk, procedure_codes="97530", units_requested=4, requested_from="2026-11-25",
+        requested_to="2026-12-31", clinical_reason="Gait training"))
+    document = Document.objects.create(patient=ana, kind="lab-report", document_date=dt.date(2026, 11, 20),
+                                       description="Pre-operative labs", storage_name="x",
+                                       content_type="application/pdf", size=10, sha256="0" * 64,
+                                       uploaded_at=clock.now())
+    transfer = _transfer(coordinator, ana, location, facility, referral_id=referral.pk, document_ids=[document.pk],
+                         planned_for="2026-12-01")
+    packet = care_selectors.transfer_packet(actor=coordinator, transfer_id=transfer.pk, form="fhir")
+    bundle = transfer_bundle(packet)
+    assert approved.pk and {e["resource"]["resourceType"] for e in bundle["entry"]} == {
+        "ServiceRequest", "Patient", "Organization", "Coverage", "ClaimResponse", "DocumentReference"}
+    seen: list[dict] = []
+    collect_resources(bundle, seen)
+    validate_all(seen)
+    for status in ("accepted", "scheduled", "completed"):
+        services.transfer_set_status(actor=coordinator, transfer_id=transfer.pk, status=status)
+        seen = []
+        collect_resources(transfer_bundle(care_selectors.transfer_packet(actor=coordinator, transfer_id=transfer.pk,
+                                                                        form="fhir")), seen)
+        validate_all(seen)

@@ -89,7 +89,7 @@ FHIR_ACTORS = (NO_TOKEN, EXPIRED, *(r.value for r in STAFF_ROLES), "patient_coor
 # What each token's scopes cover, spelled out here (not computed by the code under test).
 ALL_TYPES = ("Patient", "Practitioner", "PractitionerRole", "Organization", "Location", "HealthcareService",
              "Schedule", "Slot", "Appointment", "Coverage", "Flag", "AuditEvent", "CoverageEligibilityRequest",
-             "CoverageEligibilityResponse")
+             "CoverageEligibilityResponse", "ServiceRequest")
 SCOPES_COVER: dict[str, set[tuple[str, str]]] = {
     SYSTEM: ({(t, v) for t in ("Patient", "Appointment") for v in "cruds"}
              | {(t, v) for t in ("Slot", "Schedule", "Practitioner", "PractitionerRole", "Organization", "Location",

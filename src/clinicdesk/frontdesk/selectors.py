@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import mean
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Q
@@ -34,7 +34,7 @@ from clinicdesk.patients.selectors import (
 from clinicdesk.practice.models import Location, Practitioner, Room
 from clinicdesk.scheduling.models import Appointment, AppointmentStatus, ChecklistItem, LocationHoliday
 from clinicdesk.scheduling.selectors import calendar_day
-from clinicdesk.scheduling.services import appointment_moves, move_refusal
+from clinicdesk.scheduling.services import appointment_moves, move_refusal, readiness, readiness_prime
 
 from .models import (
     OPEN_STATUSES,
@@ -119,18 +119,22 @@ CONFIRMATION_FOR = {ChecklistItem.PHOTO_ID: "photo_id", ChecklistItem.INSURANCE_
 
 def checklist_lines(appointment: Appointment, *, documents: set[str], card_on_file: bool = False,
                     confirmed_today: frozenset[str] | set[str] = frozenset()) -> list[ChecklistLine]:
-    """The appointment type's checklist with each item done or not, and why: the one place that decides, so
-    the check-in page, the worklist and the confirmations cannot disagree."""
+    """What the visit needs (scheduling's `readiness`: the type's checklist and other apps' rules, e.g. a payer's
+    prior authorization) with each item done or not, and why, so the check-in page, the worklist and the
+    confirmations cannot disagree. An item a rule still requires is not done, whatever is on file."""
+    needs = readiness(appointment)
     done = set(appointment.checklist_done or [])
     lines = []
-    for item in appointment.appointment_type.checklist or []:
+    for item in needs.required:
         label = str(ChecklistItem(item).label) if item in ChecklistItem.values else str(CHASE_ITEMS.get(item, item))
-        how = ""
-        if item in done:
+        how, key = "", cast(Any, item)  # a stored value: the maps are keyed by ChecklistItem
+        if item in needs.reasons:
+            label = f"{label} ({' '.join(needs.reasons[item])})"
+        elif item in done:
             how = _("ticked")
-        elif CONFIRMATION_FOR.get(item) in confirmed_today:
+        elif CONFIRMATION_FOR.get(key) in confirmed_today:
             how = _("seen at the desk today")
-        elif _DOCUMENT_FOR.get(item) in documents or (item == ChecklistItem.INSURANCE_CARD and card_on_file):
+        elif _DOCUMENT_FOR.get(key) in documents or (item == ChecklistItem.INSURANCE_CARD and card_on_file):
             how = _("copy on file")
         lines.append(ChecklistLine(item, label, bool(how), str(how)))
     return lines
@@ -560,7 +564,7 @@ def previsit_worklist(*, actor: Actor, location: Location, business_days: int = 
     appointments = [a for a in Appointment.objects.filter(listed_rows(),
         location=location, start__gte=start, start__lt=end,
         status__in=[AppointmentStatus.BOOKED, AppointmentStatus.PENDING]).select_related(
-        "patient", "practitioner", "appointment_type").order_by("start", "pk")
+        "patient", "practitioner", "appointment_type", "location").order_by("start", "pk")
         if a.start.astimezone(location.tz).date() in days]
     patient_ids = {a.patient_id for a in appointments}
     # The newest version of each form each patient signed: three columns, not the signed forms' whole rows.
@@ -582,6 +586,7 @@ def previsit_worklist(*, actor: Actor, location: Location, business_days: int = 
     # Every required form's current version, read once (patients.selectors decides which are required);
     # a patient is missing forms when they signed an older version or none. One query for any number.
     required = {form.code: form.version for form in outstanding_forms([])}
+    readiness_prime(appointments)  # other apps' requirements (a payer's prior authorization) asked once
     rows = []
     for appointment in appointments:
         pid = appointment.patient_id

@@ -120,7 +120,7 @@ def check_in(request: HttpRequest, appointment_id: int) -> HttpResponse:
 def _methods() -> list[tuple[str, str]]:
     from clinicdesk.billing.models import PaymentMethod
 
-    return [(value, str(label)) for value, label in PaymentMethod.choices]
+    return [(value, str(label)) for value, label in PaymentMethod.choices if value != PaymentMethod.ONLINE]
 
 
 # --- the flow board ------------------------------------------------------------------------------------

@@ -33,3 +33,5 @@ class InsuranceConfig(AppConfig):
             schedule_hooks.status_changed.append(hooks.on_status_changed)
         if hooks.on_checklist_marking not in schedule_hooks.checklist_marking:
             schedule_hooks.checklist_marking.append(hooks.on_checklist_marking)
+        if hooks.readiness_requirements not in schedule_hooks.readiness_requirements:
+            schedule_hooks.readiness_requirements.append(hooks.readiness_requirements)

@@ -24,9 +24,10 @@ from .clearinghouse.core import ExchangeError
 from .models import EligibilityChannel, EligibilityFailure
 from .x12 import fake271
 
-# What each checked appointment gets, in turn.
-CASES = ("active", "active", "inactive", "active", "timeout", "pending", "active", "rejected", "active", "pending",
-         "active", "inactive")
+# What each checked appointment gets, in turn: every state of a result in the first seven (active, inactive,
+# rejected, failed by a time-out and by a malformed answer, an answer for another patient, pending).
+CASES = ("active", "inactive", "rejected", "timeout", "pending", "other-patient", "malformed", "active", "active",
+         "pending", "active", "inactive")
 
 
 @atomic_service

@@ -3,10 +3,12 @@ change's transaction: a refusal here rolls the change back with its reason."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from clinicdesk.scheduling.hooks import ChecklistTick, StatusChange
+    from clinicdesk.scheduling.hooks import ChecklistTick, Requirement, StatusChange
+    from clinicdesk.scheduling.models import Appointment
 
 FULFILLED = "fulfilled"
 
@@ -26,3 +28,10 @@ def on_checklist_marking(tick: ChecklistTick) -> None:
     from .services import authorization_checklist_guard
 
     authorization_checklist_guard(appointment=tick.appointment, item=tick.item, done=tick.done)
+
+
+def readiness_requirements(appointments: Sequence[Appointment]) -> dict[int, list[Requirement]]:
+    """A payer rule's prior authorization, unmet, keeps the visit not ready (scheduling.services.readiness)."""
+    from .services import authorization_readiness_requirements
+
+    return authorization_readiness_requirements(appointments)

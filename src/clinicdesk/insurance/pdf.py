@@ -1,8 +1,10 @@
 """The referral letter to a specialist as a PDF (reportlab): who we are, who the patient is, why we refer them,
-the diagnosis codes, and what we ask the specialist to send back. Written in the practice's default language."""
+the diagnosis codes, and what we ask the specialist to send back; with the packet (`referral_packet_pdf`) a second
+page with the patient's coverage and current prior authorizations. Written in the practice's default language."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import textwrap
 
@@ -14,6 +16,7 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas
 
 from .models import OutgoingReferral
+from .referral_selectors import ReferralPacket
 
 
 def referral_letter_pdf(referral: OutgoingReferral) -> bytes:
@@ -21,7 +24,17 @@ def referral_letter_pdf(referral: OutgoingReferral) -> bytes:
         return _letter(referral)
 
 
-def _letter(referral: OutgoingReferral) -> bytes:
+def referral_packet_pdf(packet: ReferralPacket) -> bytes:
+    """The letter, then the patient's coverage and current prior authorizations."""
+    with translation.override(settings.LANGUAGE_CODE[:2]):
+        return _letter(packet.referral, packet)
+
+
+def _day(value: dt.date | None) -> str:
+    return str(formats.date_format(value, "SHORT_DATE_FORMAT")) if value else "-"
+
+
+def _letter(referral: OutgoingReferral, packet: ReferralPacket | None = None) -> bytes:
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=letter, invariant=True)
     title = _("Referral to %(name)s") % {"name": referral.specialist_name}
@@ -69,6 +82,26 @@ def _letter(referral: OutgoingReferral) -> bytes:
     y -= 24
     who = referral.referring_practitioner
     line(_("Referring provider: %(name)s") % {"name": str(who) if who else location.name}, bold=True)
+    if packet is not None:
+        pdf.showPage()
+        y = 10.2 * inch
+        line(f"{patient.display_name} · {_('MRN')}: {patient.mrn}", bold=True, size=12, gap=20)
+        line(_("Coverage"), bold=True, size=11)
+        for coverage in packet.coverages:
+            line(f"{coverage.get_order_display()}: {coverage.payer.name} · {_('member id')} {coverage.member_id}"
+                 + (f" · {_('group')} {coverage.group_number}" if coverage.group_number else "")
+                 + (f" · {coverage.payer.phone}" if coverage.payer.phone else ""))
+        if not packet.coverages:
+            line(_("No active coverage on file (self-pay)."))
+        y -= 8
+        line(_("Prior authorizations"), bold=True, size=11)
+        number = _("number")  # of the payer's authorization
+        for auth in packet.authorizations:
+            line(f"{auth.get_status_display()}: {', '.join(auth.procedure_codes)}"
+                 + (f" · {number} {auth.auth_number}" if auth.auth_number else "")
+                 + f" · {_day(auth.valid_from)} - {_day(auth.valid_to)}")
+        if not packet.authorizations:
+            line(_("None current."))
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from clinicdesk.audit.services import atomic_service, record
@@ -17,7 +18,13 @@ from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.permissions import Actor, Perm, has_perm, require
 from clinicdesk.patients.models import Coverage, Document, Patient, Payer
-from clinicdesk.patients.visibility import listed_rows, location_filter, patient_in_reach, record_filter
+from clinicdesk.patients.visibility import (
+    listed_rows,
+    location_filter,
+    patient_in_reach,
+    record_filter,
+    visible_patients,
+)
 from clinicdesk.practice.models import Location
 from clinicdesk.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentType, ChecklistItem
 
@@ -34,6 +41,7 @@ from .models import (
     ReferralVisit,
 )
 from .services._common import shown
+from .services.rules import authorization_fits, prior_auth_codes, rule_applies, visit_codes
 
 WORKLIST_DAYS = 14
 
@@ -55,16 +63,17 @@ class _Facts:
     referral_of: dict[int, int] = field(default_factory=dict)  # appointment -> referral
     authorizations: dict[int, list[PriorAuthorization]] = field(default_factory=dict)
     authorization_of: dict[int, int] = field(default_factory=dict)
+    codes: dict[int, list[str]] = field(default_factory=dict)  # appointment type -> its usual procedure codes
 
 
-def _facts(patient_ids: set[int]) -> _Facts:
-    facts = _Facts()
+def _facts(patient_ids: set[int], type_ids: set[int]) -> _Facts:
+    facts = _Facts(codes=visit_codes(type_ids))
     payer_ids: set[int] = set()
     for coverage in Coverage.objects.select_related("payer").filter(patient_id__in=patient_ids).order_by(
             "patient_id", "order", "-start_date", "pk"):
         facts.coverages.setdefault(coverage.patient_id, []).append(coverage)
         payer_ids.add(coverage.payer_id)
-    for rule in PayerRule.objects.filter(payer_id__in=payer_ids, appointment_type__isnull=False):
+    for rule in PayerRule.objects.filter(payer_id__in=payer_ids):
         facts.rules.setdefault(rule.payer_id, []).append(rule)
     for referral in Referral.objects.filter(patient_id__in=patient_ids).order_by("valid_to", "pk"):
         facts.referrals.setdefault(referral.patient_id, []).append(referral)
@@ -82,8 +91,9 @@ def _facts(patient_ids: set[int]) -> _Facts:
 def _warnings(facts: _Facts, *, patient_id: int, kind: AppointmentType, day: dt.date,
               appointment_id: int | None) -> list[ReferralWarning]:
     coverage = next((c for c in facts.coverages.get(patient_id, []) if c.is_active_on(day)), None)
-    rules = [r for r in facts.rules.get(coverage.payer_id, []) if r.appointment_type_id == kind.pk] \
-        if coverage else []
+    codes = facts.codes.get(kind.pk, [])
+    rules = [r for r in facts.rules.get(coverage.payer_id, [])
+             if rule_applies(r, appointment_type_id=kind.pk, procedure_codes=codes)] if coverage else []
     out: list[ReferralWarning] = []
     payer = coverage.payer.name if coverage else ""
     if any(r.needs_referral for r in rules):
@@ -118,10 +128,12 @@ def _warnings(facts: _Facts, *, patient_id: int, kind: AppointmentType, day: dt.
     type_needs = ChecklistItem.PRIOR_AUTH in (kind.checklist or [])
     if type_needs or any(r.needs_prior_auth for r in rules):
         linked_auth = facts.authorization_of.get(appointment_id) if appointment_id else None
+        needed = prior_auth_codes(rules, codes)
         covering = [a for a in facts.authorizations.get(patient_id, [])
                     if a.status in APPROVED_STATUSES and a.valid_from and a.valid_to
                     and a.valid_from <= day <= a.valid_to
-                    and (a.pk == linked_auth or (a.units_left > 0 and a.appointment_type_id in (None, kind.pk)))]
+                    and (a.pk == linked_auth or (a.units_left > 0 and authorization_fits(
+                        a, appointment_type_id=kind.pk, needed_codes=needed)))]
         if not covering:
             who = payer if any(r.needs_prior_auth for r in rules) else kind.local_name
             out.append(ReferralWarning("prior-auth-missing", _(
@@ -140,7 +152,7 @@ def referral_warnings_for(*, actor: Actor, patient_id: int, appointment_type_id:
         else None
     if kind is None or not str(patient_id).isdigit():
         return []
-    return _warnings(_facts({int(patient_id)}), patient_id=int(patient_id), kind=kind, day=day,
+    return _warnings(_facts({int(patient_id)}, {kind.pk}), patient_id=int(patient_id), kind=kind, day=day,
                      appointment_id=appointment_id)
 
 
@@ -148,7 +160,7 @@ def warnings_for_appointments(appointments: Iterable[Appointment]) -> dict[int, 
     """The same warnings for a list (the pre-visit worklist), in a fixed number of queries. The caller has
     checked access to the list; appointments carry `appointment_type` and `location`."""
     listed = list(appointments)
-    facts = _facts({a.patient_id for a in listed})
+    facts = _facts({a.patient_id for a in listed}, {a.appointment_type_id for a in listed})
     out: dict[int, list[ReferralWarning]] = {}
     for appointment in listed:
         found = _warnings(facts, patient_id=appointment.patient_id, kind=appointment.appointment_type,
@@ -256,6 +268,29 @@ def outgoing_referral_detail(*, actor: Actor, referral_id: int) -> OutgoingRefer
     patient_in_reach(actor, referral.patient_id, perm=Perm.INSURANCE_READ, record=True)
     record(actor, "outgoing-referral.print", referral, patient=referral.patient_id)
     return referral
+
+
+@dataclass
+class ReferralPacket:
+    """What the outgoing referral's PDF carries: the letter, and the patient's coverage and current prior
+    authorizations (the specialist's office checks them before it books)."""
+
+    referral: OutgoingReferral
+    coverages: list[Coverage]
+    authorizations: list[PriorAuthorization]
+
+
+@atomic_service
+def outgoing_referral_packet(*, actor: Actor, referral_id: int) -> ReferralPacket:
+    """The letter and packet of one outgoing referral (audited as its printing)."""
+    referral = outgoing_referral_detail(actor=actor, referral_id=referral_id)
+    today = clock.now().date()
+    coverages = [c for c in Coverage.objects.filter(patient_id=referral.patient_id).select_related("payer")
+                 .order_by("order", "-start_date", "pk") if c.is_active_on(today)]
+    authorizations = list(PriorAuthorization.objects.filter(
+        patient_id=referral.patient_id, status__in=APPROVED_STATUSES, valid_to__gte=today)
+        .order_by("valid_to", "pk"))
+    return ReferralPacket(referral=referral, coverages=coverages, authorizations=authorizations)
 
 
 @atomic_service
@@ -373,3 +408,57 @@ def payer_rule_detail(*, actor: Actor, rule_id: int) -> PayerRule:
 
 def actor_locations(*, actor: Actor) -> list[Location]:
     return [loc for loc in Location.objects.order_by("pk") if actor.works_at(loc.pk)]
+
+
+# --- the FHIR ServiceRequest face: incoming and outgoing referrals and prior authorizations ----------------------
+
+REQUEST_MODELS: dict[str, type[Referral] | type[OutgoingReferral] | type[PriorAuthorization]] = {
+    "referral": Referral, "outgoing": OutgoingReferral, "authorization": PriorAuthorization}
+RequestItem = Referral | OutgoingReferral | PriorAuthorization
+
+
+def _request_rows(kind: str) -> QuerySet:
+    if kind == "referral":
+        return Referral.objects.select_related("payer")
+    if kind == "outgoing":
+        return OutgoingReferral.objects.select_related("referring_practitioner")
+    return PriorAuthorization.objects.select_related("payer", "coverage", "appointment_type")
+
+
+@atomic_service
+def service_request_item(*, actor: Actor, kind: str, item_id: int) -> RequestItem:
+    """One incoming referral, outgoing referral or prior authorization (FHIR ServiceRequest read): missing, out of
+    reach, or another location's outgoing referral all look missing. The FHIR face records what it shows."""
+    require(actor, Perm.INSURANCE_READ)
+    item = _request_rows(kind).filter(pk=item_id).first() if kind in REQUEST_MODELS else None
+    if item is None or (isinstance(item, OutgoingReferral) and not actor.works_at(item.location_id)):
+        raise NotFound()
+    patient_in_reach(actor, item.patient_id, perm=Perm.INSURANCE_READ, record=True)
+    return item
+
+
+@atomic_service
+def service_requests_search(*, actor: Actor, patient_ids: list[int] | None = None,
+                            kinds: Iterable[str] = tuple(REQUEST_MODELS), item_ids: dict[str, list[int]] | None = None,
+                            offset: int = 0, count: int = 50) -> tuple[list[RequestItem], int]:
+    """Referrals, outgoing referrals and prior authorizations of the charts the actor may read insurance records
+    of (outgoing ones of the actor's locations), newest first; the page and the total. Each kind loads at most
+    offset + count rows (the page of the merged list lies within them)."""
+    require(actor, Perm.INSURANCE_READ)
+    patients = visible_patients(actor, perm=Perm.INSURANCE_READ, record=True)
+    if patient_ids is not None:
+        patients = patients.filter(pk__in=patient_ids)
+    found: list[RequestItem] = []
+    total = 0
+    for kind in REQUEST_MODELS:
+        if kind not in kinds:
+            continue
+        rows = _request_rows(kind).filter(patient__in=patients)
+        if kind == "outgoing" and not getattr(actor, "practice_wide", False):
+            rows = rows.filter(location_id__in=sorted(actor.location_ids()))
+        if item_ids is not None:
+            rows = rows.filter(pk__in=item_ids.get(kind, []))
+        total += rows.count()
+        found += list(rows.order_by("-created_at", "-pk")[:offset + count])
+    found.sort(key=lambda item: (item.created_at, item.pk), reverse=True)
+    return found[offset:offset + count], total

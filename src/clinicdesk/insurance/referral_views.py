@@ -130,8 +130,9 @@ def outgoing_status(request: HttpRequest, referral_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def outgoing_letter(request: HttpRequest, referral_id: int) -> HttpResponse:
-    referral = selectors.outgoing_referral_detail(actor=_actor(request), referral_id=referral_id)
-    response = HttpResponse(pdf.referral_letter_pdf(referral), content_type="application/pdf")
+    packet = selectors.outgoing_referral_packet(actor=_actor(request), referral_id=referral_id)
+    referral = packet.referral
+    response = HttpResponse(pdf.referral_packet_pdf(packet), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="referral-{referral.pk}.pdf"'
     response["Cache-Control"] = "no-store"
     return response

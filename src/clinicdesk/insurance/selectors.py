@@ -317,16 +317,19 @@ from .referral_selectors import (  # noqa: E402
     authorization_detail,
     expiring_worklist,
     outgoing_referral_detail,
+    outgoing_referral_packet,
     patient_referrals,
     payer_rule_detail,
     payer_rules,
     referral_detail,
     referral_problems,
     referral_warnings_for,
+    service_request_item,
+    service_requests_search,
     warnings_for_appointments,
 )
 
 __all__ = ["ReferralWarning", "actor_locations", "authorization_detail", "expiring_worklist",
-           "outgoing_referral_detail",
+           "outgoing_referral_detail", "outgoing_referral_packet",
            "patient_referrals", "payer_rule_detail", "payer_rules", "referral_detail", "referral_problems",
-           "referral_warnings_for", "warnings_for_appointments"]
+           "referral_warnings_for", "service_request_item", "service_requests_search", "warnings_for_appointments"]

@@ -16,6 +16,7 @@ from .care_selectors import TransferPacket
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
 CPT = "http://www.ama-assn.org/go/cpt"
+ADJUDICATION = "http://terminology.hl7.org/CodeSystem/adjudication"
 _NS = uuid.UUID("5b1f0f7e-3c1e-4d0a-9b55-0c9a1f18a001")
 # Our transfer status -> ServiceRequest.status (R4 request-status).
 SERVICE_REQUEST_STATUS = {"requested": "active", "accepted": "active", "scheduled": "active",
@@ -109,7 +110,8 @@ def transfer_bundle(packet: TransferPacket) -> dict[str, Any]:
             **({"preAuthRef": auth.auth_number} if auth.auth_number else {}),
             **({"preAuthPeriod": {"start": _day(auth.valid_from), "end": _day(auth.valid_to)}}
                if auth.valid_from else {}),
-            "addItem": [{"productOrService": {"coding": [{"system": CPT, "code": c}]}} for c in auth.procedure_codes],
+            "addItem": [{"productOrService": {"coding": [{"system": CPT, "code": c}]},
+                         "adjudication": _units(auth)} for c in auth.procedure_codes],
         })
     document_refs = []
     for document in packet.documents:
@@ -139,6 +141,18 @@ def transfer_bundle(packet: TransferPacket) -> dict[str, Any]:
     entries.insert(0, entries.pop())
     return {"resourceType": "Bundle", "id": f"transfer-{transfer.pk}", "type": "collection",
             "timestamp": packet.generated_at.isoformat(), "entry": [_clean(e) for e in entries]}
+
+
+def _units(auth: Any) -> list[dict[str, Any]]:
+    """ClaimResponse.addItem.adjudication (1..* in R4): the units requested (submitted) and, once the payer
+    approved, the units approved (eligible), as non-monetary values."""
+    def one(code: str, value: Any) -> dict[str, Any]:
+        return {"category": {"coding": [{"system": ADJUDICATION, "code": code}]}, "value": value}
+
+    out = [one("submitted", auth.units_requested)]
+    if auth.units_approved is not None:
+        out.append(one("eligible", auth.units_approved))
+    return out
 
 
 def _clean(value: Any) -> Any:

@@ -86,9 +86,10 @@ def _packet(packet: TransferPacket) -> bytes:
     if not packet.coverages:
         line(_("No active coverage on file (self-pay)."))
     heading(_("Prior authorizations"))
+    number = _("number")  # of the payer's authorization
     for auth in packet.authorizations:
         line(f"{auth.get_status_display()}: {', '.join(auth.procedure_codes)}"
-             + (f" · {_('number')} {auth.auth_number}" if auth.auth_number else "")
+             + (f" · {number} {auth.auth_number}" if auth.auth_number else "")
              + (f" · {_day(auth.valid_from)} - {_day(auth.valid_to)}" if auth.valid_from else ""))
     if not packet.authorizations:
         line(_("None current."))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +76,38 @@ class ChecklistTick:
 
 
 checklist_marking: list[Callable[[ChecklistTick], None]] = []
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A pre-visit item another app requires for one appointment and finds unmet (insurance: "prior
+    authorization" when a payer rule needs one and no approved authorization covers the visit's date).
+    `reason` names the rule, in the reader's language."""
+
+    item: str  # a ChecklistItem value
+    reason: str
+    code: str = "requirement-unmet"  # the refusal's code when someone ticks the item anyway
+
+
+# Items other apps require for an appointment, beyond its type's checklist; asked by
+# scheduling.services.readiness (the one home of "ready for visit"). A handler returns only what is unmet, so an
+# unmet requirement keeps the visit not ready whatever is ticked. Not caught: a failing handler must not make a
+# visit look ready.
+# A handler answers for many appointments at once ({appointment id: unmet requirements}), so a list page asks
+# each app once, not once per row.
+readiness_requirements: list[Callable[[Sequence[Appointment]], dict[int, list[Requirement]]]] = []
+
+
+def collect_readiness_requirements_many(appointments: Sequence[Appointment]) -> dict[int, list[Requirement]]:
+    found: dict[int, list[Requirement]] = {appointment.pk: [] for appointment in appointments}
+    for handler in list(readiness_requirements):
+        for appointment_id, unmet in handler(appointments).items():
+            found.setdefault(appointment_id, []).extend(unmet)
+    return found
+
+
+def collect_readiness_requirements(appointment: Appointment) -> list[Requirement]:
+    return collect_readiness_requirements_many([appointment])[appointment.pk]
 
 # Words another app adds to appointments on the calendar (insight: the no-show risk band). A handler gets the
 # viewer, the location and the shown appointments' ids and returns {appointment id: words}; it decides itself

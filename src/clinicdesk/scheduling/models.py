@@ -295,14 +295,18 @@ class Appointment(models.Model):
 
     @property
     def checklist_missing(self) -> list[str]:
-        wanted = list(self.appointment_type.checklist or [])
-        done = set(self.checklist_done or [])
-        return [item for item in wanted if item not in done]
+        """What the visit still needs: asked of scheduling.services.readiness, the one home of readiness."""
+        from .services.readiness import readiness
+
+        return readiness(self).missing
 
     @property
     def ready_for_visit(self) -> bool:
-        """Every pre-visit checklist item the appointment type asks for is done."""
-        return not self.checklist_missing
+        """Every pre-visit item the type asks for is done and no other app reports an unmet requirement (a payer
+        rule's prior authorization): scheduling.services.readiness decides."""
+        from .services.readiness import readiness
+
+        return readiness(self).ready
 
 
 class ResourceKind(models.TextChoices):

@@ -67,6 +67,8 @@ from .services import (
     appointment_set_status,
     calendar_feed_issue,
     calendar_feed_revoke,
+    readiness,
+    readiness_prime,
     series_book,
     series_preview,
     waitlist_add,
@@ -141,6 +143,7 @@ def print_day(request: HttpRequest) -> HttpResponse:
     current = _day(request.GET.get("day"), location)
     appointments = [a for a in appointments_for_day(actor=request.user, location=location, day=current)
                     if a.status not in (AppointmentStatus.CANCELLED, AppointmentStatus.ENTERED_IN_ERROR)]
+    readiness_prime(appointments)  # the "ready" column: other apps asked once for the day
     by_provider: dict[Any, list[Any]] = {}
     for a in appointments:
         by_provider.setdefault(a.practitioner, []).append(a)
@@ -243,6 +246,7 @@ def _panel(request: HttpRequest, appointment_id: int, *, message: str = "", erro
     appointment = appointment_detail(actor=request.user, appointment_id=appointment_id)
     local = utc_to_local(appointment.start, appointment.location.tz)
     allowed = appointment_moves(appointment)  # the transitions table plus the day / start-time rules
+    needs = readiness(appointment)  # the type's checklist and other apps' rules (a payer's prior authorization)
     context = {
         "a": appointment, "message": message, "error": error, "matches": matches,
         "moves": [(s, MOVE_LABELS.get(s, AppointmentStatus(s).label)) for s in allowed
@@ -251,8 +255,9 @@ def _panel(request: HttpRequest, appointment_id: int, *, message: str = "", erro
         "can_cancel": AppointmentStatus.CANCELLED in allowed,
         "can_noshow": AppointmentStatus.NOSHOW in allowed,
         "move_form": MoveForm(initial={"day": local.date(), "time": local.time().replace(second=0)}),
-        "checklist": [(item, ChecklistItem(item).label, item in appointment.checklist_done)
-                      for item in appointment.appointment_type.checklist or []],
+        "checklist": [(item, ChecklistItem(item).label, item not in needs.missing, needs.reasons.get(item, []))
+                      for item in needs.required],
+        "ready": needs.ready,
         "practitioners": list(appointment.location.practitioners.filter(active=True).order_by("last_name")),
         "can_book": has_perm(request.user, Perm.SCHEDULE_WRITE, location=appointment.location),
     }

@@ -223,8 +223,8 @@ CONFIRMATION_TICKS = {"photo_id": ChecklistItem.PHOTO_ID, "insurance": Checklist
 def _tick_confirmed(actor: Actor, appointment_id: int, confirmed: list[str]) -> None:
     """A confirmation at the desk ticks the checklist item it proves, through scheduling's own service, so
     the page, the calendar panel and the worklist agree that it is done."""
-    appointment = Appointment.objects.select_related("appointment_type").get(pk=appointment_id)
-    wanted = set(appointment.appointment_type.checklist or [])
+    appointment = Appointment.objects.select_related("appointment_type", "location").get(pk=appointment_id)
+    wanted = set(scheduling.readiness(appointment).required)  # scheduling's one home of readiness
     for name in confirmed:
         item = CONFIRMATION_TICKS.get(name)
         if item is not None and item in wanted and item not in (appointment.checklist_done or []):

@@ -12,6 +12,7 @@ from .authorizations import (
 )
 from .authorizations import checklist_guard as authorization_checklist_guard
 from .authorizations import count_unit as authorization_count_unit
+from .authorizations import readiness_requirements as authorization_readiness_requirements
 from .eligibility import (
     _LIVE,
     SYSTEM,
@@ -57,7 +58,19 @@ from .referrals import (
     referral_record_visit,
 )
 from .referrals import count_visit as referral_count_visit
-from .rules import Needs, RuleInput, can_edit_rules, payer_rule_delete, payer_rule_save, rules_for
+from .rules import (
+    Needs,
+    RuleInput,
+    authorization_fits,
+    can_edit_rules,
+    payer_rule_delete,
+    payer_rule_save,
+    prior_auth_codes,
+    rule_applies,
+    rules_for,
+    rules_for_visit,
+    visit_codes,
+)
 from .transfers import (
     FacilityInput,
     TransferInput,
@@ -89,6 +102,8 @@ __all__ = [
     "authorization_checklist_guard",
     "authorization_count_unit",
     "authorization_decide",
+    "authorization_fits",
+    "authorization_readiness_requirements",
     "authorization_request",
     "authorizations_expire",
     "can_edit_rules",
@@ -116,6 +131,7 @@ __all__ = [
     "patient_language",
     "payer_rule_delete",
     "payer_rule_save",
+    "prior_auth_codes",
     "readiness_acknowledge",
     "readiness_item_set",
     "readiness_packet_open",
@@ -125,10 +141,13 @@ __all__ = [
     "referral_count_visit",
     "referral_link",
     "referral_record_visit",
+    "rule_applies",
     "rules_for",
+    "rules_for_visit",
     "service_types_for",
     "transfer_day",
     "transfer_follow_up",
     "transfer_request",
     "transfer_set_status",
+    "visit_codes",
 ]

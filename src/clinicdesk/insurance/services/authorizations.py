@@ -7,6 +7,8 @@ authorization covers its date: `checklist_guard` is the one rule, asked by sched
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +32,7 @@ from ..models import (
     PriorAuthorization,
 )
 from ._common import Fields, a_count, a_date, dates_in_order, procedure_codes, shown
+from .rules import authorization_fits, prior_auth_codes, rules_for, rules_for_visit, visit_codes
 
 
 @dataclass
@@ -72,19 +75,76 @@ def _primary_coverage(patient_id: int, day: dt.date) -> Coverage | None:
     return None
 
 
+def _needed_codes(appointment: Appointment, day: dt.date) -> frozenset[str]:
+    """The visit's procedure codes (its type's usual codes) that the primary payer's rules want authorized."""
+    coverage = _primary_coverage(appointment.patient_id, day)
+    if coverage is None:
+        return frozenset()
+    codes = visit_codes([appointment.appointment_type_id]).get(appointment.appointment_type_id, [])
+    needs = rules_for(payer_id=coverage.payer_id, appointment_type_id=appointment.appointment_type_id,
+                      procedure_codes=codes)
+    return prior_auth_codes(needs.rules, codes)
+
+
 def covering_authorization(appointment: Appointment) -> PriorAuthorization | None:
     """The approved authorization that covers the appointment: the one linked to it, else one of the patient's
-    valid on its date with units left (for its type, or for any type)."""
+    valid on its date with units left, for its type (or for any type; when the payer's rule is about procedure
+    codes, one that names a code the visit usually bills)."""
     day = _day(appointment)
     linked = (PriorAuthorization.objects.filter(visits__appointment=appointment).first())
     if linked is not None:
         return linked if linked.status in APPROVED_STATUSES and linked.valid_from and linked.valid_to \
             and linked.valid_from <= day <= linked.valid_to else None
+    needed: frozenset[str] | None = None
     for found in PriorAuthorization.objects.filter(patient_id=appointment.patient_id, status__in=APPROVED_STATUSES,
                                                    valid_from__lte=day, valid_to__gte=day).order_by("valid_to", "pk"):
-        if found.covers(day) and found.appointment_type_id in (None, appointment.appointment_type_id):
+        if not found.covers(day):
+            continue
+        needed = _needed_codes(appointment, day) if needed is None else needed
+        if authorization_fits(found, appointment_type_id=appointment.appointment_type_id, needed_codes=needed):
             return found
     return None
+
+
+def _rule_words(rule: Any, payer_name: str, type_name: str) -> str:
+    if rule.procedure_code:
+        return _("%(payer)s requires a prior authorization for procedure %(code)s (a usual code of %(type)s).") % {
+            "payer": payer_name, "code": rule.procedure_code, "type": type_name}
+    return _("%(payer)s requires a prior authorization for %(type)s.") % {"payer": payer_name, "type": type_name}
+
+
+def readiness_requirements(appointments: Sequence[Appointment]) -> dict[int, list[Any]]:
+    """For scheduling's readiness (hook `readiness_requirements`), for many appointments at once: "prior
+    authorization" is required when the primary payer on the visit's date has a rule needing one for the visit's
+    type or one of its usual procedure codes, and no approved authorization covers the visit
+    (`covering_authorization`, the one check). Each rule that needs it is named. The patients' coverages are read
+    in one query and each payer's rules for a type once, so a list's queries do not grow with its rows."""
+    from clinicdesk.scheduling.hooks import Requirement
+
+    coverages: dict[int, list[Coverage]] = defaultdict(list)
+    for held in (Coverage.objects.select_related("payer")
+                 .filter(patient_id__in={a.patient_id for a in appointments})
+                 .order_by("order", "-start_date", "pk")):
+        coverages[held.patient_id].append(held)
+    rules: dict[tuple[int, int], Any] = {}
+    found: dict[int, list[Any]] = {}
+    for appointment in appointments:
+        day = _day(appointment)
+        coverage = next((c for c in coverages[appointment.patient_id] if c.is_active_on(day)), None)
+        found[appointment.pk] = []
+        if coverage is None:
+            continue
+        payer_id, type_id = key = (coverage.payer_id, appointment.appointment_type_id)
+        if key not in rules:
+            rules[key] = rules_for_visit(payer_id=payer_id, appointment_type_id=type_id)
+        needs = rules[key]
+        if not needs.prior_auth or covering_authorization(appointment) is not None:
+            continue
+        payer_name, type_name = coverage.payer.name, appointment.appointment_type.local_name
+        found[appointment.pk] = [
+            Requirement(ChecklistItem.PRIOR_AUTH, _rule_words(rule, payer_name, type_name), "prior-auth-missing")
+            for rule in sorted(needs.rules, key=lambda r: (r.procedure_code, r.pk)) if rule.needs_prior_auth]
+    return found
 
 
 def checklist_guard(*, appointment: Appointment, item: str, done: bool) -> None:
@@ -156,7 +216,9 @@ def _follow_checklists(actor: Actor, authorization: PriorAuthorization) -> None:
         linked = set(authorization.visits.values_list("appointment_id", flat=True))
         for appointment in candidates:
             wanted = ChecklistItem.PRIOR_AUTH in (appointment.appointment_type.checklist or [])
-            same_type = authorization.appointment_type_id in (None, appointment.appointment_type_id)
+            same_type = wanted and authorization_fits(
+                authorization, appointment_type_id=appointment.appointment_type_id,
+                needed_codes=_needed_codes(appointment, _day(appointment)))
             fits = authorization.valid_from <= _day(appointment) <= authorization.valid_to and (
                 appointment.pk in linked or same_type)
             if not (wanted and fits) or ChecklistItem.PRIOR_AUTH in (appointment.checklist_done or []):

@@ -5,11 +5,14 @@ referral and authorization checks ask."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from clinicdesk.audit.services import atomic_service, record
+from clinicdesk.billing import selectors as billing_selectors
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm, has_perm, require, staff_user
@@ -125,6 +128,12 @@ class Needs:
     rules: tuple[PayerRule, ...] = ()
 
 
+def rule_applies(rule: PayerRule, *, appointment_type_id: int | None, procedure_codes: Iterable[str]) -> bool:
+    """A payer's rule is about this visit: it names the visit's appointment type, or one of its procedure codes."""
+    return bool((appointment_type_id is not None and rule.appointment_type_id == appointment_type_id)
+                or (rule.procedure_code and rule.procedure_code in set(procedure_codes)))
+
+
 def rules_for(*, payer_id: int | None, appointment_type_id: int | None = None,
               procedure_codes: tuple[str, ...] | list[str] = ()) -> Needs:
     """What the payer asks for this appointment type and these procedure codes (no permission: a check other
@@ -133,7 +142,32 @@ def rules_for(*, payer_id: int | None, appointment_type_id: int | None = None,
         return Needs()
     codes = [_clean_procedure_code(c) for c in procedure_codes if c]
     found = [r for r in PayerRule.objects.filter(payer_id=payer_id)
-             if (appointment_type_id is not None and r.appointment_type_id == appointment_type_id)
-             or (r.procedure_code and r.procedure_code in codes)]
+             if rule_applies(r, appointment_type_id=appointment_type_id, procedure_codes=codes)]
     return Needs(referral=any(r.needs_referral for r in found), prior_auth=any(r.needs_prior_auth for r in found),
                  rules=tuple(found))
+
+
+def visit_codes(type_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The procedure codes a visit of each type is expected to bill before it is coded: the type's usual codes
+    (billing's superbill defaults). The per-code rules of a payer are checked against them."""
+    return billing_selectors.usual_procedure_codes({t for t in type_ids if t is not None})
+
+
+def rules_for_visit(*, payer_id: int | None, appointment_type_id: int) -> Needs:
+    """What the payer asks for a visit of this type: rules on the type and on its usual procedure codes."""
+    codes = visit_codes([appointment_type_id]).get(appointment_type_id, [])
+    return rules_for(payer_id=payer_id, appointment_type_id=appointment_type_id, procedure_codes=codes)
+
+
+def prior_auth_codes(rules: Iterable[PayerRule], procedure_codes: Iterable[str]) -> frozenset[str]:
+    """The visit's procedure codes that a payer rule wants authorized (an authorization must name one of them)."""
+    codes = set(procedure_codes)
+    return frozenset(r.procedure_code for r in rules if r.needs_prior_auth and r.procedure_code in codes)
+
+
+def authorization_fits(authorization: Any, *, appointment_type_id: int | None, needed_codes: frozenset[str]) -> bool:
+    """An authorization is for this visit: it names the visit's type; or it names no type and, when the payer's
+    rule is about procedure codes, it authorizes one of them."""
+    if authorization.appointment_type_id is not None:
+        return bool(authorization.appointment_type_id == appointment_type_id)
+    return not needed_codes or bool(needed_codes & set(authorization.procedure_codes or []))

@@ -24,7 +24,7 @@ from clinicdesk.scheduling import services as schedule_services
 from clinicdesk.scheduling.models import AppointmentStatus, AppointmentType
 from clinicdesk.scheduling.search import SearchQuery
 
-from . import coverage_handlers, flags, history, locations, selectors, slots, versions
+from . import coverage_handlers, flags, history, locations, selectors, service_requests, slots, versions
 from .auth import Caller
 from .errors import FhirError, issue
 from .mappers import TYPE_SYSTEM, auditevent, coverage, healthcareservice, practice, schedule
@@ -852,6 +852,18 @@ HANDLERS: dict[str, Handler] = {
         doc="The stored 271: outcome complete (active or inactive: insurance.inforce), error (rejected, no usable "
             "answer, another patient's answer; error lists the AAA reject reasons), queued (waiting); benefits by "
             "X12 service type with in/out of network, unit, term, amounts (usedMoney: the amount remaining)."),
+    "ServiceRequest": Handler(
+        "ServiceRequest", READ_SEARCH, _params(*service_requests.PARAMS), read=service_requests.read,
+        search=service_requests.search,
+        doc="Referrals and prior authorizations (read-only; recorded on the insurance screens and API). Ids: "
+            "referral-<id> (an incoming referral: requester the referring provider with NPI, occurrencePeriod the "
+            "valid dates, quantity the visits authorized, identifier the payer's referral number), outgoing-<id> "
+            "(a referral to a specialist: performer the specialist, status active until seen or closed), "
+            "authorization-<id> (the service a prior authorization covers: code the CPT/HCPCS codes, quantity the "
+            "units approved or requested, occurrencePeriod the approved or requested dates, insurance the "
+            "Coverage, identifier the payer's authorization number; status on-hold while requested, active "
+            "approved or partly approved, revoked denied, completed expired). Category system "
+            "urn:clinicdesk:service-request-kind."),
     "Flag": Handler("Flag", READ_SEARCH, _params(*flags.PARAMS), read=flag_read, search=flag_search,
                     doc="Patient alerts (behaviour, fall risk, interpreter needed, latex allergy and the practice's "
                         "own kinds); code system urn:clinicdesk:alert-kind."),

@@ -20,7 +20,7 @@ INTERACTIONS = "cruds"
 # Resource types a scope may name: what this server serves.
 SCOPED_TYPES = ("Patient", "Practitioner", "PractitionerRole", "Organization", "Location", "HealthcareService",
                 "Schedule", "Slot", "Appointment", "Coverage", "Flag", "AuditEvent", "CoverageEligibilityRequest",
-                "CoverageEligibilityResponse")
+                "CoverageEligibilityResponse", "ServiceRequest")
 OTHER_SCOPES = {"openid": "Your identity", "fhirUser": "Your user resource", "launch": "Launch context",
                 "launch/patient": "Patient launch context", "offline_access": "Refresh tokens",
                 "online_access": "Refresh tokens while online",
@@ -89,6 +89,8 @@ _PERMS: dict[tuple[str, str], frozenset[Perm]] = {
     ("CoverageEligibilityRequest", "r"): frozenset({Perm.INSURANCE_READ}),
     ("CoverageEligibilityResponse", "r"): frozenset({Perm.INSURANCE_READ}),
     ("CoverageEligibilityResponse", "s"): frozenset({Perm.INSURANCE_READ}),
+    ("ServiceRequest", "r"): frozenset({Perm.INSURANCE_READ}),
+    ("ServiceRequest", "s"): frozenset({Perm.INSURANCE_READ}),
     ("Flag", "r"): frozenset({Perm.PATIENT_READ}),
     ("Flag", "s"): frozenset({Perm.PATIENT_READ}),
     ("Appointment", "r"): frozenset({Perm.SCHEDULE_READ}),

@@ -243,9 +243,9 @@ def _tick(actor: Actor, patient: Patient, item: str) -> None:
     upcoming = Appointment.objects.filter(
         patient=patient, status__in=(AppointmentStatus.BOOKED, AppointmentStatus.PENDING, AppointmentStatus.ARRIVED),
         start__gte=now - dt.timedelta(hours=12), start__lte=now + dt.timedelta(days=CHECKLIST_DAYS),
-    ).select_related("appointment_type").order_by("pk")
+    ).select_related("appointment_type", "location").order_by("pk")
     for appointment in upcoming:
-        if item in (appointment.appointment_type.checklist or []) and item not in appointment.checklist_done:
+        if item in scheduling.readiness(appointment).required and item not in appointment.checklist_done:
             scheduling.appointment_checklist_mark(actor=actor, appointment_id=appointment.pk, item=item)
 
 

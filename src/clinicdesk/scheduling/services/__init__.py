@@ -36,6 +36,7 @@ from .availability_setup import (
 )
 from .booking import EARLIEST, LATEST, BookingRequest, Plan, appointment_book, appointment_reschedule, staff_user
 from .feeds import calendar_feed_issue, calendar_feed_revoke, feed_token_hash
+from .readiness import Readiness, readiness, readiness_prime
 from .series import Occurrence, SeriesResult, series_book, series_preview
 from .status import (
     ARRIVAL_STATUSES,
@@ -68,6 +69,7 @@ __all__ = [
     "BookingRequest",
     "Occurrence",
     "Plan",
+    "Readiness",
     "SeriesResult",
     "appointment_arrive",
     "appointment_book",
@@ -95,6 +97,8 @@ __all__ = [
     "location_holiday_add",
     "location_holiday_remove",
     "move_refusal",
+    "readiness",
+    "readiness_prime",
     "series_book",
     "series_preview",
     "staff_user",

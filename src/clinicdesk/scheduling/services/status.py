@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
-from clinicdesk.core.exceptions import DomainError, InvalidTransition, ValidationFailed
+from clinicdesk.core.exceptions import Conflict, DomainError, InvalidTransition, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm
 from clinicdesk.practice.selectors import practice_settings
 
@@ -26,6 +26,7 @@ from ..models import (
 )
 from . import booking
 from .booking import BookingRequest, _free, _history, _load_for_update
+from .readiness import forget, readiness
 
 # Cancelling closer to the start than this marks the cancellation late.
 LATE_CANCEL_WINDOW = dt.timedelta(hours=24)
@@ -171,16 +172,22 @@ def appointment_fulfil(*, actor: Actor, appointment_id: int) -> Appointment:
 
 @atomic_service
 def appointment_checklist_mark(*, actor: Actor, appointment_id: int, item: str, done: bool = True) -> Appointment:
-    """Tick (or untick) a pre-visit checklist item; `ready_for_visit` follows."""
+    """Tick (or untick) a pre-visit checklist item; `ready_for_visit` follows (services.readiness decides). An
+    item a rule of another app still requires (a payer's prior authorization, none covering the visit) is refused
+    with the rule named."""
     appointment = _load_for_update(appointment_id, actor, Perm.SCHEDULE_WRITE)
     if item not in ChecklistItem.values:
         raise ValidationFailed("unknown-checklist-item", _("'%(item)s' is not a checklist item.") % {"item": item})
-    if item not in (appointment.appointment_type.checklist or []):
+    needs = readiness(appointment)  # the one home of readiness: the type's checklist and other apps' rules
+    if item not in needs.required:
         raise ValidationFailed("not-on-checklist", _("This appointment type does not ask for that item."))
+    if done and item in needs.reasons:  # a rule still unmet: the item cannot be ticked, nothing is written
+        raise Conflict(needs.codes[item], " ".join(needs.reasons[item]))
     hooks.run_checklist_marking(hooks.ChecklistTick(appointment, actor, item, done))  # e.g. prior auth (#18)
     items = [i for i in appointment.checklist_done if i != item] + ([item] if done else [])
     appointment.checklist_done = sorted(items)
     appointment.save(update_fields=["checklist_done", "updated_at"])
+    forget(appointment)
     _history(appointment, actor, "checklist", from_status=appointment.status, to_status=appointment.status,
              detail={"item": item, "done": done, "ready": appointment.ready_for_visit})
     record(actor, "appointment.checklist", appointment, patient=appointment.patient_id,
