@@ -114,14 +114,14 @@ def test_day_sheet_counts_a_reversal_on_its_own_day(world, biller):
 def test_deposits_by_day_and_method(world, biller):
     report = payment_report(actor=biller, name="deposits", params=PERIOD)
     table = report.table("deposits")
-    assert table.columns == ["Day", "Cash", "Check", "Card", "Total"]
+    assert table.columns == ["Day", "Cash", "Check", "Card", "Online (patient portal)", "Total"]
     assert [[row[0].isoformat(), *row[1:]] for row in table.rows] == [
-        ["2026-11-18", D("120.00"), D("0.00"), D("0.00"), D("120.00")],
-        ["2026-11-21", D("0.00"), D("0.00"), D("10.00"), D("10.00")],
-        ["2026-11-22", D("0.00"), D("50.00"), D("0.00"), D("50.00")],
-        ["2026-11-23", D("-20.00"), D("0.00"), D("0.00"), D("-20.00")],
+        ["2026-11-18", D("120.00"), D("0.00"), D("0.00"), D("0.00"), D("120.00")],
+        ["2026-11-21", D("0.00"), D("0.00"), D("10.00"), D("0.00"), D("10.00")],
+        ["2026-11-22", D("0.00"), D("50.00"), D("0.00"), D("0.00"), D("50.00")],
+        ["2026-11-23", D("-20.00"), D("0.00"), D("0.00"), D("0.00"), D("-20.00")],
     ]
-    assert table.totals[1:] == [D("100.00"), D("50.00"), D("10.00"), D("160.00")]
+    assert table.totals[1:] == [D("100.00"), D("50.00"), D("10.00"), D("0.00"), D("160.00")]
 
 
 def test_payments_by_payer_and_by_provider(world, biller):

@@ -16,7 +16,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 
 from clinicdesk.audit.models import AuditEntry
-from clinicdesk.billing.models import Claim, EntryKind, LedgerEntry, Superbill
+from clinicdesk.billing.estimate_models import Estimate
+from clinicdesk.billing.models import (
+    Claim,
+    CollectionsHold,
+    CreditRefund,
+    Dispute,
+    EntryKind,
+    LedgerEntry,
+    Statement,
+    Superbill,
+)
 from clinicdesk.billing.services import balance_of
 from clinicdesk.comms.models import (
     ConsentRecord,
@@ -48,6 +58,7 @@ from clinicdesk.patients.models import (
     AlertKind,
     BreakGlassAccess,
     Coverage,
+    Document,
     DuplicateCandidate,
     FormTemplate,
     Patient,
@@ -288,6 +299,22 @@ def _fill_every_relation(dupe, keep, location, coordinator, aetna):
     Claim.objects.create(superbill=superbill, patient=dupe, location=location, payer=aetna,
                          coverage=Coverage.objects.get(patient=dupe), claim_number="MERGE-1",
                          date_of_service=TUESDAY, total_charge=Decimal("120.00"), created_at=now, updated_at=now)
+    # Statements, collections holds, credit refunds, disputes and estimates (#19, billing).
+    letter = Document.objects.filter(patient=dupe).first()
+    Statement.objects.create(patient=dupe, location=location, statement_date=TUESDAY, balance=Decimal("100.00"),
+                             aged_0_30=Decimal("100.00"), aged_31_60=0, aged_61_90=0, aged_91_120=0, aged_over_120=0,
+                             language="en", delivery="print", document=letter, created_by=coordinator,
+                             created_at=now)
+    CollectionsHold.objects.create(patient=dupe, reason="Hardship", placed_by=coordinator, placed_at=now)
+    CreditRefund.objects.create(patient=dupe, location=location, amount=Decimal("5.00"), reason="Overpaid",
+                                requested_by=coordinator, requested_at=now)
+    Dispute.objects.create(patient=dupe, location=location, entry=charge, amount=Decimal("120.00"),
+                           reason="Never seen", opened_by=coordinator, opened_at=now, due_on=TUESDAY)
+    Estimate.objects.create(patient=dupe, appointment=appointment, location=location, kind="good-faith",
+                            number="GFE-MERGE-1", service_date=TUESDAY, coverage=Coverage.objects.get(patient=dupe),
+                            total_charge=Decimal("120.00"), total_allowed=Decimal("90.00"),
+                            patient_total=Decimal("30.00"), requested_on=TUESDAY, due_by=TUESDAY,
+                            idempotency_key="merge-estimate-1", created_at=now, created_by=coordinator)
     IntakeSubmission.objects.create(patient=dupe, submitted_by=dupe, kind="history", data={"problems": ["Asthma"]},
                                     created_at=now)
     Correspondence.objects.create(batch="merge-batch", patient=dupe, location=location, channel="letter",

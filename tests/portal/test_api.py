@@ -9,6 +9,7 @@ import json
 import pytest
 
 from clinicdesk.audit.models import AuditEntry
+from clinicdesk.portal.actor import COOKIE_NAME
 from clinicdesk.portal.models import PortalMessage
 from clinicdesk.portal.services import proxy_authorize
 from clinicdesk.scheduling.models import Appointment
@@ -81,3 +82,16 @@ def test_book_cancel_and_message_through_the_same_services(signed_in, ana, rule,
     assert [m["body"] for m in listed] == ["My bill?"]
     account = signed_in.get(f"/api/v1/portal/patients/{ana.pk}/account").json()
     assert account["balance"] == "0.00" and account["payments"] == []
+
+
+def test_the_portal_operations_are_described_with_the_portal_cookie(client):
+    document = client.get("/api/v1/openapi.json").json()
+    scheme = document["components"]["securitySchemes"]["portalSession"]
+    assert scheme == scheme | {"type": "apiKey", "in": "cookie", "name": COOKIE_NAME}
+    operations = [(path, method, op) for path, item in document["paths"].items()
+                  if path.startswith("/api/v1/portal/") for method, op in item.items()]
+    assert len(operations) == 8
+    for path, method, op in operations:
+        names = {name for requirement in op["security"] for name in requirement}
+        assert "portalSession" in names and "session" not in names, (path, method)
+        assert {"csrfCookie", "csrfHeader"} <= names if method == "post" else names == {"portalSession"}

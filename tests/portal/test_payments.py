@@ -123,9 +123,9 @@ def test_a_co_pay_paid_at_the_fake_gateway_is_posted_once_on_the_ledger(fake, vi
     payment.refresh_from_db()
     assert payment.status == "paid" and payment.receipt_number and payment.card_last4 == "4242"
     entry = LedgerEntry.objects.get(pk=payment.ledger_entry_id)
-    assert entry.kind == "payment" and entry.amount == Decimal("-25.00") and entry.method == "card"
+    assert entry.kind == "payment" and entry.amount == Decimal("-25.00") and entry.method == "online"
     assert entry.appointment_id == visit.pk and "Online co-pay" in entry.description
-    assert entry.card_reference == f"online {payment.session_id}"[:40] and entry.created_by is None
+    assert entry.card_reference == payment.session_id[:40] and entry.created_by is None
     audit = AuditEntry.objects.filter(action="portal.payment_paid").get()
     assert audit.actor_username == f"patient:{ana.pk}" and audit.patient_id == ana.pk
     assert AuditEntry.objects.filter(action="payment.collect", actor_username=f"patient:{ana.pk}").exists()

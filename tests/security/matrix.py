@@ -545,6 +545,14 @@ FHIR_ROWS: list[Row] = [
          "CoverageEligibilityResponse", "r", "read"),
     fhir("GET", "CoverageEligibilityResponse?patient={ana.pk}", 200, INS_API_READERS,
          "CoverageEligibilityResponse", "s", "search-type", elsewhere=None),
+    # referrals and prior authorizations as ServiceRequest (#18 item 10): insurance.read, chart in reach
+    fhir("GET", "ServiceRequest/referral-{ins_referral.pk}", 200, INS_API_READERS, "ServiceRequest", "r", "read"),
+    fhir("GET", "ServiceRequest/outgoing-{ins_outgoing.pk}", 200, INS_API_READERS, "ServiceRequest", "r", "read",
+         case="outgoing referral"),
+    fhir("GET", "ServiceRequest/authorization-{ins_authorization.pk}", 200, INS_API_READERS, "ServiceRequest", "r",
+         "read", case="prior authorization"),
+    fhir("GET", "ServiceRequest?patient={ana.pk}", 200, INS_API_READERS, "ServiceRequest", "s", "search-type",
+         elsewhere=None, why="another location's users get an empty bundle: the chart is out of reach"),
     fhir("GET", "Flag/{ana_alert.pk}", 200, PATIENT_API_READERS, "Flag", "r", "read"),
     fhir("GET", "Flag?patient={ana.pk}&status=active", 200, PATIENT_API_READERS, "Flag", "s", "search-type",
          elsewhere=None),
@@ -585,7 +593,9 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_comms_compose,
     rows_compliance,
     rows_consent,
+    rows_denials,
     rows_designsystem,
+    rows_estimates,
     rows_faces,
     rows_first_run,
     rows_imports,
@@ -599,6 +609,7 @@ from . import (  # noqa: E402 - they import this module's helpers, defined above
     rows_practice,
     rows_scheduling_setup,
     rows_staffing,
+    rows_statements,
 )
 
 AREAS = (rows_practice, rows_scheduling_setup, rows_faces, rows_accounts_comms, rows_first_run, rows_imports,
@@ -606,7 +617,8 @@ AREAS = (rows_practice, rows_scheduling_setup, rows_faces, rows_accounts_comms, 
          rows_operations, rows_budgets,
          rows_compliance, rows_portal, rows_outreach, rows_comms_compose, rows_billing, rows_payers,
          rows_clia,
-         rows_payment_reports, rows_claims, rows_campaigns, rows_consent)
+         rows_payment_reports, rows_claims, rows_campaigns, rows_consent,
+         rows_denials, rows_statements, rows_estimates)
 for _area in AREAS:
     WEB_ROWS += _area.ROWS
 

@@ -4,7 +4,17 @@ from django.urls import path
 
 from clinicdesk.core.resources import describe
 
-from . import api, claim_api, coding_api
+from . import (
+    api,
+    claim_api,
+    claim_form_views,
+    coding_api,
+    denial_api,
+    denial_urls,
+    estimate_api,
+    statement_api,
+    statement_urls,
+)
 
 app_name = "billing-api"
 urlpatterns = [
@@ -24,9 +34,19 @@ urlpatterns = [
     path("claims/submit", claim_api.claims_submit, name="claims-submit"),
     path("claims/<int:claim_id>", claim_api.claim, name="claim"),
     path("claims/<int:claim_id>/scrub", claim_api.claim_scrub, name="claim-scrub"),
+    path("claims/<int:claim_id>/cms1500", claim_form_views.claim_form_api, name="claim-form"),
     path("claim-answers", claim_api.claim_answers, name="claim-answers"),
+    path("patients/<int:patient_id>/estimates", estimate_api.patient_estimates, name="estimates"),
+    path("estimates/<int:estimate_id>", estimate_api.estimate, name="estimate"),
+    path("estimates/<int:estimate_id>/sign", estimate_api.estimate_sign, name="estimate-sign"),
+    path("estimates/<int:estimate_id>/pdf", estimate_api.estimate_pdf, name="estimate-pdf"),
+    *denial_urls.api_urlpatterns,  # denials (#19 item 7)
+    *statement_urls.api_urlpatterns,  # statements, disputes, credit refunds (#19 items 8-9)
 ]
 
 describe("billing", paths=api.OPENAPI_PATHS, schemas=api.OPENAPI_SCHEMAS)
 describe("billing-claims", paths=claim_api.OPENAPI_PATHS, schemas=claim_api.OPENAPI_SCHEMAS)
 describe("billing-coding", paths=coding_api.OPENAPI_PATHS, schemas=coding_api.OPENAPI_SCHEMAS)
+describe("billing-estimates", paths=estimate_api.OPENAPI_PATHS, schemas=estimate_api.OPENAPI_SCHEMAS)
+describe("billing-denials", paths=denial_api.OPENAPI_PATHS, schemas=denial_api.OPENAPI_SCHEMAS)
+describe("billing-statements", paths=statement_api.OPENAPI_PATHS, schemas=statement_api.OPENAPI_SCHEMAS)

@@ -32,9 +32,11 @@ from clinicdesk.core import clock
 from clinicdesk.core.permissions import staff_user
 
 from .claim_models import Claim
+from .estimate_models import Estimate
 from .models import EntryKind, LedgerEntry, Superbill
 
-MERGE_HANDLES = ("billing.LedgerEntry.patient", "billing.Superbill.patient", "billing.Claim.patient")
+MERGE_HANDLES = ("billing.LedgerEntry.patient", "billing.Superbill.patient", "billing.Claim.patient",
+                 "billing.Estimate.patient")
 
 
 def move_patient_rows(*, survivor: Any, merged: Any, actor: Any) -> dict[str, int]:
@@ -61,10 +63,11 @@ def move_patient_rows(*, survivor: Any, merged: Any, actor: Any) -> dict[str, in
         transfers += 1
     return {"ledger_transfers": transfers,
             "superbills": Superbill.objects.filter(patient=merged).update(patient=survivor),
-            "claims": Claim.objects.filter(patient=merged).update(patient=survivor, updated_at=clock.now())}
+            "claims": Claim.objects.filter(patient=merged).update(patient=survivor, updated_at=clock.now()),
+            "estimates": Estimate.objects.filter(patient=merged).update(patient=survivor)}
 
 
-COVERAGE_HANDLES = ("billing.Claim.coverage",)
+COVERAGE_HANDLES = ("billing.Claim.coverage", "billing.Estimate.coverage")
 
 
 def repoint_coverages(*, replaced: dict[int, int], actor: Any) -> dict[str, int]:
@@ -73,4 +76,5 @@ def repoint_coverages(*, replaced: dict[int, int], actor: Any) -> dict[str, int]
     repointed = 0
     for dropped, kept in sorted(replaced.items()):
         repointed += Claim.objects.filter(coverage_id=dropped).update(coverage_id=kept, updated_at=clock.now())
+        Estimate.objects.filter(coverage_id=dropped).update(coverage_id=kept)
     return {"claim_coverages": repointed} if repointed else {}

@@ -32,6 +32,10 @@ class PaymentMethod(models.TextChoices):
     CASH = "cash", _("Cash")
     CHECK = "check", _("Check")
     CARD = "card", _("Card")
+    ONLINE = "online", _("Online (patient portal)")
+
+
+DESK_METHODS = (PaymentMethod.CASH, PaymentMethod.CHECK, PaymentMethod.CARD)  # what the desk takes (the drawer)
 
 
 class LedgerEntry(AppendOnlyModel):
@@ -286,4 +290,21 @@ from .claim_models import (  # noqa: E402,F401
     ClaimStatus,
     RemitClaim,
     Remittance,
+)
+from .denial_models import AppealLetter, DenialWriteOff, WriteOffStatus  # noqa: E402,F401 (#19 item 7)
+
+# --- estimates and Good Faith Estimates (#19 item 10) ----------------------------------------------------------------
+from .estimate_models import Estimate, EstimateKind, EstimateStatus, SignatureMethod  # noqa: E402,F401
+
+# --- statements, collections holds, credit refunds, disputes (#19 items 8-9) ----------------------------------------
+from .statement_models import (  # noqa: E402,F401
+    CollectionsHold,
+    CreditRefund,
+    Dispute,
+    DisputeOutcome,
+    DisputeStatus,
+    RefundStatus,
+    Statement,
+    StatementDelivery,
+    StatementSettings,
 )

@@ -33,6 +33,9 @@ def _receipt_lines(entry: LedgerEntry, balance_after: Decimal | None) -> list[tu
     how = entry.get_method_display()
     if entry.method == PaymentMethod.CHECK:
         how = _("Check no. %(number)s") % {"number": entry.check_number}
+    elif entry.method == PaymentMethod.ONLINE:
+        how = _("Online, card ending %(last4)s (ref. %(ref)s)") % {"last4": entry.card_last4 or "----",
+                                                                    "ref": entry.card_reference}
     elif entry.method == PaymentMethod.CARD:
         how = _("Card ending %(last4)s (ref. %(ref)s)") % {"last4": entry.card_last4, "ref": entry.card_reference}
     lines = [

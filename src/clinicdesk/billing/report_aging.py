@@ -71,7 +71,7 @@ def _money(cents: Any) -> Decimal:
 
 
 def aging_query(*, as_of: dt.date, tz: Any, location_ids: list[int] | None,
-                responsible: int | None = None) -> Aging:
+                responsible: int | None = None, patient_ids: list[int] | None = None) -> Aging:
     """Open balances by account and age bucket as of the end of `as_of` (local to `tz`), at the given locations
     (None: all), for one responsible party (None: all). One statement: every account with a balance, its open
     amount per bucket (positive balances) or its credit."""
@@ -88,6 +88,9 @@ def aging_query(*, as_of: dt.date, tz: Any, location_ids: list[int] | None,
     # An entry reversed by the as-of day drops out with its reversal: the correction does not pay the oldest charge.
     where.append("NOT EXISTS (SELECT 1 FROM " + table + " r WHERE r.reverses_id = le.id AND r.created_at < %s)")  # noqa: S608 (fixed SQL and placeholders)
     params.append(end)
+    if patient_ids is not None:  # a statement's patients (billing/services/statements.py)
+        where.append("le.patient_id IN (" + ", ".join(["%s"] * len(patient_ids)) + ")" if patient_ids else "1 = 0")
+        params += patient_ids
     if responsible is not None:
         where.append(RESPONSIBLE_SQL + " = %s")
         params.append(responsible)

@@ -5,7 +5,7 @@ tables (with a chart where one helps) that the page, the CSV and the PDF all ren
 Definitions:
 - payments are money received (shown positive), net of reversed payments; refunds are money given back; the
   net is what stayed. Money entries are counted on the local day they were posted at their location;
-- deposits: the money of each day by method (cash, check, card), refunds and reversals netted on their own day;
+- deposits: the money of each day by method (cash, check, card, online), refunds and reversals netted on their own day;
 - days in A/R = A/R at the end of the period / (charges in the period / days in the period);
 - collection rate = payments / charges in the period; net collection rate = payments / (charges + adjustments),
   adjustments being write-offs (negative) or corrections; reversed charges and adjustments are left out;
@@ -270,7 +270,8 @@ def deposits(actor: Actor, f: Filters) -> Report:
     names = [str(labels[m]) for m in methods]
     totals = [sum((per_day[d][m] for d in days), ZERO) for m in methods]
     table = ReportTable(
-        "deposits", _("Deposits by day and method"), [_("Day"), *names, _("Total")], [DATE, *[MONEY] * 4], rows,
+        "deposits", _("Deposits by day and method"), [_("Day"), *names, _("Total")],
+        [DATE, *[MONEY] * (len(methods) + 1)], rows,
         totals=[_("Total"), *totals, sum(totals, ZERO)] if rows else None,
         chart=_chart([display(d, DATE) for d in days], [(names[i], [r[i + 1] for r in rows])
                                                         for i in range(len(methods))], stacked=True))
@@ -406,7 +407,11 @@ def aging(actor: Actor, f: Filters) -> Report:
     if f.practitioner is not None:
         notes.append(_("A balance belongs to the patient, not to a provider: the aging does not use the provider "
                        "filter (the rates do)."))
-    return Report("aging", _("A/R aging"), f, facts, [summary, payer_table, patient_table, collection], notes)
+    from .report_claims_aging import insurance_aging_table  # insurance A/R by payer from open claims (#19 item 11)
+
+    insurance_table = insurance_aging_table(f, bucket_labels)
+    return Report("aging", _("A/R aging"), f, facts, [summary, payer_table, insurance_table, patient_table, collection],
+                  notes)
 
 
 REPORTS: dict[str, Callable[[Actor, Filters], Report]] = {

@@ -19,6 +19,7 @@ from clinicdesk.practice.models import Location
 
 from .codesets import IcdCode, icd_search
 from .models import (
+    DESK_METHODS,
     ContractedAmount,
     EntryKind,
     FeeItem,
@@ -96,13 +97,13 @@ def payments_for_appointment(appointment_id: int) -> list[LedgerEntry]:
 class DrawerRow:
     user_id: int | None
     user_name: str
-    collected: dict[str, Decimal] = field(default_factory=lambda: {m: ZERO for m in PaymentMethod.values})
-    refunded: dict[str, Decimal] = field(default_factory=lambda: {m: ZERO for m in PaymentMethod.values})
+    collected: dict[str, Decimal] = field(default_factory=lambda: {str(m): ZERO for m in DESK_METHODS})
+    refunded: dict[str, Decimal] = field(default_factory=lambda: {str(m): ZERO for m in DESK_METHODS})
     count: int = 0
 
     @property
     def net(self) -> dict[str, Decimal]:
-        return {m: self.collected[m] - self.refunded[m] for m in PaymentMethod.values}
+        return {m: self.collected[m] - self.refunded[m] for m in self.collected}  # desk methods: online is not here
 
     @property
     def net_total(self) -> Decimal:
@@ -111,7 +112,7 @@ class DrawerRow:
     @property
     def net_by_method(self) -> list[tuple[str, Decimal, Decimal, Decimal]]:
         labels = dict(PaymentMethod.choices)
-        return [(str(labels[m]), self.collected[m], self.refunded[m], self.net[m]) for m in PaymentMethod.values]
+        return [(str(labels[m]), self.collected[m], self.refunded[m], self.net[m]) for m in self.collected]
 
 
 @dataclass
@@ -143,7 +144,8 @@ def drawer_report(*, actor: Actor, location: Location, day: dt.date, user_id: in
     start, end = day_span_utc(day, location.tz)
     money_kinds = [EntryKind.PAYMENT, EntryKind.REFUND]
     entries = LedgerEntry.objects.filter(location=location, created_at__gte=start, created_at__lt=end).filter(
-        kind__in=[*money_kinds, EntryKind.REVERSAL]).select_related("created_by", "reverses__created_by")
+        kind__in=[*money_kinds, EntryKind.REVERSAL], method__in=DESK_METHODS).select_related(
+        "created_by", "reverses__created_by")
     if user_id is not None:
         entries = entries.filter(_drawer_of(user_id))
     rows: dict[int | None, DrawerRow] = {}
@@ -165,7 +167,7 @@ def drawer_report(*, actor: Actor, location: Location, day: dt.date, user_id: in
         else:
             row.refunded[entry.method] += entry.amount
     ledger = LedgerEntry.objects.filter(location=location, created_at__gte=start, created_at__lt=end,
-                                        method__in=PaymentMethod.values).exclude(
+                                        method__in=DESK_METHODS).exclude(
         kind__in=[EntryKind.CHARGE, EntryKind.ADJUSTMENT])
     if user_id is not None:
         ledger = ledger.filter(_drawer_of(user_id))
@@ -211,6 +213,17 @@ def usual_codes_list(*, actor: Actor) -> list[UsualCode]:
     _require_coder(actor)
     return list(UsualCode.objects.select_related("appointment_type").order_by(
         "appointment_type__name", "position", "pk"))
+
+
+def usual_procedure_codes(type_ids: set[int] | list[int]) -> dict[int, list[str]]:
+    """The procedure codes each appointment type usually bills (its superbill defaults), by type id: what a visit
+    of that type is expected to be, before it is coded (insurance asks it for payers' per-code rules). No
+    permission: practice set-up, no patient data."""
+    codes: dict[int, list[str]] = {}
+    for type_id, code in UsualCode.objects.filter(appointment_type_id__in=list(type_ids)).order_by(
+            "appointment_type_id", "position", "pk").values_list("appointment_type_id", "code"):
+        codes.setdefault(type_id, []).append(code)
+    return codes
 
 
 def appointment_type_choices() -> list[tuple[int, str]]:

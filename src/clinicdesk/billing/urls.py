@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import claim_views, coding, report_urls, views
+from . import claim_form_views, claim_views, coding, denial_urls, estimate_views, report_urls, statement_urls, views
 
 app_name = "billing"
 
@@ -31,7 +31,16 @@ urlpatterns = [
     path("claims/submit/", claim_views.claims_submit, name="claims_submit"),
     path("claims/answers/", claim_views.claims_answer, name="claims_answer"),
     path("claims/<int:claim_id>/", claim_views.claim, name="claim"),
+    path("claims/<int:claim_id>/cms1500.pdf", claim_form_views.claim_form_pdf, name="claim_form"),
     *[path(f"claims/<int:claim_id>/{action}/", claim_views.claim_action, {"action": action},
            name=f"claim_{action}") for action in ("scrub", "void", "replace")],
+    # estimates and Good Faith Estimates (#19 item 10)
+    path("patients/<int:patient_id>/estimates/", estimate_views.patient_estimates, name="estimates"),
+    path("patients/<int:patient_id>/estimates/new/", estimate_views.estimate_new, name="estimate_new"),
+    path("estimates/<int:estimate_id>/", estimate_views.estimate, name="estimate"),
+    path("estimates/<int:estimate_id>/sign/", estimate_views.estimate_sign, name="estimate_sign"),
+    path("estimates/<int:estimate_id>/estimate.pdf", estimate_views.estimate_pdf, name="estimate_pdf"),
     *report_urls.urlpatterns,  # payment reports (#19)
+    *denial_urls.urlpatterns,  # denials (#19 item 7)
+    *statement_urls.urlpatterns,  # statements, balances, refunds, disputes (#19 items 8-9)
 ]

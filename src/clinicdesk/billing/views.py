@@ -48,7 +48,9 @@ def account(request: HttpRequest, patient_id: int) -> HttpResponse:
     for line in statement.lines:  # a charge posted from a superbill shows its code and diagnoses
         line.coded = coded.get(line.entry.pk)  # type: ignore[attr-defined]
     return render(request, "billing/account.html", {
-        "account": statement, "methods": PaymentMethod.choices, "locations": locations,
+        "account": statement,
+        "methods": [(v, label) for v, label in PaymentMethod.choices if v != PaymentMethod.ONLINE],
+        "locations": locations,
         "idempotency_key": secrets.token_urlsafe(16),
         "can_post": has_perm(request.user, Perm.BILLING_WRITE)})
 

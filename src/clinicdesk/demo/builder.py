@@ -26,6 +26,7 @@ from clinicdesk.accounts.models import User
 from clinicdesk.accounts.services import user_create
 from clinicdesk.audit.services import record
 from clinicdesk.billing.demo import coding_demo
+from clinicdesk.billing.demo_revenue import revenue_demo
 from clinicdesk.comms.demo import correspondence_demo
 from clinicdesk.comms.models import Channel, Kind
 from clinicdesk.comms.rules import reminder_rule_create
@@ -442,6 +443,7 @@ class DemoBuilder:
         correspondence_demo(location_ids=[loc.pk for loc in locations])  # letters, incoming mail (#24)
         workshops_demo(location_ids=[loc.pk for loc in locations])  # two upcoming workshops (#24)
         coding_demo()
+        revenue_demo()  # claims in every state, 999/277CA/835 answers posted (#19 item 12)
         portal_demo()  # follow-ups and new-patient visits bookable in the patient portal (#23)
         if eligibility:
             eligibility_demo(actor=DEMO_ACTOR)

@@ -3,7 +3,7 @@ authorized dependent's, with the portal's session cookie; any other patient's id
 
 from django.urls import path
 
-from clinicdesk.core.openapi import SESSION, WRITE_AUTH, body, errors, ok
+from clinicdesk.core.openapi import PORTAL_SESSION, PORTAL_WRITE_AUTH, body, errors, ok
 from clinicdesk.core.resources import describe
 
 from . import api
@@ -27,14 +27,14 @@ _AUTH = ("Authenticated by the patient portal's session cookie (not the staff se
 
 
 def _get(op: str, summary: str, schema: str, *, extra: list | None = None) -> dict:
-    return {"get": {"operationId": op, "tags": ["portal"], "security": [SESSION], "summary": summary,
+    return {"get": {"operationId": op, "tags": ["portal"], "security": [PORTAL_SESSION], "summary": summary,
                     "description": _AUTH, "parameters": [_PATIENT, *(extra or [])],
                     "responses": ok(summary, schema) | errors("401", "404")}}
 
 
 def _post(op: str, summary: str, schema_in: str, schema_out: str, *, status: str = "201",
           extra: list | None = None) -> dict:
-    return {"post": {"operationId": op, "tags": ["portal"], "security": [WRITE_AUTH], "summary": summary,
+    return {"post": {"operationId": op, "tags": ["portal"], "security": [PORTAL_WRITE_AUTH], "summary": summary,
                      "description": _AUTH, "parameters": [_PATIENT, *(extra or [])],
                      **({"requestBody": body(schema_in)} if schema_in else {}),
                      "responses": ok(summary, schema_out, status) | errors("400", "401", "403", "404", "409", "415",

@@ -4,6 +4,10 @@ It speaks gateway.py's wire format: it creates checkout sessions (checking the b
 where the patient types a test card (never into Clinicdesk), then POSTs a signed webhook to Clinicdesk and sends
 the browser back to the return URL. Card 4242 4242 4242 4242 is paid; 4000 0000 0000 0002 is declined.
 
+Like a real provider it takes the checkout's `locale` (its page in English or Spanish, amounts in that language's
+format; an unknown one falls back to English) and its `expires_at`: after it the page says the checkout is closed
+and takes no card (410). `pay()` ignores the expiry, so that tests can send a late webhook.
+
     with FakeGateway(key="k", secret="s") as fake:   # or: clinicdesk fakegateway --port 8091
         fake.url  # http://127.0.0.1:<port>
 """
@@ -19,25 +23,56 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from django.conf import settings
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
 
 from .gateway import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 PAID_CARD = "4242424242424242"
 
-PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
-<title>Test checkout</title>
+<title>{title}</title>
 <style>body{{font-family:sans-serif;margin:0 auto;max-width:26rem;padding:1rem}}label{{display:block;margin-top:1rem}}
 input{{font-size:1.1rem;width:100%;box-sizing:border-box;padding:.5rem}}button{{margin-top:1.5rem;font-size:1.1rem;
-padding:.7rem 1.4rem}}</style></head><body><main><h1>Test payment provider</h1>
-<p id="amount">Amount: {amount} {currency}</p><p>Reference {reference}</p>
-<form method="post"><label for="card">Card number</label>
+padding:.7rem 1.4rem}}</style></head><body><main><h1>{heading}</h1>{body}</main></body></html>"""
+FORM = """<p id="amount">{amount_line}</p><p>{reference_line}</p>
+<form method="post"><label for="card">{card}</label>
 <input id="card" name="card" inputmode="numeric" autocomplete="cc-number" required>
-<label for="expiry">Expiry (MM/YY)</label><input id="expiry" name="expiry" value="12/34" required>
-<label for="cvc">CVC</label><input id="cvc" name="cvc" value="123" required>
-<button id="pay" type="submit">Pay {amount} {currency}</button></form></main></body></html>"""
+<label for="expiry">{expiry}</label><input id="expiry" name="expiry" value="12/34" required>
+<label for="cvc">{cvc}</label><input id="cvc" name="cvc" value="123" required>
+<button id="pay" type="submit">{pay}</button></form>"""
+CLOSED = """<p id="closed" role="alert">{closed}</p>"""
+
+
+def _page(session: dict[str, Any], *, closed: bool) -> str:
+    """The checkout page in the session's language (the app's `locale`; English when unknown)."""
+    wanted = str(session.get("locale") or "en").split("-")[0].lower()
+    lang = wanted if wanted in {code for code, _name in settings.LANGUAGES} else "en"
+    with translation.override(lang):
+        money = (f"{formats.number_format(Decimal(session['amount']) / 100, 2, use_l10n=True)} "
+                 f"{html.escape(str(session['currency']))}")
+        if closed:
+            body = CLOSED.format(closed=html.escape(_(
+                "This checkout is closed because it was not used in time. Nothing was charged. Go back to the "
+                "practice's site to start again.")))
+        else:
+            body = FORM.format(
+                amount_line=html.escape(_("Amount: %(amount)s") % {"amount": money}),
+                reference_line=html.escape(_("Reference %(reference)s") % {"reference": session["reference"]}),
+                card=html.escape(_("Card number")), expiry=html.escape(_("Expiry (MM/YY)")),
+                cvc=html.escape(_("Security code (CVC)")), pay=html.escape(_("Pay %(amount)s") % {"amount": money}))
+        return PAGE.format(lang=lang, title=html.escape(_("Test checkout")),
+                           heading=html.escape(_("Test payment provider")), body=body)
+
+
+def _expired(session: dict[str, Any]) -> bool:
+    return bool(session.get("expires_at")) and time.time() >= int(session["expires_at"])
 
 
 class FakeGateway:
@@ -130,10 +165,8 @@ class FakeGateway:
                 if not self.path.startswith("/checkout/") or session is None:
                     self._send(404, b"Not found")
                     return
-                amount = f"{session['amount'] / 100:.2f}"
-                page = PAGE.format(amount=amount, currency=html.escape(session["currency"]),
-                                   reference=html.escape(session["reference"]))
-                self._send(200, page.encode())
+                closed = _expired(session)
+                self._send(410 if closed else 200, _page(session, closed=closed).encode())
 
             def do_POST(self) -> None:
                 if self.path == "/v1/checkout/sessions":
@@ -149,6 +182,10 @@ class FakeGateway:
                 session_id = self.path.rstrip("/").rsplit("/", 1)[-1]
                 if not self.path.startswith("/checkout/") or session_id not in gateway.sessions:
                     self._send(404, b"Not found")
+                    return
+                session = gateway.sessions[session_id]
+                if _expired(session):  # the checkout is closed: no card is taken, no webhook sent
+                    self._send(410, _page(session, closed=True).encode())
                     return
                 form = urllib.parse.parse_qs(self._body().decode())
                 target = gateway._complete(session_id, (form.get("card") or [""])[0])

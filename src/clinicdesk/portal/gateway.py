@@ -9,7 +9,8 @@ refuses a timestamp outside PAYMENT_WEBHOOK_TOLERANCE_SECONDS (a replay). The ev
 
 Wire format (the fake provider in fake_gateway.py speaks the same):
   POST <PAYMENT_GATEWAY_URL>/v1/checkout/sessions   Authorization: Bearer <PAYMENT_GATEWAY_KEY>
-       {"amount": 2500, "currency": "USD", "reference": "...", "return_url": "...", "webhook_url": "..."}
+       {"amount": 2500, "currency": "USD", "reference": "...", "return_url": "...", "webhook_url": "...",
+        "expires_at": <unix seconds: the checkout closes>, "locale": "en" | "es" (the page's language)}
     -> {"id": "cs_...", "url": "https://provider/checkout/cs_..."}
   webhook: headers X-Gateway-Timestamp: <unix seconds>, X-Gateway-Signature: v1=<hex>
        {"id": "evt_...", "type": "checkout.completed" | "checkout.failed",
@@ -89,12 +90,14 @@ def sign(body: bytes, timestamp: str | int, secret: str | None = None) -> str:
     return f"v1={mac}"
 
 
-def checkout_create(*, amount: Decimal, currency: str, reference: str, return_url: str,
-                    webhook_url: str) -> Checkout:
+def checkout_create(*, amount: Decimal, currency: str, reference: str, return_url: str, webhook_url: str,
+                    expires_at: int, locale: str = "en") -> Checkout:
+    """A hosted checkout that closes at `expires_at` (unix seconds), its page in `locale` (a language code)."""
     _require_configured()
     cents = int((amount * 100).to_integral_value())
     payload = json.dumps({"amount": cents, "currency": currency, "reference": reference, "return_url": return_url,
-                          "webhook_url": webhook_url}).encode()
+                          "webhook_url": webhook_url, "expires_at": int(expires_at),
+                          "locale": locale.split("-")[0].lower() or "en"}).encode()
     request = urllib.request.Request(  # noqa: S310 (the configured https provider)
         settings.PAYMENT_GATEWAY_URL.rstrip("/") + "/v1/checkout/sessions", data=payload, method="POST",
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.PAYMENT_GATEWAY_KEY}"})

@@ -214,6 +214,7 @@ class KioskDevice(models.Model):
 
 # --- paying online (issue #23, item 4) ---------------------------------------------------------------------------
 from .models_payments import (  # noqa: E402,F401
+    PAYMENT_TRANSITIONS,
     GatewayEvent,
     OnlinePayment,
     OnlinePaymentStatus,

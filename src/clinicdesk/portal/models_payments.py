@@ -21,6 +21,18 @@ class OnlinePaymentStatus(models.TextChoices):
     PENDING = "pending", pgettext_lazy("online payment", "Waiting for the payment")
     PAID = "paid", pgettext_lazy("online payment", "Paid")
     FAILED = "failed", pgettext_lazy("online payment", "Not paid")
+    EXPIRED = "expired", pgettext_lazy("online payment", "Expired, not paid")
+
+
+# The moves a payment may make. An expired checkout may still become paid: a provider's late "completed" event
+# means the money was taken, so it is posted (services/payments.py, `_apply`); nothing else leaves a final state.
+PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    OnlinePaymentStatus.PENDING: frozenset({OnlinePaymentStatus.PAID, OnlinePaymentStatus.FAILED,
+                                            OnlinePaymentStatus.EXPIRED}),
+    OnlinePaymentStatus.EXPIRED: frozenset({OnlinePaymentStatus.PAID}),
+    OnlinePaymentStatus.PAID: frozenset(),
+    OnlinePaymentStatus.FAILED: frozenset(),
+}
 
 
 class OnlinePayment(models.Model):
@@ -42,10 +54,13 @@ class OnlinePayment(models.Model):
     receipt_number = models.CharField(max_length=20, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)
     created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)  # the provider's checkout closes (null: before 0004)
     paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["patient", "created_at"], name="portal_payment_patient_at")]
+        indexes = [models.Index(fields=["patient", "created_at"], name="portal_payment_patient_at"),
+                   models.Index(fields=["expires_at"], condition=Q(status="pending"),
+                                name="portal_payment_pending_exp")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="portal_payment_positive"),
             models.CheckConstraint(condition=~Q(status="paid") | Q(ledger_entry_id__isnull=False),

@@ -40,7 +40,7 @@ def pay(request: HttpRequest) -> HttpResponse:
     try:
         _payment, url = payments.portal_payment_start(
             actor=actor_of(request), choice=request.POST.get("choice", ""), amount=request.POST.get("amount", ""),
-            base_url=request.build_absolute_uri("/"))
+            base_url=request.build_absolute_uri("/"), locale=request.LANGUAGE_CODE)
     except ValidationFailed as refusal:
         return _page(request, error=refusal.detail, status=422)
     except DomainError as refusal:

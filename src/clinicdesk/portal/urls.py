@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import intake_views, payment_views, views
+from . import intake_views, payment_views, plan_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -42,4 +42,6 @@ urlpatterns = [
     path("staff/intake/<int:submission_id>/", intake_views.staff_intake_review, name="staff-intake-review"),
     path("staff/proxies/", views.staff_proxies, name="staff-proxies"),
     path("staff/proxies/<int:authorization_id>/revoke/", views.staff_proxy_revoke, name="staff-proxy-revoke"),
+    path("staff/plans/<int:patient_id>/", plan_views.staff_plans, name="staff-plans"),  # payment plans (#19)
+    path("staff/plans/end/<int:plan_id>/", plan_views.staff_plan_end, name="staff-plan-end"),
 ]

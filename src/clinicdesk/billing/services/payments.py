@@ -63,6 +63,13 @@ class Tender:
                 raise ValidationFailed("card-last4", _("Enter the last four digits of the card."),
                                        fields={"card_last4": [_("Four digits.")]})
             return Tender(method, card_reference=reference, card_last4=last4)
+        if method == PaymentMethod.ONLINE:  # the payment provider's reference and the last four it reports
+            reference = self.card_reference.strip()
+            if not reference or len(reference) > 40:
+                raise ValidationFailed("online-reference-required", _("An online payment needs its reference."))
+            last4 = self.card_last4.strip()
+            return Tender(method, card_reference=reference,
+                          card_last4=last4 if len(last4) == 4 and digits(last4) == last4 else "")
         return Tender(method)
 
 
@@ -86,6 +93,9 @@ def payment_collect(*, actor: Actor, patient_id: int, location_id: int, amount: 
     patient = _patient(actor, patient_id, location)
     value = parse_amount(amount)
     cleaned = tender.cleaned()
+    if cleaned.method == PaymentMethod.ONLINE and staff_user(actor) is not None:
+        raise ValidationFailed("bad-method", _("Choose cash, check or card."),
+                               fields={"method": [_("Choose cash, check or card.")]})
     if copay and appointment_id is None:
         raise ValidationFailed("copay-needs-visit", _("A co-pay is collected for a visit: open the check-in page."))
     if copay:  # every payment takes the receipt counter: held now, two clerks cannot both see "nothing yet"

@@ -7,6 +7,13 @@ payment on the patient's ledger through billing's one path (`billing.services.pa
 the provider's reference) and numbers the receipt; each event id is kept once, so a retry or replay posts nothing
 twice. A forged, expired or malformed webhook is refused, writes nothing but its audit entry, and an address that
 keeps sending them is refused for a while (`WebhookThrottled`).
+
+A checkout the patient never finishes closes at the provider after PAYMENT_CHECKOUT_EXPIRY_MINUTES (sent with the
+checkout as its expiry): the payment then becomes `expired` (`online_payments_expire`, run by the periodic task
+"expire-online-payments" and, for one patient, whenever they open their payments). A late "completed" event for an
+expired payment is still posted: the provider took the money, so the ledger must show it (a refusal would leave the
+patient charged with nothing on their account); if they had paid the same thing again meanwhile, the second
+payment is a credit on the account, as at the desk. A late "failed" event for an expired payment changes nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from clinicdesk.audit.services import atomic_service, record
@@ -37,7 +45,14 @@ from clinicdesk.scheduling.models import Appointment, AppointmentStatus
 
 from .. import gateway
 from ..actor import PATIENT_PERMS, PatientActor
-from ..models import GatewayEvent, OnlinePayment, OnlinePaymentStatus, PaymentPlan, PaymentPurpose
+from ..models import (
+    PAYMENT_TRANSITIONS,
+    GatewayEvent,
+    OnlinePayment,
+    OnlinePaymentStatus,
+    PaymentPlan,
+    PaymentPurpose,
+)
 from .common import TooManyRequests
 from .common import subject_patient as _subject
 
@@ -155,8 +170,10 @@ def _plan(patient: Patient) -> PlanView | None:
 
 @atomic_service
 def portal_account(*, actor: PatientActor) -> AccountView:
-    """What the patient (or the dependent a proxy acts for) owes and has paid online; the read is audited."""
+    """What the patient (or the dependent a proxy acts for) owes and has paid online; the read is audited. Their
+    checkouts left open past their expiry are marked expired first."""
     patient = _subject(actor)
+    online_payments_expire(patient_ids=actor.reachable_ids)
     payments = list(OnlinePayment.objects.filter(patient=patient).order_by("-created_at", "-pk")[:20])
     view = AccountView(patient, billing.balance_of(patient.pk), _copays(patient), payments, _plan(patient),
                        gateway.configured())
@@ -200,15 +217,18 @@ def _money(value: Decimal) -> str:
     return format_money(value)
 
 
-def portal_payment_start(*, actor: PatientActor, choice: str, amount: str = "", base_url: str) -> tuple[
-        OnlinePayment, str]:
-    """Start paying: the checkout at the provider, and the page to send the patient to. The provider is asked
-    first, outside the transaction; the payment is then recorded as pending (nothing is owed to it yet)."""
+def portal_payment_start(*, actor: PatientActor, choice: str, amount: str = "", base_url: str,
+                         locale: str = "") -> tuple[OnlinePayment, str]:
+    """Start paying: the checkout at the provider (its page in `locale`, by default the active language), and the
+    page to send the patient to. The provider is asked first, outside the transaction; the payment is then recorded
+    as pending (nothing is owed to it yet) until the checkout's expiry."""
     patient = _subject(actor)
     what = _choose(actor, patient, choice, amount)
     if not gateway.configured():
         raise GatewayDown("gateway-not-configured", _("Paying online is not available. Please call the office."))
     reference = f"CD{secrets.token_hex(8).upper()}"
+    started = clock.now()
+    expires = started + dt.timedelta(minutes=settings.PAYMENT_CHECKOUT_EXPIRY_MINUTES)
     base = base_url.rstrip("/")
     from django.urls import reverse
 
@@ -216,14 +236,15 @@ def portal_payment_start(*, actor: PatientActor, choice: str, amount: str = "", 
         checkout = gateway.checkout_create(
             amount=what["amount"], currency=settings.PAYMENT_CURRENCY, reference=reference,
             return_url=f"{base}{reverse('portal:pay-return', args=[reference])}",
-            webhook_url=f"{base}{reverse('portal:pay-webhook')}")
+            webhook_url=f"{base}{reverse('portal:pay-webhook')}", expires_at=int(expires.timestamp()),
+            locale=locale or translation.get_language() or settings.LANGUAGE_CODE)
     except gateway.GatewayUnavailable as exc:
         raise GatewayDown("gateway-down", _("The payment service did not answer. Please try again in a few "
                                             "minutes.")) from exc
     with transaction.atomic():
         payment = OnlinePayment.objects.create(
             patient=patient, paid_by_id=actor.patient_id, currency=settings.PAYMENT_CURRENCY, reference=reference,
-            session_id=checkout.session_id, created_at=clock.now(), **what)
+            session_id=checkout.session_id, created_at=started, expires_at=expires, **what)
         record(actor, "portal.payment_start", payment, patient=patient,
                detail=actor.audit_detail(amount=str(payment.amount), purpose=payment.purpose))
     return payment, checkout.url
@@ -235,6 +256,8 @@ def portal_payment(*, actor: PatientActor, reference: str) -> OnlinePayment:
     payment = OnlinePayment.objects.filter(reference=reference[:40], patient_id__in=actor.reachable_ids).first()
     if payment is None:
         raise NotFound()
+    if payment.status == OnlinePaymentStatus.PENDING and online_payments_expire(payment_ids=[payment.pk]):
+        payment.refresh_from_db()
     record(actor, "portal.read", payment, patient=payment.patient_id, detail=actor.audit_detail())
     return payment
 
@@ -269,6 +292,42 @@ def portal_plan_agree(*, actor: PatientActor, instalments: int) -> PaymentPlan:
     record(actor, "portal.plan_agree", plan, patient=patient,
            detail=actor.audit_detail(total=str(balance), instalments=instalments))
     return plan
+
+
+# --- checkouts never finished ----------------------------------------------------------------------------------
+def _stale(now: dt.datetime) -> Q:
+    """Pending payments whose checkout has closed (rows from before migration 0004 have no expiry: the setting)."""
+    older = now - dt.timedelta(minutes=settings.PAYMENT_CHECKOUT_EXPIRY_MINUTES)
+    return Q(status=OnlinePaymentStatus.PENDING) & (
+        Q(expires_at__lte=now) | Q(expires_at__isnull=True, created_at__lte=older))
+
+
+def stale_payments_exist() -> bool:
+    """The periodic task's cheap check."""
+    return OnlinePayment.objects.filter(_stale(clock.now())).exists()
+
+
+@atomic_service
+def online_payments_expire(*, patient_ids: Any = None, payment_ids: Any = None, limit: int = 500) -> int:
+    """Mark pending payments whose checkout has closed as expired (all of them, or those of `patient_ids` or
+    `payment_ids`); the number marked. Each row is locked and checked again, so a webhook posting it at the same
+    moment wins; safe to run twice. Audited as the system, with the patient."""
+    stale = OnlinePayment.objects.filter(_stale(clock.now()))
+    if patient_ids is not None:
+        stale = stale.filter(patient_id__in=list(patient_ids))
+    if payment_ids is not None:
+        stale = stale.filter(pk__in=list(payment_ids))
+    ids = list(stale.order_by("pk").values_list("pk", flat=True)[:limit])
+    marked = 0
+    for payment in OnlinePayment.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+        if payment.status != OnlinePaymentStatus.PENDING:
+            continue  # settled by a webhook meanwhile
+        payment.status = OnlinePaymentStatus.EXPIRED
+        payment.save(update_fields=["status"])
+        record(None, "portal.payment_expired", payment, patient=payment.patient_id,
+               detail={"reference": payment.reference, "amount": str(payment.amount)})
+        marked += 1
+    return marked
 
 
 # --- the provider's webhook ------------------------------------------------------------------------------------
@@ -320,8 +379,12 @@ def _apply(event: gateway.GatewayEvent) -> str:
             or payment.currency != event.currency:
         raise WebhookRefused("webhook-mismatch", _("The event does not match a checkout."))
     GatewayEvent.objects.create(event_id=event.event_id, kind=event.kind, payment=payment, received_at=clock.now())
-    if payment.status != OnlinePaymentStatus.PENDING:
-        return "replay"  # a second event for a checkout already settled: kept, nothing posted
+    # An expired checkout paid at the provider after all is posted (the money was taken: see above); any other event
+    # for a settled checkout (a second event, a late failure) is kept and changes nothing.
+    late = payment.status == OnlinePaymentStatus.EXPIRED
+    target = OnlinePaymentStatus.FAILED if event.kind == "checkout.failed" else OnlinePaymentStatus.PAID
+    if target not in PAYMENT_TRANSITIONS[payment.status]:
+        return "replay"
     actor = OnlinePaymentActor(payment=payment)
     if event.kind == "checkout.failed":
         payment.status = OnlinePaymentStatus.FAILED
@@ -334,7 +397,7 @@ def _apply(event: gateway.GatewayEvent) -> str:
              PaymentPurpose.INSTALMENT: _("Online payment plan instalment (patient portal)")}
     entry = billing.payment_collect(
         actor=actor, patient_id=payment.patient_id, location_id=payment.location_id, amount=payment.amount,
-        tender=billing.Tender("card", card_reference=f"online {payment.session_id}"[:40], card_last4=last4),
+        tender=billing.Tender("online", card_reference=f"{payment.session_id}"[:40], card_last4=last4),
         appointment_id=payment.appointment_id, description=str(words[PaymentPurpose(payment.purpose)]),
         idempotency_key=f"portal-online:{payment.reference}", copay=payment.purpose == PaymentPurpose.COPAY,
         confirm_second=True)
@@ -345,5 +408,6 @@ def _apply(event: gateway.GatewayEvent) -> str:
     payment.paid_at = clock.now()
     payment.save(update_fields=["status", "ledger_entry_id", "receipt_number", "card_last4", "paid_at"])
     record(actor, "portal.payment_paid", payment, patient=payment.patient_id,
-           detail=actor.audit_detail(amount=str(payment.amount), entry=entry.pk, event=event.event_id))
+           detail=actor.audit_detail(amount=str(payment.amount), entry=entry.pk, event=event.event_id,
+                                     **({"after_expiry": True} if late else {})))
     return "posted"
