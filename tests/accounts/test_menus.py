@@ -14,7 +14,7 @@ def test_each_role_sees_only_its_screens(signed_in):
     assert _menu(signed_in(Role.FRONT_DESK)) == [
         "home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
         "insurance", "authorizations", "readiness", "transfers",
-        "drawer",
+        "drawer", "disputes",
         "roster", "swaps", "training", "timeclock",
         "supplies", "correspondence", "workshops", "campaigns", "compliance"]
     # Compliance reads reports but not the schedule: the no-show call list (appointments) is not theirs.
@@ -28,7 +28,7 @@ def test_each_role_sees_only_its_screens(signed_in):
     assert _menu(signed_in(Role.PRACTICE_COORDINATOR)) == [
         "home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
         "insurance", "authorizations", "readiness", "transfers", "payers",
-        "drawer", "payments",
+        "drawer", "denials", "disputes", "payments",
         "roster", "swaps", "training", "timeclock",
         "supplies", "correspondence", "workshops", "campaigns", "compliance",
         "dashboards", "forecast", "noshow",
@@ -36,7 +36,7 @@ def test_each_role_sees_only_its_screens(signed_in):
     assert _menu(signed_in(Role.BILLING)) == [
         "home", "patients", "schedule",
         "insurance", "authorizations", "payers",
-        "drawer", "coding", "claims", "payments",
+        "drawer", "coding", "claims", "denials", "statements", "disputes", "payments",
         "roster", "swaps", "training", "timeclock",
         "correspondence", "compliance",
         "dashboards", "forecast", "noshow"]

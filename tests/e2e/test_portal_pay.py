@@ -74,7 +74,8 @@ def test_a_patient_pays_a_co_pay_at_the_fake_gateway_on_a_phone(browser, live_se
 
             page.locator("#pay-now").click()
             page.wait_for_url(f"{fake.url}/checkout/**")
-            expect(page.locator("#amount")).to_contain_text("25.00")
+            expect(page.locator("#amount")).to_contain_text("25.00" if language == "en" else "25,00")
+            assert page.evaluate("document.documentElement.lang") == language  # the app's language, passed on
             page.fill("#card", "4242 4242 4242 4242")
             _shot(page, language, "2_fake_gateway")
             page.locator("#pay").click()

@@ -12,12 +12,13 @@ pytestmark = pytest.mark.e2e
 
 EXPECTED_SCREENS = {  # as tests/accounts/test_menus.py, in the menu's groups
     Role.FRONT_DESK: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
-                      "insurance", "authorizations", "readiness", "transfers", "drawer", "roster", "swaps", "training",
+                      "insurance", "authorizations", "readiness", "transfers", "drawer", "disputes", "roster", "swaps",
+                      "training",
                       "timeclock", "supplies", "correspondence", "workshops", "campaigns", "compliance"],
     Role.PRACTICE_COORDINATOR: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
                                 "insurance", "authorizations", "readiness", "transfers", "payers", "drawer",
-                                "payments", "roster", "swaps", "training", "timeclock", "supplies", "correspondence",
-                                "workshops",
+                                "denials", "disputes", "payments", "roster", "swaps", "training", "timeclock",
+                                "supplies", "correspondence", "workshops",
                                 "campaigns", "compliance", "dashboards", "forecast", "noshow", "setup", "locations"],
 }
 

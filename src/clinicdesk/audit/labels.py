@@ -331,6 +331,7 @@ ACTION_LABELS |= {
     "portal.message_answer": _("Portal message answered"),
     "portal.message_send": _("Portal message sent by a patient"),
     "portal.options": _("Open times viewed in the portal"),
+    "portal.payment_expired": _("Online payment closed unfinished (checkout expired)"),
     "portal.payment_failed": _("Online payment not completed"),
     "portal.payment_paid": _("Online payment received"),
     "portal.payment_start": _("Online payment started in the portal"),
@@ -366,6 +367,7 @@ ACTION_LABELS |= {
     "claim.batch_send": _("Claim batch sent"),
     "claim.build": _("Claim made"),
     "claim.list": _("Claims viewed"),
+    "claim.print_form": _("Claim form (CMS-1500) printed"),
     "claim.reject": _("Claim rejected"),
     "claim.remit": _("Claim payment posted"),
     "claim.replace": _("Claim replaced by a corrected claim"),
@@ -376,6 +378,48 @@ ACTION_LABELS |= {
     "ledger.insurance_adjustment": _("Insurance adjustment posted"),
     "ledger.insurance_payment": _("Insurance payment posted"),
     "remittance.post": _("Remittance posted"),
+}
+
+# Denials (#19 item 7)
+ACTION_LABELS |= {
+    "denial.appeal": _("Appeal letter of a denied claim written"),
+    "denial.list": _("Denials viewed"),
+    "denial.rate": _("Denial rate viewed"),
+    "denial.view": _("Denial viewed"),
+    "denial.write_off_approve": _("Write-off of a denial approved"),
+    "denial.write_off_list": _("Write-offs waiting for approval viewed"),
+    "denial.write_off_refuse": _("Write-off of a denial refused"),
+    "denial.write_off_request": _("Write-off of a denial asked"),
+    # statements, balances, credit refunds, payment plans, disputes (#19 items 8-9)
+    "statement.settings": _("Statement cycle settings changed"),
+    "statement.cycle_preview": _("Statement cycle previewed"),
+    "statement.create": _("Statement made"),
+    "statement.print": _("Statement marked printed"),
+    "statement.list": _("Statements to print viewed"),
+    "balance.read": _("Balance and statements viewed"),
+    "collections.hold": _("Collections hold placed"),
+    "collections.release": _("Collections hold released"),
+    "refund.request": _("Refund of a credit balance requested"),
+    "refund.approve": _("Refund of a credit balance approved and posted"),
+    "refund.decline": _("Refund of a credit balance declined"),
+    "refund.list": _("Refunds waiting for approval viewed"),
+    "plan.read": _("Payment plans viewed"),
+    "plan.create": _("Payment plan set up"),
+    "plan.end": _("Payment plan ended"),
+    "plan.default": _("Payment plan defaulted"),
+    "dispute.open": _("Billing dispute recorded"),
+    "dispute.close": _("Billing dispute answered and closed"),
+    "dispute.read": _("Billing dispute viewed"),
+    "dispute.list": _("Billing disputes viewed"),
+}
+
+# Estimates and Good Faith Estimates (#19 item 10)
+ACTION_LABELS |= {
+    "estimate.create": _("Cost estimate made"),
+    "estimate.view": _("Cost estimate viewed"),
+    "estimate.list": _("Cost estimates viewed"),
+    "estimate.sign": _("Cost estimate signed or received"),
+    "estimate.print": _("Cost estimate printed"),
 }
 
 # Workshops and events (#24 item 3)
@@ -461,6 +505,7 @@ FHIR_TYPES: dict[str, Promise] = {
     "Coverage": _("insurance coverage"),
     "CoverageEligibilityRequest": _("coverage check requests"),
     "CoverageEligibilityResponse": _("coverage check answers"),
+    "ServiceRequest": _("referrals and prior authorizations"),
     "Flag": _("patient alerts"),
     "AuditEvent": _("audit events"),
     "StructureDefinition": _("structure definitions"),

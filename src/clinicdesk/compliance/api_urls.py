@@ -5,7 +5,7 @@ from typing import Any
 from django.urls import path
 
 from clinicdesk.core.openapi import SESSION, WRITE_AUTH, body, errors, ok
-from clinicdesk.core.resources import describe
+from clinicdesk.core.resources import MAX_ID, describe
 
 from . import api
 from .models import Channel, ComplaintTopic, GrievanceBasis, IncidentKind, Recurrence, Severity
@@ -101,7 +101,7 @@ urlpatterns += [
          name="compliance-occurrence-complete"),
     path("policy-versions/<int:pk>/acknowledge", api_program.policy_acknowledge, name="policy-acknowledge"),
 ]
-_PK = [{"name": "pk", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0},
+_PK = [{"name": "pk", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
         "description": "The record's id."}]
 _OCCURRENCE = {"type": "object", "required": ["id", "duty", "dueOn"], "properties": {
     "id": _ID, "duty": _ID, "dueOn": _DATE, "owner": _ID, "doneOn": _nullable(_DATE), "evidenceNote": _TEXT,

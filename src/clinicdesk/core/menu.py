@@ -43,6 +43,9 @@ SCREENS: tuple[Screen, ...] = (
     Screen("drawer", _("Cash drawer"), "billing:drawer", Perm.BILLING_READ),
     Screen("coding", _("Coding"), "billing:coding", Perm.CHARGE_CAPTURE),
     Screen("claims", _("Claims"), "billing:claims", Perm.BILLING_WRITE),  # claims and remittances (#19)
+    Screen("denials", _("Denials"), "billing:denials", (Perm.BILLING_WRITE, Perm.BILLING_APPROVE)),  # #19 item 7
+    Screen("statements", _("Statements"), "billing:statements", Perm.BILLING_WRITE),  # #19 item 8
+    Screen("disputes", _("Billing disputes"), "billing:disputes", Perm.BILLING_READ),  # #19 item 9
     Screen("payments", _("Payment reports"), "billing:reports", Perm.REPORTS_READ, also=Perm.BILLING_READ),
     Screen("roster", _("Staff roster"), "staffing:roster", Perm.STAFFING_READ),
     Screen("swaps", _("Shift swaps"), "staffing:swaps", Perm.STAFFING_READ),
@@ -85,7 +88,8 @@ MENU_GROUPS: tuple[MenuGroup, ...] = (
               ("home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake")),
     MenuGroup("insurance", pgettext_lazy("menu group", "Insurance"),
               ("insurance", "authorizations", "readiness", "transfers", "payers")),
-    MenuGroup("billing", pgettext_lazy("menu group", "Billing"), ("drawer", "coding", "claims", "payments")),
+    MenuGroup("billing", pgettext_lazy("menu group", "Billing"),
+              ("drawer", "coding", "claims", "denials", "statements", "disputes", "payments")),
     MenuGroup("staff", pgettext_lazy("menu group", "Staff"), ("roster", "swaps", "training", "timeclock")),
     MenuGroup("office", pgettext_lazy("menu group", "Back office"),
               ("supplies", "correspondence", "workshops", "campaigns", "compliance")),

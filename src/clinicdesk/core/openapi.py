@@ -36,6 +36,10 @@ LOCAL_TIME = {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-
 
 SESSION: dict[str, list[str]] = {"session": []}
 WRITE_AUTH: dict[str, list[str]] = {"session": [], "csrfCookie": [], "csrfHeader": []}
+# The patient portal's API (/api/v1/portal/...): the portal's own session cookie, never the staff session.
+PORTAL_SESSION_COOKIE = getattr(settings, "PORTAL_SESSION_COOKIE", "clinicdesk_portal")  # as portal.actor reads it
+PORTAL_SESSION: dict[str, list[str]] = {"portalSession": []}
+PORTAL_WRITE_AUTH: dict[str, list[str]] = {"portalSession": [], "csrfCookie": [], "csrfHeader": []}
 
 def _problem(description: str) -> dict[str, Any]:
     return {"description": description,
@@ -271,6 +275,9 @@ def document() -> dict[str, Any]:
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME,
                             "description": "The session of a signed-in user (sign in at /accounts/login/)."},
+                "portalSession": {"type": "apiKey", "in": "cookie", "name": PORTAL_SESSION_COOKIE,
+                                  "description": "A patient's portal session (sign in at /portal/ by a one-time link "
+                                                 "or code); separate from the staff session."},
                 "csrfCookie": {"type": "apiKey", "in": "cookie", "name": settings.CSRF_COOKIE_NAME,
                                "description": "Django's CSRF cookie: 32 or 64 letters and digits."},
                 "csrfHeader": {"type": "apiKey", "in": "header", "name": _csrf_header(),

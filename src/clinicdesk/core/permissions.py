@@ -61,6 +61,8 @@ class Perm(StrEnum):
     FRONTDESK = "frontdesk.operate"
     BILLING_READ = "billing.read"
     BILLING_WRITE = "billing.write"
+    # Approving what a biller asks for (#19): a denied claim's write-off, a credit refund; the practice coordinator
+    BILLING_APPROVE = "billing.approve"
     CLINICAL_TRIAGE = "clinical.triage"
     REPORTS_READ = "reports.read"
     AUDIT_READ = "audit.read"
@@ -106,6 +108,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.PATIENT_EXPORT,
             Perm.SCHEDULE_OVERBOOK,
             Perm.BILLING_READ,
+            Perm.BILLING_APPROVE,
             Perm.REPORTS_READ,
             Perm.PRACTICE_ADMIN,
             Perm.STAFFING_ADMIN,

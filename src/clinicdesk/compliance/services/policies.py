@@ -16,6 +16,7 @@ from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, NotFound
 from clinicdesk.core.permissions import Actor, Perm, Role, require, staff_user
+from clinicdesk.core.resources import MAX_ID
 
 from ..models import Policy, PolicyAck, PolicyVersion
 from ._common import Errors, clean_text
@@ -80,6 +81,8 @@ def policy_publish(*, actor: Actor, policy_id: int, effective_on: dt.date | None
 def policy_acknowledge(*, actor: Actor, version_id: int) -> PolicyAck:
     """The signed-in staff member acknowledges a version they are asked to."""
     user = staff_user(actor)
+    if not 1 <= version_id <= MAX_ID:  # no such row: a number the database cannot even hold is a 404, not a 500
+        raise NotFound()
     ack = (PolicyAck.objects.select_for_update().filter(version_id=version_id, user=user).first()
            if user is not None else None)
     if ack is None:
