@@ -74,3 +74,11 @@ def test_resource_schema_comes_from_the_same_fields() -> None:
     assert schemas["Thing"]["properties"]["name"]["maxLength"] == 5
     assert schemas["Thing"]["properties"]["until"] == {"oneOf": [{"type": "string", "format": "date"},
                                                                  {"type": "null"}]}
+
+
+def test_a_date_time_member_is_the_same_instant_in_utc_whatever_its_offset() -> None:
+    """Python reads offsets up to ±23:59 and PostgreSQL stores only ±15:59 (schemathesis found the 500 on
+    POST /api/v1/availability-exceptions): every date-time member arrives in UTC."""
+    moment = ApiField.datetime("end")._parse_datetime("6477-12-08T05:52:33.3-23:00")
+    assert moment.utcoffset() == dt.timedelta(0)
+    assert moment == dt.datetime(6477, 12, 9, 4, 52, 33, 300000, tzinfo=dt.UTC)

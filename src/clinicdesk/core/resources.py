@@ -247,7 +247,8 @@ class ApiField:
             moment = None
         if moment is None or moment.tzinfo is None or not 1900 <= moment.year <= 8999:
             raise self._refuse(_("a date-time with a UTC offset"))
-        return moment
+        # The same instant in UTC: Python takes offsets up to ±23:59, PostgreSQL only ±15:59 (a 500 otherwise).
+        return moment.astimezone(dt.UTC)
 
     # --- schema -------------------------------------------------------------------------------------------
     def schema(self, *, output: bool) -> dict[str, Any]:
