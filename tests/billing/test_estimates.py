@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from clinicdesk.audit.models import AuditEntry
 from clinicdesk.billing.models import ContractedAmount, Estimate
-from clinicdesk.billing.services.estimates import gfe_due_by, split_line
+from clinicdesk.billing.services.estimates import _gfe_due_by as gfe_due_by
+from clinicdesk.billing.services.estimates import _split_line as split_line
 from clinicdesk.core.permissions import Role
 from clinicdesk.insurance.models import EligibilityResult
 from clinicdesk.insurance.services import coverage_fingerprint

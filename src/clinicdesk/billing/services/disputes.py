@@ -73,7 +73,7 @@ def dispute_open(*, actor: Actor, patient_id: int, reason: str, amount: Decimal 
     return dispute
 
 
-def letter_paragraphs(dispute: Dispute, outcome: str, response: str, language: str) -> tuple[str, list[str]]:
+def _letter_paragraphs(dispute: Dispute, outcome: str, response: str, language: str) -> tuple[str, list[str]]:
     """The response letter's subject and paragraphs in `language` (the template: fixed words around the biller's
     own response)."""
     with in_language(language):
@@ -124,7 +124,7 @@ def dispute_close(*, actor: Actor, dispute_id: int, outcome: str, response: str,
         adjustment_post(actor=actor, patient_id=dispute.patient_id, location_id=dispute.location_id,
                         amount=-dispute.amount, reason=_("Written off after dispute %(number)s") % {
                             "number": dispute.pk}, idempotency_key=f"dispute-writeoff:{dispute.pk}")
-    subject, paragraphs = letter_paragraphs(dispute, outcome, response, chosen)
+    subject, paragraphs = _letter_paragraphs(dispute, outcome, response, chosen)
     today = clock.today_in(dispute.location.tz)
     data = dispute_letter_pdf(patient=dispute.patient, location=dispute.location, language=chosen,
                               paragraphs=paragraphs, when=today, subject=subject)

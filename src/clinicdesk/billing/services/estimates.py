@@ -9,7 +9,7 @@ maximum. Every assumption behind the numbers is kept with the estimate and shown
 A patient with no coverage in effect on the day of service, or who asks to pay for themself, gets the Good Faith
 Estimate of the No Surprises Act (45 CFR 149.610): the full expected charges, given within one business day when
 the visit is booked 3 to 9 business days ahead, within three business days when booked 10 or more business days
-ahead or when the patient asks without a booking (`gfe_due_by`). Its PDF is stored on the chart when given and
+ahead or when the patient asks without a booking (`_gfe_due_by`). Its PDF is stored on the chart when given and
 again once signed (or marked received by a staff member, with the time). Money is Decimal throughout."""
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def business_days_after(day: dt.date, count: int) -> dt.date:
     return day
 
 
-def business_days_between(first: dt.date, last: dt.date) -> int:
+def _business_days_between(first: dt.date, last: dt.date) -> int:
     days, day = 0, first
     while day < last:
         day += dt.timedelta(days=1)
@@ -98,10 +98,10 @@ def business_days_between(first: dt.date, last: dt.date) -> int:
     return days
 
 
-def gfe_due_by(*, requested_on: dt.date, service_date: dt.date, booked: bool) -> dt.date:
+def _gfe_due_by(*, requested_on: dt.date, service_date: dt.date, booked: bool) -> dt.date:
     """When a Good Faith Estimate must be given (45 CFR 149.610(b)(1)(iii)): booked 3 to 9 business days ahead,
     within 1 business day of booking; booked 10 or more ahead, or asked for without a booking, within 3."""
-    ahead = business_days_between(requested_on, service_date)
+    ahead = _business_days_between(requested_on, service_date)
     if booked and 3 <= ahead < 10:
         return business_days_after(requested_on, 1)
     if booked and ahead < 3:
@@ -109,7 +109,7 @@ def gfe_due_by(*, requested_on: dt.date, service_date: dt.date, booked: bool) ->
     return business_days_after(requested_on, 3)
 
 
-def split_line(allowed: Decimal, state: dict[str, Decimal | None], assumptions: set[str]) -> Decimal:
+def _split_line(allowed: Decimal, state: dict[str, Decimal | None], assumptions: set[str]) -> Decimal:
     """The patient's share of one line's allowed amount; `state` carries what is left of the co-pay, deductible
     and out-of-pocket maximum from line to line."""
     rest, patient = allowed, ZERO
@@ -277,7 +277,7 @@ def estimate_create(*, actor: Actor, patient_id: int, location_id: int | None = 
                 allowed = charge
             else:
                 allowed = _money(contract.amount * line.units)
-            patient_share = split_line(allowed, state, flags)
+            patient_share = _split_line(allowed, state, flags)
         payer_share = allowed - patient_share
         rows.append({"code": line.code, "modifiers": line.modifiers, "description": fee.description,
                      "units": line.units, "charge": str(charge), "allowed": str(allowed),
@@ -298,7 +298,7 @@ def estimate_create(*, actor: Actor, patient_id: int, location_id: int | None = 
             assumptions.append({"code": "oop", "params": {"amount": str(benefits.out_of_pocket_remaining)}})
         assumptions += [{"code": flag, "params": {}} for flag in sorted(flags)]
     assumptions.append({"code": "fee-schedule", "params": {"date": service_date.isoformat()}})
-    due_by = (gfe_due_by(requested_on=today, service_date=service_date, booked=appointment is not None)
+    due_by = (_gfe_due_by(requested_on=today, service_date=service_date, booked=appointment is not None)
               if kind == EstimateKind.GOOD_FAITH else today)
     prefix = "GFE" if kind == EstimateKind.GOOD_FAITH else "EST"
     try:

@@ -157,7 +157,7 @@ def held_patients(patient_ids: set[int]) -> dict[int, str]:
     return held
 
 
-def cycle_plan(*, patients: QuerySet[Patient], as_of: dt.date) -> CyclePlan:
+def _cycle_plan(*, patients: QuerySet[Patient], as_of: dt.date) -> CyclePlan:
     """Every one of these patients with a non-zero balance, due or skipped with the reason."""
     interval = statement_settings().interval_days
     charts = {p.pk: p for p in patients.filter(pk__in=LedgerEntry.objects.values("patient_id"))
@@ -193,7 +193,7 @@ def cycle_plan(*, patients: QuerySet[Patient], as_of: dt.date) -> CyclePlan:
 @atomic_service
 def statement_cycle_preview(*, actor: Actor, as_of: dt.date, location_id: int | None = None) -> CyclePlan:
     require(actor, Perm.BILLING_WRITE)
-    plan = cycle_plan(patients=_patients(actor, location_id), as_of=_check_day(as_of))
+    plan = _cycle_plan(patients=_patients(actor, location_id), as_of=_check_day(as_of))
     record(actor, "statement.cycle_preview", resource_type="statement", resource_id="",
            detail={"as_of": as_of.isoformat(), "due": len(plan.due), "skipped": len(plan.skipped)})
     return plan
@@ -208,7 +208,7 @@ class CycleResult:
 def statement_cycle_run(*, actor: Actor, as_of: dt.date, location_id: int | None = None) -> CycleResult:
     """Make the statements due (one transaction per statement: one patient's trouble stops nobody else's)."""
     require(actor, Perm.BILLING_WRITE)
-    plan = cycle_plan(patients=_patients(actor, location_id), as_of=_check_day(as_of))
+    plan = _cycle_plan(patients=_patients(actor, location_id), as_of=_check_day(as_of))
     created = []
     for candidate in plan.due:
         try:
