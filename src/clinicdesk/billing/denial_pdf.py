@@ -6,52 +6,18 @@ the amount and the reason of the denial in words, and asking for reconsideration
 from __future__ import annotations
 
 import datetime as dt
-import io
-import textwrap
 from decimal import Decimal
 from typing import Any
 
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.units import inch
-from reportlab.pdfgen import canvas
+
+from clinicdesk.core.letter_pdf import LetterPage, letter_day
 
 from .denial_words import next_step, reason_words
 from .money import format_money
 
 LETTER_LANGUAGES = ("en", "es")
-
-
-class _Page:
-    def __init__(self, title: str) -> None:
-        self.buffer = io.BytesIO()
-        self.pdf = canvas.Canvas(self.buffer, pagesize=letter, invariant=True)
-        self.pdf.setTitle(title)
-        self.y = 10.2 * inch
-
-    def line(self, text: str, *, bold: bool = False, size: int = 10, gap: int = 14) -> None:
-        if self.y < 1.0 * inch:
-            self.pdf.showPage()
-            self.y = 10.2 * inch
-        self.pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-        self.pdf.drawString(inch, self.y, text)
-        self.y -= gap
-
-    def para(self, text: str, *, width: int = 90) -> None:
-        for chunk in (text or "").splitlines() or [""]:
-            for piece in textwrap.wrap(chunk, width) or [""]:
-                self.line(piece)
-        self.y -= 6
-
-    def done(self) -> bytes:
-        self.pdf.showPage()
-        self.pdf.save()
-        return self.buffer.getvalue()
-
-
-def _day(day: dt.date | None) -> str:
-    return formats.date_format(day, "DATE_FORMAT") if day else "—"
 
 
 def appeal_letter_pdf(claim: Any, *, codes: list[str], amount: Decimal, language: str, sent_on: dt.date,
@@ -64,27 +30,22 @@ def appeal_letter_pdf(claim: Any, *, codes: list[str], amount: Decimal, language
 def _letter(claim: Any, codes: list[str], amount: Decimal, sent_on: dt.date, note: str) -> bytes:
     location, payer, patient = claim.location, claim.payer, claim.patient
     title = _("Request for reconsideration of a denied claim")
-    page = _Page(title)
-    page.line(location.organization.name, bold=True, size=14, gap=16)
-    for text in (location.name, location.address_line, f"{location.city}, {location.state} {location.postal_code}",
-                 location.phone):
-        if text and text.strip(" ,"):
-            page.line(text)
-    page.y -= 16
-    page.line(_day(sent_on))
-    page.y -= 10
+    page = LetterPage(title, wrap=90)
+    page.letterhead(location)
+    page.line(letter_day(sent_on))
+    page.space(10)
     page.line(payer.name)
     page.line(_("Appeals department"))
     for text in (payer.address_line, f"{payer.city}, {payer.state} {payer.postal_code}" if payer.city else ""):
         if text:
             page.line(text)
-    page.y -= 16
+    page.space(16)
     page.line(title, bold=True, size=12, gap=18)
     facts = [
         (_("Patient"), f"{patient.given_name} {patient.family_name}"),
-        (_("Date of birth"), _day(patient.birth_date)),
+        (_("Date of birth"), letter_day(patient.birth_date)),
         (_("Member id"), claim.coverage.member_id),
-        (_("Date of service"), _day(claim.date_of_service)),
+        (_("Date of service"), letter_day(claim.date_of_service)),
         (_("Our claim number"), claim.claim_number),
         (_("Payer's claim number"), claim.payer_claim_number or "—"),
         (_("Amount billed"), format_money(claim.total_charge)),
@@ -92,7 +53,7 @@ def _letter(claim: Any, codes: list[str], amount: Decimal, sent_on: dt.date, not
     ]
     for label, value in facts:
         page.line(f"{label}: {value}")
-    page.y -= 8
+    page.space(8)
     page.para(_("To the appeals department,"))
     page.para(_("We ask you to reconsider your decision on the claim above. You denied it for this reason:"))
     for code in codes or [""]:
@@ -108,7 +69,7 @@ def _letter(claim: Any, codes: list[str], amount: Decimal, sent_on: dt.date, not
         page.para(note.strip())
     page.para(_("Please review the claim again and send us your decision in writing. If you need more "
                 "information, call us at %(phone)s.") % {"phone": location.phone or "—"})
-    page.y -= 10
+    page.space(10)
     page.para(_("Sincerely,"))
     page.para(location.organization.name)
     return page.done()
