@@ -41,6 +41,17 @@ def test_good_faith_estimates_are_due_by_the_no_surprises_act_days():
                       booked=False) == dt.date(2026, 12, 2)  # Friday + 3 business days
 
 
+def test_a_good_faith_estimate_counts_only_the_days_the_practice_is_open():
+    """45 CFR 149.610(a)(2): a business day is a day the provider is open. Thanksgiving closed: Wednesday is
+    followed by Friday."""
+    monday, thanksgiving = dt.date(2026, 11, 23), dt.date(2026, 11, 26)
+    assert gfe_due_by(requested_on=monday, service_date=dt.date(2026, 12, 14), booked=True,
+                      closed={thanksgiving}) == dt.date(2026, 11, 27)
+    # Booked four weekdays ahead, but the closure makes it three business days: still due the next day.
+    assert gfe_due_by(requested_on=monday, service_date=dt.date(2026, 11, 27), booked=True,
+                      closed={thanksgiving}) == dt.date(2026, 11, 24)
+
+
 def test_an_insured_estimate_splits_each_line_with_the_latest_271(signed_in, location, biller, fees, practice,
                                                                    clearwater, clock):
     patient = PatientFactory(home_location=location)

@@ -86,3 +86,27 @@ def parse_instant(value: str | None, *, name: str = "start") -> dt.datetime | No
         raise ValidationFailed("bad-time", _("%(name)s: not a date and time; use e.g. 2026-11-24T09:00:00-05:00.")
                                % {"name": _label(name)}, fields={name: [_("Not a date and time.")]}) from exc
     return instant_in_range(moment, name=name)
+
+
+def business_days_after(day: dt.date, count: int, closed: frozenset[dt.date] | set[dt.date] = frozenset()
+                        ) -> list[dt.date]:
+    """The next `count` business days after `day`: Monday to Friday, not a day in `closed` (the location's
+    holidays and closures: scheduling.selectors.closed_days)."""
+    days: list[dt.date] = []
+    current = day
+    while len(days) < count:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5 and current not in closed:
+            days.append(current)
+    return days
+
+
+def business_days_between(first: dt.date, last: dt.date,
+                          closed: frozenset[dt.date] | set[dt.date] = frozenset()) -> int:
+    """How many business days come after `first` up to and including `last` (0 when `last` is not later)."""
+    count, current = 0, first
+    while current < last:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5 and current not in closed:
+            count += 1
+    return count

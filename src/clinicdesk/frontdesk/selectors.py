@@ -21,6 +21,7 @@ from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.billing.selectors import payments_for_appointment
 from clinicdesk.billing.services import balance_of, collected_for_appointment
 from clinicdesk.core import clock
+from clinicdesk.core.dates import business_days_after
 from clinicdesk.core.exceptions import NotFound, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm, Role, has_perm, require
 from clinicdesk.core.timezones import day_span_utc
@@ -32,8 +33,8 @@ from clinicdesk.patients.selectors import (
     require_patient_in_reach,
 )
 from clinicdesk.practice.models import Location, Practitioner, Room
-from clinicdesk.scheduling.models import Appointment, AppointmentStatus, ChecklistItem, LocationHoliday
-from clinicdesk.scheduling.selectors import calendar_day
+from clinicdesk.scheduling.models import Appointment, AppointmentStatus, ChecklistItem
+from clinicdesk.scheduling.selectors import calendar_day, closed_days
 from clinicdesk.scheduling.services import appointment_moves, move_refusal, readiness, readiness_prime
 
 from .models import (
@@ -540,14 +541,11 @@ class NotReady:
     chased: set[str]
 
 
-def business_days_after(day: dt.date, count: int, closed: set[dt.date]) -> list[dt.date]:
-    days: list[dt.date] = []
-    current = day
-    while len(days) < count:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5 and current not in closed:
-            days.append(current)
-    return days
+def worklist_days(location: Location, count: int = 3) -> list[dt.date]:
+    """The pre-visit worklist's next `count` business days at the location (its holidays skipped)."""
+    today = local_today(location)
+    closed = closed_days(location_id=location.pk, first=today, last=today + dt.timedelta(days=count * 3 + 30))
+    return business_days_after(today, count, closed)
 
 
 @atomic_service
@@ -555,10 +553,7 @@ def previsit_worklist(*, actor: Actor, location: Location, business_days: int = 
     """Appointments in the next business days that are not ready: checklist items not done, required forms
     not signed (or outdated), no active insurance."""
     require(actor, Perm.FRONTDESK, location=location)
-    today = local_today(location)
-    closed = set(LocationHoliday.objects.filter(location=location, day__gt=today,
-                                                day__lte=today + dt.timedelta(days=30)).values_list("day", flat=True))
-    days = business_days_after(today, business_days, closed)
+    days = worklist_days(location, business_days)
     start, _end = day_span_utc(days[0], location.tz)
     _start, end = day_span_utc(days[-1], location.tz)
     appointments = [a for a in Appointment.objects.filter(listed_rows(),

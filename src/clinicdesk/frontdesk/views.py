@@ -399,12 +399,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 def _worklist_days(location: Location) -> list[dt.date]:
     """The worklist's business days (the same rule as selectors.previsit_worklist: holidays skipped)."""
-    from clinicdesk.scheduling.models import LocationHoliday
-
-    today = clock.today_in(location.tz)
-    closed = set(LocationHoliday.objects.filter(location=location, day__gt=today,
-                                                day__lte=today + dt.timedelta(days=30)).values_list("day", flat=True))
-    return selectors.business_days_after(today, 3, closed)
+    return selectors.worklist_days(location, 3)
 
 
 @login_required

@@ -32,6 +32,7 @@ from .models import (
     AppointmentStatus,
     AppointmentType,
     CalendarFeed,
+    LocationHoliday,
     ResourceKind,
     WaitlistEntry,
 )
@@ -88,6 +89,13 @@ def appointment_counts_today(locations: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 # --- the calendar --------------------------------------------------------------------------------
+
+
+def closed_days(*, location_id: int, first: dt.date, last: dt.date) -> set[dt.date]:
+    """The location's holidays and closures from `first` to `last` (both included): the days that are not
+    business days there."""
+    return set(LocationHoliday.objects.filter(location_id=location_id, day__gte=first, day__lte=last)
+               .values_list("day", flat=True))
 
 @dataclass
 class Placed:

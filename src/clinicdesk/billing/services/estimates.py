@@ -27,12 +27,14 @@ from django.utils.translation import gettext as _
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
+from clinicdesk.core.dates import business_days_after, business_days_between
 from clinicdesk.core.exceptions import Conflict, InvalidTransition, NotFound, ValidationFailed
 from clinicdesk.core.permissions import Actor, staff_user
 from clinicdesk.insurance import selectors as insurance_selectors
 from clinicdesk.patients.models import Coverage, Document
 from clinicdesk.patients.services.documents import store_document
 from clinicdesk.scheduling.models import Appointment
+from clinicdesk.scheduling.selectors import closed_days
 
 from ..codesets import icd_is_valid, icd_normalize
 from ..estimate_models import Estimate, EstimateKind, EstimateStatus, SignatureMethod
@@ -80,33 +82,17 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def business_days_after(day: dt.date, count: int) -> dt.date:
-    """`count` business days (Monday to Friday) after `day`."""
-    while count > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
-
-
-def _business_days_between(first: dt.date, last: dt.date) -> int:
-    days, day = 0, first
-    while day < last:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            days += 1
-    return days
-
-
-def _gfe_due_by(*, requested_on: dt.date, service_date: dt.date, booked: bool) -> dt.date:
+def _gfe_due_by(*, requested_on: dt.date, service_date: dt.date, booked: bool,
+                closed: frozenset[dt.date] | set[dt.date] = frozenset()) -> dt.date:
     """When a Good Faith Estimate must be given (45 CFR 149.610(b)(1)(iii)): booked 3 to 9 business days ahead,
-    within 1 business day of booking; booked 10 or more ahead, or asked for without a booking, within 3."""
-    ahead = _business_days_between(requested_on, service_date)
+    within 1 business day of booking; booked 10 or more ahead, or asked for without a booking, within 3. A business
+    day is one the practice is open (149.610(a)(2)): weekdays that are not the location's holidays (`closed`)."""
+    ahead = business_days_between(requested_on, service_date, closed)
     if booked and 3 <= ahead < 10:
-        return business_days_after(requested_on, 1)
+        return business_days_after(requested_on, 1, closed)[-1]
     if booked and ahead < 3:
         return requested_on  # not required so soon before the visit; given now
-    return business_days_after(requested_on, 3)
+    return business_days_after(requested_on, 3, closed)[-1]
 
 
 def _split_line(allowed: Decimal, state: dict[str, Decimal | None], assumptions: set[str]) -> Decimal:
@@ -298,7 +284,9 @@ def estimate_create(*, actor: Actor, patient_id: int, location_id: int | None = 
             assumptions.append({"code": "oop", "params": {"amount": str(benefits.out_of_pocket_remaining)}})
         assumptions += [{"code": flag, "params": {}} for flag in sorted(flags)]
     assumptions.append({"code": "fee-schedule", "params": {"date": service_date.isoformat()}})
-    due_by = (_gfe_due_by(requested_on=today, service_date=service_date, booked=appointment is not None)
+    due_by = (_gfe_due_by(requested_on=today, service_date=service_date, booked=appointment is not None,
+                          closed=closed_days(location_id=location.pk, first=today,
+                                             last=max(service_date, today) + dt.timedelta(days=30)))
               if kind == EstimateKind.GOOD_FAITH else today)
     prefix = "GFE" if kind == EstimateKind.GOOD_FAITH else "EST"
     try:
