@@ -17,6 +17,7 @@ from clinicdesk.patients import selectors as patient_selectors
 from clinicdesk.patients.models import Patient
 from clinicdesk.practice.models import Location
 
+from .budget_selectors import collections_by_month  # noqa: F401 - budget actuals (#21), the operations app's way in
 from .codesets import IcdCode, icd_search
 from .models import (
     DESK_METHODS,

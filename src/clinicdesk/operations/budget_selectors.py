@@ -24,13 +24,13 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
 
-from clinicdesk.billing.budget_selectors import collections_by_month
+from clinicdesk.billing.selectors import collections_by_month
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.permissions import Actor, Perm, SystemActor, require
 from clinicdesk.core.timezones import day_span_utc
 from clinicdesk.practice.selectors import locations_for
-from clinicdesk.staffing.hours_selectors import paid_hours_by_month
+from clinicdesk.staffing.selectors import paid_hours_by_month
 
 from .models import InvoiceLine, ItemCategory, ReceiptLine
 from .models_budget import (

@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.comms import services as comms
 from clinicdesk.comms.compose import FIELDS, SMS_LIMIT, fields_used, merge_check, merge_compiled
-from clinicdesk.comms.consent import consent_prefetch, contact_refusal, refusal_words
 from clinicdesk.comms.models import Kind, Message
 from clinicdesk.comms.models import Status as MessageStatus
+from clinicdesk.comms.services import consent_prefetch, contact_refusal, refusal_words
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, InvalidTransition, NotFound, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm, require, staff_user

@@ -20,6 +20,7 @@ from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.permissions import Actor, Perm, has_perm, require
 from clinicdesk.practice.selectors import locations_for
 
+from .hours_selectors import paid_hours_by_month  # noqa: F401 - budget actuals (#21), the operations app's way in
 from .models import PERIOD_DAYS, CoverNeed, Roster, RosterAssignment, RosterStatus, ShiftType, Skill, StaffMember
 
 
