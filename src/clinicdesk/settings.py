@@ -226,6 +226,8 @@ else:
     }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 IDLE_TIMEOUT_MINUTES = _int("IDLE_TIMEOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
+# The waiting-room kiosk goes back to its start screen, and ends the patient's visit, after this long untouched.
+KIOSK_IDLE_SECONDS = _int("KIOSK_IDLE_SECONDS", 60, minimum=2, maximum=600)
 SESSION_COOKIE_AGE = 12 * 3600  # a working day; idle logoff happens much earlier
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -20,7 +20,7 @@ from clinicdesk.patients.models import Coverage, Payer
 from clinicdesk.portal import gateway
 from clinicdesk.portal.fake_gateway import FakeGateway
 from clinicdesk.portal.models import GatewayEvent, OnlinePayment
-from clinicdesk.portal.services import payments, proxy_authorize
+from clinicdesk.portal.services import payments, proxy_authorize, refusals
 from tests.factories import AppointmentFactory, PatientFactory, UserFactory
 
 from .helpers import actor_for, portal_client
@@ -168,7 +168,7 @@ def test_a_forged_webhook_is_refused_writes_nothing_and_is_rate_limited(fake, ow
                                 "currency": "USD", "card_last4": "4242"}}).encode()
     now = str(int(time.time()))
     forged = gateway.sign(body, now, "a guessed secret")
-    for _attempt in range(payments.REFUSALS_PER_ADDRESS):
+    for _attempt in range(refusals.WEBHOOK.count):
         answer = client.post("/portal/pay/webhook/", body, content_type="application/json",
                              HTTP_X_GATEWAY_TIMESTAMP=now, HTTP_X_GATEWAY_SIGNATURE=forged)
         assert answer.status_code == 400 and b"Refused" in answer.content
@@ -180,7 +180,7 @@ def test_a_forged_webhook_is_refused_writes_nothing_and_is_rate_limited(fake, ow
     assert payment.status == "pending" and not GatewayEvent.objects.exists()
     assert not LedgerEntry.objects.filter(kind="payment").exists()
     refused = AuditEntry.objects.filter(action="portal.payment_webhook_refused")
-    assert refused.count() == payments.REFUSALS_PER_ADDRESS + 1 and {e.outcome for e in refused} == {"denied"}
+    assert refused.count() == refusals.WEBHOOK.count + 1 and {e.outcome for e in refused} == {"denied"}
 
 
 def test_an_expired_or_mismatched_webhook_is_refused(fake, owing, client):

@@ -81,6 +81,8 @@ ROWS: list[Row] = [
     public("GET", "/portal/kiosk/{portal_location.pk}/", 403, case="a device not switched to kiosk mode"),
     public("POST", "/portal/kiosk/{portal_location.pk}/check-in/", 404, data=lambda w: {"token": "x"},
            case="a device not switched to kiosk mode"),
+    public("POST", "/portal/kiosk/{portal_location.pk}/alive/", 404, data=lambda w: {"token": "x"},
+           case="a device not switched to kiosk mode"),
     public("POST", "/portal/kiosk/{portal_location.pk}/language/", 302, data=lambda w: {"language": "es"}),
     page("POST", "/portal/kiosk/{portal_location.pk}/enable/", 302, DESK, anon=404, elsewhere=403),
     page("GET", "/portal/staff/intake/", 200, DESK, elsewhere=None),

@@ -22,8 +22,6 @@ from .decorators import LANGUAGE_COOKIE, actor_of, portal_login_required, visito
 from .intake_forms import DetailsForm, HistoryForm, InsuranceForm, KioskFindForm, ReviewForm, SignForm
 from .services import intake, kiosk
 
-IDLE_SECONDS = 60
-
 
 def _back(request: HttpRequest, error: ValidationFailed) -> HttpResponse:
     messages.error(request, error.detail)
@@ -138,7 +136,7 @@ def staff_intake_review(request: HttpRequest, submission_id: int) -> HttpRespons
 
 # --- the kiosk ---------------------------------------------------------------------------------------------
 def _kiosk_context(request: HttpRequest, location_id: int, **extra: Any) -> dict[str, Any]:
-    return {"location_id": location_id, "idle_seconds": IDLE_SECONDS, "kiosk": True, **extra}
+    return {"location_id": location_id, "idle_seconds": kiosk.idle_seconds(), "kiosk": True, **extra}
 
 
 def _kiosk_render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -163,6 +161,8 @@ def kiosk_start(request: HttpRequest, location_id: int) -> HttpResponse:
             user, "is_authenticated", False) else False
         return _kiosk_render(request, "portal/kiosk_off.html", _kiosk_context(request, location_id,
                                                                               may_enable=may_enable), status=403)
+    if request.method == "GET":
+        kiosk.kiosk_visit_end(device=device)  # the start screen: nobody's visit stays open behind it
     form = KioskFindForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -214,6 +214,17 @@ def kiosk_check_in(request: HttpRequest, location_id: int) -> HttpResponse:
         messages.info(request, _("Your time ran out. Please start again."))
         return redirect("portal:kiosk", location_id=location_id)
     return _kiosk_render(request, "portal/kiosk_done.html", _kiosk_context(request, location_id, visit=visit))
+
+
+@require_POST
+def kiosk_alive(request: HttpRequest, location_id: int) -> HttpResponse:
+    """The kiosk page's sign of life while the patient touches it (static/portal/kiosk.js): 204, or 404 when the
+    visit has ended (the page then goes back to the start screen)."""
+    device = _device(request, location_id)
+    if device is None:
+        raise NotFound()
+    kiosk.kiosk_keep_alive(device=device, token=request.POST.get("token", ""))
+    return HttpResponse(status=204)
 
 
 @require_POST

@@ -210,6 +210,10 @@ class KioskDevice(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     failures = models.PositiveSmallIntegerField(default=0)
     failures_since = models.DateTimeField(null=True, blank=True)
+    # The one patient visit open on this kiosk: its nonce is in the visit token, so a new look-up, a check-in, the
+    # start screen or KIOSK_IDLE_SECONDS without a sign of life from the page end the previous patient's visit.
+    visit_nonce = models.CharField(max_length=32, blank=True, default="")
+    visit_seen_at = models.DateTimeField(null=True, blank=True)
 
 
 # --- paying online (issue #23, item 4) ---------------------------------------------------------------------------

@@ -31,6 +31,7 @@ urlpatterns = [
     # The waiting-room kiosk
     path("kiosk/<int:location_id>/", intake_views.kiosk_start, name="kiosk"),
     path("kiosk/<int:location_id>/check-in/", intake_views.kiosk_check_in, name="kiosk-check-in"),
+    path("kiosk/<int:location_id>/alive/", intake_views.kiosk_alive, name="kiosk-alive"),
     path("kiosk/<int:location_id>/enable/", intake_views.kiosk_enable, name="kiosk-enable"),
     path("kiosk/<int:location_id>/language/", intake_views.kiosk_language, name="kiosk-language"),
     # The practice's side

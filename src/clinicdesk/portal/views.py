@@ -73,21 +73,27 @@ def start(request: HttpRequest) -> HttpResponse:
 def link(request: HttpRequest, token: str) -> HttpResponse:
     """The e-mail link: the date of birth, then the portal. Opening it (a mail scanner) does not use it up."""
     language = _visitor(request)
-    if not services.portal_sign_in_check(token=token):
+    try:
+        usable = services.portal_sign_in_check(token=token)
+    except services.TooManyRequests as error:
+        return _no_store(render(request, "portal/link_problem.html", {"error": error.detail}, status=error.status))
+    if not usable:
         return _no_store(render(request, "portal/link_problem.html", {}, status=404))
     form = BirthDateForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             signed = services.portal_sign_in_confirm(token=token, birth_date=form.cleaned_data["birth_date"],
                                                      language=language)
-        except ValidationFailed as error:
+        except (ValidationFailed, services.TooManyRequests) as error:
             form.add_error(None, error.detail)
+            status = error.status
         else:
             response = redirect("portal:home")
             set_session_cookie(response, signed.key)
             return response
     return _no_store(render(request, "portal/confirm_birth_date.html", {"form": form},
-                            status=422 if form.errors else 200))
+                            status=status if status != 200 else 422 if form.errors else 200))
 
 
 @require_POST
@@ -99,8 +105,9 @@ def code(request: HttpRequest) -> HttpResponse:
             signed = services.portal_sign_in_confirm(contact=form.cleaned_data["contact"],
                                                      code=form.cleaned_data["code"],
                                                      birth_date=form.cleaned_data["birth_date"], language=language)
-        except ValidationFailed as error:
+        except (ValidationFailed, services.TooManyRequests) as error:
             form.add_error(None, error.detail)
+            return _no_store(render(request, "portal/enter_code.html", {"form": form}, status=error.status))
         else:
             response = redirect("portal:home")
             set_session_cookie(response, signed.key)
@@ -162,26 +169,29 @@ def book(request: HttpRequest) -> HttpResponse:
 @portal_login_required
 def book_type(request: HttpRequest, type_id: int) -> HttpResponse:
     actor = actor_of(request)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         try:
             appointment = services.portal_appointment_book(
                 actor=actor, appointment_type_id=type_id, option=request.POST.get("option", ""),
                 idempotency_key=request.POST.get("idempotency_key", ""))
         except ValidationFailed as refusal:
-            error = refusal.detail
+            error, status = refusal.detail, refusal.status
         except DomainError as refusal:
             if refusal.status == 404:
                 raise
-            error = refusal.detail
+            error, status = refusal.detail, refusal.status
         else:
             messages.success(request, _("Your visit is booked. We sent you a confirmation."))
             return redirect("portal:appointment", appointment_id=appointment.pk)
-    options = services.portal_options(actor=actor, appointment_type_id=type_id)
+    try:
+        options = services.portal_options(actor=actor, appointment_type_id=type_id)
+    except services.TooManyRequests as refusal:  # refused too often: a plain message, no times
+        options, error, status = [], refusal.detail, refusal.status
     kind = services.bookable_rule(actor, type_id).appointment_type
     return render(request, "portal/options.html", {"signed_in_nav": True, "nav": "book",
         "kind": kind, "options": [(services.option_value(o), o) for o in options], "error": error,
-        "idempotency_key": uuid.uuid4().hex}, status=422 if error else 200)
+        "idempotency_key": uuid.uuid4().hex}, status=status)
 
 
 @require_POST

@@ -1,4 +1,10 @@
-"""Self-booking under the practice's rules, through the desk's own search and `appointment_book`."""
+"""Self-booking under the practice's rules, through the desk's own search and `appointment_book`.
+
+The portal's pages and its JSON API call the same public functions here. A request outside the rules (a kind not
+bookable online or not for this patient, a time too soon or too far ahead, a provider not allowed, too many open
+bookings, a change inside the late-cancel window) is refused with a plain message and nothing written; the refusal
+is audited as denied and counted against the patient, and after `refusals.BOOKING.count` of them the patient's
+booking requests are refused outright for a while (services/refusals.py, the portal's one refusal limit)."""
 
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from clinicdesk.scheduling.search import Option, SearchQuery
 
 from ..actor import PatientActor
 from ..models import PortalBookingRule, WhoMayBook
+from . import refusals
 from .common import OPEN_STATUSES
 from .common import subject_patient as _subject
 
@@ -75,9 +82,26 @@ def _window(rule: PortalBookingRule) -> tuple[dt.datetime, dt.datetime]:
     return now + dt.timedelta(hours=rule.min_notice_hours), now + dt.timedelta(days=rule.max_days_ahead)
 
 
-@atomic_service
+# The refusals that are "outside the practice's rules" (a taken time is not one: another patient was quicker).
+RULE_REFUSALS = frozenset({"not-bookable", "bad-option", "too-soon", "too-far", "provider-not-bookable",
+                           "too-many-open", "not-changeable", "too-late"})
+
+
+def _guarded(actor: PatientActor, action: str, work: Any, **audit: Any) -> Any:
+    return refusals.counted(refusals.BOOKING, f"patient:{actor.patient_id}", action, RULE_REFUSALS, work,
+                            actor=actor, patient=actor.subject_id, **audit)
+
+
 def portal_options(*, actor: PatientActor, appointment_type_id: int, limit: int = 8) -> list[Option]:
     """First-available times the patient may book: the desk's own search, narrowed by the practice's rule."""
+    options: list[Option] = _guarded(actor, "portal.options", lambda: _options(
+        actor=actor, appointment_type_id=appointment_type_id, limit=limit), resource_type="appointmenttype",
+        resource_id=appointment_type_id, detail=actor.audit_detail())
+    return options
+
+
+@atomic_service
+def _options(*, actor: PatientActor, appointment_type_id: int, limit: int) -> list[Option]:
     rule = bookable_rule(actor, appointment_type_id)
     patient = _subject(actor)
     earliest, latest = _window(rule)
@@ -117,10 +141,17 @@ def _check_rule(rule: PortalBookingRule, practitioner_id: int, start: dt.datetim
         raise ValidationFailed("provider-not-bookable", _("That provider cannot be booked online."))
 
 
-@atomic_service
 def portal_appointment_book(*, actor: PatientActor, appointment_type_id: int, option: str,
                             idempotency_key: str = "") -> Appointment:
     """Book a time the patient chose, through `appointment_book` (the same locks and constraint as the desk)."""
+    booked: Appointment = _guarded(actor, "portal.appointment_book", lambda: _book(
+        actor=actor, appointment_type_id=appointment_type_id, option=option, idempotency_key=idempotency_key),
+        resource_type="appointmenttype", resource_id=appointment_type_id, detail=actor.audit_detail())
+    return booked
+
+
+@atomic_service
+def _book(*, actor: PatientActor, appointment_type_id: int, option: str, idempotency_key: str) -> Appointment:
     rule = bookable_rule(actor, appointment_type_id)
     practitioner_id, start = _parse_option(option)
     patient = Patient.objects.select_for_update().filter(pk=actor.reach(actor.subject_id)).first()  # serialises
@@ -160,8 +191,15 @@ def _check_changeable(appointment: Appointment) -> None:
                                              "change it.") % {"hours": hours})
 
 
-@atomic_service
 def portal_appointment_cancel(*, actor: PatientActor, appointment_id: int) -> Appointment:
+    cancelled: Appointment = _guarded(actor, "portal.appointment_cancel", lambda: _cancel(
+        actor=actor, appointment_id=appointment_id), resource_type="appointment", resource_id=appointment_id,
+        detail=actor.audit_detail())
+    return cancelled
+
+
+@atomic_service
+def _cancel(*, actor: PatientActor, appointment_id: int) -> Appointment:
     appointment = _own_appointment(actor, appointment_id)
     _check_changeable(appointment)
     cancelled = scheduling.appointment_cancel(actor=actor, appointment_id=appointment.pk,
@@ -170,8 +208,15 @@ def portal_appointment_cancel(*, actor: PatientActor, appointment_id: int) -> Ap
     return cancelled
 
 
-@atomic_service
 def portal_appointment_reschedule(*, actor: PatientActor, appointment_id: int, option: str) -> Appointment:
+    moved: Appointment = _guarded(actor, "portal.appointment_reschedule", lambda: _reschedule(
+        actor=actor, appointment_id=appointment_id, option=option), resource_type="appointment",
+        resource_id=appointment_id, detail=actor.audit_detail())
+    return moved
+
+
+@atomic_service
+def _reschedule(*, actor: PatientActor, appointment_id: int, option: str) -> Appointment:
     appointment = _own_appointment(actor, appointment_id)
     _check_changeable(appointment)
     rule = bookable_rule(actor, appointment.appointment_type_id)
@@ -183,8 +228,14 @@ def portal_appointment_reschedule(*, actor: PatientActor, appointment_id: int, o
     return moved
 
 
-@atomic_service
 def portal_waitlist_join(*, actor: PatientActor, appointment_type_id: int) -> Any:
+    return _guarded(actor, "portal.waitlist_join", lambda: _waitlist_join(
+        actor=actor, appointment_type_id=appointment_type_id), resource_type="appointmenttype",
+        resource_id=appointment_type_id, detail=actor.audit_detail())
+
+
+@atomic_service
+def _waitlist_join(*, actor: PatientActor, appointment_type_id: int) -> Any:
     rule = bookable_rule(actor, appointment_type_id)
     patient = _subject(actor)
     entry = scheduling.waitlist_add(actor=actor, patient_id=patient.pk, appointment_type_id=appointment_type_id,

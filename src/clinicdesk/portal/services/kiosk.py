@@ -7,7 +7,11 @@ patient then confirms their details and insurance (changes become pending intake
 signs outstanding forms, and is marked arrived through the desk's one arrival path, by the front desk's entry
 for a patient arriving at their own visit (`frontdesk.self_arrival`: it checks the visit is theirs).
 Between steps only a signed, short-lived visit token travels in the page: nothing of the patient stays on the
-device, and the page resets after each patient and after 60 s idle (static/portal/kiosk.js).
+device, and the page resets after each patient and after KIOSK_IDLE_SECONDS (60) idle (static/portal/kiosk.js).
+The server ends the visit too: the device holds the one open visit's nonce (in the token) and when the page last
+showed a sign of life (`kiosk_keep_alive`, sent by the page while the patient touches it). A new look-up, the
+check-in, the start screen (`kiosk_visit_end`) or KIOSK_IDLE_SECONDS without a sign of life end it, so Back or a
+re-submitted form shows nothing of the previous patient.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -38,7 +43,12 @@ from .common import TooManyRequests, sha
 
 KIOSK_COOKIE = "clinicdesk_kiosk"
 KIOSK_SALT = "clinicdesk.portal.kiosk"
-VISIT_SECONDS = 10 * 60  # a found visit stays open on the kiosk this long at most (the page resets at 60 s idle)
+VISIT_SECONDS = 10 * 60  # a found visit stays open on the kiosk this long at most, however busy the patient
+
+
+def idle_seconds() -> int:
+    """Seconds without a touch after which the kiosk page resets and its open visit ends (setting, default 60)."""
+    return int(getattr(settings, "KIOSK_IDLE_SECONDS", 60))
 MAX_FAILURES = 5  # wrong look-ups per device ...
 FAILURE_WINDOW = dt.timedelta(minutes=10)  # ... in this window lock the kiosk for the rest of it
 FINDABLE = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
@@ -137,12 +147,13 @@ def kiosk_find(*, device: KioskDevice, family_name: str = "", birth_date: dt.dat
             by = "code" if code.strip() else "name"
             if appointment is not None:
                 device.failures, device.failures_since = 0, None
-                device.save(update_fields=["failures", "failures_since"])
+                device.visit_nonce, device.visit_seen_at = secrets.token_hex(16), now  # ends any earlier visit
+                device.save(update_fields=["failures", "failures_since", "visit_nonce", "visit_seen_at"])
                 actor = KioskPatientActor(patient_id=appointment.patient_id, device_id=device.pk)
                 record(actor, "portal.kiosk_find", appointment, patient=appointment.patient_id,
                        detail=actor.audit_detail(by=by))
-                return signing.dumps({"k": device.pk, "a": appointment.pk, "p": appointment.patient_id},
-                                     salt=KIOSK_SALT)
+                return signing.dumps({"k": device.pk, "a": appointment.pk, "p": appointment.patient_id,
+                                      "n": device.visit_nonce}, salt=KIOSK_SALT)
             if device.failures_since is None or now - device.failures_since >= FAILURE_WINDOW:
                 device.failures, device.failures_since = 0, now
             device.failures += 1
@@ -165,13 +176,25 @@ class KioskVisit:
     copay: Decimal | None = None
 
 
+def _expired() -> NotFound:
+    return NotFound("kiosk-expired", _("Your time ran out. Please start again."))
+
+
 def _open(device: KioskDevice, token: str) -> tuple[Appointment, KioskPatientActor]:
+    """The visit behind a token while it is the device's open visit and the page showed a sign of life within
+    KIOSK_IDLE_SECONDS; that counts as one (the visit stays open). NotFound otherwise."""
     try:
         payload = signing.loads(token or "", salt=KIOSK_SALT, max_age=VISIT_SECONDS)
     except signing.BadSignature:
-        raise NotFound("kiosk-expired", _("Your time ran out. Please start again.")) from None
+        raise _expired() from None
     if payload.get("k") != device.pk:
         raise NotFound()
+    now = clock.now()
+    live = KioskDevice.objects.select_for_update().filter(pk=device.pk).values("visit_nonce", "visit_seen_at").first()
+    if (live is None or not live["visit_nonce"] or payload.get("n") != live["visit_nonce"]
+            or live["visit_seen_at"] is None or now - live["visit_seen_at"] > dt.timedelta(seconds=idle_seconds())):
+        raise _expired()
+    KioskDevice.objects.filter(pk=device.pk).update(visit_seen_at=now)
     appointment = Appointment.objects.select_related("patient", "practitioner", "location", "appointment_type").filter(
         pk=payload.get("a"), patient_id=payload.get("p"), location_id=device.location_id,
         status__in=FINDABLE).first()
@@ -217,7 +240,24 @@ def kiosk_check_in(*, device: KioskDevice, token: str, details: dict[str, Any], 
         intake.intake_form_sign(actor=actor, template_id=template_id, typed_name=typed_name, agree=True,
                                 source=IntakeSource.KIOSK)
     visit = frontdesk.self_arrival(actor=actor, appointment_id=appointment.pk)
+    KioskDevice.objects.filter(pk=device.pk).update(visit_nonce="", visit_seen_at=None)  # Back shows nothing now
     record(actor, "portal.kiosk_check_in", appointment, patient=appointment.patient_id,
            detail=actor.audit_detail(forms=len(signatures)))
     return visit
 
+
+
+@atomic_service
+def kiosk_keep_alive(*, device: KioskDevice, token: str) -> None:
+    """The patient is still touching the page: their visit stays open. NotFound once it has ended."""
+    _open(device, token)
+
+
+@atomic_service
+def kiosk_visit_end(*, device: KioskDevice) -> bool:
+    """The kiosk shows its start screen (idle reset, or the next patient): the open visit, if any, ends."""
+    ended = KioskDevice.objects.filter(pk=device.pk).exclude(visit_nonce="").update(visit_nonce="",
+                                                                                    visit_seen_at=None)
+    if ended:
+        record(None, "portal.kiosk_visit_end", device, detail={"location": device.location_id})
+    return bool(ended)

@@ -26,7 +26,6 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import translation
@@ -53,13 +52,12 @@ from ..models import (
     PaymentPlan,
     PaymentPurpose,
 )
+from . import refusals
 from .common import TooManyRequests
 from .common import subject_patient as _subject
 
 COPAY_DAYS_AHEAD = 14  # co-pays shown for visits today and in the next two weeks
 COPAY_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
-REFUSALS_PER_ADDRESS = 5  # refused webhooks from one address ...
-REFUSAL_WINDOW_SECONDS = 600  # ... in this window: the address is refused (429) until it passes
 PLAN_CHOICES = (2, 3, 4, 6, 12)
 logger = logging.getLogger(__name__)
 
@@ -331,28 +329,17 @@ def online_payments_expire(*, patient_ids: Any = None, payment_ids: Any = None, 
 
 
 # --- the provider's webhook ------------------------------------------------------------------------------------
-def _refusals_key(ip: str) -> str:
-    return f"portal:payhook-refused:{ip or 'unknown'}"
-
-
 def _refuse(ip: str, reason: str) -> None:
-    key = _refusals_key(ip)
-    cache.add(key, 0, REFUSAL_WINDOW_SECONDS)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, REFUSAL_WINDOW_SECONDS)
-    record(None, "portal.payment_webhook_refused", outcome="denied", resource_type="onlinepayment",
-           detail={"reason": reason, "ip": ip})
+    refusals.note(refusals.WEBHOOK, ip, "portal.payment_webhook_refused", resource_type="onlinepayment",
+                  detail={"reason": reason, "ip": ip})
 
 
 def payment_webhook_receive(*, body: bytes, timestamp: str, signature: str, ip: str = "") -> str:
     """The provider's webhook: 'posted', 'failed', 'replay' (an event already taken). Refused (nothing written but
-    the audit entry): WebhookRefused for a bad signature, time or body; WebhookThrottled after repeated refusals."""
-    if (cache.get(_refusals_key(ip)) or 0) >= REFUSALS_PER_ADDRESS:
-        record(None, "portal.payment_webhook_refused", outcome="denied", resource_type="onlinepayment",
-               detail={"reason": "throttled", "ip": ip})
-        raise WebhookThrottled("webhook-throttled", _("Too many refused webhooks from this address."))
+    the audit entry): WebhookRefused for a bad signature, time or body; WebhookThrottled after repeated refusals
+    (services/refusals.py, the portal's one refusal limit)."""
+    refusals.check(refusals.WEBHOOK, ip, error=WebhookThrottled, action="portal.payment_webhook_refused",
+                   resource_type="onlinepayment", detail={"reason": "throttled", "ip": ip})
     if not gateway.configured():
         logger.error("A payment webhook arrived but PAYMENT_GATEWAY_URL, PAYMENT_GATEWAY_KEY and "
                      "PAYMENT_WEBHOOK_SECRET are not all set: it is refused.")

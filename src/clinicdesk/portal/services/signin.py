@@ -23,6 +23,7 @@ from clinicdesk.patients.models import Patient
 
 from ..actor import IDLE_MINUTES, PatientActor
 from ..models import ContactChannel, PortalSession, ProxyAuthorization, SignInChallenge
+from . import refusals
 from .common import TooManyRequests
 from .common import digest as _digest
 from .common import sha as _sha
@@ -155,9 +156,15 @@ def _open_challenge(*, token: str, contact: str, code: str) -> tuple[SignInChall
 
 def portal_sign_in_check(*, token: str) -> bool:
     """Whether an e-mail link is still usable (the page asks for the date of birth only then). Writes nothing:
-    a mail scanner opening the link does not use it up."""
+    a mail scanner opening the link does not use it up. A wrong or dead link is audited and counts against the
+    network address (services/refusals.py); past the limit every link from there is refused for a while."""
+    ip = request_context.current().ip or ""
+    refusals.check(refusals.SIGN_IN, ip, resource_type="signinchallenge", detail={"by": "link"})
     with transaction.atomic():
-        _challenge, problem = _open_challenge(token=token, contact="", code="")
+        challenge, problem = _open_challenge(token=token, contact="", code="")
+        if problem:
+            refusals.note(refusals.SIGN_IN, ip, "portal.sign_in", obj=challenge, resource_type="signinchallenge",
+                          detail={"reason": problem, "by": "link"})
     return not problem
 
 
@@ -170,8 +177,11 @@ class SignedIn:
 def portal_sign_in_confirm(*, birth_date: dt.date | None, token: str = "", contact: str = "", code: str = "",
                            language: str = "") -> SignedIn:
     """Finish a sign-in: the link (or the contact and code) and the patient's date of birth. Used once; a wrong
-    code or date of birth counts towards MAX_FAILURES and is audited."""
+    code or date of birth counts towards MAX_FAILURES and is audited; refused attempts from one network address
+    count towards refusals.SIGN_IN, past which its attempts are refused (429) for a while."""
     problem = ""
+    ip = request_context.current().ip or ""
+    refusals.check(refusals.SIGN_IN, ip, resource_type="signinchallenge", detail={"by": "link" if token else "code"})
     with transaction.atomic():  # not atomic_service: a failure's count and audit entry commit
         challenge, problem = _open_challenge(token=token, contact=contact, code=code)
         patient = challenge.patient if challenge is not None else None
@@ -181,8 +191,8 @@ def portal_sign_in_confirm(*, birth_date: dt.date | None, token: str = "", conta
             challenge.save(update_fields=["failed_attempts"])
             problem = "birth-date"
         if problem or challenge is None or patient is None:
-            record(None, "portal.sign_in", challenge, patient=patient, outcome="denied",
-                   resource_type="signinchallenge", detail={"reason": problem or "link-invalid"})
+            refusals.note(refusals.SIGN_IN, ip, "portal.sign_in", obj=challenge, patient=patient,
+                          resource_type="signinchallenge", detail={"reason": problem or "link-invalid"})
         else:
             now = clock.now()
             challenge.used_at = now
