@@ -24,15 +24,8 @@ from .balances import (  # statements, holds, credit refunds, disputes (#19 item
 )
 from .claim_answers import AnswerReport, answer_file_read
 from .claim_submit import SubmitReport, claims_submit
-from .claims import (
-    SYSTEM,
-    BuildReport,
-    claim_build,
-    claim_replace,
-    claim_scrub,
-    claim_void,
-    claims_build_posted,
-)
+from .claims import SYSTEM, claim_build, claim_replace, claim_scrub, claim_void
+from .claims_bulk import BuildReport, claims_build_posted
 from .denials import appeal_letter_create, write_off_approve, write_off_refuse, write_off_request
 from .disputes import dispute_close, dispute_open
 from .fees import contract_set, fee_in_effect, fee_item_create, fee_item_update, usual_code_add, usual_code_remove

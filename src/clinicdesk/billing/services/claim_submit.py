@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from clinicdesk.audit.services import atomic_service, record
+from clinicdesk.audit.services import atomic_service, record, record_many
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, ValidationFailed
 from clinicdesk.core.permissions import Actor, Perm, has_perm, require, staff_user
@@ -177,17 +177,21 @@ def claims_submit(*, actor: Actor, to_dir: str | Path | None = None) -> SubmitRe
     batch.save(update_fields=["file_name", "channel", "claim_count", "total_charge"])
     per_set = e837p.MAX_CLAIMS_PER_TRANSACTION
     events = []
+    sets: dict[str, list[int]] = {}
     for index, claim in enumerate(claims):
         claim.batch_set = f"{index // per_set + 1:04d}"
+        sets.setdefault(claim.batch_set, []).append(claim.pk)
         events.append(ClaimEvent(claim=claim, from_status=claim.status, to_status=ClaimStatus.SUBMITTED,
                                  source="submit", note=name, at=created, by=staff_user(actor)))
         claim.status, claim.batch, claim.submitted_at, claim.updated_at = (ClaimStatus.SUBMITTED, batch, created,
                                                                            created)
-    ClaimEvent.objects.bulk_create(events, batch_size=1000)
-    Claim.objects.bulk_update(claims, ["status", "batch", "batch_set", "submitted_at", "updated_at"],
-                              batch_size=1000)
-    for claim in claims:
-        record(actor, "claim.submit", claim, patient=claim.patient_id, detail={"batch": batch.pk})
+    ClaimEvent.objects.bulk_create(events, batch_size=2000)
+    for batch_set, ids in sets.items():  # every claim of a transaction set moves alike: one UPDATE a set
+        for start in range(0, len(ids), 2000):
+            Claim.objects.filter(pk__in=ids[start:start + 2000]).update(
+                status=ClaimStatus.SUBMITTED, batch=batch, batch_set=batch_set, submitted_at=created,
+                updated_at=created)
+    record_many(actor, "claim.submit", [(claim, claim.patient_id, {"batch": batch.pk}) for claim in claims])
     record(actor, "claim.batch_send", batch, detail={"claims": len(claims), "channel": channel, "file": name})
     report.batch, report.file_name, report.channel, report.claims, report.text = batch, name, channel, claims, text
     return report

@@ -12,9 +12,6 @@ Who: billing write at the claim's location (403 without it, 404 for another loca
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -24,13 +21,23 @@ from django.utils.translation import gettext as _
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import Conflict, InvalidTransition, NotFound, ValidationFailed
-from clinicdesk.core.permissions import Actor, Perm, SystemActor, require, staff_user
+from clinicdesk.core.permissions import Actor, Perm, SystemActor, require
 from clinicdesk.insurance.services import claim_exchange
 from clinicdesk.patients.models import Coverage
 
 from ..claim_models import CLAIM_TRANSITIONS, LIVE_EXCLUDED
-from ..models import Claim, ClaimEvent, ClaimFrequency, ClaimLine, ClaimStatus, Superbill, SuperbillStatus
-from .scrubber import ScrubContext, find_duplicate, scrub
+from ..models import Claim, ClaimFrequency, ClaimLine, ClaimStatus, Superbill, SuperbillStatus
+from .claim_core import (
+    build_detail,
+    claim_number_of,
+    coverage_on,
+    coverages_of,
+    event,
+    new_claim,
+    new_lines,
+    scrub_verdict,
+)
+from .scrubber import ScrubContext, find_duplicate
 
 SYSTEM = SystemActor("claims", frozenset({Perm.BILLING_READ, Perm.BILLING_WRITE, Perm.PATIENT_READ}))
 ADJUDICATED = (ClaimStatus.PAID, ClaimStatus.PARTLY_PAID, ClaimStatus.DENIED)
@@ -44,8 +51,7 @@ def move(claim: Claim, to: str, *, source: str, note: str = "", actor: Actor | N
     if to not in CLAIM_TRANSITIONS.get(claim.status, frozenset()):
         raise InvalidTransition("claim-bad-move", _("A claim that is %(now)s cannot become %(to)s.")
                                 % {"now": ClaimStatus(claim.status).label, "to": ClaimStatus(to).label})
-    ClaimEvent.objects.create(claim=claim, from_status=claim.status, to_status=to, source=source, note=note[:300],
-                              at=clock.now(), by=staff_user(actor) if actor is not None else None)
+    event(claim, to, source=source, note=note, at=clock.now(), actor=actor).save()
     claim.status, claim.updated_at = to, clock.now()
     if save:
         claim.save(update_fields=["status", "updated_at"])
@@ -65,15 +71,8 @@ def _claim_for(actor: Actor, claim_id: int, *, lock: bool = False, perm: Perm = 
 
 
 def _coverage(superbill: Superbill, sequence: int) -> Coverage:
-    day = superbill.date_of_service
-    found = [c for c in Coverage.objects.select_related("payer").filter(patient_id=superbill.patient_id,
-                                                                         order=sequence)
-             .order_by("-start_date", "-pk") if c.is_active_on(day)]
-    if not found:
-        raise ValidationFailed("no-coverage", _("The patient has no %(which)s coverage on %(day)s.")
-                               % {"which": {1: _("primary"), 2: _("secondary"), 3: _("tertiary")}[sequence],
-                                  "day": day.isoformat()})
-    return found[0]
+    return coverage_on(coverages_of([superbill.patient_id], sequence).get(superbill.patient_id, []),
+                       superbill.date_of_service, sequence)
 
 
 def _prior_payers(superbill: Superbill, sequence: int) -> tuple[list[dict[str, Any]], Decimal]:
@@ -101,12 +100,8 @@ def _scrub_claim(claim: Claim, context: ScrubContext, *, source: str = "scrub", 
     lines = list(claim.lines.select_related("rendering").order_by("position")) \
         if not hasattr(claim, "_lines") else claim._lines
     duplicate = find_duplicate(claim, [line.code for line in lines])
-    edits = scrub(claim, lines, context, appointment_type_id=claim.superbill.appointment.appointment_type_id,
-                  duplicate_of=duplicate)
-    claim.edits = edits
+    claim.edits, target, note = scrub_verdict(claim, lines, context, duplicate)
     claim.save(update_fields=["edits"])
-    target = ClaimStatus.HELD if edits else ClaimStatus.READY
-    note = ", ".join(e["code"] for e in edits)
     move(claim, target, source=source, note=note, actor=actor)
     return claim
 
@@ -143,43 +138,27 @@ def _create(actor: Actor, superbill: Superbill, coverage: Coverage, sequence: in
             payer_claim_number: str = "") -> Claim:
     lines = list(superbill.lines.select_related("rendering").order_by("position"))
     diagnoses = list(superbill.diagnoses.order_by("position").values_list("code", flat=True))
-    referral, authorization = claim_exchange.claim_references(
+    references = claim_exchange.claim_references(
         patient_id=superbill.patient_id, appointment_id=superbill.appointment_id, payer_id=coverage.payer_id,
         day=superbill.date_of_service)
     now = clock.now()
-    places = {line.place_of_service for line in lines}
+    claim = new_claim(superbill, coverage, sequence, lines, diagnoses, references=references,
+                      prior_payers=prior_payers, prior_paid=prior_paid, now=now, frequency=frequency,
+                      replaces=replaces, payer_claim_number=payer_claim_number)
     try:
         with transaction.atomic():
-            claim = Claim.objects.create(
-                superbill=superbill, patient_id=superbill.patient_id, location_id=superbill.location_id,
-                coverage=coverage, payer_id=coverage.payer_id, sequence=sequence,
-                claim_number=uuid.uuid4().hex[:20], status=ClaimStatus.DRAFT, frequency=frequency,
-                payer_claim_number=payer_claim_number, replaces=replaces,
-                date_of_service=superbill.date_of_service,
-                place_of_service=lines[0].place_of_service if len(places) == 1 else "11",
-                diagnoses=diagnoses, total_charge=sum((line.charge or Decimal(0) for line in lines), Decimal("0.00")),
-                prior_paid=prior_paid, prior_payers=prior_payers, referral_number=referral,
-                prior_authorization=authorization, created_at=now, updated_at=now)
+            claim.save(force_insert=True)
     except IntegrityError as exc:
         raise Conflict("claim-exists", _("This visit already has a claim to this payer.")) from exc
-    claim.claim_number = f"CD{claim.pk:08d}"
+    claim.claim_number = claim_number_of(claim.pk)
     claim.save(update_fields=["claim_number"])
-    claim_lines = ClaimLine.objects.bulk_create([
-        ClaimLine(claim=claim, position=line.position, superbill_line=line, code=line.code, modifiers=line.modifiers,
-                  units=line.units, pointers=list(line.pointers), place_of_service=line.place_of_service,
-                  rendering=line.rendering, charge=line.charge or Decimal("0.00"))
-        for line in lines])
+    claim_lines = ClaimLine.objects.bulk_create(new_lines(claim, lines))
     for made, line in zip(claim_lines, lines, strict=True):
         made.rendering = line.rendering
-    claim.superbill = superbill
-    claim.payer, claim.coverage = coverage.payer, coverage
     claim._lines = claim_lines  # type: ignore[attr-defined]
-    ClaimEvent.objects.create(claim=claim, from_status="", to_status=ClaimStatus.DRAFT, source="build", at=now,
-                              by=staff_user(actor))
+    event(claim, ClaimStatus.DRAFT, source="build", at=now, actor=actor, from_status="").save()
     _scrub_claim(claim, context, source="scrub", actor=actor)
-    record(actor, "claim.build", claim, patient=superbill.patient_id,
-           detail={"superbill": superbill.pk, "sequence": sequence, "payer": coverage.payer_id,
-                   "frequency": frequency, "edits": [e["code"] for e in claim.edits]})
+    record(actor, "claim.build", claim, patient=superbill.patient_id, detail=build_detail(claim))
     return claim
 
 
@@ -234,22 +213,3 @@ def claim_void(*, actor: Actor, claim_id: int) -> Claim:
     move(claim, ClaimStatus.VOIDED, source="user", actor=actor)
     record(actor, "claim.void", claim, patient=claim.patient_id)
     return claim
-
-
-@dataclasses.dataclass
-class BuildReport:
-    built: list[Claim] = dataclasses.field(default_factory=list)
-    skipped: list[tuple[int, str]] = dataclasses.field(default_factory=list)
-
-
-def claims_build_posted(*, actor: Actor, superbill_ids: list[int], today: dt.date | None = None) -> BuildReport:
-    """Build the primary claim of each posted superbill (one transaction each); what could not be built is
-    reported with its reason, nothing half made."""
-    report = BuildReport()
-    context = ScrubContext.load(today or clock.now().date())
-    for superbill_id in superbill_ids:
-        try:
-            report.built.append(claim_build(actor=actor, superbill_id=superbill_id, context=context))
-        except (ValidationFailed, InvalidTransition) as error:
-            report.skipped.append((superbill_id, str(error.detail)))
-    return report

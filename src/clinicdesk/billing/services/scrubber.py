@@ -13,6 +13,7 @@ thousands of claims costs a few queries each."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,8 +130,14 @@ def find_duplicate(claim: Claim, codes: list[str]) -> str | None:
                                    date_of_service=claim.date_of_service, sequence=claim.sequence)
               .exclude(pk=claim.pk).exclude(superbill_id=claim.superbill_id).exclude(status__in=LIVE_EXCLUDED)
               .prefetch_related("lines"))
+    return duplicate_among(((other.claim_number, [line.code for line in other.lines.all()]) for other in others),
+                           codes)
+
+
+def duplicate_among(others: Iterable[tuple[str, list[str]]], codes: list[str]) -> str | None:
+    """The claim number of the first of `others` (newest first) billing the same procedure codes."""
     wanted = sorted(codes)
-    for other in others:
-        if sorted(line.code for line in other.lines.all()) == wanted:
-            return other.claim_number
+    for number, other_codes in others:
+        if sorted(other_codes) == wanted:
+            return number
     return None

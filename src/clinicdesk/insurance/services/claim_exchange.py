@@ -16,7 +16,8 @@ from ..x12 import e277ca, e835, e837p, e999, envelope, remit_codes
 from ..x12.envelope import X12Error
 from ..x12.identifiers import ein_is_valid, npi_is_valid
 
-__all__ = ["X12Error", "claim_batch_send", "claim_channel", "claim_references", "e277ca", "e835", "e837p", "e999",
+__all__ = ["X12Error", "claim_batch_send", "claim_channel", "claim_references", "claim_references_many",
+           "e277ca", "e835", "e837p", "e999",
            "ein_is_valid", "envelope", "npi_is_valid", "remit_codes"]
 
 
@@ -67,3 +68,16 @@ def claim_references(*, patient_id: int, appointment_id: int, payer_id: int, day
                     .order_by("-valid_from", "-pk").first())
         authorization = covering.auth_number if covering else ""
     return (found.referral_number if found else ""), authorization
+
+
+def claim_references_many(visits: list[tuple[int, int, int, dt.date]]) -> dict[int, tuple[str, str]]:
+    """`claim_references` of many visits at once, {appointment id: (referral, authorization)} for each
+    (patient id, appointment id, payer id, day): two queries find the patients with any referral or
+    authorization number; only their visits are looked up one by one (the same rules as above)."""
+    patients = {patient for patient, _visit, _payer, _day in visits}
+    having = set(Referral.objects.filter(patient_id__in=patients).exclude(referral_number="")
+                 .values_list("patient_id", flat=True).distinct())
+    having |= set(PriorAuthorization.objects.filter(patient_id__in=patients).exclude(auth_number="")
+                  .values_list("patient_id", flat=True).distinct())
+    return {visit: (claim_references(patient_id=patient, appointment_id=visit, payer_id=payer, day=day)
+                    if patient in having else ("", "")) for patient, visit, payer, day in visits}
