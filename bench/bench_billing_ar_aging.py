@@ -2,9 +2,12 @@
 
 Builds a throw-away ledger with COPY: 2 locations, 40,000 patients, about a million entries over two years
 (charges, payments by cash, check and card, write-offs, refunds, and 1 % of charges and payments reversed), then
-times the selector the A/R aging report calls (`billing.report_selectors.ar_aging`: one SQL statement, a GROUP BY
-per account and age bucket), for the whole practice and for one location, and the
-whole report as the page builds it (the aging plus the period's rates, patients' names and the audit record).
+times the selector the A/R aging report calls (`billing.report_selectors.ar_aging`: one SQL statement over each
+account's stored balance, LedgerBalance, and the last 120 days of entries), for the whole practice and for one
+location, and the whole report as the page builds it (the aging plus the period's rates, patients' names and the
+audit record). Beside it, `--before` rounds of the statement it replaced (the whole ledger recomputed,
+`report_aging_ledger.aging_from_ledger`): timed, and its answer compared with the new one (the run stops if they
+differ). Once, untimed in the rounds: the stored balances checked against the ledger's sums.
 
     .venv/bin/python bench/bench_billing_ar_aging.py              # builds once, then reuses
     .venv/bin/python bench/bench_billing_ar_aging.py --rebuild --entries 1000000
@@ -23,6 +26,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
@@ -95,7 +99,7 @@ def _stats(name: str, values: list[float]) -> None:
           f"max {values[-1]:8.1f} ms")
 
 
-def measure(repeat: int) -> None:
+def measure(repeat: int, before: int) -> None:
     from clinicdesk.accounts.models import User
     from clinicdesk.billing.report_filters import parse_filters, report_scope
     from clinicdesk.billing.report_selectors import ar_aging, payment_report
@@ -111,8 +115,15 @@ def measure(repeat: int) -> None:
     one = Location.objects.filter(code="bench-r0").first()
     from django.db import connection
 
+    from clinicdesk.billing.report_aging_ledger import aging_from_ledger
+
+    def recomputed(f: Any) -> Any:  # before: the statement over the whole ledger (now the oracle)
+        return aging_from_ledger(as_of=f.last_day, tz=f.tz, location_ids=f.location_ids)
+
     timings: dict[str, list[float]] = {"baseline: SUM(amount) of all": [], "ar_aging (whole practice)": [],
-                                       "ar_aging (one location)": [], "aging report, whole page": []}
+                                       "ar_aging (one location)": [], "aging report, whole page": [],
+                                       "before: recomputed (whole practice)": [],
+                                       "before: recomputed (one location)": []}
     with clock.frozen_at(NOW):
         scope = report_scope(actor=user)
         practice = parse_filters({}, scope)
@@ -130,6 +141,19 @@ def measure(repeat: int) -> None:
                 elapsed = (time.perf_counter() - start) * 1000
                 if round_:
                     timings[name].append(elapsed)
+            if round_ <= before:  # the old full recompute, same filters: timed, and its answer must be the same
+                for name, filters in (("before: recomputed (whole practice)", practice),
+                                      ("before: recomputed (one location)", local)):
+                    start = time.perf_counter()
+                    old = recomputed(filters)
+                    elapsed = (time.perf_counter() - start) * 1000
+                    if round_:
+                        timings[name].append(elapsed)
+                    new = ar_aging(filters)
+                    same = (old.rows == new.rows and old.credit_total == new.credit_total
+                            and old.credit_accounts == new.credit_accounts)
+                    if not same:
+                        raise SystemExit(f"{name}: the stored-balance aging differs from the recomputed one")
             if round_ <= 3:  # the whole report: fewer rounds (it also writes an audit entry)
                 start = time.perf_counter()
                 payment_report(actor=user, name="aging", params={})
@@ -148,6 +172,8 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=40_000)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--before", type=int, default=3,
+                        help="rounds of the old full-ledger statement (timed beside, answers compared)")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT / "bench"))
@@ -163,13 +189,22 @@ def main() -> None:
 
     from clinicdesk.billing.models import LedgerEntry
 
-    call_command("migrate", verbosity=0)
+    start = time.perf_counter()
+    call_command("migrate", verbosity=0)  # 0009_ledger_balances fills the stored balances from the ledger once
+    print(f"migrate: {time.perf_counter() - start:.1f} s")
     if not LedgerEntry.objects.exists():
         start = time.perf_counter()
         build(args.entries, args.patients)
         print(f"built in {time.perf_counter() - start:.1f} s")
     print(f"{LedgerEntry.objects.count():,} ledger entries, load average {os.getloadavg()[0]:.1f} (2 cores)")
-    measure(args.repeat)
+    from clinicdesk.billing.balance_check import ledger_balance_mismatches
+
+    start = time.perf_counter()
+    mismatches = ledger_balance_mismatches()
+    print(f"stored balances vs the ledger's sums: {len(mismatches)} differ ({time.perf_counter() - start:.1f} s)")
+    if mismatches:
+        raise SystemExit("the stored balances differ from the ledger")
+    measure(args.repeat, args.before)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

@@ -6,7 +6,9 @@ stays on the chart it was posted to, as posted. The balance moves by a transfer 
 adjustment on the merged chart that brings its balance at that location to zero, and the opposite adjustment on
 the survivor, each naming the other chart's MRN, each audited (`ledger.merge_transfer`). Their idempotency keys
 (`merge:<merged>:<location>:out|in`) make a second transfer impossible. The two charts are locked by the merge,
-so no posting can land on either between the sum and the transfer.
+so no posting can land on either between the sum and the transfer. The ledger's trigger adds the transfer pair to
+the stored balances (LedgerBalance) like any entry; the merged chart's, now zero, are then dropped (a missing row
+is a zero balance).
 
 Superbills (coded visits) follow their visit to the survivor, drafts and posted ones alike; their lines keep the
 ledger entries they posted (which stay on the merged chart, as above). One live superbill per visit is a rule per
@@ -33,10 +35,10 @@ from clinicdesk.core.permissions import staff_user
 
 from .claim_models import Claim
 from .estimate_models import Estimate
-from .models import EntryKind, LedgerEntry, Superbill
+from .models import EntryKind, LedgerBalance, LedgerEntry, Superbill
 
 MERGE_HANDLES = ("billing.LedgerEntry.patient", "billing.Superbill.patient", "billing.Claim.patient",
-                 "billing.Estimate.patient")
+                 "billing.Estimate.patient", "billing.LedgerBalance.patient")
 
 
 def move_patient_rows(*, survivor: Any, merged: Any, actor: Any) -> dict[str, int]:
@@ -61,6 +63,7 @@ def move_patient_rows(*, survivor: Any, merged: Any, actor: Any) -> dict[str, in
         record(actor, "ledger.merge_transfer", out, patient=merged, detail=detail)
         record(actor, "ledger.merge_transfer", into, patient=survivor, detail=detail)
         transfers += 1
+    LedgerBalance.objects.filter(patient=merged, cents=0).delete()
     return {"ledger_transfers": transfers,
             "superbills": Superbill.objects.filter(patient=merged).update(patient=survivor),
             "claims": Claim.objects.filter(patient=merged).update(patient=survivor, updated_at=clock.now()),

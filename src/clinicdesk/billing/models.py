@@ -66,6 +66,8 @@ class LedgerEntry(AppendOnlyModel):
         indexes = [
             models.Index(fields=["patient", "created_at"]),
             models.Index(fields=["location", "created_at"]),
+            # the reversals by day (about 1 % of the ledger): the A/R aging subtracts what they reversed
+            models.Index(fields=["created_at"], condition=Q(kind="reversal"), name="ledger_reversal_day"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
@@ -276,6 +278,9 @@ class SuperbillLine(models.Model):
     def place_of_service_label(self) -> str:
         return str(PLACES_OF_SERVICE.get(self.place_of_service, self.place_of_service))
 
+
+# --- each account's balance, kept by a trigger on the ledger (#19 A/R aging) ------------------------------------
+from .balance_models import LedgerBalance  # noqa: E402,F401
 
 # --- claims, answers and remittances (#19 items 3-5) -------------------------------------------------------------
 from .claim_models import (  # noqa: E402,F401
