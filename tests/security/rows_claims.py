@@ -38,6 +38,7 @@ ROWS: list[Row] = [
     page("POST", "/billing/claims/{claim.pk}/scrub/", 302, BILLERS),
     page("POST", "/billing/claims/{claim.pk}/void/", 302, BILLERS),
     page("POST", "/billing/claims/{paid_claim.pk}/replace/", 302, BILLERS),
+    page("POST", "/billing/superbills/{claim_bill.pk}/claim/", 302, BILLERS),
     api("GET", "/api/v1/claims", 200, BILLERS, **SHARED),
     api("GET", "/api/v1/claims/{claim.pk}", 200, BILLERS),
     api("POST", "/api/v1/superbills/{claim_bill.pk}/claims", 201, BILLERS, body=lambda w: {"sequence": 1}),

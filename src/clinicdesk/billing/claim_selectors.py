@@ -27,6 +27,12 @@ def superbills_without_claims() -> list[int]:
                 .order_by("pk").values_list("pk", flat=True))
 
 
+def superbill_claims(*, actor: Actor, superbill_id: int) -> list[Claim]:
+    """The claims of one visit (the superbill page's list), oldest first; none without billing write there."""
+    rows = _scope(actor).filter(superbill_id=superbill_id) if isinstance(superbill_id, int) else Claim.objects.none()
+    return list(rows.select_related("payer").order_by("sequence", "pk"))
+
+
 def _scope(actor: Actor) -> Any:
     rows = Claim.objects.all()
     if not getattr(actor, "practice_wide", False):

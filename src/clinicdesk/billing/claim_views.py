@@ -32,8 +32,10 @@ def claims(request: HttpRequest) -> HttpResponse:
         status = ""
     worklist = claim_selectors.claims_worklist(actor=request.user, status=status, offset=_offset(request))
     filters = [{"label": f"{_('All')} ({sum(worklist.counts.values())})", "url": "?status=", "current": not status}]
+    # "draft" is only a claim's first moment inside claim_build (scrubbed to ready or held in the same
+    # transaction): no claim rests there, so it is no filter.
     filters += [{"label": f"{label} ({worklist.counts.get(value, 0)})", "url": f"?status={value}",
-                 "current": status == value} for value, label in ClaimStatus.choices]
+                 "current": status == value} for value, label in ClaimStatus.choices if value != ClaimStatus.DRAFT]
     return render(request, "billing/claims/worklist.html", {"worklist": worklist, "filters": filters,
                                                             "ready": worklist.counts.get(ClaimStatus.READY, 0)})
 
@@ -74,6 +76,23 @@ def claims_answer(request: HttpRequest) -> HttpResponse:
                          % {"accepted": len(summary["accepted"]), "rejected": len(summary["rejected"]),
                             "posted": len(summary["posted"]), "unmatched": len(summary["unmatched"])})
     return redirect("billing:claims")
+
+
+@login_required
+@require_POST
+def superbill_claim(request: HttpRequest, superbill_id: int) -> HttpResponse:
+    """Bill the payer: the primary claim of a posted superbill, scrubbed (ready, or held with what to fix)."""
+    try:
+        made = services.claim_build(actor=request.user, superbill_id=superbill_id)
+    except REFUSALS as error:
+        messages.error(request, error.detail)
+        return redirect("billing:superbill", superbill_id)
+    words = {"number": made.claim_number, "status": made.get_status_display()}
+    if made.status == ClaimStatus.READY:
+        messages.success(request, _("Claim %(number)s: %(status)s.") % words)
+    else:
+        messages.warning(request, _("Claim %(number)s: %(status)s. See what to fix.") % words)
+    return redirect("billing:claim", made.pk)
 
 
 @login_required

@@ -21,7 +21,7 @@ from clinicdesk.core.permissions import Perm, has_perm, require
 from clinicdesk.patients.selectors import payers_active
 from clinicdesk.practice.selectors import locations_for
 
-from . import selectors, services
+from . import claim_selectors, selectors, services
 from .codesets import icd_describe, icd_dotted
 from .coding_forms import ContractForm, FeeItemEditForm, FeeItemForm, ReasonForm, SuperbillForm, UsualCodeForm
 from .money import format_money
@@ -210,8 +210,13 @@ def _superbill_page(request: HttpRequest, superbill: Any, form: Any, status: int
                  for d in superbill.diagnoses.all()]
     charges = [line.charge for line in superbill.lines.all() if line.charge is not None]
     total = sum(charges, Decimal("0.00")) if charges else None
+    can_bill = superbill.status == "posted" and has_perm(request.user, Perm.BILLING_WRITE,
+                                                          location=superbill.location_id)
+    claims = claim_selectors.superbill_claims(actor=request.user, superbill_id=superbill.pk) if can_bill else []
     return render(request, "billing/superbill.html", {
         "superbill": superbill, "form": form, "diagnoses": diagnoses, "total": total,
+        "can_bill": can_bill, "claims": claims,
+        "billed": any(c.sequence == 1 and c.status not in ("replaced", "voided") for c in claims),
         "can_code": has_perm(request.user, Perm.CHARGE_CAPTURE, location=superbill.location_id),
         "can_reverse": has_perm(request.user, Perm.BILLING_WRITE, location=superbill.location_id),
         "reason_form": ReasonForm(), "tabs": _tabs(request, "coding")}, status=status)

@@ -53,6 +53,7 @@ class DisputeForm(_Form):
 
 class DisputeCloseForm(_Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=DisputeOutcome.choices)
-    response = forms.CharField(label=_("Response to the patient"), max_length=4000)
+    response = forms.CharField(label=_("Response to the patient"), max_length=4000,
+                               widget=forms.Textarea(attrs={"rows": 6}))
     language = forms.ChoiceField(label=_("Letter language"), choices=[("en", "English"), ("es", "Español")],
                                  required=False)

@@ -48,6 +48,12 @@ class BalancePage:
         return max(-self.balance, ZERO)
 
     @property
+    def refundable(self) -> Decimal:
+        """The credit not yet asked for (refunds waiting for approval already hold part of it)."""
+        waiting = sum((r.amount for r in self.refunds if r.status == "requested"), ZERO)
+        return max(self.credit - waiting, ZERO)
+
+    @property
     def open_dispute(self) -> Dispute | None:
         return next((d for d in self.disputes if d.status == DisputeStatus.OPEN), None)
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("coding/icd10/", coding.icd10_search, name="icd10_search"),
     path("superbills/<int:superbill_id>/", coding.superbill, name="superbill"),
     path("superbills/<int:superbill_id>/reverse/", coding.superbill_reverse, name="superbill_reverse"),
+    path("superbills/<int:superbill_id>/claim/", claim_views.superbill_claim, name="superbill_claim"),
     # claims, their answers and remittances (#19)
     path("claims/", claim_views.claims, name="claims"),
     path("claims/submit/", claim_views.claims_submit, name="claims_submit"),

@@ -35,7 +35,7 @@ MENU_ICONS = {
     "payers": "landmark", "payments": "chart-pie",
     "readiness": "clipboard-list", "transfers": "ambulance",
     "authorizations": "file-check", "coding": "file-pen", "claims": "file-stack", "correspondence": "mails",
-    "denials": "file-x",
+    "denials": "file-x", "statements": "receipt-text", "disputes": "message-square-warning",
     "workshops": "presentation", "intake": "clipboard-pen", "forecast": "trending-up",
 }
 
