@@ -77,3 +77,21 @@ def test_figures_carry_no_patient_names(world):
     text = repr([(f.labels, f.columns(), f.csv_rows()) for f in board.figures])
     patient = world.appointments["seen"].patient
     assert patient.family_name not in text and patient.given_name not in text
+
+
+@pytest.mark.parametrize("narrow", [{}, {"provider": "ben"}, {"type": "new_patient"}, {"location": "downtown"},
+                                    {"type": "follow_up", "provider": "ada"}])
+def test_the_page_read_in_one_pass_gives_each_figures_own_result(world, narrow):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    params = {**RANGE, **{name: str(getattr(world, value).pk) for name, value in narrow.items()}}
+    with CaptureQueriesContext(connection) as page_queries:
+        page = dashboard_read(actor=world.coordinator, params=params, keys=None)
+    assert sum("insight_dailyappointments" in q["sql"] for q in page_queries.captured_queries) == 1
+    for fig in page.figures:
+        alone = dashboard_read(actor=world.coordinator, params=params, keys=[fig.key]).figures[0]
+        assert (fig.labels, fig.csv_labels, fig.columns(), fig.csv_rows()) == (
+            alone.labels, alone.csv_labels, alone.columns(), alone.csv_rows()), fig.key
+        assert [(s.unit, s.drawn, [type(v) for v in s.values]) for s in fig.series] == [
+            (s.unit, s.drawn, [type(v) for v in s.values]) for s in alone.series], fig.key

@@ -29,6 +29,8 @@ class InsightConfig(AppConfig):
 
         # Once a day (the worker's clock): the last week counted again (insight.tasks.recount_recent_days).
         periodic.register("recount-dashboard-days", every_seconds=24 * 3600, enqueue=tasks.recount_recent_days.enqueue)
+        # Every five minutes: the new-patient lead time searched ahead of the dashboards (dashboards/lead_time.py).
+        periodic.register("refresh-lead-times", every_seconds=300, enqueue=tasks.refresh_lead_times.enqueue)
         # The demand forecast: looked at hourly, computed when the stored one is a week old (or missing).
         from .forecast.compute import forecast_is_stale
 

@@ -20,6 +20,15 @@ def recount_recent_days(days: int = 7) -> int:
 
 
 @task()
+def refresh_lead_times() -> int:
+    """The dashboards' new-patient lead time searched ahead (insight/dashboards/lead_time.py), so that a page
+    reads it from the cache; returns the number of location and type answers stored."""
+    from .dashboards.lead_time import refresh_lead_times as refresh
+
+    return refresh()
+
+
+@task()
 def compute_demand_forecast() -> int:
     """The weekly demand forecast (insight/forecast): computed and stored; returns the stored run's id."""
     from .forecast.services import demand_forecast_compute

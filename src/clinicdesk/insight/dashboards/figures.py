@@ -18,29 +18,28 @@ Definitions (docs/insight.md):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from clinicdesk.comms.models import WaitlistOffer
-from clinicdesk.core import clock
-from clinicdesk.core.exceptions import DomainError
 from clinicdesk.core.timezones import day_span_utc
 from clinicdesk.scheduling.models import (
     AvailabilityException,
     AvailabilityTemplate,
     LocationHoliday,
 )
-from clinicdesk.scheduling.selectors import SearchQuery, slots_search
 
+from .daily import DailySums
 from .filters import Filters
+from .lead_time import MISSING, third_available_days
 from .tables import DailyAppointments
 
 COUNT, PERCENT, MINUTES, HOURS, DAYS = "count", "percent", "minutes", "hours", "days"
@@ -105,7 +104,13 @@ def _weeks(f: Filters) -> list[dt.date]:
 
 
 def _week_labels(weeks: list[dt.date]) -> tuple[list[str], list[str]]:
-    return ([formats.date_format(w, "SHORT_DATE_FORMAT") for w in weeks], [w.isoformat() for w in weeks])
+    labels = _short_dates(tuple(weeks), translation.get_language())  # once per page and language
+    return list(labels), [w.isoformat() for w in weeks]
+
+
+@functools.lru_cache(maxsize=64)
+def _short_dates(days: tuple[dt.date, ...], language: str | None) -> tuple[str, ...]:
+    return tuple(formats.date_format(day, "SHORT_DATE_FORMAT") for day in days)
 
 
 def _rate(part: float, whole: float) -> float | None:
@@ -144,47 +149,62 @@ def _tz(f: Filters) -> Any:
 
 # --- the figures ----------------------------------------------------------------------------------------------
 
-def volume_by_week(f: Filters) -> Figure:
+def volume_by_week(f: Filters, daily: DailySums | None = None) -> Figure:
     """Appointments per week, one series per location (stacked: the bar is the practice's total)."""
     weeks = _weeks(f)
     index = {w: i for i, w in enumerate(weeks)}
     names = _names(f.scope.locations if f.scope else [], lambda loc: loc.name)
     counts: dict[int, list[float | None]] = {pk: [0] * len(weeks) for pk in f.location_ids}
-    for row in _daily(f).values("day", "location_id").annotate(n=Sum("appointments")).order_by():
-        counts[row["location_id"]][index[_monday(row["day"])]] += row["n"]  # type: ignore[operator]
+    rows = (daily.per_day_location("appointments") if daily is not None else
+            ((row["day"], row["location_id"], row["n"]) for row in
+             _daily(f).values("day", "location_id").annotate(n=Sum("appointments")).order_by()))
+    for day, location_id, n in rows:
+        counts[location_id][index[_monday(day)]] += n  # type: ignore[operator]
     labels, iso = _week_labels(weeks)
     return Figure("volume", _("Appointments per week"), _("Week starting"), labels,
                   [Series(names.get(pk, str(pk)), values) for pk, values in counts.items()],
                   stacked=True, csv_labels=iso)
 
 
-def _volume_by(f: Filters, key: str, field_name: str, title: str, axis: str, names: dict[int, str]) -> Figure:
-    totals = {row[field_name]: row["n"] for row in
-              _daily(f).values(field_name).annotate(n=Sum("appointments")).order_by()}
+def _volume_by(f: Filters, key: str, field_name: str, title: str, axis: str, names: dict[int, str],
+               sums: DailySums | None) -> Figure:
+    totals = (sums.per(field_name) if sums is not None else
+              {row[field_name]: row["n"] for row in
+               _daily(f).values(field_name).annotate(n=Sum("appointments")).order_by()})
     ordered = sorted(totals, key=lambda pk: (-totals[pk], names.get(pk, "")))
     return Figure(key, title, axis, [names.get(pk, str(pk)) for pk in ordered],
                   [Series(_("Appointments"), [totals[pk] for pk in ordered])])
 
 
-def volume_by_provider(f: Filters) -> Figure:
+def volume_by_provider(f: Filters, daily: DailySums | None = None) -> Figure:
     return _volume_by(f, "volume-provider", "practitioner_id", _("Appointments by provider"), _("Provider"),
-                      _names(f.scope.practitioners if f.scope else []))
+                      _names(f.scope.practitioners if f.scope else []), daily)
 
 
-def volume_by_type(f: Filters) -> Figure:
+def volume_by_type(f: Filters, daily: DailySums | None = None) -> Figure:
     return _volume_by(f, "volume-type", "appointment_type_id", _("Appointments by type"), _("Appointment type"),
-                      _names(f.scope.types if f.scope else [], lambda t: t.local_name))
+                      _names(f.scope.types if f.scope else [], lambda t: t.local_name), daily)
 
 
-def noshow_rates(f: Filters) -> Figure:
+def _weekly(f: Filters, fields: tuple[str, ...], daily: DailySums | None) -> dict[dt.date, list[int]]:
+    """Per week of the period, the sums of the daily table's `fields` (from `daily` when read for the page)."""
+    sums: dict[dt.date, list[int]] = {w: [0] * len(fields) for w in _weeks(f)}
+    if daily is not None:
+        rows: Iterable[tuple[dt.date, list[Any]]] = daily.per_day(fields).items()
+    else:
+        rows = ((row["day"], [row[f"sum_{name}"] for name in fields]) for row in
+                _daily(f).values("day").annotate(**{f"sum_{name}": Sum(name) for name in fields}).order_by())
+    for day, values in rows:
+        bucket = sums[_monday(day)]
+        for i, value in enumerate(values):
+            bucket[i] += value or 0
+    return sums
+
+
+def noshow_rates(f: Filters, daily: DailySums | None = None) -> Figure:
     """No-show rate (of appointments that came due) and late-cancellation rate (of all booked), per week."""
     weeks = _weeks(f)
-    sums: dict[dt.date, list[int]] = {w: [0, 0, 0, 0] for w in weeks}
-    for row in _daily(f).values("day").annotate(a=Sum("appointments"), at=Sum("attended"), n=Sum("noshows"),
-                                               lc=Sum("late_cancels")).order_by():
-        bucket = sums[_monday(row["day"])]
-        for i, name in enumerate(("a", "at", "n", "lc")):
-            bucket[i] += row[name]
+    sums = _weekly(f, ("appointments", "attended", "noshows", "late_cancels"), daily)
     labels, iso = _week_labels(weeks)
     return Figure("noshow", _("No-show and late-cancellation rates"), _("Week starting"), labels, [
         Series(_("No-show rate (%)"), [_rate(sums[w][2], sums[w][1] + sums[w][2]) for w in weeks], PERCENT),
@@ -242,11 +262,12 @@ def available_minutes(f: Filters) -> dict[int, float]:
     return dict(minutes)
 
 
-def utilisation(f: Filters) -> Figure:
+def utilisation(f: Filters, daily: DailySums | None = None) -> Figure:
     """Per provider: available and booked hours, idle hours and the utilisation (booked / available)."""
     available = available_minutes(f)
-    booked = {row["practitioner_id"]: row["m"] for row in
-              _daily(f, with_type=False).values("practitioner_id").annotate(m=Sum("booked_minutes")).order_by()}
+    booked = (daily.booked_minutes() if daily is not None else
+              {row["practitioner_id"]: row["m"] for row in _daily(f, with_type=False).values("practitioner_id")
+               .annotate(m=Sum("booked_minutes")).order_by()})
     names = _names(f.scope.practitioners if f.scope else [])
     ids = sorted(set(available) | set(booked), key=lambda pk: names.get(pk, ""))
     ids = [pk for pk in ids if pk in names]
@@ -259,50 +280,32 @@ def utilisation(f: Filters) -> Figure:
     ], note=_("Booked time counts each appointment at its type's length; the type filter does not apply here."))
 
 
-LEAD_TIME_CACHE_SECONDS = 600  # a measure of today: the search runs at most every 10 minutes per location and type
-
-
 def lead_time(f: Filters, *, actor: Any) -> Figure:
     """Days from today to the third next available appointment, per location and new-patient type (the standard
-    access measure), from the first-available search (91 days ahead at most)."""
+    access measure), from the first-available search (91 days ahead at most; lead_time.py keeps it ahead)."""
     types = [t for t in (f.scope.types if f.scope else []) if t.active and t.new_patient]
     if f.appointment_type is not None:
         types = [f.appointment_type]
     locations = [loc for loc in (f.scope.locations if f.scope else []) if loc.pk in f.location_ids]
+    practitioner_ids = (f.practitioner.pk,) if f.practitioner is not None else ()
+    pairs = [(location, kind) for location in locations for kind in types]
     labels, values = [], []
-    for location in locations:
-        today = clock.today_in(location.tz)
-        for kind in types:
-            query = SearchQuery(appointment_type_id=kind.pk, location_id=location.pk, first_day=today,
-                                last_day=today + dt.timedelta(days=91), limit=10,
-                                practitioner_ids=(f.practitioner.pk,) if f.practitioner is not None else ())
-            cache_key = f"insight:lead-time:{location.pk}:{kind.pk}:{query.practitioner_ids}:{today.isoformat()}"
-            days = cache.get(cache_key, "missing")
-            if days == "missing":
-                try:
-                    options = slots_search(actor=actor, query=query)
-                except DomainError:
-                    continue
-                starts = sorted(o.start for o in options)
-                days = float((starts[2].astimezone(location.tz).date() - today).days) if len(starts) >= 3 else None
-                cache.set(cache_key, days, LEAD_TIME_CACHE_SECONDS)
-            labels.append(f"{location.name} · {kind.local_name}")
-            values.append(days)
+    for (location, kind), days in zip(pairs, third_available_days(pairs, practitioner_ids, actor=actor),
+                                      strict=True):
+        if days == MISSING:
+            continue
+        labels.append(f"{location.name} · {kind.local_name}")
+        values.append(days)
     return Figure("lead-time", _("New-patient lead time"), _("Location and type"), labels,
                   [Series(_("Days to the third next available appointment"), values, DAYS)],  # type: ignore[arg-type]
                   note=_("Counted from today; empty when fewer than three slots are free in the next 13 weeks."))
 
 
-def visit_times(f: Filters) -> Figure:
+def visit_times(f: Filters, daily: DailySums | None = None) -> Figure:
     """Mean minutes from check-in to rooming and from arrival to check-out, per week (the flow board's times of
     the appointments' visits, pre-counted in the daily table)."""
     weeks = _weeks(f)
-    sums = {w: [0, 0, 0, 0] for w in weeks}
-    for row in _daily(f).values("day").annotate(r=Sum("rooming_seconds"), rn=Sum("roomed_visits"),
-                                               t=Sum("visit_seconds"), tn=Sum("finished_visits")).order_by():
-        bucket = sums[_monday(row["day"])]
-        for i, name in enumerate(("r", "rn", "t", "tn")):
-            bucket[i] += row[name] or 0
+    sums = _weekly(f, ("rooming_seconds", "roomed_visits", "visit_seconds", "finished_visits"), daily)
 
     def mean(seconds: int, count: int) -> float | None:
         return round(seconds / 60 / count, 1) if count else None
@@ -337,15 +340,11 @@ def waitlist_fills(f: Filters) -> Figure:
     ], csv_labels=iso)
 
 
-def reminder_confirmations(f: Filters) -> Figure:
+def reminder_confirmations(f: Filters, daily: DailySums | None = None) -> Figure:
     """Appointments (by their day) sent a reminder, and how many the patient confirmed before the start
     (pre-counted in the daily table from the reminders' messages)."""
     weeks = _weeks(f)
-    sums = {w: [0, 0] for w in weeks}
-    for row in _daily(f).values("day").annotate(n=Sum("reminded"), c=Sum("confirmed")).order_by():
-        bucket = sums[_monday(row["day"])]
-        bucket[0] += row["n"] or 0
-        bucket[1] += row["c"] or 0
+    sums = _weekly(f, ("reminded", "confirmed"), daily)
     labels, iso = _week_labels(weeks)
     return Figure("reminders", _("Reminder confirmations"), _("Week starting"), labels, [
         Series(_("Appointments reminded"), [sums[w][0] for w in weeks]),
@@ -361,3 +360,5 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "waitlist": waitlist_fills, "reminders": reminder_confirmations,
 }
 NEEDS_ACTOR = {"lead-time"}
+# The figures that read the daily table: on a page with more than one, the table is read once (daily.py).
+READS_DAILY = {"volume", "volume-provider", "volume-type", "utilisation", "noshow", "visit-times", "reminders"}
