@@ -16,7 +16,8 @@ def test_each_role_sees_only_its_screens(signed_in):
         "insurance", "authorizations", "readiness", "transfers",
         "drawer", "disputes",
         "roster", "swaps", "training", "timeclock",
-        "supplies", "correspondence", "workshops", "campaigns", "compliance"]
+        "supplies", "correspondence", "workshops", "campaigns", "compliance",
+        "noshow"]  # the "call the day before" list
     # Compliance reads reports but not the schedule: the no-show call list (appointments) is not theirs.
     assert _menu(signed_in(Role.COMPLIANCE)) == [
         "home", "patients",

@@ -17,7 +17,7 @@ def _snapshot():
 
 
 def test_demo_builds_the_practice_the_brief_describes(db):
-    call_command("demo", patients=300, weeks=2, seed=3, no_progress=True)
+    call_command("demo", patients=300, weeks=2, seed=3, history_years=0, no_progress=True)
     assert Location.objects.count() == 2
     assert len(set(Location.objects.values_list("time_zone", flat=True))) == 2
     assert Practitioner.objects.count() == 8
@@ -40,11 +40,11 @@ def test_demo_is_reproducible_from_its_seed():
     from clinicdesk.patients.seed import seed_reference_data
 
     seed_reference_data(Payer, FormTemplate)
-    call_command("demo", patients=200, weeks=1, seed=11, no_progress=True)
+    call_command("demo", patients=200, weeks=1, seed=11, history_years=0, no_progress=True)
     first = _snapshot()
     call_command("flush", interactive=False, verbosity=0)
     seed_reference_data(Payer, FormTemplate)
-    call_command("demo", patients=200, weeks=1, seed=11, no_progress=True)
+    call_command("demo", patients=200, weeks=1, seed=11, history_years=0, no_progress=True)
     assert _snapshot() == first
 
 
@@ -64,7 +64,7 @@ def test_demo_day_has_patients_at_every_stage_of_the_flow_and_a_balanced_drawer(
     from clinicdesk.billing.models import LedgerEntry
     from clinicdesk.frontdesk.models import Visit
 
-    call_command("demo", patients=400, weeks=2, seed=5, no_progress=True)
+    call_command("demo", patients=400, weeks=2, seed=5, history_years=0, no_progress=True)
     downtown = Location.objects.get(time_zone="America/New_York")
     statuses = set(Visit.objects.filter(location=downtown).values_list("status", flat=True))
     assert {"checked-in", "checked-out"} <= statuses and statuses & {"roomed", "with-provider"}, statuses

@@ -15,7 +15,7 @@ from clinicdesk.staffing.models import Roster
 
 def test_demo_has_rosters_supplies_and_eligibility_results(db, clock, capsys):
     started = time.perf_counter()
-    call_command("demo", patients=300, weeks=2, seed=3, no_progress=True)
+    call_command("demo", patients=300, weeks=2, seed=3, history_years=0, no_progress=True)
     elapsed = time.perf_counter() - started
     with capsys.disabled():
         print(f"\ndemo build (300 patients, 2 weeks): {elapsed:.2f} s")

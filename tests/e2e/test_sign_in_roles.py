@@ -14,7 +14,7 @@ EXPECTED_SCREENS = {  # as tests/accounts/test_menus.py, in the menu's groups
     Role.FRONT_DESK: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
                       "insurance", "authorizations", "readiness", "transfers", "drawer", "disputes", "roster", "swaps",
                       "training",
-                      "timeclock", "supplies", "correspondence", "workshops", "campaigns", "compliance"],
+                      "timeclock", "supplies", "correspondence", "workshops", "campaigns", "compliance", "noshow"],
     Role.PRACTICE_COORDINATOR: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
                                 "insurance", "authorizations", "readiness", "transfers", "payers", "drawer",
                                 "denials", "disputes", "payments", "roster", "swaps", "training", "timeclock",

@@ -36,15 +36,23 @@ def test_day_calendar_shows_the_risk_band_in_words(trained, signed_in, location)
     assert AuditEntry.objects.filter(action="insight.noshow_risk").exists()
 
 
+def test_week_calendar_shows_the_risk_band_too(trained, signed_in, location):
+    doctor = trained["skip"].practitioner_id
+    page = signed_in(Role.FRONT_DESK).get(
+        f"/schedule/week/?location={location.pk}&day={TOMORROW.isoformat()}&practitioner={doctor}")
+    assert page.status_code == 200
+    assert "No-show risk: High" in page.content.decode()
+
+
 def test_day_calendar_without_a_model_shows_no_risk(location, follow_up, clock, signed_in):
     practice_history(location, follow_up)
     page = signed_in(Role.FRONT_DESK).get(f"/schedule/day/?location={location.pk}&day={TOMORROW.isoformat()}")
-    assert page.status_code == 200 and "No-show risk" not in page.content.decode()
+    assert page.status_code == 200 and "No-show risk:" not in page.content.decode()  # the menu names the list
 
 
 def test_day_calendar_hides_the_risk_from_a_provider(trained, signed_in, location):
     page = signed_in(Role.PROVIDER).get(f"/schedule/day/?location={location.pk}&day={TOMORROW.isoformat()}")
-    assert page.status_code == 200 and "No-show risk" not in page.content.decode()
+    assert page.status_code == 200 and "No-show risk:" not in page.content.decode()
 
 
 def test_call_list_is_for_the_front_desk_too(trained, signed_in, location, other_location):

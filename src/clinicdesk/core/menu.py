@@ -58,7 +58,8 @@ SCREENS: tuple[Screen, ...] = (
     Screen("compliance", _("Compliance"), "compliance:dashboard", (Perm.COMPLIANCE_ADMIN, Perm.COMPLIANCE_REPORT)),
     Screen("dashboards", _("Dashboards"), "insight:dashboards", Perm.REPORTS_READ),
     Screen("forecast", _("Demand forecast"), "insight:forecast", Perm.REPORTS_READ),
-    Screen("noshow", _("No-show risk"), "insight:noshow", Perm.REPORTS_READ, also=Perm.SCHEDULE_READ),
+    # The "call the day before" list: the desk makes the calls (reports readers or the front desk, as the view).
+    Screen("noshow", _("No-show risk"), "insight:noshow", (Perm.REPORTS_READ, Perm.FRONTDESK), also=Perm.SCHEDULE_READ),
     Screen("audit", _("Audit trail"), "audit:entries", Perm.AUDIT_READ),
     Screen("setup", _("Practice setup"), "setup:guide", Perm.PRACTICE_ADMIN),
     Screen("locations", _("Locations"), "practice:locations", Perm.PRACTICE_ADMIN),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +36,8 @@ from clinicdesk.core import clock
 from clinicdesk.core.identifiers import npi_complete
 from clinicdesk.core.permissions import PRACTICE_WIDE_ROLES, Perm, Role, SystemActor
 from clinicdesk.core.timezones import local_to_utc
-from clinicdesk.insight.demo import dashboards_demo
+from clinicdesk.insight.demo import dashboards_demo, insight_models_demo
+from clinicdesk.insight.demo_history import Behaviour, history_demo, written_booked_at
 from clinicdesk.insurance.demo import care_demo, eligibility_demo, referrals_demo
 from clinicdesk.operations.demo import supplies_demo
 from clinicdesk.operations.demo_budget import budgets_demo
@@ -123,6 +125,9 @@ class DemoSummary:
     patients: int = 0
     appointments: int = 0
     visits_today: int = 0
+    history: int = 0  # of the appointments, those of the history before the builder's weeks (#22)
+    history_seconds: float = 0.0
+    insight: dict[str, Any] = field(default_factory=dict)  # the no-show model's and the forecast's figures
     staff: list[tuple[str, str]] = field(default_factory=list)  # (username, role)
     totp_secrets: dict[str, str] = field(default_factory=dict)
 
@@ -300,7 +305,8 @@ class DemoBuilder:
         for patient_id, location_id in patients:
             by_location.setdefault(location_id, []).append(patient_id)
         now = clock.now()
-        first_monday = now.date() - dt.timedelta(days=now.date().weekday()) - dt.timedelta(weeks=weeks // 2)
+        first_monday = self.first_day(weeks)
+        behaviour = Behaviour.of_practice(seed=self.seed)
         days = [first_monday + dt.timedelta(days=i) for i in range(weeks * 7) if (first_monday
                 + dt.timedelta(days=i)).weekday() < 5]
         batch: list[Appointment] = []
@@ -322,13 +328,15 @@ class DemoBuilder:
                     start = local_to_utc(day, dt.time(minute // 60, minute % 60), location.tz)
                     end = start + dt.timedelta(minutes=kind.duration_minutes)
                     occupied = (start, end + dt.timedelta(minutes=kind.buffer_after_minutes))
-                    status = self._status_for(start, now)
-                    active = status in ACTIVE_STATUSES
                     room = self._free_room(room_choices, kind, occupied, room_busy)
                     chosen = self._free_patient(pool, (start, end), patient_busy)
                     if (kind.room_kind and room is None) or chosen is None:
                         minute += 20  # nothing fits here: leave a gap
                         continue
+                    # When it was booked, confirmed, cancelled or missed: as in the history before (#22).
+                    made = behaviour.booking(patient_id=chosen, kind=kind, start=start, tz=location.tz, now=now)
+                    status = made.status
+                    active = status in ACTIVE_STATUSES
                     if active:
                         if room is not None:
                             room_busy.setdefault(room.pk, []).append(occupied)
@@ -336,7 +344,8 @@ class DemoBuilder:
                     batch.append(Appointment(
                         patient_id=chosen, practitioner=practitioner, location=location,
                         room=room, appointment_type=kind, start=start, end=end, status=status,
-                        telehealth=kind.telehealth,
+                        telehealth=kind.telehealth, created_at=made.created_at, confirmed_at=made.confirmed_at,
+                        confirmed_via=made.confirmed_via, late_cancel=made.late_cancel,
                         cancel_reason="Patient request" if status == AppointmentStatus.CANCELLED else "",
                     ))
                     minute += kind.duration_minutes + kind.buffer_after_minutes
@@ -345,6 +354,12 @@ class DemoBuilder:
                 self.summary.appointments += len(batch)
                 batch.clear()
                 self.progress("appointments", day_index + 1, len(days))
+
+    @staticmethod
+    def first_day(weeks: int) -> dt.date:
+        """The Monday the builder's own weeks start on (half of them past); the history ends the day before."""
+        today = clock.now().date()
+        return today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks // 2)
 
     @staticmethod
     def _overlaps(spans: list[tuple[dt.datetime, dt.datetime]], span: tuple[dt.datetime, dt.datetime]) -> bool:
@@ -368,8 +383,9 @@ class DemoBuilder:
 
     @staticmethod
     def _flush_appointments(batch: list[Appointment]) -> None:
-        """Insert appointments and the resource bookings the active ones hold."""
-        Appointment.objects.bulk_create(batch, batch_size=1000)
+        """Insert appointments (with the booked-at time set above) and the resource bookings the active ones hold."""
+        with written_booked_at():
+            Appointment.objects.bulk_create(batch, batch_size=1000)
         bookings: list[ResourceBooking] = []
         for a in batch:
             if a.status not in ACTIVE_STATUSES:
@@ -385,16 +401,6 @@ class DemoBuilder:
                                                 resource_id=a.room_id, start=occupied[0], end=occupied[1]))
         ResourceBooking.objects.bulk_create(bookings, batch_size=2000)
 
-    def _status_for(self, start: dt.datetime, now: dt.datetime) -> str:
-        roll = self.rng.random()
-        if start < now:
-            if roll < 0.08:
-                return AppointmentStatus.CANCELLED
-            if roll < 0.13:
-                return AppointmentStatus.NOSHOW
-            return AppointmentStatus.FULFILLED
-        return AppointmentStatus.CANCELLED if roll < 0.05 else AppointmentStatus.BOOKED
-
     @staticmethod
     def build_reminder_rules() -> None:
         """What a typical practice sends: a confirmation at booking, e-mail 3 days and a text 1 day before."""
@@ -403,7 +409,9 @@ class DemoBuilder:
             reminder_rule_create(actor=DEMO_ACTOR, kind=kind, channel=channel, minutes_before=minutes)
 
     # --- all ------------------------------------------------------------------------------------
-    def build(self, *, patients: int, weeks: int) -> DemoSummary:
+    def build(self, *, patients: int, weeks: int, history_years: float = 0) -> DemoSummary:
+        """`history_years` of past appointments before the `weeks` (only with weeks): the dashboards', forecast's
+        and no-show model's history (#22); `clinicdesk demo` builds two years."""
         with transaction.atomic():
             locations, practitioners, rooms, types = self.build_practice()
             self.build_staff(locations)
@@ -414,6 +422,11 @@ class DemoBuilder:
             self.build_reminder_rules()
         with transaction.atomic():
             practitioners = list(Practitioner.objects.prefetch_related("locations").order_by("pk"))
+            if weeks > 0 and patient_rows:
+                started = time.perf_counter()
+                self.summary.history = history_demo(seed=self.seed, years=history_years, until=self.first_day(weeks))
+                self.summary.appointments += self.summary.history
+                self.summary.history_seconds = round(time.perf_counter() - started, 1)
             self.build_appointments(weeks, practitioners, rooms, types, patient_rows)
             record(None, "demo.generate", resource_type="practice",
                    detail={"seed": self.seed, "patients": self.summary.patients,
@@ -422,6 +435,8 @@ class DemoBuilder:
             with transaction.atomic():
                 self.summary.visits_today = build_front_desk_day(seed=self.seed)
         self.build_back_office(locations, types, eligibility=bool(weeks))
+        if self.summary.history:  # the screens show the risk and the forecast right away (#22)
+            self.summary.insight = insight_models_demo()
         return self.summary
 
     @staticmethod

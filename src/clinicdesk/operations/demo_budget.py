@@ -75,8 +75,11 @@ def _copays(location_id: int, today: dt.date) -> int:
     rng = random.Random(location_id)
     now = clock.now()
     taken = 0
+    # From last month on: the computed lines start at the first published roster (this period), and the demo's
+    # two years of history before it (#22) would take tens of thousands of payments through the service.
+    since = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     visits = (Appointment.objects.filter(location_id=location_id, status=AppointmentStatus.FULFILLED,
-                                         start__year=today.year, end__lte=now)
+                                         start__year=today.year, start__date__gte=since, end__lte=now)
               .order_by("start", "pk").values_list("pk", "patient_id", "end"))
     for appointment_id, patient_id, end in visits:
         if rng.random() >= COPAY_SHARE or collected_for_appointment(appointment_id):  # today's desk took some

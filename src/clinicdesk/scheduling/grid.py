@@ -114,14 +114,15 @@ def _appointment(placed: Placed, cal: Calendar, can_book: bool, panel_url: str, 
             f'data-appointment="{a.pk}" data-start="{placed.iso}" data-practitioner="{a.practitioner_id}"{drag} '
             f'hx-get="{panel_url.replace("/0/", f"/{a.pk}/")}" hx-target="#schedule-dialog-body">'
             f'<span class="appt-who">{escape(a.patient.display_name)}{_alert_icons(cal.alerts.get(a.patient_id))}'
+            f'</span><span class="appt-time">{_hm(a.start, tz)}\u2013{_hm(a.end, tz)}'
             f'{_badges(badges.get(a.pk) if badges else None)}</span>'
-            f'<span class="appt-time">{_hm(a.start, tz)}\u2013{_hm(a.end, tz)}</span>'
             f'<span class="appt-what">{escape(" · ".join(what))}</span></button>')
 
 
 def _badges(words: list[str] | None) -> str:
-    """Words other apps add (the no-show risk band), beside the name so that the compact grid shows them too."""
-    return "".join(f' <span class="appt-badge">{escape(w)}</span>' for w in words) if words else ""
+    """Words other apps add (the no-show risk band), on the time line (shorter than the name's, so the compact grid
+    shows them too); the whole words also as the badge's tooltip where a narrow column cuts them."""
+    return "".join(f' <span class="appt-badge" title="{escape(w)}">{escape(w)}</span>' for w in words) if words else ""
 
 
 def _alert_icons(alerts) -> str:  # type: ignore[no-untyped-def]

@@ -132,7 +132,10 @@ def week(request: HttpRequest) -> HttpResponse:
                "practitioners": choices, "practitioner": practitioner,
                "previous_day": monday - dt.timedelta(days=7), "next_day": monday + dt.timedelta(days=7),
                "can_book": has_perm(request.user, Perm.SCHEDULE_WRITE, location=location)}
-    context["grid"] = render_grid(calendar, can_book=context["can_book"], path=request.get_full_path())
+    shown = [p.appointment.pk for col in calendar.columns for p in col.appointments if p.appointment is not None]
+    badges = hooks.collect_appointment_badges(request.user, location, shown)  # the no-show risk, as on the day
+    context["grid"] = render_grid(calendar, can_book=context["can_book"], path=request.get_full_path(),
+                                  badges=badges)
     return render(request, "scheduling/week.html", context)
 
 
