@@ -1,9 +1,16 @@
 """Patient matching latency at 100,000 patients on PostgreSQL (issue #17): the scorer's cost per candidate
 (in process) and FHIR `Patient/$match` p50/p95 for the whole request (bearer token check, blocking query,
-scoring, visibility, versions, audit entry, JSON) through Django's test client.
+scoring, visibility, versions, audit entry, JSON) through Django's test client, or with --http over HTTP on
+loopback: gunicorn as `clinicdesk serve` starts it (sync workers, DEBUG off), a SMART client-credentials token
+from /o/token/, requests sent one after another (each timed from send to the last byte of the answer).
 
     .venv/bin/python bench/bench_patients_match_latency.py                  # build once (reused), then measure
     .venv/bin/python bench/bench_patients_match_latency.py --rebuild --queries 300
+    .venv/bin/python bench/bench_patients_match_latency.py --http --queries 300   # over HTTP (the issue's number)
+
+Over HTTP the FHIR rate limit is off (RATELIMIT_FHIR=off: 300 requests in a few seconds exceed its 600/minute),
+and the run also prints the CPU time the server spent per request (gunicorn workers and the PostgreSQL backends
+serving them, read from /proc), which a busy machine does not inflate the way it inflates wall-clock times.
 
 Scratch database: BENCH_MATCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/clinicdesk_bench_match).
 Data: 100,000 patients with Faker names (en_US, es_MX), birth dates, phones, half with e-mail, addresses and
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import statistics
@@ -117,7 +125,6 @@ def _probe(patient: object, rng: random.Random) -> dict[str, object]:
 
 def measure(queries: int) -> None:
     import io
-    import json
 
     from django.core.management import call_command
     from django.test import Client
@@ -170,18 +177,129 @@ def measure(queries: int) -> None:
           f"{max(times):.1f} ms | {statistics.mean(found):.1f} |")
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def measure_http(queries: int, workers: int) -> None:
+    """`Patient/$match` over HTTP: gunicorn on loopback against the scratch database, sequential requests."""
+    import io
+    import signal
+    import subprocess
+
+    import httpx
+    from django.core.management import call_command
+    from django.db import connection
+
+    from clinicdesk.patients.models import Patient
+
+    rng = random.Random(11)
+    sample = list(Patient.objects.order_by("?")[:queries + 50])
+    out = io.StringIO()
+    call_command("fhir-client", "create", f"match-http-{time.time():.0f}", "--scopes", "system/Patient.rs",
+                 stdout=out)
+    lines = dict(line.split(": ", 1) for line in out.getvalue().splitlines() if ": " in line)
+    connection.close()
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "RATELIMIT_FHIR": "off", "RATELIMIT_OAUTH": "off",
+           "DEBUG": "false", "LOG_LEVEL": "WARNING",
+           "CONN_MAX_AGE": "600"}  # the same backend all run long, so its CPU is counted (the default is 60 s)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "clinicdesk.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--no-control-socket"], env=env, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        ready = 0
+        for _ in range(600):  # every worker answers (on a loaded machine they take a while to boot)
+            try:
+                ready = ready + 1 if httpx.get(f"{base}/healthz", timeout=30).status_code == 200 else 0
+            except httpx.HTTPError:
+                ready = 0
+            if ready >= 3 * workers:
+                break
+            time.sleep(0.2)
+        response = httpx.post(f"{base}/o/token/", data={"grant_type": "client_credentials"},
+                              auth=(lines["client_id"], lines["client_secret"]), timeout=120)
+        response.raise_for_status()
+        headers = {"Authorization": f"Bearer {response.json()['access_token']}",
+                   "Content-Type": "application/fhir+json", "Accept": "application/fhir+json"}
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
+            def run(body: dict[str, object]) -> tuple[float, int]:
+                payload = json.dumps(body)
+                begun = time.perf_counter()
+                answer = http.post("/fhir/r4/Patient/$match", content=payload)
+                elapsed = (time.perf_counter() - begun) * 1000
+                assert answer.status_code == 200, answer.content[:300]
+                return elapsed, len(answer.json().get("entry", []))
+
+            for patient in sample[queries:queries + 50]:  # warm-up: every worker, its caches, the model
+                run(_probe(patient, rng))
+            cpu_before = _server_cpu(server.pid)
+            times, found = [], []
+            for patient in sample[:queries]:
+                elapsed, entries = run(_probe(patient, rng))
+                times.append(elapsed)
+                found.append(entries)
+            cpu_after = _server_cpu(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    load = os.getloadavg()
+    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print("| Query | n | p50 | p95 | max | mean entries |\n|---|---|---|---|---|---|")
+    print(f"| Patient/$match over HTTP | {len(times)} | {statistics.median(times):.1f} ms | "
+          f"{pct(times, 0.95):.1f} ms | {max(times):.1f} ms | {statistics.mean(found):.1f} |")
+    web, database = (sum(cpu_after[k].get(pid, 0.0) - cpu_before[k].get(pid, 0.0) for pid in cpu_after[k])
+                     for k in ("web", "db"))
+    print(f"CPU per request (whatever the load): gunicorn {web / len(times) * 1000:.1f} ms, PostgreSQL backends "
+          f"{database / len(times) * 1000:.1f} ms; fastest request {min(times):.1f} ms")
+
+
+def _server_cpu(server_pid: int) -> dict[str, dict[int, float]]:
+    """CPU seconds (user + system) used so far by the gunicorn processes and by the PostgreSQL backends serving
+    the scratch database (psutil reads /proc: PostgreSQL must run on this machine)."""
+    import psutil
+    import psycopg
+
+    master = psutil.Process(server_pid)
+    web = {p.pid: sum(p.cpu_times()[:2]) for p in [master, *master.children(recursive=True)]}
+    url = os.environ["DATABASE_URL"]
+    with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        pids = [row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'")]
+    database = {}
+    for pid in pids:
+        try:
+            database[pid] = sum(psutil.Process(pid).cpu_times()[:2])
+        except psutil.Error:
+            continue
+    return {"web": web, "db": database}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--patients", type=int, default=PATIENTS, help="when building (a smaller set for a smoke run)")
+    parser.add_argument("--http", action="store_true", help="over HTTP through gunicorn on loopback (the issue's "
+                        "measure) instead of the test client and the scorer")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers with --http")
     args = parser.parse_args()
     setup_django(args.rebuild)
     build(args.patients)
     from clinicdesk.patients.models import Patient
 
     print(f"{Patient.objects.count()} patients", flush=True)
-    measure(args.queries)
+    if args.http:
+        measure_http(args.queries, args.workers)
+    else:
+        measure(args.queries)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,14 @@
 """Patient $match grades, onlyCertainMatches and count; create of a look-alike: 409 with the candidates,
 If-None-Exist, and the audited override extension (issue #17)."""
 
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from clinicdesk.audit.models import AuditEntry
 from clinicdesk.patients.models import DuplicateCandidate, Patient
+from tests.factories import PatientFactory
 
 OVERRIDE = "https://clinic.example/fhir/r4/StructureDefinition/clinicdesk-duplicate-override"
 
@@ -89,3 +95,32 @@ def test_capability_statement_documents_the_override(db, client):
     body = client.get("/fhir/r4/metadata").json()
     patient = next(r for r in body["rest"][0]["resource"] if r["type"] == "Patient")
     assert "clinicdesk-duplicate-override" in patient["documentation"] and patient["conditionalCreate"] is True
+
+
+def test_match_query_count_does_not_grow_with_the_candidates(clinic, system_api):
+    """One blocking query, one visibility query, one version read, one audit entry: the same whether the answer
+    holds one chart or many (nothing is fetched per candidate)."""
+    api = system_api()
+    body = _probe(phone=False, email=False, count=50)
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            entries = len(_grades(api.post("Patient/$match", body)))
+        return len(captured.captured_queries), entries
+
+    api.post("Patient/$match", body)  # the token's first use may store what it learns
+    few, first = queries()
+    for n in range(8):
+        PatientFactory(family_name="Garcia", given_name="Ana", birth_date=dt.date(1980, 5, 17),
+                       phone=f"(413) 555-02{n:02d}", home_location=clinic.location)
+    many, second = queries()
+    assert second >= first + 8
+    assert many == few, (few, many)
+    assert AuditEntry.objects.filter(action="fhir.operation.Patient.match").count() == 3  # one per request
+
+
+def test_match_leaves_out_charts_the_caller_may_not_see(clinic, system_api):
+    api = system_api()
+    ana = clinic.patients[0]
+    Patient.objects.filter(pk=ana.pk).update(restricted=True)
+    assert str(ana.pk) not in [pk for pk, _grade in _grades(api.post("Patient/$match", _probe()))]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from . import matching_model
 from .keys import sound
@@ -42,9 +42,11 @@ def candidate_query(person: Person) -> Q:
 
 
 def find_matches(person: Person, *, exclude_ids: tuple[Any, ...] = (), threshold: float = POSSIBLE,
-                 limit: int = 10) -> list[Match]:
-    """Existing, unmerged patients that score at or above `threshold`, best first."""
-    patients = (Patient.objects.filter(candidate_query(person), merged_into__isnull=True)
+                 limit: int = 10, among: QuerySet[Patient] | None = None) -> list[Match]:
+    """Existing, unmerged patients that score at or above `threshold`, best first. `among`: only these charts
+    (e.g. the ones a caller may see), narrowed in the same query as the blocking keys."""
+    charts = Patient.objects.all() if among is None else among
+    patients = (charts.filter(candidate_query(person), merged_into__isnull=True)
                 .exclude(pk__in=exclude_ids).select_related("home_location")[:CANDIDATE_LIMIT])
     model = matching_model.current()
     matches = [Match(p, score(person, person_from(p), model)) for p in patients]

@@ -125,12 +125,9 @@ def patients_search(*, actor: Actor, query: Query) -> tuple[list[Patient], int]:
 @atomic_service
 def patient_matches(*, actor: Actor, person: Person, limit: int) -> list[Match]:
     """$match: the registration screen's matcher (patients.candidates / matching), limited to charts the
-    actor may see."""
+    actor may see (one query: the blocking keys and the visibility rules together)."""
     require(actor, Perm.PATIENT_READ)
-    matches = find_matches(person, limit=50)
-    visible = set(visible_patients(actor).filter(pk__in=[m.patient.pk for m in matches])
-                  .values_list("pk", flat=True))
-    return [m for m in matches if m.patient.pk in visible][:limit]
+    return find_matches(person, limit=limit, among=visible_patients(actor))
 
 
 def _visible_appointments(actor: Actor) -> QuerySet[Appointment]:
