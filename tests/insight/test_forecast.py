@@ -93,3 +93,15 @@ def test_computing_now_is_for_practice_coordinators(history, signed_in):
     assert signed_in(Role.BILLING).post("/insight/forecast/compute/").status_code == 403
     assert signed_in(Role.PRACTICE_COORDINATOR).post("/insight/forecast/compute/").status_code == 302
     assert ForecastRun.objects.count() == 1
+
+
+def test_the_roster_shows_the_forecast_of_its_weeks_and_the_weeks_over_capacity(history, location, signed_in):
+    """The staff roster reads the forecast (#22: "the roster can use it"): each week of its period, the visits
+    expected, the hours needed against the templates' hours, and the extra sessions suggested."""
+    _forecast()
+    inside = FIRST_WEEK + dt.timedelta(weeks=4)  # its 4-week period lies within the 12 forecast weeks
+    page = signed_in(Role.PRACTICE_COORDINATOR).get(f"/staffing/?location={location.pk}&start={inside.isoformat()}")
+    text = page.content.decode()
+    assert page.status_code == 200 and "Expected demand" in text
+    assert text.count('<tr data-week="') in (4, 5)  # the Mondays' weeks the 28 days touch
+    assert "Over capacity: 1 extra half-day session suggested" in text

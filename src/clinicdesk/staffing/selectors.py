@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.permissions import Actor, Perm, has_perm, require
+from clinicdesk.insight.selectors import forecast_for_week
 from clinicdesk.practice.selectors import locations_for
 
 from .hours_selectors import paid_hours_by_month  # noqa: F401 - budget actuals (#21), the operations app's way in
@@ -224,3 +225,36 @@ def certification_current(user_id: int, training_code: str, on_date: dt.date) ->
     from .training_selectors import certification_current as current
 
     return current(user_id, training_code, on_date)
+
+
+@dataclass
+class DemandWeek:
+    """One week of a roster period as the demand forecast sees it (insight, #22): the appointment requests
+    expected at the location, their likely range (80 %), and the providers' hours wanted against the templates'."""
+
+    week_start: dt.date
+    visits: int
+    low: int
+    high: int
+    demand_hours: int
+    capacity_hours: int
+    flagged: bool
+    extra_sessions: int  # extra half-day sessions the forecast suggests when demand exceeds capacity
+
+
+def demand_outlook(*, actor: Actor, location_id: int, period_start: dt.date) -> list[DemandWeek]:
+    """The forecast of each week that overlaps the roster period, for whoever reads the roster; empty when no
+    forecast covers it (aggregates only: no patient data, nothing audited)."""
+    require(actor, Perm.STAFFING_READ)
+    weeks: list[DemandWeek] = []
+    monday = period_start - dt.timedelta(days=period_start.weekday())
+    while monday < period_start + dt.timedelta(days=PERIOD_DAYS):
+        week = forecast_for_week(location_id, monday)
+        if week is not None:
+            weeks.append(DemandWeek(
+                week_start=monday, visits=round(week.total.mean), low=round(week.total.lo80),
+                high=round(week.total.hi80), demand_hours=round(week.demand_minutes / 60),
+                capacity_hours=round(week.capacity_minutes / 60), flagged=week.flagged,
+                extra_sessions=sum(int(s.get("sessions", 0)) for s in week.suggestions)))
+        monday += dt.timedelta(days=7)
+    return weeks

@@ -114,6 +114,7 @@ def roster(request: HttpRequest) -> HttpResponse:
         "published": found["published"], "draft": found["draft"], "shown": shown, "grid": grid, "manage": manage,
         "is_draft": shown is not None and shown.status == RosterStatus.DRAFT,
         "explained": selectors.explain(shown) if shown is not None else [],
+        "outlook": selectors.demand_outlook(actor=actor, location_id=location.pk, period_start=start),
         "seconds": int(services.DEFAULT_SECONDS)})
 
 
