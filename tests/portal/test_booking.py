@@ -170,3 +170,13 @@ def test_another_types_page_of_spanish_names(client, clock, rule, ana):
     portal_client(client, ana, language="es")
     assert b"Consulta de seguimiento" in client.get("/portal/book/").content
 
+
+
+def test_times_inside_the_notice_never_crowd_out_the_bookable_ones(clock, rule, ana, location):
+    """Many providers free early on the first allowed day: the search starts at the notice's end (not at the start
+    of that day), so the patient is offered a full page of times, all bookable."""
+    for _ in range(12):  # 12 x 6 times between 08:00 and 10:00 on the first day: more than the search's page
+        weekly_availability(PractitionerFactory(), location)
+    options = services.portal_options(actor=actor_for(ana), appointment_type_id=rule.appointment_type_id)
+    assert len(options) == 8
+    assert all(o.start >= NOW + dt.timedelta(hours=24) for o in options)

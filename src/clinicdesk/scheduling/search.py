@@ -60,6 +60,7 @@ class SearchQuery:
     preferred_practitioner_ids: tuple[int, ...] = ()  # soft
     prefer: str = ""  # soft: "morning" or "afternoon"
     limit: int = 10
+    not_before: dt.datetime | None = None  # hard filter: start at or after this instant (a booking notice)
 
 
 @dataclass
@@ -180,7 +181,9 @@ def find_options(query: SearchQuery, *, location: Location, practitioners: list[
                          lazy_bookings=True, lazy_resources=True, margins=(kind.buffer_before, kind.buffer_after))
     days = [day for day in window.days()
             if (not query.weekdays or day.weekday() in query.weekdays) and window.works_on(day)]
-    search = _Search(query, window, practitioners, kind, shortest, clock.now())
+    now = clock.now()
+    search = _Search(query, window, practitioners, kind, shortest,
+                     max(now, query.not_before) if query.not_before else now)
     found: list[_Scored] = []
     scores: list[float] = []
     size = max(1, FIRST_CHUNK // len(practitioners))

@@ -109,7 +109,7 @@ def _options(*, actor: PatientActor, appointment_type_id: int, limit: int) -> li
     query = SearchQuery(appointment_type_id=appointment_type_id, location_id=patient.home_location_id,
                         practitioner_ids=tuple(rule.practitioners.values_list("pk", flat=True)),
                         patient_id=patient.pk, first_day=earliest.astimezone(tz).date(),
-                        last_day=latest.astimezone(tz).date(), limit=limit * 3)
+                        last_day=latest.astimezone(tz).date(), not_before=earliest, limit=limit * 3)
     options = [o for o in scheduling_selectors.slots_search(actor=actor, query=query)
                if earliest <= o.start <= latest]
     options.sort(key=lambda o: o.start)
