@@ -56,7 +56,8 @@ def check(limit: Limit, who: str, *, error: type[TooManyRequests] = TooManyReque
     """Refuse (429, audited as `action`, by default portal.<kind>_throttled) once `who` has `limit.count`
     refusals of this kind in the window."""
     if refusals(limit, who) >= limit.count:
-        record(audit.pop("actor", None), action or f"portal.{limit.kind}_throttled", outcome="denied", **audit)
+        action = action or f"portal.{limit.kind}_throttled"
+        record(audit.pop("actor", None), action, outcome="denied", **audit)
         raise error(limit.code, str(limit.message))
 
 
