@@ -57,7 +57,7 @@ def setup_django(*, sqlite: bool, rebuild: bool) -> str:
     return url
 
 
-def ensure_demo(*, patients: int, weeks: int) -> None:
+def ensure_demo(*, patients: int, weeks: int, history_years: float = 2) -> None:
     from django.core.management import call_command
 
     from clinicdesk.core import clock
@@ -70,7 +70,8 @@ def ensure_demo(*, patients: int, weeks: int) -> None:
     if not Organization.objects.exists():
         started = time.perf_counter()
         with clock.frozen_at(NOW), open(os.devnull, "w") as quiet:
-            call_command("demo", patients=patients, weeks=weeks, no_progress=True, stdout=quiet)
+            call_command("demo", patients=patients, weeks=weeks, history_years=history_years, no_progress=True,
+                         stdout=quiet)
         print(f"built the demo ({patients} patients, {weeks} weeks) in {time.perf_counter() - started:.1f} s",
               flush=True)
 
@@ -169,6 +170,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--patients", type=int, default=2000)
     parser.add_argument("--weeks", type=int, default=4)
+    parser.add_argument("--history-years", type=float, default=2, help="the demo's past years (as clinicdesk demo)")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--sqlite", action="store_true", help="SQLite scratch file instead of PostgreSQL")
     parser.add_argument("--quick", action="store_true", help="small practice, 3 runs per page (CI smoke)")
@@ -176,8 +178,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.patients, args.weeks, args.runs, args.warmup = min(args.patients, 120), 1, 3, 1
+        args.history_years = 0  # the smoke measures the pages, not the demo's two years of history
     url = setup_django(sqlite=args.sqlite, rebuild=args.rebuild)
-    ensure_demo(patients=args.patients, weeks=args.weeks)
+    ensure_demo(patients=args.patients, weeks=args.weeks, history_years=args.history_years)
     from django.db import connection
 
     from clinicdesk.core import clock
