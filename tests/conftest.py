@@ -11,6 +11,7 @@ from django.utils import translation
 from clinicdesk.core import clock as clock_module
 from clinicdesk.core.permissions import Role
 
+from . import fast_flush
 from .factories import (
     PASSWORD,
     AppointmentTypeFactory,
@@ -20,6 +21,10 @@ from .factories import (
     UserFactory,
     weekly_availability,
 )
+
+
+def pytest_configure(config):
+    fast_flush.install()  # transactional tests empty only the tables they wrote to (tests/fast_flush.py)
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +39,13 @@ def _matching_model_per_test(settings, tmp_path):
     """Matching scores with the shipped weights unless a test trains its own: a model that `make run` trained
     in var/ must not change what the suite expects."""
     settings.MATCHING_MODEL_PATH = tmp_path / "matching" / "model.json"
+
+
+@pytest.fixture(autouse=True)
+def _noshow_model_per_test(settings, tmp_path):
+    """No test reads or writes the practice's no-show model in var/ (a `make run` demo trains one there; a test that
+    builds a demo with history would otherwise train one that every later test's risk badges read)."""
+    settings.INSIGHT_NOSHOW_MODEL = str(tmp_path / "insight" / "noshow.joblib")
 
 
 @pytest.fixture(autouse=True)
