@@ -36,7 +36,7 @@ def test_claim_build_makes_a_ready_claim_of_a_posted_superbill(biller, superbill
     assert [(line.code, line.pointers, line.units) for line in claim.lines.order_by("position")] == [
         ("99213", [1, 2], 1), ("J1885", [2], 2)]
     assert claim.claim_number == f"CD{claim.pk:08d}"
-    assert [(e.from_status, e.to_status) for e in claim.events.all()] == [("", "draft"), ("draft", "ready")]
+    assert [(e.from_status, e.to_status, e.source) for e in claim.events.all()] == [("", "ready", "build")]
 
 
 def test_claim_build_twice_returns_the_live_claim(biller, superbill, clock):

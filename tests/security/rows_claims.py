@@ -1,8 +1,9 @@
 """Access-matrix rows for claims, their answers and remittances (#19 items 3-5). See matrix.py for what a row means.
 
 Who: billing staff (billing write) at the claim's location work claims: the worklist, one claim, scrubbing again,
-voiding, sending the ready claims and reading a 999, 277CA or 835. A claim of Downtown is missing (404) for a
-biller of Uptown; the worklist, sending and reading answers cover only the user's own locations (same answer)."""
+voiding, billing the next payer of a paid claim, sending the ready claims and reading a 999, 277CA or 835. A
+claim of Downtown is missing (404) for a biller of Uptown; the worklist, sending and reading answers cover only
+the user's own locations (same answer)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ ROWS: list[Row] = [
     page("POST", "/billing/claims/{claim.pk}/scrub/", 302, BILLERS),
     page("POST", "/billing/claims/{claim.pk}/void/", 302, BILLERS),
     page("POST", "/billing/claims/{paid_claim.pk}/replace/", 302, BILLERS),
+    page("POST", "/billing/claims/{paid_claim.pk}/next-payer/", 302, BILLERS),
     page("POST", "/billing/superbills/{claim_bill.pk}/claim/", 302, BILLERS),
     api("GET", "/api/v1/claims", 200, BILLERS, **SHARED),
     api("GET", "/api/v1/claims/{claim.pk}", 200, BILLERS),
@@ -83,4 +85,7 @@ def objects(world: Any) -> dict[str, Any]:
     claim = services.claim_build(actor=biller, superbill_id=bill.pk)
     paid = services.claim_build(actor=biller, superbill_id=posted(20).pk)
     Claim.objects.filter(pk=paid.pk).update(status="paid", payer_claim_number="PCN-1")  # as if an 835 paid it
+    Coverage.objects.create(patient=world.ana, payer=Payer.objects.create(  # the next payer, billed after it
+        name="Claims Second Health", payer_code="CSH01", claim_channel="clearinghouse-batch"),
+        member_id="CS456", order=2, start_date=dt.date(2025, 11, 1), end_date=dt.date(2025, 12, 31))
     return {"claim_bill": bill, "claim": claim, "paid_claim": paid}

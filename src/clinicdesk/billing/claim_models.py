@@ -16,7 +16,6 @@ from django.utils.translation import pgettext_lazy
 
 
 class ClaimStatus(models.TextChoices):
-    DRAFT = "draft", pgettext_lazy("claim status", "Draft")
     HELD = "held", pgettext_lazy("claim status", "Held by the scrubber")
     READY = "ready", pgettext_lazy("claim status", "Ready to send")
     SUBMITTED = "submitted", pgettext_lazy("claim status", "Sent")
@@ -32,7 +31,6 @@ class ClaimStatus(models.TextChoices):
 S = ClaimStatus
 # The allowed moves of a claim's status (a bad move raises InvalidTransition in services.claims).
 CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.READY, S.HELD, S.VOIDED}),
     S.HELD: frozenset({S.READY, S.HELD, S.VOIDED}),
     S.READY: frozenset({S.READY, S.HELD, S.SUBMITTED, S.VOIDED}),
     S.SUBMITTED: frozenset({S.ACCEPTED, S.REJECTED, S.PAID, S.PARTLY_PAID, S.DENIED}),
@@ -86,7 +84,7 @@ class Claim(models.Model):
     payer = models.ForeignKey("patients.Payer", on_delete=models.PROTECT, related_name="+")
     sequence = models.PositiveSmallIntegerField(choices=ClaimSequence.choices, default=ClaimSequence.PRIMARY)
     claim_number = models.CharField(max_length=20, unique=True)  # CLM01, our patient control number
-    status = models.CharField(max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT)
+    status = models.CharField(max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.HELD)
     frequency = models.CharField(max_length=1, choices=ClaimFrequency.choices, default=ClaimFrequency.ORIGINAL)
     payer_claim_number = models.CharField(max_length=50, blank=True)  # REF*1K (277CA) or CLP07 (835)
     replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef
+from django.utils.translation import ngettext
 
 from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.permissions import Actor, Perm, require
+from clinicdesk.patients.models import Coverage
 
 from .claim_models import LIVE_EXCLUDED
 from .claim_words import edit_words, reason_words, remit_problem_words
@@ -105,6 +107,38 @@ class ClaimDetail:
     remits: list[RemitRow]
     postings: list[Any]
     moves: list[str] = field(default_factory=list)
+    next_payer: NextPayer | None = None
+
+
+@dataclass
+class NextPayer:
+    """The payer billed after this claim's (secondary after primary, tertiary after secondary): its claim when
+    made, else whether it may be billed now (this claim's payer has answered)."""
+
+    sequence: int
+    payer: str
+    claim: Claim | None
+    may_bill: bool
+
+
+ANSWERED = (ClaimStatus.PAID, ClaimStatus.PARTLY_PAID, ClaimStatus.DENIED)
+
+
+def _next_payer(claim: Claim) -> NextPayer | None:
+    """None when no payer comes after this claim's (tertiary, replaced or voided, no coverage of that order)."""
+    if claim.sequence >= 3 or not claim.is_live:
+        return None
+    sequence = claim.sequence + 1
+    made = (Claim.objects.filter(superbill_id=claim.superbill_id, sequence=sequence).exclude(status__in=LIVE_EXCLUDED)
+            .select_related("payer").order_by("pk").first())
+    if made is not None:
+        return NextPayer(sequence, made.payer.name, made, False)
+    coverage = next((c for c in Coverage.objects.select_related("payer").filter(
+        patient_id=claim.patient_id, order=sequence).order_by("-start_date", "-pk")
+        if c.is_active_on(claim.date_of_service)), None)
+    if coverage is None:
+        return None
+    return NextPayer(sequence, coverage.payer.name, None, claim.status in ANSWERED)
 
 
 @atomic_service
@@ -121,7 +155,7 @@ def claim_detail(*, actor: Actor, claim_id: int) -> ClaimDetail:
     moves = []
     if claim.status in (ClaimStatus.HELD, ClaimStatus.REJECTED, ClaimStatus.READY):
         moves.append("scrub")
-    if claim.status in (ClaimStatus.DRAFT, ClaimStatus.HELD, ClaimStatus.READY, ClaimStatus.REJECTED):
+    if claim.status in (ClaimStatus.HELD, ClaimStatus.READY, ClaimStatus.REJECTED):
         moves.append("void")
     if claim.status in (ClaimStatus.PAID, ClaimStatus.PARTLY_PAID, ClaimStatus.DENIED) and claim.payer_claim_number:
         moves.append("replace")
@@ -131,7 +165,8 @@ def claim_detail(*, actor: Actor, claim_id: int) -> ClaimDetail:
         lines=list(claim.lines.select_related("rendering").order_by("position")),
         events=list(claim.events.select_related("by").order_by("at", "pk")),
         remits=[_remit_row(r) for r in claim.remits.select_related("remittance").order_by("pk")],
-        postings=list(claim.postings.select_related("entry").order_by("pk")), moves=moves)
+        postings=list(claim.postings.select_related("entry").order_by("pk")), moves=moves,
+        next_payer=_next_payer(claim))
 
 
 def claim_as_json(claim: Claim, *, detail: ClaimDetail | None = None) -> dict[str, Any]:
@@ -157,3 +192,30 @@ def claim_as_json(claim: Claim, *, detail: ClaimDetail | None = None) -> dict[st
         out["events"] = [{"from": e.from_status or None, "to": e.to_status, "source": e.source, "note": e.note,
                           "at": e.at.isoformat()} for e in detail.events]
     return out
+
+
+def answer_file_outcome(*, actor: Actor, summary: dict[str, Any]) -> list[str]:
+    """What reading an answer file did, in words with their plural forms ("2 payments posted", "1 claim denied"),
+    only what happened. An 835's posted claim payments are told apart by the claim's status after posting: paid
+    or partly paid (a payment), denied (paid nothing), accepted again (a reversal)."""
+    require(actor, Perm.BILLING_WRITE)
+    posted = list(summary.get("posted", []))
+    statuses = dict(_scope(actor).filter(claim_number__in=set(posted)).values_list("claim_number", "status"))
+    kinds = [statuses.get(number) for number in posted]
+    denied = sum(1 for kind in kinds if kind == ClaimStatus.DENIED)
+    reversed_ = sum(1 for kind in kinds if kind == ClaimStatus.ACCEPTED)
+    paid = len(kinds) - denied - reversed_
+    accepted, rejected = len(summary.get("accepted", [])), len(summary.get("rejected", []))
+    unmatched = len(summary.get("unmatched", []))  # the next payers' claims an 835 built: claim_views says them
+    said = [
+        (accepted, ngettext("%(count)s claim accepted", "%(count)s claims accepted", accepted)),
+        (rejected, ngettext("%(count)s claim rejected", "%(count)s claims rejected", rejected)),
+        (paid, ngettext("%(count)s payment posted", "%(count)s payments posted", paid)),
+        (denied, ngettext("%(count)s claim denied", "%(count)s claims denied", denied)),
+        (reversed_, ngettext("%(count)s payment reversed", "%(count)s payments reversed", reversed_)),
+        (unmatched, ngettext("%(count)s payment left on the worklist", "%(count)s payments left on the worklist",
+                             unmatched) if summary.get("kind") == "835" else
+         ngettext("%(count)s answer matched no claim of ours", "%(count)s answers matched no claim of ours",
+                  unmatched)),
+    ]
+    return [words % {"count": count} for count, words in said if count]

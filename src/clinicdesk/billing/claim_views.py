@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from clinicdesk.core.exceptions import Conflict, InvalidTransition, ValidationFailed
 
 from . import claim_selectors, services
 from .models import ClaimStatus
+from .services.claims import claim_build_next
 
 REFUSALS = (ValidationFailed, Conflict, InvalidTransition)
 
@@ -32,10 +34,8 @@ def claims(request: HttpRequest) -> HttpResponse:
         status = ""
     worklist = claim_selectors.claims_worklist(actor=request.user, status=status, offset=_offset(request))
     filters = [{"label": f"{_('All')} ({sum(worklist.counts.values())})", "url": "?status=", "current": not status}]
-    # "draft" is only a claim's first moment inside claim_build (scrubbed to ready or held in the same
-    # transaction): no claim rests there, so it is no filter.
     filters += [{"label": f"{label} ({worklist.counts.get(value, 0)})", "url": f"?status={value}",
-                 "current": status == value} for value, label in ClaimStatus.choices if value != ClaimStatus.DRAFT]
+                 "current": status == value} for value, label in ClaimStatus.choices]
     return render(request, "billing/claims/worklist.html", {"worklist": worklist, "filters": filters,
                                                             "ready": worklist.counts.get(ClaimStatus.READY, 0)})
 
@@ -49,10 +49,11 @@ def claims_submit(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.detail)
         return redirect("billing:claims")
     if report.claims:
-        messages.success(request, _("%(count)s claims sent in file %(file)s.")
+        messages.success(request, ngettext("%(count)s claim sent in file %(file)s.",
+                                           "%(count)s claims sent in file %(file)s.", len(report.claims))
                          % {"count": len(report.claims), "file": report.file_name})
-    else:
-        messages.info(request, _("No claim is ready to send."))
+    else:  # the button is disabled then; a POST anyway (another tab, a stale page) sends nothing and says so
+        messages.error(request, _("No claim is ready to send: nothing was sent."))
     return redirect("billing:claims")
 
 
@@ -67,14 +68,18 @@ def claims_answer(request: HttpRequest) -> HttpResponse:
     except REFUSALS as error:
         messages.error(request, error.detail)
         return redirect("billing:claims")
-    summary = report.summary
     if report.repeated:
         messages.info(request, _("This file was read before: nothing changed."))
     else:
-        messages.success(request, _("File read: %(accepted)s accepted, %(rejected)s rejected, %(posted)s payments "
-                                    "posted, %(unmatched)s on the worklist.")
-                         % {"accepted": len(summary["accepted"]), "rejected": len(summary["rejected"]),
-                            "posted": len(summary["posted"]), "unmatched": len(summary["unmatched"])})
+        parts = claim_selectors.answer_file_outcome(actor=request.user, summary=report.summary)
+        messages.success(request, _("File read: %(what)s.") % {"what": ", ".join(parts)} if parts
+                         else _("File read: nothing in it was about our claims."))
+    built = 0 if report.repeated else len(report.summary.get("secondary", []))  # the next payers' claims (835)
+    if built:
+        messages.info(request, ngettext(
+            "%(count)s claim to the next payer (secondary or tertiary) was built for what was left unpaid.",
+            "%(count)s claims to the next payers (secondary or tertiary) were built for what was left unpaid.",
+            built) % {"count": built})
     return redirect("billing:claims")
 
 
@@ -92,6 +97,27 @@ def superbill_claim(request: HttpRequest, superbill_id: int) -> HttpResponse:
         messages.success(request, _("Claim %(number)s: %(status)s.") % words)
     else:
         messages.warning(request, _("Claim %(number)s: %(status)s. See what to fix.") % words)
+    return redirect("billing:claim", made.pk)
+
+
+@login_required
+@require_POST
+def claim_next_payer(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """Bill the payer after this claim's (secondary, then tertiary) once this one has answered: `claim_build`."""
+    try:
+        made = claim_build_next(actor=request.user, claim_id=claim_id)
+    except REFUSALS as error:
+        messages.error(request, error.detail)
+        return redirect("billing:claim", claim_id)
+    words = {"number": made.claim_number, "payer": made.payer.name, "status": made.get_status_display()}
+    if made.sequence == 3:
+        text = _("Tertiary claim %(number)s to %(payer)s: %(status)s.") % words
+    else:
+        text = _("Secondary claim %(number)s to %(payer)s: %(status)s.") % words
+    if made.status == ClaimStatus.READY:
+        messages.success(request, text)
+    else:
+        messages.warning(request, f"{text} {_('See what to fix.')}")
     return redirect("billing:claim", made.pk)
 
 

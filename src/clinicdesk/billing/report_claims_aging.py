@@ -21,7 +21,7 @@ from clinicdesk.core.timezones import day_span_utc
 from .claim_models import Claim, ClaimStatus
 from .report_aging import BUCKET_STARTS, BUCKETS
 
-OPEN_WITH_PAYER = (ClaimStatus.DRAFT, ClaimStatus.HELD, ClaimStatus.READY, ClaimStatus.SUBMITTED,
+OPEN_WITH_PAYER = (ClaimStatus.HELD, ClaimStatus.READY, ClaimStatus.SUBMITTED,
                    ClaimStatus.ACCEPTED, ClaimStatus.REJECTED, ClaimStatus.DENIED)
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=14, decimal_places=2)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("claims/answers/", claim_views.claims_answer, name="claims_answer"),
     path("claims/<int:claim_id>/", claim_views.claim, name="claim"),
     path("claims/<int:claim_id>/cms1500.pdf", claim_form_views.claim_form_pdf, name="claim_form"),
+    path("claims/<int:claim_id>/next-payer/", claim_views.claim_next_payer, name="claim_next_payer"),
     *[path(f"claims/<int:claim_id>/{action}/", claim_views.claim_action, {"action": action},
            name=f"claim_{action}") for action in ("scrub", "void", "replace")],
     # estimates and Good Faith Estimates (#19 item 10)

@@ -51,13 +51,14 @@ def new_claim(superbill: Superbill, coverage: Coverage, sequence: int, lines: li
               diagnoses: list[str], *, references: tuple[str, str], prior_payers: list[dict[str, Any]],
               prior_paid: Decimal, now: dt.datetime, frequency: str = ClaimFrequency.ORIGINAL,
               replaces: Claim | None = None, payer_claim_number: str = "") -> Claim:
-    """The claim of a visit to a coverage's payer, unsaved, a draft (its number is set from its id once saved)."""
+    """The claim of a visit to a coverage's payer, unsaved and not yet scrubbed (held until `scrub_verdict` says
+    ready; its number is set from its id once saved)."""
     places = {line.place_of_service for line in lines}
     referral, authorization = references
     claim = Claim(
         superbill=superbill, patient_id=superbill.patient_id, location_id=superbill.location_id,
         coverage=coverage, payer=coverage.payer, sequence=sequence,
-        claim_number=uuid.uuid4().hex[:20], status=ClaimStatus.DRAFT, frequency=frequency,
+        claim_number=uuid.uuid4().hex[:20], status=ClaimStatus.HELD, frequency=frequency,
         payer_claim_number=payer_claim_number, replaces=replaces, date_of_service=superbill.date_of_service,
         place_of_service=lines[0].place_of_service if len(places) == 1 else "11",
         diagnoses=diagnoses, total_charge=sum((line.charge or Decimal(0) for line in lines), Decimal("0.00")),

@@ -97,8 +97,7 @@ def _prior_payers(superbill: Superbill, sequence: int) -> tuple[list[dict[str, A
 
 
 def _scrub_claim(claim: Claim, context: ScrubContext, *, source: str = "scrub", actor: Actor | None = None) -> Claim:
-    lines = list(claim.lines.select_related("rendering").order_by("position")) \
-        if not hasattr(claim, "_lines") else claim._lines
+    lines = list(claim.lines.select_related("rendering").order_by("position"))
     duplicate = find_duplicate(claim, [line.code for line in lines])
     claim.edits, target, note = scrub_verdict(claim, lines, context, duplicate)
     claim.save(update_fields=["edits"])
@@ -145,6 +144,11 @@ def _create(actor: Actor, superbill: Superbill, coverage: Coverage, sequence: in
     claim = new_claim(superbill, coverage, sequence, lines, diagnoses, references=references,
                       prior_payers=prior_payers, prior_paid=prior_paid, now=now, frequency=frequency,
                       replaces=replaces, payer_claim_number=payer_claim_number)
+    made = new_lines(claim, lines)
+    # Scrubbed before it is written: the claim is born ready or held, one event from "" (there is no draft).
+    claim.edits, target, note = scrub_verdict(claim, made, context,
+                                              find_duplicate(claim, [line.code for line in made]))
+    claim.status = target
     try:
         with transaction.atomic():
             claim.save(force_insert=True)
@@ -152,12 +156,10 @@ def _create(actor: Actor, superbill: Superbill, coverage: Coverage, sequence: in
         raise Conflict("claim-exists", _("This visit already has a claim to this payer.")) from exc
     claim.claim_number = claim_number_of(claim.pk)
     claim.save(update_fields=["claim_number"])
-    claim_lines = ClaimLine.objects.bulk_create(new_lines(claim, lines))
-    for made, line in zip(claim_lines, lines, strict=True):
-        made.rendering = line.rendering
-    claim._lines = claim_lines  # type: ignore[attr-defined]
-    event(claim, ClaimStatus.DRAFT, source="build", at=now, actor=actor, from_status="").save()
-    _scrub_claim(claim, context, source="scrub", actor=actor)
+    claim_lines = ClaimLine.objects.bulk_create(made)
+    for saved, line in zip(claim_lines, lines, strict=True):
+        saved.rendering = line.rendering
+    event(claim, target, source="build", note=note, at=now, actor=actor, from_status="").save()
     record(actor, "claim.build", claim, patient=superbill.patient_id, detail=build_detail(claim))
     return claim
 
@@ -166,7 +168,7 @@ def _create(actor: Actor, superbill: Superbill, coverage: Coverage, sequence: in
 def claim_scrub(*, actor: Actor, claim_id: int) -> Claim:
     """Scrub a held or rejected claim again (after the coverage, the practice or the payer was corrected)."""
     claim = _claim_for(actor, claim_id, lock=True)
-    if claim.status not in (ClaimStatus.HELD, ClaimStatus.REJECTED, ClaimStatus.READY, ClaimStatus.DRAFT):
+    if claim.status not in (ClaimStatus.HELD, ClaimStatus.REJECTED, ClaimStatus.READY):
         raise InvalidTransition("claim-not-editable", _("Only a claim not yet sent, or rejected, is scrubbed again."))
     if claim.sequence > 1 and not claim.prior_payers:
         claim.prior_payers, claim.prior_paid = _prior_payers(claim.superbill, claim.sequence)
@@ -208,8 +210,25 @@ def claim_replace(*, actor: Actor, claim_id: int) -> Claim:
 def claim_void(*, actor: Actor, claim_id: int) -> Claim:
     """Void a claim not yet sent (or rejected)."""
     claim = _claim_for(actor, claim_id, lock=True)
-    if claim.status not in (ClaimStatus.DRAFT, ClaimStatus.HELD, ClaimStatus.READY, ClaimStatus.REJECTED):
+    if claim.status not in (ClaimStatus.HELD, ClaimStatus.READY, ClaimStatus.REJECTED):
         raise InvalidTransition("claim-sent", _("A claim the payer holds is not voided here."))
     move(claim, ClaimStatus.VOIDED, source="user", actor=actor)
     record(actor, "claim.void", claim, patient=claim.patient_id)
     return claim
+
+
+NEXT_PAYER = {1: 2, 2: 3}  # the claim's sequence -> the sequence billed after it
+
+
+@atomic_service
+def claim_build_next(*, actor: Actor, claim_id: int) -> Claim:
+    """Bill the next payer (secondary after the primary, tertiary after the secondary) once this claim's payer
+    has answered (paid, partly paid or denied): the same `claim_build` of the visit at the next sequence, which
+    returns the live claim when there is one already. Refused while the payer has not answered."""
+    claim = _claim_for(actor, claim_id)
+    if claim.sequence not in NEXT_PAYER:
+        raise ValidationFailed("bad-sequence", _("A tertiary claim is the last one: no payer comes after it."))
+    if claim.status not in ADJUDICATED:  # the scrubber's words for the same reason (claim_words)
+        raise InvalidTransition("earlier-payer-missing",
+                                _("A secondary or tertiary claim needs the earlier payer's answer first."))
+    return claim_build(actor=actor, superbill_id=claim.superbill_id, sequence=NEXT_PAYER[claim.sequence])

@@ -36,7 +36,6 @@ from ..models import (
     Claim,
     ClaimEvent,
     ClaimLine,
-    ClaimStatus,
     Superbill,
     SuperbillDiagnosis,
     SuperbillLine,
@@ -199,10 +198,8 @@ def _make(actor: Actor, fresh: list[tuple[Superbill, Any]], sequence: int,
         claim.edits, target, note = scrub_verdict(claim, made, context, known.duplicate(claim, codes))
         known.add(_UNSAVED + len(claims), claim.patient_id, claim.payer_id, claim.date_of_service, sequence,
                   superbill.pk, _placeholder(len(claims)), codes)
-        events.append(event(claim, ClaimStatus.DRAFT, source="build", at=now, actor=actor, from_status=""))
-        events.append(event(claim, target, source="scrub", note=note, at=clock.now(), actor=actor,
-                            from_status=ClaimStatus.DRAFT))
-        claim.status, claim.updated_at = target, clock.now()
+        events.append(event(claim, target, source="build", note=note, at=now, actor=actor, from_status=""))
+        claim.status = target
         claims.append(claim)
         claim_lines.append(made)
     Claim.objects.bulk_create(claims, batch_size=CHUNK)
