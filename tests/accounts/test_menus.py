@@ -29,7 +29,7 @@ def test_each_role_sees_only_its_screens(signed_in):
     assert _menu(signed_in(Role.PRACTICE_COORDINATOR)) == [
         "home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
         "insurance", "authorizations", "readiness", "transfers", "payers",
-        "drawer", "denials", "disputes", "payments",
+        "drawer", "denials", "disputes", "refunds", "payments",
         "roster", "swaps", "training", "timeclock",
         "supplies", "correspondence", "workshops", "campaigns", "compliance",
         "dashboards", "forecast", "noshow",

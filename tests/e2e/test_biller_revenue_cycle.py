@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from clinicdesk.billing import codesets
+from clinicdesk.billing import codesets, services
 from clinicdesk.billing.models import Claim, ClaimFrequency, ClaimStatus, EntryKind, LedgerEntry, Statement
 from clinicdesk.core.permissions import Role
 from clinicdesk.insurance.x12 import fakeremit
@@ -85,7 +85,7 @@ def test_a_biller_codes_sends_reads_the_835_works_the_denial_and_prints_a_statem
     # 3. Send it: the claims worklist's button drops the 837P in the clearinghouse's outbound folder.
     page.locator('#main-menu a[data-screen="claims"]').click()
     page.get_by_role("button", name="Send 1 ready claim").click()
-    expect(page.locator("#flashes")).to_contain_text("1 claims sent in file")
+    expect(page.locator("#flashes")).to_contain_text("1 claim sent in file")
     sent = list(outbound.iterdir())
     assert len(sent) == 1 and f"CLM*{claim.claim_number}*120***11:B:1*" in sent[0].read_text()
     claim.refresh_from_db()
@@ -96,8 +96,7 @@ def test_a_biller_codes_sends_reads_the_835_works_the_denial_and_prints_a_statem
     era.write_text(_denial(claim), encoding="ascii")
     page.locator("#answer-file").set_input_files(str(era))
     page.get_by_role("button", name="Read the file").click()
-    expect(page.locator("#flashes")).to_contain_text("File read: 0 accepted, 0 rejected, 1 payments posted, "
-                                                 "0 on the worklist.")
+    expect(page.locator("#flashes")).to_contain_text("File read: 1 claim denied.")
     expect(page.locator(f'tr[data-claim="{claim.pk}"]')).to_contain_text("Denied")
     _shoot(page, "claims-after-835")
     claim.refresh_from_db()
@@ -119,10 +118,18 @@ def test_a_biller_codes_sends_reads_the_835_works_the_denial_and_prints_a_statem
     assert claim.status == ClaimStatus.REPLACED
     _shoot(page, "replacement-claim")
 
-    # 6. Print a statement: from the patient's account to the balance page; the PDF is downloaded and read.
+    # 6. Print a statement: from the patient's account to the balance page; the PDF is downloaded and read. The
+    # visit is on the replacement claim, pending with insurance: not billed to the patient (no statement for it);
+    # a fee of the patient's own is.
     page.goto(f"/billing/patients/{patient.pk}/")
     page.get_by_role("link", name="Balance and statements").click()
     expect(page.locator("#balance")).to_contain_text("120.00")
+    expect(page.locator("[data-pending]")).to_contain_text("120.00")
+    expect(page.get_by_role("button", name="Make a statement now")).to_have_count(0)
+    services.charge_post(actor=biller, patient_id=patient.pk, location_id=location.pk, amount=Decimal("25.00"),
+                         description="Missed appointment fee")
+    page.reload()
+    expect(page.locator("[data-due]")).to_contain_text("25.00")
     page.get_by_role("button", name="Make a statement now").click()
     expect(page.locator("#flashes")).to_contain_text("Statement made")
     statements = page.locator("table[data-statements] tbody tr")
@@ -133,6 +140,7 @@ def test_a_biller_codes_sends_reads_the_835_works_the_denial_and_prints_a_statem
     assert answer.ok and answer.headers["content-type"] == "application/pdf"
     text = pdf_text(answer.body())
     assert "Statement" in text and "Quillfeather" in text and "120.00" in text
+    assert "Amount due: $25.00" in text and "Pending with insurance" in text
     assert re.search(r"Office visit|99213", text), text
     assert Statement.objects.filter(patient=patient).count() == 1
     page_problems.assert_none()

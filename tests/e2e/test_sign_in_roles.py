@@ -17,7 +17,8 @@ EXPECTED_SCREENS = {  # as tests/accounts/test_menus.py, in the menu's groups
                       "timeclock", "supplies", "correspondence", "workshops", "campaigns", "compliance", "noshow"],
     Role.PRACTICE_COORDINATOR: ["home", "patients", "schedule", "frontdesk", "board", "inbox", "portal", "intake",
                                 "insurance", "authorizations", "readiness", "transfers", "payers", "drawer",
-                                "denials", "disputes", "payments", "roster", "swaps", "training", "timeclock",
+                                "denials", "disputes", "refunds", "payments", "roster", "swaps", "training",
+                                "timeclock",
                                 "supplies", "correspondence", "workshops",
                                 "campaigns", "compliance", "dashboards", "forecast", "noshow", "setup", "locations"],
 }

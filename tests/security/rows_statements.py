@@ -80,6 +80,8 @@ ROWS: list[Row] = [
     page("POST", "/billing/holds/{st_hold.pk}/release/", 302, BILLERS),
     page("POST", "/billing/patients/{st_credit.pk}/refunds/", 302, BILLERS,
          data=lambda w: {"amount": "10.00", "reason": "Overpaid", "idempotency_key": ""}),
+    page("GET", "/billing/refunds/", 200, APPROVERS, **SHARED,
+         why="the approver's queue: another location's requests are not listed"),
     page("POST", "/billing/refunds/{st_refund.pk}/approve/", 302, APPROVERS),
     page("POST", "/billing/refunds/{st_refund.pk}/decline/", 302, DECIDERS),
     # disputes

@@ -22,9 +22,12 @@ reads one row per account and four months of the ledger, not its history. The ol
 everything from every entry, is kept as the definition's oracle (report_aging_ledger.py, and the tests that
 compare the two on randomized ledgers).
 
-The payer dimension: `RESPONSIBLE_SQL` says who owes an entry. Today every entry is the patient's (0): nothing
-is on a claim yet. When claims put entries on a payer, that expression names the payer's id, LedgerBalance and its
-trigger key balances by payer as well, and every account, bucket and total splits by payer.
+The payer dimension is not in the ledger: a visit's charges are the patient's account's entries whoever is expected
+to pay them, and who that is changes as the claim moves (sent, answered, resubmitted) while the ledger is
+append-only. So this statement ages each account whole (`RESPONSIBLE_SQL` is 0, the patient, for every entry) and
+the report splits each account between the payers its claims pending with insurance are with and the patient
+(pending_insurance.py: one query over the unanswered claims, aged from the date of service; report_selectors.
+ar_aging). LedgerBalance needs no payer column, and this fast path stays one statement over the ledger.
 """
 
 from __future__ import annotations
@@ -106,8 +109,8 @@ def aging_query(*, as_of: dt.date, tz: Any, location_ids: list[int] | None,
     (None: all), of the given patients (None: all), for one responsible party (None: all). One statement: every
     account with a balance, its open amount per bucket (positive balances) or its credit."""
     if responsible is not None and responsible != PATIENT:
-        # Every entry is the patient's today (RESPONSIBLE_SQL); a payer's own balances will need the responsible
-        # party in LedgerBalance's key once claims put entries on payers.
+        # Every entry is the account's (RESPONSIBLE_SQL): a payer's part comes from its pending claims
+        # (report_selectors.ar_aging with pending_insurance), not from the ledger.
         return Aging([], Decimal("0.00"), 0)
     ledger = connection.ops.quote_name(LedgerEntry._meta.db_table)
     balances = connection.ops.quote_name(LedgerBalance._meta.db_table)

@@ -9,8 +9,9 @@ Definitions:
 - days in A/R = A/R at the end of the period / (charges in the period / days in the period);
 - collection rate = payments / charges in the period; net collection rate = payments / (charges + adjustments),
   adjustments being write-offs (negative) or corrections; reversed charges and adjustments are left out;
-- A/R aging: see report_aging.py. Who owes: today every balance is the patient's (nothing is on a claim yet);
-  the payer dimension is there for claims to fill.
+- A/R aging: see report_aging.py (every account's balance from the ledger, the fast path). Who owes: each account
+  is split between the payers its claims pending with insurance are with and the patient (pending_insurance.py,
+  the definition the statements bill by); the payer filter picks one payer's part or the patients' own.
 Reports that show patients' names (the day sheet's entries, aging by patient) record the read in the audit trail.
 """
 
@@ -31,12 +32,13 @@ from clinicdesk.audit.services import atomic_service, record
 from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.permissions import Actor
 from clinicdesk.core.timezones import day_span_utc
-from clinicdesk.patients.models import Patient
+from clinicdesk.patients.models import Patient, Payer
 from clinicdesk.practice.models import Practitioner
 
 from .models import EntryKind, LedgerEntry, PaymentMethod
 from .money import format_money
-from .report_aging import BUCKETS, PATIENT, Aging, aging_query
+from .pending_insurance import pending_claims, split
+from .report_aging import BUCKETS, PATIENT, Aging, AgingRow, aging_query
 from .report_filters import PATIENT_PAYER, Filters, parse_filters, report_scope, require_report_reader
 
 ZERO = Decimal("0.00")
@@ -303,8 +305,8 @@ def _money_by(rows: QuerySet[LedgerEntry], key: str) -> dict[Any, list[Decimal]]
     return out
 
 
-def payer_label(key: int) -> str:
-    return _("Patients") if key == PATIENT else str(key)
+def payer_label(key: int, names: Mapping[int, str] | None = None) -> str:
+    return _("Patients") if key == PATIENT else (names or {}).get(key, str(key))
 
 
 def payments(actor: Actor, f: Filters) -> Report:
@@ -339,9 +341,31 @@ def payments(actor: Actor, f: Filters) -> Report:
 # --- A/R aging, days in A/R, collection rate ----------------------------------------------------------------------
 
 def ar_aging(f: Filters) -> Aging:
-    """The aging of the filters' locations as of the "to" day (the payer filter picks one responsible party)."""
-    responsible = None if not f.payer else (PATIENT if f.payer == PATIENT_PAYER else int(f.payer))
-    return aging_query(as_of=f.last_day, tz=f.tz, location_ids=f.location_ids, responsible=responsible)
+    """The aging of the filters' locations as of the "to" day, one row per account and who owes it: the ledger's
+    aging of every account (one statement over the stored balances), each account split between the payers of its
+    claims pending with insurance and the patient (one query over the pending claims; the accounts without any
+    keep their row as it is). The payer filter keeps one payer's rows, or the patients' own (and the credits)."""
+    whole = aging_query(as_of=f.last_day, tz=f.tz, location_ids=f.location_ids)
+    payer = None if not f.payer or f.payer == PATIENT_PAYER else int(f.payer)
+    pending = pending_claims(as_of=f.last_day, tz=f.tz, location_ids=f.location_ids)
+    rows: list[AgingRow] = []
+    for row in whole.rows:
+        waiting = pending.get(row.patient_id)
+        if not waiting:
+            if payer is None:
+                rows.append(row)
+            continue
+        own, payers = split(row.buckets, waiting)
+        if payer is None and any(own):
+            rows.append(AgingRow(row.patient_id, PATIENT, own))
+        if f.payer != PATIENT_PAYER:
+            rows += [AgingRow(row.patient_id, key, amounts) for key, amounts in payers.items()
+                     if payer is None or key == payer]
+    if pending:
+        rows.sort(key=lambda r: (-r.total, r.patient_id, r.responsible))
+    if payer is not None:
+        return Aging(rows, ZERO, 0)  # a credit balance is the patient's
+    return Aging(rows, whole.credit_total, whole.credit_accounts)
 
 
 def days_in_ar(ar_total: Decimal, charges: Decimal, days: int) -> Decimal | None:
@@ -362,17 +386,26 @@ def aging(actor: Actor, f: Filters) -> Report:
         totals=[_("Total"), total, _rate(total, total)],
         chart=_chart(bucket_labels, [(_("Balance"), buckets)]))
     by_payer: dict[int, list[Decimal]] = {}
+    by_patient: dict[int, AgingRow] = {}  # an account's rows (the patient's part and each payer's) as one
     for row in result.rows:
         sums = by_payer.setdefault(row.responsible, [ZERO] * len(BUCKETS))
         by_payer[row.responsible] = [a + b for a, b in zip(sums, row.buckets, strict=True)]
-    payer_rows: list[list[Any]] = [[payer_label(key), *sums, sum(sums, ZERO)]
-                                   for key, sums in sorted(by_payer.items())]
+        known = by_patient.get(row.patient_id)
+        by_patient[row.patient_id] = row if known is None else AgingRow(
+            row.patient_id, PATIENT, [a + b for a, b in zip(known.buckets, row.buckets, strict=True)])
+    names = dict(Payer.objects.filter(pk__in=[key for key in by_payer if key != PATIENT]).values_list("pk", "name"))
+    payer_rows: list[list[Any]] = [[payer_label(key, names), *sums, sum(sums, ZERO)] for key, sums in
+                                   sorted(by_payer.items(), key=lambda item: (item[0] != PATIENT,
+                                                                              payer_label(item[0], names)))]
     columns = [*bucket_labels, _("Total")]
     payer_table = ReportTable(
         "by-payer", _("A/R aging by payer"), [_("Payer"), *columns], [TEXT, *[MONEY] * 6], payer_rows,
         totals=[_("Total"), *buckets, total] if payer_rows else None,
         chart=_chart(bucket_labels, [(r[0], r[1:6]) for r in payer_rows], stacked=True))
-    listed = result.rows if f.every_row else result.rows[:PATIENTS_SHOWN]  # names only for the rows shown
+    accounts = list(by_patient.values())
+    if len(accounts) != len(result.rows):
+        accounts.sort(key=lambda r: (-r.total, r.patient_id))
+    listed = accounts if f.every_row else accounts[:PATIENTS_SHOWN]  # names only for the rows shown
     patients = Patient.objects.in_bulk({r.patient_id for r in listed})
     patient_rows = [[patients[r.patient_id].display_name, patients[r.patient_id].mrn, *r.buckets, r.total]
                     for r in listed if r.patient_id in patients]
@@ -380,7 +413,7 @@ def aging(actor: Actor, f: Filters) -> Report:
         "by-patient", _("A/R aging by patient"), [_("Patient"), _("MRN"), *columns], [TEXT, TEXT, *[MONEY] * 6],
         patient_rows, totals=[_("Total"), "", *buckets, total] if patient_rows else None,
         note=_("The largest balances first. The page shows %(n)s; the CSV has every patient.")
-        % {"n": PATIENTS_SHOWN} if len(result.rows) > PATIENTS_SHOWN else "")
+        % {"n": PATIENTS_SHOWN} if len(accounts) > PATIENTS_SHOWN else "")
     if patient_rows:
         record(actor, "report.aging_patients", resource_type="patient",
                detail={"as_of": f.last_day.isoformat(), "locations": f.location_ids,
@@ -403,7 +436,9 @@ def aging(actor: Actor, f: Filters) -> Report:
              (_("Net collection rate"), display(period.net_collection_rate, PERCENT)),
              (_("Credit balances"), display(result.credit_total, MONEY))]
     notes = [_("Balances are aged from the day of each charge; payments pay the oldest charges first. Days in A/R "
-               "and the collection rates use the charges and payments of the chosen period.")]
+               "and the collection rates use the charges and payments of the chosen period."),
+             _("A payer's part is what is pending with it: claims held, ready, sent, accepted or rejected, not yet "
+               "answered, aged from the date of service. The rest of a balance is the patient's.")]
     if f.practitioner is not None:
         notes.append(_("A balance belongs to the patient, not to a provider: the aging does not use the provider "
                        "filter (the rates do)."))

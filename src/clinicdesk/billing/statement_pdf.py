@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import textwrap
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -31,11 +31,14 @@ class StatementContent:
     patient: Any
     location: Any
     statement_date: dt.date
-    balance: Decimal
-    buckets: Sequence[Decimal]
+    balance: Decimal  # the amount due: what the patient owes now
+    buckets: Sequence[Decimal]  # the amount due by age
     activity: Sequence[Any]  # ledger entries since the previous statement (created_at, kind label, description, amount)
     pay_url: str
     language: str
+    pending: Decimal = Decimal("0.00")  # pending with insurance: shown, not billed
+    account_balance: Decimal | None = None  # the whole balance (the amount due plus what is pending)
+    pending_entries: Collection[int] = field(default_factory=frozenset)  # charges on claims pending with insurance
 
 
 def _head(pdf: canvas.Canvas, location: Any) -> float:
@@ -81,6 +84,16 @@ def _statement_pdf(c: StatementContent) -> bytes:
     pdf.setFont("Helvetica", 10)
     pdf.drawString(inch, y, _("Account number: %(mrn)s") % {"mrn": c.patient.mrn})
     y -= 22
+    if c.pending > 0:
+        # The whole balance, the part the patient's insurance has not answered yet, and what is due now.
+        pdf.setFont("Helvetica", 10)
+        for label, amount in ((_("Account balance"), c.account_balance if c.account_balance is not None
+                               else c.balance + c.pending),
+                              (_("Pending with insurance (not due now)"), c.pending)):
+            pdf.drawString(inch, y, label)
+            pdf.drawRightString(4.5 * inch, y, format_money(amount))
+            y -= 14
+        y -= 4
     pdf.setFont("Helvetica-Bold", 12)
     pdf.drawString(inch, y, _("Amount due: %(amount)s") % {"amount": format_money(c.balance)})
     y -= 26
@@ -111,8 +124,12 @@ def _statement_pdf(c: StatementContent) -> bytes:
             break
         pdf.drawString(inch, y, day_text(entry.created_at.astimezone(c.location.tz).date()))
         pdf.drawString(2.0 * inch, y, str(entry.get_kind_display()))
-        pdf.drawString(3.3 * inch, y, (entry.description or "")[:48])
+        marked = entry.pk in c.pending_entries
+        pdf.drawString(3.3 * inch, y, ("* " if marked else "") + (entry.description or "")[:48])
         pdf.drawRightString(7.5 * inch, y, format_money(entry.amount))
+        y -= 13
+    if c.pending_entries and any(entry.pk in c.pending_entries for entry in c.activity[:40]):
+        pdf.drawString(inch, y, _("* Pending with insurance: billed to your insurance, not yet answered."))
         y -= 13
     pdf.setFont("Helvetica", 10)
     y = max(y - 20, 1.2 * inch)

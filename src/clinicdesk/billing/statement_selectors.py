@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Sum
 
 from clinicdesk.audit.services import atomic_service, record
+from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.permissions import Actor, Perm, require
 from clinicdesk.patients import selectors as patient_selectors
@@ -27,6 +28,7 @@ from .models import (
     Statement,
     StatementDelivery,
 )
+from .pending_insurance import pending_claims, split
 
 ZERO = Decimal("0.00")
 
@@ -42,6 +44,12 @@ class BalancePage:
     disputes: list[Dispute]
     charges: list[LedgerEntry]  # charges that stand, to dispute
     plans: list[dict[str, Any]]
+    pending: Decimal = ZERO  # of the balance, pending with insurance (claims not yet answered): not due now
+
+    @property
+    def due(self) -> Decimal:
+        """What the patient owes now: the balance less what is pending with insurance."""
+        return max(self.balance - self.pending, ZERO) if self.balance > 0 else self.balance
 
     @property
     def credit(self) -> Decimal:
@@ -79,6 +87,11 @@ def balance_page(*, actor: Actor, patient_id: int) -> BalancePage:
         list(CreditRefund.objects.filter(patient=patient).select_related("requested_by", "decided_by")[:20]),
         list(Dispute.objects.filter(patient=patient).select_related("entry").order_by("-opened_at", "-pk")[:20]),
         charges, hooks.plans_of(patient.pk))
+    if page.balance > 0:
+        tz = patient.home_location.tz
+        waiting = pending_claims(as_of=clock.today_in(tz), tz=tz, patient_ids=[patient.pk]).get(patient.pk)
+        if waiting:
+            page.pending = sum((sum(amounts, ZERO) for amounts in split([page.balance], waiting)[1].values()), ZERO)
     record(actor, "balance.read", patient, patient=patient)
     return page
 
@@ -153,6 +166,38 @@ def refunds_waiting(*, actor: Actor, limit: int = 200) -> list[CreditRefund]:
     if found:
         record(actor, "refund.list", resource_type="creditrefund", resource_id="", detail={"count": len(found)})
     return found
+
+
+@dataclasses.dataclass
+class RefundRequest:
+    """A credit refund waiting for approval, with the patient's credit now (less the other requests waiting)."""
+
+    refund: CreditRefund
+    credit: Decimal  # what the practice owes the patient back now
+
+    @property
+    def fits(self) -> bool:
+        return self.refund.amount <= self.credit
+
+
+@atomic_service
+def refund_approval_queue(*, actor: Actor, limit: int = 200) -> list[RefundRequest]:
+    """The approver's queue (billing approve): the credit refunds waiting at the approver's locations, oldest
+    first, each with who asked, when and why, and the patient's credit now (a refund larger than it cannot be
+    approved). Names of patients: the read is recorded."""
+    require(actor, Perm.BILLING_APPROVE)
+    found = list(CreditRefund.objects.filter(location_filter(actor, prefix="patient__"),
+                                             status=RefundStatus.REQUESTED)
+                 .select_related("patient", "requested_by", "location").order_by("requested_at", "pk")[:limit])
+    if not found:
+        return []
+    balances = dict(LedgerEntry.objects.filter(patient_id__in={r.patient_id for r in found}).values("patient_id")
+                    .annotate(total=Sum("amount")).values_list("patient_id", "total").order_by())
+    record(actor, "refund.list", resource_type="creditrefund", resource_id="",
+           detail={"count": len(found), "refunds": [r.pk for r in found],
+                   "patients": sorted({r.patient_id for r in found})})
+    return [RefundRequest(r, max(-Decimal(balances.get(r.patient_id) or 0), ZERO).quantize(Decimal("0.01")))
+            for r in found]
 
 
 def patient_statements(*, actor: Actor, patient_id: int) -> list[Statement]:

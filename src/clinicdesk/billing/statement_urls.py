@@ -14,6 +14,7 @@ urlpatterns = [
     path("patients/<int:patient_id>/hold/", statement_views.hold_place, name="hold_place"),
     path("holds/<int:hold_id>/release/", statement_views.hold_release, name="hold_release"),
     path("patients/<int:patient_id>/refunds/", statement_views.refund_request, name="refund_request"),
+    path("refunds/", statement_views.refund_queue, name="refunds"),
     *[path(f"refunds/<int:refund_id>/{action}/", statement_views.refund_decide, {"action": action},
            name=f"refund_{action}") for action in ("approve", "decline")],
     path("disputes/", dispute_views.disputes, name="disputes"),

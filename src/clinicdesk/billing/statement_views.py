@@ -165,22 +165,33 @@ def refund_request(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def refund_queue(request: HttpRequest) -> HttpResponse:
+    """The approver's queue: credit refunds waiting for approval, each approved or declined in place."""
+    return render(request, "billing/statements/refunds.html", {
+        "rows": statement_selectors.refund_approval_queue(actor=request.user)})
+
+
+@login_required
 @require_POST
 def refund_decide(request: HttpRequest, refund_id: int, action: str) -> HttpResponse:
+    """Approve or decline from the balance page, the statements page or the approver's queue (`back=queue`: the
+    answer comes back to the queue)."""
+    from_queue = request.POST.get("back") == "queue"
     decide = services.credit_refund_approve if action == "approve" else services.credit_refund_decline
     try:
         refund = decide(actor=request.user, refund_id=refund_id)
     except REFUSALS as error:
         messages.error(request, error.detail)
-        return redirect("billing:statements")
+        return redirect("billing:refunds" if from_queue else "billing:statements")
     except PermissionDenied as error:
         if error.code != "own-refund":
             raise
         messages.error(request, error.detail)  # asked by this user: someone else approves it, nothing posted
-        return _to_balance(error.patient_id)
+        return redirect("billing:refunds") if from_queue else _to_balance(error.patient_id)
     if action == "approve":
         messages.success(request, _("Refund of %(amount)s approved and posted.")
                          % {"amount": format_money(refund.amount)})
     else:
         messages.success(request, _("Refund declined."))
-    return _to_balance(refund.patient_id)
+    return redirect("billing:refunds") if from_queue else _to_balance(refund.patient_id)

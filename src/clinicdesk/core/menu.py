@@ -46,6 +46,8 @@ SCREENS: tuple[Screen, ...] = (
     Screen("denials", _("Denials"), "billing:denials", (Perm.BILLING_WRITE, Perm.BILLING_APPROVE)),  # #19 item 7
     Screen("statements", _("Statements"), "billing:statements", Perm.BILLING_WRITE),  # #19 item 8
     Screen("disputes", _("Billing disputes"), "billing:disputes", Perm.BILLING_READ),  # #19 item 9
+    # the approver's queue of credit refunds (#19 item 8): who may approve them (services.credit_refund_approve)
+    Screen("refunds", _("Refunds to approve"), "billing:refunds", Perm.BILLING_APPROVE),
     Screen("payments", _("Payment reports"), "billing:reports", Perm.REPORTS_READ, also=Perm.BILLING_READ),
     Screen("roster", _("Staff roster"), "staffing:roster", Perm.STAFFING_READ),
     Screen("swaps", _("Shift swaps"), "staffing:swaps", Perm.STAFFING_READ),
@@ -90,7 +92,7 @@ MENU_GROUPS: tuple[MenuGroup, ...] = (
     MenuGroup("insurance", pgettext_lazy("menu group", "Insurance"),
               ("insurance", "authorizations", "readiness", "transfers", "payers")),
     MenuGroup("billing", pgettext_lazy("menu group", "Billing"),
-              ("drawer", "coding", "claims", "denials", "statements", "disputes", "payments")),
+              ("drawer", "coding", "claims", "denials", "statements", "disputes", "refunds", "payments")),
     MenuGroup("staff", pgettext_lazy("menu group", "Staff"), ("roster", "swaps", "training", "timeclock")),
     MenuGroup("office", pgettext_lazy("menu group", "Back office"),
               ("supplies", "correspondence", "workshops", "campaigns", "compliance")),

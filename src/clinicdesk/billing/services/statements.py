@@ -6,8 +6,11 @@ two statements of one patient). A cycle run takes every patient of the user's lo
 - a collections hold on the balance;
 - an open dispute on the balance;
 - a balance another app holds (`billing.hooks.statement_holds`: the portal's active payment plans);
+- a balance wholly pending with insurance (claims not yet answered: pending_insurance.py);
 - a statement sent fewer than `interval_days` ago.
-Each statement ages the balance (report_aging's one query, first in first out: 0-30 ... 120+), lists the charges
+A statement bills what the patient owes now: the balance less what is pending with insurance (shown apart, never in
+the amount due; its charges are marked in the activity). Each statement ages that amount (report_aging's one query,
+first in first out: 0-30 ... 120+, less the pending part: pending_insurance.split), lists the charges
 and payments since the previous statement, is written as a PDF in the patient's language and stored on the chart;
 it goes by e-mail through the outbox (consent purpose "billing"; the e-mail holds only a link to the portal's pay
 page, no amounts, no names) or, without an address or consent, to the print queue. One statement per patient and
@@ -49,6 +52,7 @@ from ..models import (
     StatementDelivery,
     StatementSettings,
 )
+from ..pending_insurance import pending_claims, pending_entry_ids, split
 from ..report_aging import aging_query
 from ..statement_pdf import StatementContent, statement_pdf
 
@@ -61,6 +65,7 @@ SKIP_WORDS = {
     "dispute": lambda: _("Open dispute"),
     "payment-plan": lambda: _("On a payment plan"),
     "recent": lambda: _("A statement was sent recently"),
+    "insurance": lambda: _("Pending with insurance"),
 }
 
 
@@ -103,9 +108,31 @@ def _check_day(day: dt.date) -> dt.date:
 @dataclasses.dataclass
 class Candidate:
     patient: Patient
-    balance: Decimal
+    balance: Decimal  # what the patient owes now (the amount due)
     buckets: list[Decimal]
     last: dt.date | None = None
+    pending: Decimal = ZERO  # pending with insurance: not billed
+
+
+@dataclasses.dataclass
+class Owed:
+    """One account as a statement shows it: the ledger balance, the part pending with insurance, the amount due."""
+
+    balance: Decimal
+    pending: Decimal
+    due: Decimal
+    buckets: list[Decimal]  # the amount due by age
+
+
+def owed(balance: Decimal, aged: list[Decimal] | None, pending: dict[int, list[Decimal]] | None) -> Owed:
+    """The amount due of a balance, aged `aged` (None: all new), with `pending` per payer (pending_claims)."""
+    balance = Decimal(balance).quantize(Decimal("0.01"))
+    buckets = aged if aged is not None else [balance, ZERO, ZERO, ZERO, ZERO]
+    if balance <= 0 or not pending:
+        return Owed(balance, ZERO, balance, buckets)
+    own, payers = split(buckets, pending)
+    waiting = sum((sum(amounts, ZERO) for amounts in payers.values()), ZERO)
+    return Owed(balance, waiting, balance - waiting, own)
 
 
 @dataclasses.dataclass
@@ -166,10 +193,12 @@ def _cycle_plan(*, patients: QuerySet[Patient], as_of: dt.date) -> CyclePlan:
                     .annotate(total=Sum("amount")).values_list("patient_id", "total"))
     owing = {pid for pid, total in balances.items() if total and total > 0}
     aged: dict[int, list[Decimal]] = {}
+    pending: dict[int, dict[int, list[Decimal]]] = {}
     for tz in {p.home_location.tz for pid, p in charts.items() if pid in owing}:
         ids = sorted(pid for pid in owing if charts[pid].home_location.tz == tz)
         for row in aging_query(as_of=as_of, tz=tz, location_ids=None, patient_ids=ids).rows:
             aged[row.patient_id] = row.buckets
+        pending.update(pending_claims(as_of=as_of, tz=tz, patient_ids=ids))
     held = held_patients(owing)
     last = dict(Statement.objects.filter(patient_id__in=owing).values("patient_id")
                 .annotate(last=Max("statement_date")).values_list("patient_id", "last"))
@@ -183,10 +212,12 @@ def _cycle_plan(*, patients: QuerySet[Patient], as_of: dt.date) -> CyclePlan:
             skipped.append(Skipped(patient, balance, "credit"))
         elif pid in held:
             skipped.append(Skipped(patient, balance, held[pid]))
+        elif (account := owed(balance, aged.get(pid), pending.get(pid))).due <= 0:
+            skipped.append(Skipped(patient, balance, "insurance"))
         elif last.get(pid) and (as_of - last[pid]).days < interval:
             skipped.append(Skipped(patient, balance, "recent"))
         else:
-            due.append(Candidate(patient, balance, aged.get(pid, [balance, ZERO, ZERO, ZERO, ZERO]), last.get(pid)))
+            due.append(Candidate(patient, account.due, account.buckets, last.get(pid), account.pending))
     return CyclePlan(as_of, due, skipped)
 
 
@@ -251,7 +282,8 @@ def _email(patient: Patient, statement: Statement) -> int | None:
 
 @atomic_service
 def statement_create(*, actor: Actor, patient_id: int, as_of: dt.date | None = None) -> Statement:
-    """One statement now (or for `as_of`): refused for a zero or credit balance, a hold, a dispute or a plan."""
+    """One statement now (or for `as_of`): refused for a zero or credit balance, a hold, a dispute, a plan, or a
+    balance wholly pending with insurance. It bills the amount due (the balance less what is pending)."""
     require(actor, Perm.BILLING_WRITE)
     patient = patient_selectors.patient_in_reach(actor, patient_id, perm=(Perm.BILLING_WRITE,), current=True,
                                                  related=("home_location",))
@@ -268,7 +300,11 @@ def statement_create(*, actor: Actor, patient_id: int, as_of: dt.date | None = N
     if reason:
         raise Conflict("balance-held", _("No statement: %(reason)s.") % {"reason": SKIP_WORDS[reason]()})
     rows = aging_query(as_of=day, tz=location.tz, location_ids=None, patient_ids=[patient.pk]).rows
-    buckets = rows[0].buckets if rows else [balance, ZERO, ZERO, ZERO, ZERO]
+    account = owed(balance, rows[0].buckets if rows else None,
+                   pending_claims(as_of=day, tz=location.tz, patient_ids=[patient.pk]).get(patient.pk))
+    if account.due <= 0:
+        raise Conflict("pending-insurance", _("No statement: the whole balance is pending with insurance."))
+    buckets = account.buckets
     previous = Statement.objects.filter(patient=patient).order_by("-created_at", "-pk").first()
     since = previous.created_at if previous else None
     now = clock.now()
@@ -277,8 +313,9 @@ def statement_create(*, actor: Actor, patient_id: int, as_of: dt.date | None = N
         activity = activity.filter(created_at__gt=since)
     activity = activity.filter(created_at__gte=now - dt.timedelta(days=366))
     language = known_language(patient.preferred_language)
-    data = statement_pdf(StatementContent(patient, location, day, balance, buckets, list(activity), pay_url(),
-                                          language))
+    data = statement_pdf(StatementContent(patient, location, day, account.due, buckets, list(activity), pay_url(),
+                                          language, pending=account.pending, account_balance=balance,
+                                          pending_entries=pending_entry_ids(patient_id=patient.pk)))
     with in_language(language):
         description = _("Statement of %(date)s") % {"date": day_text(day)}
     document = store_document(actor=actor, patient=patient, kind=Document.Kind.OTHER, data=data,
@@ -287,7 +324,7 @@ def statement_create(*, actor: Actor, patient_id: int, as_of: dt.date | None = N
     try:
         with transaction.atomic():
             statement = Statement.objects.create(
-                patient=patient, location=location, statement_date=day, since=since, balance=balance,
+                patient=patient, location=location, statement_date=day, since=since, balance=account.due,
                 aged_0_30=buckets[0], aged_31_60=buckets[1], aged_61_90=buckets[2], aged_91_120=buckets[3],
                 aged_over_120=buckets[4], language=language, delivery=StatementDelivery.PRINT, document=document,
                 created_by=staff_user(actor), created_at=now)
@@ -299,8 +336,8 @@ def statement_create(*, actor: Actor, patient_id: int, as_of: dt.date | None = N
         statement.delivery, statement.message_id = StatementDelivery.EMAIL, message_id
         statement.save(update_fields=["delivery", "message_id"])
     record(actor, "statement.create", statement, patient=patient,
-           detail={"balance": str(balance), "delivery": statement.delivery, "language": language,
-                   "document": document.pk})
+           detail={"balance": str(account.due), "pending": str(account.pending), "delivery": statement.delivery,
+                   "language": language, "document": document.pk})
     return statement
 
 

@@ -36,6 +36,7 @@ MENU_ICONS = {
     "readiness": "clipboard-list", "transfers": "ambulance",
     "authorizations": "file-check", "coding": "file-pen", "claims": "file-stack", "correspondence": "mails",
     "denials": "file-x", "statements": "receipt-text", "disputes": "message-square-warning",
+    "refunds": "hand-coins",
     "workshops": "presentation", "intake": "clipboard-pen", "forecast": "trending-up",
 }
 
