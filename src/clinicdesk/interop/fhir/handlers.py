@@ -293,7 +293,9 @@ def appointment_create(caller: Caller, resource: dict[str, Any], headers: dict[s
     item = schedule_services.appointment_book(actor=caller.actor, request=request,
                                               idempotency_key=headers.get("Idempotency-Key") or None)
     item = schedule_selectors.appointment_detail(actor=caller.actor, appointment_id=item.pk)
-    history.record_appointment(item, new=True)  # in this transaction, so the answer names a stored version
+    # No version is written here, under the booking's row locks: version 1 is stored after the commit by
+    # history.on_appointment_changed, and until then `versions.stamp` serves the same content as version 1 (a
+    # replayed Idempotency-Key: the latest stored version), so the answer's versionId and ETag are the same.
     result = _appointment_result(item)
     result.status = 201
     return result
@@ -497,8 +499,8 @@ def practitioner_search(caller: Caller, query: Query) -> Result:
 
 def _roles(practitioner_ids: list[int] | None = None, location_ids: list[int] | None = None
            ) -> list[tuple[Practitioner, Location]]:
-    rows = Practitioner.locations.through.objects.select_related("practitioner", "location").order_by(
-        "practitioner_id", "location_id")
+    rows = Practitioner.locations.through.objects.select_related("practitioner", "location").prefetch_related(
+        "practitioner__specialties").order_by("practitioner_id", "location_id")  # specialties: one query
     if practitioner_ids is not None:
         rows = rows.filter(practitioner_id__in=practitioner_ids)
     if location_ids is not None:

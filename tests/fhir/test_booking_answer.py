@@ -1,0 +1,81 @@
+"""#16 item 3: a FHIR booking's version stamp is out of the booking's critical section. The booking's transaction
+(its row locks, its write, its audit entries, its answer) writes no version; version 1 is stored by the after-commit
+hook (history.on_appointment_changed, beside the reminders planned in the worker), and until then a read serves the
+same content as version 1. The answer still names the right version, and the history is still complete."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from clinicdesk.audit.models import AuditEntry
+from clinicdesk.interop.fhir import versions
+from clinicdesk.interop.fhir.models import ResourceVersion
+
+from .test_scheduling import _booking
+
+
+def _stored(pk: str) -> list[ResourceVersion]:
+    return list(ResourceVersion.objects.filter(resource_type="Appointment", resource_id=pk).order_by("version_id"))
+
+
+def test_the_booking_writes_no_version_and_the_answer_names_version_1(
+        clinic, system_api, clock, django_capture_on_commit_callbacks):
+    api = system_api()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        created = api.post("Appointment", _booking(clinic, clinic.patients[0]))
+        assert created.status_code == 201, created.content
+        body = created.json()
+        # Nothing written in the booking's transaction: version 1 is stored by the after-commit hook.
+        assert _stored(body["id"]) == []
+    assert body["meta"]["versionId"] == "1" and created["ETag"] == 'W/"1"'
+    assert created["Location"].endswith(f"/Appointment/{body['id']}/_history/1")
+    for callback in callbacks:
+        callback()
+    (version,) = _stored(body["id"])
+    assert version.version_id == 1 and version.content == {k: v for k, v in body.items() if k != "meta"}
+    assert api.get(f"Appointment/{body['id']}/_history/1").json() == body
+    # The create is audited once as the FHIR answer, besides the booking and the read-back.
+    actions = list(AuditEntry.objects.filter(resource_id=body["id"]).values_list("action", flat=True))
+    assert "appointment.book" in actions and "appointment.read" in actions
+    assert AuditEntry.objects.filter(action="fhir.create.Appointment").count() == 1
+
+
+def test_a_replayed_key_answers_the_latest_version(clinic, system_api, clock, django_capture_on_commit_callbacks):
+    api = system_api()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = api.post("Appointment", _booking(clinic, clinic.patients[0]), **{"Idempotency-Key": "k-1"})
+    assert first.status_code == 201, first.content
+    pk = first.json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        cancelled = api.patch(f"Appointment/{pk}", [{"op": "replace", "path": "/status", "value": "cancelled"},
+                                                    {"op": "add", "path": "/cancelationReason", "value": "Ill"}])
+    assert cancelled.json()["meta"]["versionId"] == "2"
+    with django_capture_on_commit_callbacks(execute=True):
+        again = api.post("Appointment", _booking(clinic, clinic.patients[0]), **{"Idempotency-Key": "k-1"})
+    assert again.status_code == 201 and again.json()["id"] == pk
+    assert again.json()["meta"]["versionId"] == "2" and again["ETag"] == 'W/"2"'
+    assert [v.version_id for v in _stored(pk)] == [1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_version_is_stored_after_the_booking_commits(clinic, system_api, clock, monkeypatch):
+    """With real commits: the version is written once the booking's transaction has committed (its after-commit
+    hooks are running, none waiting any more), and it is the answer's version 1."""
+    api = system_api()
+    pending: list[bool] = []  # at each version write: were the booking's after-commit hooks still waiting?
+    record = versions.record
+
+    def spy(resource_type, *args, **kwargs):
+        if resource_type == "Appointment":
+            pending.append(bool(connection.run_on_commit))
+        return record(resource_type, *args, **kwargs)
+
+    monkeypatch.setattr(versions, "record", spy)
+    created = api.post("Appointment", _booking(clinic, clinic.patients[0]))
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert pending and not any(pending), "a version was written inside the booking's transaction"
+    (version,) = _stored(body["id"])
+    assert version.version_id == 1 and body["meta"]["versionId"] == "1"
+    assert version.content == {k: v for k, v in body.items() if k != "meta"}
