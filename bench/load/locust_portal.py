@@ -34,8 +34,13 @@ _sessions = itertools.cycle(LOAD["sessions"])
 _lock = threading.Lock()
 
 
+# A patient's pause between pages: reading the times offered and choosing one. 1-3 s (the default) is a patient
+# who books again at once, a stress test; PORTAL_WAIT_MIN/MAX=5/15 is a person reading a page of times.
+WAIT = (float(os.environ.get("PORTAL_WAIT_MIN", "1")), float(os.environ.get("PORTAL_WAIT_MAX", "3")))
+
+
 class Patient(HttpUser):
-    wait_time = between(1, 3)
+    wait_time = between(*WAIT)
 
     def on_start(self) -> None:
         with _lock:
@@ -53,5 +58,5 @@ class Patient(HttpUser):
         if csrf := CSRF.search(page.text):
             data["csrfmiddlewaretoken"] = csrf.group(1)
         with self.client.post(self.path, data, name="book", allow_redirects=False, catch_response=True) as answer:
-            if answer.status_code in (302, 303, 200, 422):  # booked, or the time was taken / a rule refused it
+            if answer.status_code in (302, 303, 200, 409, 422):  # booked, or the time was taken / a rule refused it
                 answer.success()
