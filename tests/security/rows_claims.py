@@ -33,7 +33,8 @@ def _answer(w: Any) -> dict[str, str]:
 ROWS: list[Row] = [
     page("GET", "/billing/claims/", 200, BILLERS, **SHARED),
     page("GET", "/billing/claims/?status=held", 200, BILLERS, **SHARED),
-    page("POST", "/billing/claims/submit/", 302, BILLERS, **SHARED),
+    page("POST", "/billing/claims/submit/", 302, BILLERS, flash_ok=False, **SHARED,
+         why="with no claim ready at the biller's locations, sending nothing is a plain message"),
     page("POST", "/billing/claims/answers/", 302, BILLERS, data=_upload, **SHARED),
     page("GET", "/billing/claims/{claim.pk}/", 200, BILLERS),
     page("POST", "/billing/claims/{claim.pk}/scrub/", 302, BILLERS),
