@@ -86,6 +86,27 @@ def _post(actor: Actor, remit: RemitClaim, claim: Claim, *, kind: str, amount: D
            detail={"claim": claim.pk, "amount": str(amount), "group": group, "reason": reason})
 
 
+def _postings(remit: RemitClaim, claim: Claim, payment: e835.ClaimPayment,
+              remittance: Remittance) -> list[dict[str, Any]]:
+    """The ledger postings one claim payment makes (one rule for the one-by-one and the bulk path): the payer's
+    payment, then each write-off (CO, OA, PI, CR) unless the claim was denied; each with its idempotency key."""
+    postings: list[dict[str, Any]] = []
+    if payment.paid:
+        postings.append({"kind": "payment", "amount": -payment.paid, "key": f"era:{remit.pk}:pay",
+                         "description": _("%(payer)s paid claim %(claim)s (%(trace)s)") % {
+                             "payer": remittance.payer_name, "claim": claim.claim_number,
+                             "trace": remittance.trace_number}})
+    if not payment.denied:
+        for n, item in enumerate(remit.adjustments):
+            amount = Decimal(item["amount"])
+            if item["group"] not in WRITE_OFF_GROUPS or not amount:
+                continue
+            postings.append({"kind": "contractual" if item["group"] == "CO" else "other", "amount": -amount,
+                             "key": f"era:{remit.pk}:adj:{n}", "group": item["group"], "reason": item["reason"],
+                             "description": remit_codes.adjustment_words(item["group"], item["reason"])})
+    return postings
+
+
 def _reverse(actor: Actor, remit: RemitClaim, claim: Claim, trace: str) -> bool:
     postings = list(ClaimPosting.objects.filter(claim=claim).exclude(kind="reversal")
                     .select_related("entry").order_by("pk"))
@@ -123,19 +144,8 @@ def _apply(actor: Actor, remit: RemitClaim, claim: Claim, payment: e835.ClaimPay
             move(claim, ClaimStatus.ACCEPTED, source="835", note=_("Payment reversed"), actor=actor)
         remit.posted = True
         return
-    payer = remittance.payer_name
-    if payment.paid:
-        _post(actor, remit, claim, kind="payment", amount=-payment.paid, key=f"era:{remit.pk}:pay",
-              description=_("%(payer)s paid claim %(claim)s (%(trace)s)")
-              % {"payer": payer, "claim": claim.claim_number, "trace": trace})
-    if not payment.denied:
-        for n, item in enumerate(remit.adjustments):
-            amount = Decimal(item["amount"])
-            if item["group"] not in WRITE_OFF_GROUPS or not amount:
-                continue
-            _post(actor, remit, claim, kind="contractual" if item["group"] == "CO" else "other", amount=-amount,
-                  key=f"era:{remit.pk}:adj:{n}", group=item["group"], reason=item["reason"],
-                  description=remit_codes.adjustment_words(item["group"], item["reason"]))
+    for posting in _postings(remit, claim, payment, remittance):
+        _post(actor, remit, claim, **posting)
     claim.paid += payment.paid
     claim.patient_responsibility = payment.patient_responsibility or ZERO
     if payment.payer_claim_number and not claim.payer_claim_number:
@@ -172,7 +182,7 @@ def _apply_many(actor: Actor, plain: list[tuple[RemitClaim, e835.ClaimPayment]],
     claim lines and status events written in bulk (the rows are saved, marked posted, by the caller)."""
     if not plain:
         return
-    now, by, trace, payer = clock.now(), staff_user(actor), remittance.trace_number, remittance.payer_name
+    now, by = clock.now(), staff_user(actor)
     entries: list[LedgerEntry] = []
     made: list[tuple[RemitClaim, Claim, str, str, str]] = []  # remit, claim, kind, group, reason (per entry)
 
@@ -189,18 +199,8 @@ def _apply_many(actor: Actor, plain: list[tuple[RemitClaim, e835.ClaimPayment]],
     for remit, payment in plain:
         claim = remit.claim
         assert claim is not None
-        if payment.paid:
-            entry(remit, claim, kind="payment", amount=-payment.paid, key=f"era:{remit.pk}:pay",
-                  description=_("%(payer)s paid claim %(claim)s (%(trace)s)")
-                  % {"payer": payer, "claim": claim.claim_number, "trace": trace})
-        if not payment.denied:
-            for n, item in enumerate(remit.adjustments):
-                amount = Decimal(item["amount"])
-                if item["group"] not in WRITE_OFF_GROUPS or not amount:
-                    continue
-                entry(remit, claim, kind="contractual" if item["group"] == "CO" else "other", amount=-amount,
-                      key=f"era:{remit.pk}:adj:{n}", group=item["group"], reason=item["reason"],
-                      description=remit_codes.adjustment_words(item["group"], item["reason"]))
+        for posting in _postings(remit, claim, payment, remittance):
+            entry(remit, claim, **posting)
         claim.paid += payment.paid
         claim.patient_responsibility = payment.patient_responsibility or ZERO
         if payment.payer_claim_number and not claim.payer_claim_number:
