@@ -4,11 +4,13 @@ clearinghouse, a covered patient and a posted superbill."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from clinicdesk.billing.services import LineInput, superbill_open, superbill_post, superbill_save
+from clinicdesk.insurance.x12.e835 import Adjustment, ClaimPayment, ServicePayment
 from clinicdesk.patients.models import Coverage, Payer, PayerChannel
 from clinicdesk.practice.models import Organization
 
@@ -65,3 +67,16 @@ def superbill(biller, location, fees, practice, clearwater):
     with_address(bill.patient)
     cover(bill.patient, clearwater)
     return bill
+
+
+def era_payment(claim, paid, patient, *, status="1", contractual=None):
+    """A payer's answer to `claim` (one 99213-25 service): `paid`, the patient's share `patient` (PR 2), and the
+    rest written off as contractual (CO 45) unless `contractual` says otherwise."""
+    contractual = claim.total_charge - paid - patient if contractual is None else contractual
+    adjustments = [Adjustment("CO", "45", contractual)] if contractual else []
+    if patient:
+        adjustments.append(Adjustment("PR", "2", patient))
+    service = ServicePayment(code="HC:99213:25", procedure="99213", modifiers=["25"], charge=claim.total_charge,
+                             paid=paid, units=Decimal(1), adjustments=adjustments)
+    return ClaimPayment(claim_id=claim.claim_number, status=status, charge=claim.total_charge, paid=paid,
+                        patient_responsibility=patient, payer_claim_number="PCN-9", services=[service])

@@ -17,11 +17,23 @@ from clinicdesk.billing.claim_words import reason_words
 from clinicdesk.billing.models import ClaimStatus, EntryKind, LedgerEntry, RemitClaim, Remittance
 from clinicdesk.billing.services import answer_file_read, balance_of, claim_build, claims_submit
 from clinicdesk.insurance.x12 import fakeremit
-from clinicdesk.insurance.x12.e835 import Adjustment, ClaimPayment, ProviderAdjustment, ServicePayment
+from clinicdesk.insurance.x12.e835 import Adjustment, ClaimPayment, ProviderAdjustment
 from clinicdesk.patients.models import SubscriberRelationship
 from tests.insurance.test_x12_claims import x12valid
 
-from .claim_fixtures import clearwater, cover, fees, payer, posted_visit, practice, superbill, with_address  # noqa: F401
+from .claim_fixtures import (  # noqa: F401
+    clearwater,
+    cover,
+    fees,
+    payer,
+    posted_visit,
+    practice,
+    superbill,
+    with_address,
+)
+from .claim_fixtures import (
+    era_payment as _payment,
+)
 
 D = Decimal
 
@@ -117,17 +129,6 @@ def test_a_277ca_accepts_one_claim_and_rejects_another_with_reasons(biller, loca
     with translation.override("en"):
         assert reason_words(second.answer_reasons[0]) == (
             "Rejected for invalid information: Entity's contract or member number is missing or invalid")
-
-
-def _payment(claim, paid, patient, *, status="1", contractual=None):
-    contractual = claim.total_charge - paid - patient if contractual is None else contractual
-    adjustments = [Adjustment("CO", "45", contractual)] if contractual else []
-    if patient:
-        adjustments.append(Adjustment("PR", "2", patient))
-    service = ServicePayment(code="HC:99213:25", procedure="99213", modifiers=["25"], charge=claim.total_charge,
-                             paid=paid, units=D(1), adjustments=adjustments)
-    return ClaimPayment(claim_id=claim.claim_number, status=status, charge=claim.total_charge, paid=paid,
-                        patient_responsibility=patient, payer_claim_number="PCN-9", services=[service])
 
 
 def test_an_835_posts_payment_write_off_and_patient_share_once(biller, superbill, tmp_path, clock):

@@ -23,20 +23,21 @@ from clinicdesk.insurance.x12 import fakeremit
 from clinicdesk.insurance.x12.e835 import Adjustment, ClaimPayment, ServicePayment
 from clinicdesk.practice.models import Organization
 
-from .claim_fixtures import clearwater, cover, fees, payer, posted_visit, practice, superbill, with_address  # noqa: F401
+from .claim_fixtures import (  # noqa: F401
+    clearwater,
+    cover,
+    fees,
+    payer,
+    posted_visit,
+    practice,
+    superbill,
+    with_address,
+)
+from .claim_fixtures import (
+    era_payment as _payment,
+)
 
 D = Decimal
-
-
-def _payment(claim, paid, patient, *, status="1", contractual=None):
-    contractual = claim.total_charge - paid - patient if contractual is None else contractual
-    adjustments = [Adjustment("CO", "45", contractual)] if contractual else []
-    if patient:
-        adjustments.append(Adjustment("PR", "2", patient))
-    service = ServicePayment(code="HC:99213:25", procedure="99213", modifiers=["25"], charge=claim.total_charge,
-                             paid=paid, units=D(1), adjustments=adjustments)
-    return ClaimPayment(claim_id=claim.claim_number, status=status, charge=claim.total_charge, paid=paid,
-                        patient_responsibility=patient, payer_claim_number="PCN-9", services=[service])
 
 
 def _two_lines(claim):
