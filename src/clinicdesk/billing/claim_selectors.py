@@ -18,6 +18,7 @@ from clinicdesk.patients.models import Coverage
 from .claim_models import LIVE_EXCLUDED
 from .claim_words import edit_words, reason_words, remit_problem_words
 from .models import AnswerFile, Claim, ClaimStatus, RemitClaim, Superbill, SuperbillStatus
+from .money import format_money
 
 PAGE = 100
 
@@ -70,7 +71,8 @@ def _remit_row(remit: RemitClaim) -> RemitRow:
     from .claim_words import adjustment_words
 
     return RemitRow(remit, remit_problem_words(remit.problem) if remit.problem else "",
-                    [f"{adjustment_words(a['group'], a['reason'])}: {a['amount']}" for a in remit.adjustments])
+                    [f"{adjustment_words(a['group'], a['reason'])}: {format_money(a['amount'])}"
+                     for a in remit.adjustments])
 
 
 @atomic_service
