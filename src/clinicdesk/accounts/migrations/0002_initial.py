@@ -11,6 +11,10 @@ class Migration(migrations.Migration):
         ('accounts', '0001_initial'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('practice', '0001_initial'),
+        # Not a schema need: it makes django-oauth-toolkit's migrations run right after accounts.0001, while the
+        # project state is a few models. Run after our ~200 models (their default place), each of its relational
+        # AlterFields re-renders every model related to the user, and they cost ~16 s of every fresh migrate.
+        ('oauth2_provider', '0022_refreshtoken_token_family_index'),
     ]
 
     operations = [
