@@ -107,7 +107,7 @@ def test_a_failing_recount_never_undoes_the_schedules_change(desk, provider, loc
     appointment = AppointmentFactory(location=location, practitioner=provider,
                                      start=dt.datetime(2026, 11, 23, 9, tzinfo=NY))
 
-    def broken(keys):
+    def broken(keys, **options):
         raise RuntimeError("database hiccup")
 
     monkeypatch.setattr(rollup, "recompute", broken)
@@ -125,3 +125,27 @@ def test_reminders_and_flow_board_times_are_counted_with_the_day(db, clock):
         day=dt.date(2026, 11, 2), location_id=world.downtown.pk)) for name in rollup.EXTRA}
     assert row == {"reminded": 2, "confirmed": 1, "roomed_visits": 2, "rooming_seconds": 30 * 60,
                    "finished_visits": 2, "visit_seconds": 120 * 60}
+
+
+def test_a_booking_recounts_only_the_counts_and_matches_a_full_recount(desk, provider, location,
+                                                                         django_capture_on_commit_callbacks):
+    """A booking only adds to its day: its recount upserts the counts and leaves the reminder and flow-board
+    columns as they are. They must be what a full recount of the day writes."""
+    from clinicdesk.comms.models import Message
+
+    kind = AppointmentTypeFactory(duration_minutes=20)
+    reminded = AppointmentFactory(location=location, practitioner=provider, appointment_type=kind,
+                                  start=dt.datetime(2026, 11, 25, 8, tzinfo=NY))
+    Message.objects.create(patient=reminded.patient, appointment=reminded, kind="reminder", channel="sms",
+                           status="delivered", to_address="+15555550100", body="Reminder",
+                           send_after=reminded.start - dt.timedelta(days=1), dedupe_key="reminder:rollup")
+    rollup.rebuild()
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_book(actor=desk, request=BookingRequest(
+            patient_id=PatientFactory(home_location=location).pk, practitioner_id=provider.pk,
+            location_id=location.pk, appointment_type_id=kind.pk, start=dt.datetime(2026, 11, 25, 9, tzinfo=NY)))
+    columns = ("day", "practitioner_id", "appointment_type_id", *rollup.FIELDS)
+    by_hook = sorted(DailyAppointments.objects.values_list(*columns))
+    assert [row[3] for row in by_hook] == [2] and by_hook[0][columns.index("reminded")] == 1
+    rollup.rebuild()
+    assert sorted(DailyAppointments.objects.values_list(*columns)) == by_hook

@@ -49,13 +49,15 @@ def test_booking_rescheduling_and_activating_share_one_protocol(db, clock, clerk
 
 
 def test_the_protocol_is_written_once():
-    """Only `_reserve` locks and re-plans, only `_occupy` writes resource bookings."""
+    """Only `_reserve` locks (locks.py: the rows and their order) and re-plans, only `_occupy` writes resource
+    bookings."""
     text = {path.name: path.read_text() for path in PACKAGE.glob("*.py")}
-    lock_calls = [name for name, body in text.items() for _m in re.finditer(r"\b_lock\(plan\)", body)]
+    lock_calls = [name for name, body in text.items()
+                  for _m in re.finditer(r"\block_plan_rows\(plan\)|\block_rows\(request\.", body)]
     writes = [name for name, body in text.items() for _m in re.finditer(r"(?<!def )\b_write_bookings\(plan", body)]
-    assert lock_calls == ["booking.py"] and writes == ["booking.py"]
+    assert lock_calls == ["booking.py", "booking.py"] and writes == ["booking.py"]
     body = text["booking.py"]
-    assert body.index("_lock(plan)") > body.index("def _reserve(") > 0
+    assert body.index("lock_plan_rows(plan)") > body.index("lock_rows(request.") > body.index("def _reserve(") > 0
     assert body.index("_write_bookings(plan, appointment)") > body.index("def _occupy(") > body.index("def _reserve(")
 
 

@@ -127,16 +127,22 @@ def _seal_after_commit() -> dict[int, tuple[int, str, str]]:
         return _seal(alone=True)
     if not connection.in_atomic_block:
         return _seal()
-    if not any(func is seal_quietly for _sids, func, *_rest in connection.run_on_commit):
-        transaction.on_commit(seal_quietly)  # once per transaction, however many entries it recorded
+    if not any(func is _seal_committed for _sids, func, *_rest in connection.run_on_commit):
+        transaction.on_commit(_seal_committed)  # once per transaction, however many entries it recorded
     return {}
 
 
-def seal_quietly() -> None:
+def _seal_committed() -> None:
+    """After a commit that recorded entries: there are entries to seal (unless another sealer took them, which the
+    first batch finds out), so the sealer goes straight to the chain head."""
+    seal_quietly(pending_known=True)
+
+
+def seal_quietly(*, pending_known: bool = False) -> None:
     """The after-commit and periodic sealer: a failure is logged, never raised into the request that committed;
     the entries stay unsealed until the next sealer (any later commit, the ticker, verify, a backup)."""
     try:
-        audit_seal()
+        _seal(pending_known=pending_known)
     except DatabaseError as error:
         logger.error("Could not seal the audit chain: %s", type(error).__name__)
 
@@ -164,12 +170,16 @@ def audit_seal() -> int:
     return len(_seal())
 
 
-def _seal(*, alone: bool = False) -> dict[int, tuple[int, str, str]]:
+def _seal(*, alone: bool = False, pending_known: bool = False) -> dict[int, tuple[int, str, str]]:
     """`audit_seal`, returning {entry id: (position, previous hash, own hash)} of the entries it sealed.
-    `alone`: inside a test's transaction, where no other sealer can be at work (one batch, no re-check)."""
+    `alone`: inside a test's transaction, where no other sealer can be at work (one batch, no re-check).
+    `pending_known`: the caller knows entries were committed unsealed; the first look for them is skipped (a batch
+    that finds none returns, as after the look)."""
     sealed: dict[int, tuple[int, str, str]] = {}
     table = AuditEntry._meta.db_table
-    while alone or AuditEntry.objects.filter(position__isnull=True).exists():
+    look = not pending_known
+    while alone or not look or AuditEntry.objects.filter(position__isnull=True).exists():
+        look = True
         with transaction.atomic(savepoint=False):  # its own transaction, or part of the caller's (verify, tests)
             head = _lock_head()
             if head is None:

@@ -292,7 +292,9 @@ def appointment_create(caller: Caller, resource: dict[str, Any], headers: dict[s
         appointment_type_id=kind.pk, start=start, end=end, note=data.comment, status=data.status)
     item = schedule_services.appointment_book(actor=caller.actor, request=request,
                                               idempotency_key=headers.get("Idempotency-Key") or None)
-    item = schedule_selectors.appointment_detail(actor=caller.actor, appointment_id=item.pk)
+    # The answer is rendered from the appointment the booking returns (its provider, location and type are the
+    # plan's rows, already read): no second read of what was just written, and no "appointment.read" entry beside
+    # the booking's own and the fhir.create entry the view records for this answer (docs/adr/0006).
     # No version is written here, under the booking's row locks: version 1 is stored after the commit by
     # history.on_appointment_changed, and until then `versions.stamp` serves the same content as version 1 (a
     # replayed Idempotency-Key: the latest stored version), so the answer's versionId and ETag are the same.

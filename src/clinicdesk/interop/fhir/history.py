@@ -57,11 +57,11 @@ def on_status_changed(change: StatusChange) -> None:
 
 
 def on_appointment_changed(event: AppointmentEvent) -> None:
-    """After commit: the booking (version 1) or any change not recorded yet."""
-    with transaction.atomic():
-        appointment = _appointment(event.appointment_id)
-        if appointment is not None:
-            record_appointment(appointment, new=event.action == "booked")
+    """After commit: the booking (version 1) or any change not recorded yet. `versions.record` is its own
+    transaction; the appointment is read before it (it was committed)."""
+    appointment = _appointment(event.appointment_id)
+    if appointment is not None:
+        record_appointment(appointment, new=event.action == "booked")
 
 
 def on_patient_merged(*, survivor: Patient, merged: Patient, actor: Any) -> dict[str, int]:

@@ -62,10 +62,19 @@ def record(resource_type: str, pk: Any, content: dict[str, Any], *, when: dt.dat
     version 2 (version 1, served before versions were kept, is not known any more). Call inside the
     transaction of the change, or after it commits."""
     body = _strip(content)
+    when = when or clock.now()
+    if new:  # the common case of a resource just created: version 1, written without reading first
+        try:
+            with transaction.atomic():
+                ResourceVersion.objects.create(resource_type=resource_type, resource_id=str(pk), version_id=1,
+                                               last_updated=when, content=body)
+            return 1
+        except IntegrityError:
+            pass  # a version is stored already (the hook ran twice, or a change came first): the reading path
     for _attempt in range(3):  # two writers numbering the same version: the loser re-reads and goes on top
         try:
             with transaction.atomic():
-                return _record(resource_type, str(pk), body, when=when or clock.now(), previous=previous,
+                return _record(resource_type, str(pk), body, when=when, previous=previous,
                                previous_when=previous_when, new=new)
         except IntegrityError:
             continue

@@ -38,6 +38,7 @@ from ..models import (
     ResourceKind,
     Series,
 )
+from .locks import lock_plan_rows, lock_rows, locks_known
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,9 @@ def when(moment: dt.datetime, location: Location) -> dict[str, str]:
 
 
 def _plan(request: BookingRequest, *, actor: Actor, exclude_appointment_id: int | None = None,
-          check_past: bool = True) -> Plan:
-    """Validate a booking request fully, reading but writing nothing. Raises with a clear reason."""
+          check_past: bool = True, kind: AppointmentType | None = None) -> Plan:
+    """Validate a booking request fully, reading but writing nothing. Raises with a clear reason. `kind`: the
+    request's active appointment type when the caller has read it already."""
     location = Location.objects.filter(pk=request.location_id, active=True).first()
     if location is None:
         raise ValidationFailed("unknown-location", _("No such location."),
@@ -153,7 +155,8 @@ def _plan(request: BookingRequest, *, actor: Actor, exclude_appointment_id: int 
         raise ValidationFailed("wrong-location", _("%(practitioner)s does not work at %(location)s.") % {
                                "practitioner": practitioner, "location": location.name},
                                fields={"location": [_("The practitioner does not work here.")]})
-    kind = AppointmentType.objects.filter(pk=request.appointment_type_id, active=True).first()
+    if kind is None:
+        kind = AppointmentType.objects.filter(pk=request.appointment_type_id, active=True).first()
     if kind is None:
         raise ValidationFailed("unknown-appointment-type", _("No such appointment type."),
                                fields={"appointment_type": [_("Unknown appointment type.")]})
@@ -277,35 +280,6 @@ def _plan(request: BookingRequest, *, actor: Actor, exclude_appointment_id: int 
                 equipment=chosen_equipment, overbook=request.overbook)
 
 
-def _lock(plan: Plan) -> None:
-    """Lock the rows that decide a conflict, in a fixed order (model, then pk) so that two bookings
-    never wait on each other in opposite orders. No-op on SQLite, which holds the write lock already.
-
-    FOR NO KEY UPDATE: it excludes other bookings, but not the foreign-key checks that PostgreSQL makes when
-    another transaction commits a row pointing at these (a visit, a payment). With FOR UPDATE, that commit
-    waited for this booking while holding the audit chain head this booking waits for: a deadlock."""
-    _lock_rows(plan.practitioner.pk, plan.room.pk if plan.room is not None else None, [e.pk for e in plan.equipment],
-               plan.patient.pk)
-
-
-def _lock_rows(practitioner_id: int, room_id: int | None, equipment_ids: Any, patient_id: int) -> None:
-    """`_lock`'s rows by id, in its fixed order: practitioner, room, equipment (by pk), patient."""
-    list(Practitioner.objects.select_for_update(no_key=True).filter(pk=practitioner_id).values_list("pk"))
-    if room_id is not None:
-        list(Room.objects.select_for_update(no_key=True).filter(pk=room_id).values_list("pk"))
-    if equipment_ids:
-        list(Equipment.objects.select_for_update(no_key=True).filter(pk__in=list(equipment_ids))
-             .order_by("pk").values_list("pk"))
-    list(Patient.objects.select_for_update(no_key=True).filter(pk=patient_id).values_list("pk"))
-
-
-def _locks_known(request: BookingRequest) -> bool:
-    """Whether the request names every row the booking locks (no room or equipment left to assign)."""
-    kind = AppointmentType.objects.filter(pk=request.appointment_type_id).values_list("room_kind", "equipment_kinds")
-    room_kind, equipment_kinds = kind.first() or ("", [])  # an unknown type: the plan refuses it
-    return (not room_kind or request.room_id is not None) and len(request.equipment_ids) >= len(equipment_kinds or [])
-
-
 def _history(appointment: Appointment, actor: Actor, action: str, *, from_status: str = "", to_status: str = "",
              detail: dict[str, Any] | None = None) -> None:
     AppointmentHistory.objects.create(
@@ -342,11 +316,13 @@ def _reserve(request: BookingRequest, *, actor: Actor, exclude_appointment_id: i
     conflict, plan again under the locks (another booking may have just committed). `fallback`: the request to
     plan instead when the first is refused because the room it kept is taken (a move keeps its room if it can).
 
-    When the request names every row to lock (`_locks_known`, the common case: a provider and a patient), those
+    When the request names every row to lock (`locks_known`, the common case: a provider and a patient), those
     rows are locked first, in the same fixed order, and the plan is made once, under the locks."""
-    if fallback is None and _locks_known(request):
-        _lock_rows(request.practitioner_id, request.room_id, sorted(set(request.equipment_ids)), request.patient_id)
-        return _plan(request, actor=actor, exclude_appointment_id=exclude_appointment_id, check_past=check_past)
+    kind = AppointmentType.objects.filter(pk=request.appointment_type_id, active=True).first()
+    if fallback is None and locks_known(request, kind):
+        lock_rows(request.practitioner_id, request.room_id, sorted(set(request.equipment_ids)), request.patient_id)
+        return _plan(request, actor=actor, exclude_appointment_id=exclude_appointment_id, check_past=check_past,
+                     kind=kind)
     try:
         plan = _plan(request, actor=actor, exclude_appointment_id=exclude_appointment_id, check_past=check_past)
     except Conflict as error:
@@ -354,7 +330,7 @@ def _reserve(request: BookingRequest, *, actor: Actor, exclude_appointment_id: i
             raise
         request = fallback
         plan = _plan(request, actor=actor, exclude_appointment_id=exclude_appointment_id, check_past=check_past)
-    _lock(plan)
+    lock_plan_rows(plan)
     return _plan(request, actor=actor, exclude_appointment_id=exclude_appointment_id, check_past=check_past)
 
 
