@@ -6,7 +6,7 @@ local SMTP server on loopback.
     .venv/bin/python bench/bench_reminders.py --messages 100000 --backend redis --workers 2
 
 Uses a scratch PostgreSQL database (clinicdesk_bench_reminders, or BENCH_REMINDERS_DATABASE), created and
-dropped here.
+dropped here (a copy of BENCH_TEMPLATE_DATABASE, a migrated database, when that is set: bench/scratch_db.py).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from scratch_db import ensure_scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432"
@@ -53,9 +55,7 @@ def main() -> None:
 
     import psycopg
 
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{DB}"')
+    ensure_scratch_database(f"{PG}/{DB}", rebuild=True)  # a copy of BENCH_TEMPLATE_DATABASE when it is set
     smtp_port = free_port()
     env = {**os.environ, "DATABASE_URL": f"{PG}/{DB}", "TASK_BACKEND": args.backend,
            "REDIS_URL": "redis://127.0.0.1:6379/14", "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,14 +19,21 @@ pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
                                 reason="these benchmarks build their data set on PostgreSQL")
 
 
-@pytest.fixture
-def scratch_name():
-    import psycopg
+@dataclass
+class Scratch:
+    name: str  # derived from the test database's name
+    url: str
+    env: dict[str, str]  # BENCH_TEMPLATE_DATABASE: the session's migrated template, when there is one
 
-    name = f"clinicdesk_bench_smoke_{uuid.uuid4().hex[:8]}"
-    yield name
-    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+@pytest.fixture
+def scratch(migrated_database):
+    """The benchmark's scratch database, which the benchmark creates as a copy of the session's migrated template
+    (bench/scratch_db.py), so that its own `migrate` finds nothing to apply. Dropped afterwards."""
+    name = migrated_database.name("bench")
+    template = migrated_database.template_name
+    env = {"BENCH_TEMPLATE_DATABASE": template} if template else {}
+    return Scratch(name, migrated_database.template.url(name), env)
 
 
 def _bench(script: str, *args: str, env: dict[str, str]) -> str:
@@ -37,14 +44,14 @@ def _bench(script: str, *args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-def test_the_fhir_benchmark_builds_its_data_and_measures(scratch_name):
+def test_the_fhir_benchmark_builds_its_data_and_measures(scratch):
     out = _bench("bench_fhir.py", "--rebuild", "--patients", "300", "--appointments", "2000", "--queries", "10",
-                 env={"BENCH_FHIR_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{scratch_name}"})
+                 env={"BENCH_FHIR_DATABASE_URL": scratch.url, **scratch.env})
     assert "300 patients, 2000 appointments" in out
     assert "| slots-month |" in out and "| name+birthdate |" in out
 
 
-def test_the_reminders_benchmark_plans_and_sends_through_a_real_worker(scratch_name):
+def test_the_reminders_benchmark_plans_and_sends_through_a_real_worker(scratch):
     out = _bench("bench_reminders.py", "--messages", "40", "--backend", "database", "--workers", "1",
-                 env={"BENCH_REMINDERS_DATABASE": scratch_name})
+                 env={"BENCH_REMINDERS_DATABASE": scratch.name, **scratch.env})
     assert "delivered=40 marked_sent=40" in out
