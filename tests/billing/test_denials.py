@@ -103,7 +103,7 @@ def test_the_worklist_groups_denials_by_reason_and_the_rate_counts_them(denied, 
     client = signed_in(Role.BILLING, at=location, language="es")
     with CaptureQueriesContext(connection) as queries:
         html = client.get("/billing/denials/").content.decode()
-    assert len(queries) < 60, len(queries)  # a handful of reads, and one audit entry per claim shown
+    assert len(queries) < 60, len(queries)  # a handful of reads; one audit entry per claim shown, inserted together
     assert "No considerado necesidad médica" in html and "Incluido en el pago de otro servicio" in html
     assert "Apelar con una carta al pagador" in html
     page = client.get(f"/billing/denials/{b.pk}/").content.decode()

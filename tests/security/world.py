@@ -202,7 +202,7 @@ def build() -> World:
         users[f"{role.value}@uptown"] = UserFactory(role=role, location=other, username=f"m-{role.value}-uptown")
     world = World(home=home, other=other, users=users, sessions={a: _session(u) for a, u in users.items()})
     o = world.objects
-    desk, nurse, doctor_user = users["front_desk"], users["nurse"], users["provider"]
+    desk, doctor_user = users["front_desk"], users["provider"]
 
     doc = PractitionerFactory(first_name="Grace", last_name="Matrix", user=doctor_user)
     weekly_availability(doc, home)
@@ -233,52 +233,10 @@ def build() -> World:
                                                       found_at=MOMENT)
     patient_inactivate(actor=desk, patient_id=ivy.pk, reason="Moved away")
 
-    def appointment(who: Any, start: dt.datetime) -> Any:
-        return AppointmentFactory(location=home, practitioner=doc, patient=who, appointment_type=kind, start=start)
-
-    o["today"] = appointment(ana, at(10, 30))  # booked, checkable today
-    o["tomorrow"] = appointment(ana, at(9, 0, TOMORROW))  # booked, movable, missing its referral
-    o["restricted_appointment"] = appointment(o["rita"], at(11, 0, TOMORROW))
-    o["other_appointment"] = appointment(cy, at(14, 0, TOMORROW))
     # A Downtown patient with an appointment at Uptown (so Uptown may see her: not named SECRET).
     o["tess"] = tess = PatientFactory(home_location=home, family_name="Travers", given_name="Tess")
-    o["uptown_appointment"] = AppointmentFactory(location=other, practitioner=uptown_doc, patient=tess,
-                                                 appointment_type=kind, start=at(10, 0, TOMORROW))
-
-    visit = visit_check_in(actor=desk, appointment_id=appointment(ben, at(9, 0)).pk)
-    o["visit"] = visit  # checked in: can be roomed
-    ready = visit_check_in(actor=desk, appointment_id=appointment(cy, at(9, 20)).pk)
-    visit_room(actor=nurse, visit_id=ready.pk, room_id=room.pk)
-    visit_provider_start(actor=doctor_user, visit_id=ready.pk)
-    o["ready_visit"] = visit_ready_for_checkout(actor=doctor_user, visit_id=ready.pk)
-
-    o["visitor"] = visitor_sign_in(actor=desk, location_id=home.pk, name="Val Visitor", visiting="Ben",
-                                   id_type="state-id", id_last4="1234", badge="B7")
-    open_call = call_record(actor=desk, location_id=home.pk, caller_name="Ana", reason=CallReason.CLINICAL,
-                            disposition=CallDisposition.TRIAGE, patient_id=ana.pk, question="Rash after new pill",
-                            assignee_id=doctor_user.pk)
-    answered_call = call_record(actor=desk, location_id=home.pk, caller_name="Ben", reason=CallReason.CLINICAL,
-                                disposition=CallDisposition.TRIAGE, patient_id=ben.pk, question="Fever",
-                                assignee_id=doctor_user.pk)
-    o["open_slip"] = open_call.slip
-    o["answered_slip"] = slip_answer(actor=doctor_user, slip_id=answered_call.slip.pk, response="Come in today.")
-    o["task"] = task_create(actor=desk, location_id=home.pk, title="Fax the referral", due_date=TODAY,
-                            pool="front_desk", patient_id=ana.pk)
-
-    o["payment"] = payment_collect(actor=desk, patient_id=ana.pk, location_id=home.pk, amount=Decimal("40.00"),
-                                   tender=Tender("cash"), idempotency_key="matrix-payment")
-    o["coverage"] = coverage_add(actor=desk, patient_id=ana.pk, payer_id=Payer.objects.get(name="Aetna").pk,
-                                 member_id="W123456789", start_date=dt.date(2026, 1, 1))
-    o["document"] = store_document(actor=desk, patient=ana, kind="referral", data=PDF_BYTES,
-                                   content_type="application/pdf", document_date=TODAY)
-    o["npp"] = npp = FormTemplate.objects.get(code="npp", language="en", active=True)
-    o["signed_form"] = form_sign(actor=desk, patient_id=ana.pk, template_id=npp.pk, signer_kind="patient",
-                                 signer_name="Ana Quillfeather", signature_kind="typed",
-                                 typed_signature="Ana Quillfeather")
-    o["message"] = Message.objects.create(
-        patient=ana, appointment=o["tomorrow"], kind=Kind.REMINDER, channel=Channel.EMAIL, to_address=ana.email,
-        subject="Your visit", body=f"See you tomorrow, {SECRET}.", status=Status.FAILED, send_after=MOMENT,
-        last_error="mailbox full", dedupe_key="matrix-failed-reminder")
+    o.update(desk_day(world, doctor=doc, room=room, booked=ana, waiting=ben, seen=cy, restricted=o["rita"],
+                      elsewhere=tess, key="matrix", member_id="W123456789"))
     _feed, o["feed_token"] = calendar_feed_issue(actor=users["practice_coordinator"], practitioner_id=doc.pk)
     o["answer_token"] = answer_token(appointment_id=o["tomorrow"].pk)
     o["expired_token"] = expired_answer_token(o["tomorrow"].pk)
@@ -296,6 +254,68 @@ def build() -> World:
         o.update(area.objects(world))
     _fhir_tokens(world)
     return world
+
+
+def desk_day(world: World, *, doctor: Any, room: Any, booked: Any, waiting: Any, seen: Any, restricted: Any,
+             elsewhere: Any = None, key: str, member_id: str, badge: str = "B7") -> dict[str, Any]:
+    """The front desk's day at Downtown with `doctor` (a practitioner with a user), its objects by name: `booked`
+    is booked today and tomorrow (missing a referral) and has an open triage call, a task, a payment, a coverage,
+    a document, a signed form and a failed reminder; `waiting` is checked in (a visitor comes for them) and has an
+    answered call; `seen` is ready for checkout in `room` and booked again tomorrow; `restricted` is booked
+    tomorrow; `elsewhere` (optional) is booked at Uptown tomorrow. `key` makes the idempotency and dedupe keys;
+    `member_id` is the coverage's, `badge` the visitor's (both unique while in use).
+    build() makes the world's day with it; tests/core/test_query_counts.py makes more days with new patients."""
+    home, o, users = world.home, world.objects, world.users
+    desk, nurse, doctor_user, kind = users["front_desk"], users["nurse"], doctor.user, o["kind"]
+    day: dict[str, Any] = {}
+
+    def appointment(who: Any, start: dt.datetime) -> Any:
+        return AppointmentFactory(location=home, practitioner=doctor, patient=who, appointment_type=kind,
+                                  start=start)
+
+    day["today"] = appointment(booked, at(10, 30))  # booked, checkable today
+    day["tomorrow"] = appointment(booked, at(9, 0, TOMORROW))  # booked, movable, missing its referral
+    day["restricted_appointment"] = appointment(restricted, at(11, 0, TOMORROW))
+    day["other_appointment"] = appointment(seen, at(14, 0, TOMORROW))
+    if elsewhere is not None:
+        day["uptown_appointment"] = AppointmentFactory(location=world.other, practitioner=o["uptown_doc"],
+                                                       patient=elsewhere, appointment_type=kind,
+                                                       start=at(10, 0, TOMORROW))
+
+    day["visit"] = visit_check_in(actor=desk, appointment_id=appointment(waiting, at(9, 0)).pk)  # can be roomed
+    ready = visit_check_in(actor=desk, appointment_id=appointment(seen, at(9, 20)).pk)
+    visit_room(actor=nurse, visit_id=ready.pk, room_id=room.pk)
+    visit_provider_start(actor=doctor_user, visit_id=ready.pk)
+    day["ready_visit"] = visit_ready_for_checkout(actor=doctor_user, visit_id=ready.pk)
+
+    day["visitor"] = visitor_sign_in(actor=desk, location_id=home.pk, name="Val Visitor", visiting=waiting.given_name,
+                                     id_type="state-id", id_last4="1234", badge=badge)
+    open_call = call_record(actor=desk, location_id=home.pk, caller_name=booked.given_name,
+                            reason=CallReason.CLINICAL, disposition=CallDisposition.TRIAGE, patient_id=booked.pk,
+                            question="Rash after new pill", assignee_id=doctor_user.pk)
+    answered_call = call_record(actor=desk, location_id=home.pk, caller_name=waiting.given_name,
+                                reason=CallReason.CLINICAL, disposition=CallDisposition.TRIAGE,
+                                patient_id=waiting.pk, question="Fever", assignee_id=doctor_user.pk)
+    day["open_slip"] = open_call.slip
+    day["answered_slip"] = slip_answer(actor=doctor_user, slip_id=answered_call.slip.pk, response="Come in today.")
+    day["task"] = task_create(actor=desk, location_id=home.pk, title="Fax the referral", due_date=TODAY,
+                              pool="front_desk", patient_id=booked.pk)
+
+    day["payment"] = payment_collect(actor=desk, patient_id=booked.pk, location_id=home.pk,
+                                     amount=Decimal("40.00"), tender=Tender("cash"), idempotency_key=f"{key}-payment")
+    day["coverage"] = coverage_add(actor=desk, patient_id=booked.pk, payer_id=Payer.objects.get(name="Aetna").pk,
+                                   member_id=member_id, start_date=dt.date(2026, 1, 1))
+    day["document"] = store_document(actor=desk, patient=booked, kind="referral", data=PDF_BYTES,
+                                     content_type="application/pdf", document_date=TODAY)
+    day["npp"] = npp = FormTemplate.objects.get(code="npp", language="en", active=True)
+    signer = f"{booked.given_name} {booked.family_name}"
+    day["signed_form"] = form_sign(actor=desk, patient_id=booked.pk, template_id=npp.pk, signer_kind="patient",
+                                   signer_name=signer, signature_kind="typed", typed_signature=signer)
+    day["message"] = Message.objects.create(
+        patient=booked, appointment=day["tomorrow"], kind=Kind.REMINDER, channel=Channel.EMAIL,
+        to_address=booked.email, subject="Your visit", body=f"See you tomorrow, {SECRET}.", status=Status.FAILED,
+        send_after=MOMENT, last_error="mailbox full", dedupe_key=f"{key}-failed-reminder")
+    return day
 
 
 def upload(name: str = "referral.pdf", data: bytes = PDF_BYTES) -> io.BytesIO:

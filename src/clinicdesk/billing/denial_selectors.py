@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
-from clinicdesk.audit.services import atomic_service, record
+from clinicdesk.audit.services import atomic_service, record, record_many
 from clinicdesk.core import clock
 from clinicdesk.core.exceptions import NotFound
 from clinicdesk.core.permissions import Actor, Perm, has_perm, require
@@ -159,11 +159,12 @@ def denials_worklist(*, actor: Actor, payer_id: int | None = None) -> DenialWork
         rows = rows.filter(payer_id=payer_id)
     claims = list(_claims(rows).order_by("-date_of_service", "-pk")[:LIMIT])
     groups: dict[str, list[Denial]] = defaultdict(list)
+    shown = []
     for claim in claims:
         denial = _denial(claim)
         if denial is not None:
             groups[denial.code].append(denial)
-            record(actor, "denial.list", claim, patient=claim.patient_id)
+            shown.append(claim)
     made = [DenialGroup(code, reason_words(code), next_step(code), step_words(next_step(code)), items)
             for code, items in groups.items()]
     made.sort(key=lambda g: (-g.amount, g.code))
@@ -171,7 +172,9 @@ def denials_worklist(*, actor: Actor, payer_id: int | None = None) -> DenialWork
                    .select_related("claim__patient", "claim__payer", "requested_by").order_by("requested_at", "pk"))
     for w in pending:
         w.reason_label = reason_words(w.reason_code)  # type: ignore[attr-defined]
-        record(actor, "denial.write_off_list", w, patient=w.claim.patient_id)
+    # One insert per action, not one a row; the entries (and their order) are those record() wrote one by one.
+    record_many(actor, "denial.list", [(claim, claim.patient_id, None) for claim in shown])
+    record_many(actor, "denial.write_off_list", [(w, w.claim.patient_id, None) for w in pending])
     return DenialWorklist(made, pending, sum(len(g.denials) for g in made), sum((g.amount for g in made), ZERO),
                           has_perm(actor, Perm.BILLING_APPROVE))
 

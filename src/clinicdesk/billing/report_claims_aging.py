@@ -75,4 +75,5 @@ def insurance_aging_table(f: Any, bucket_labels: list[str]) -> Any:
         [_("Payer"), _("Open claims"), *bucket_labels, _("Total")], [TEXT, COUNT, *[MONEY] * 6], rows,
         totals=[_("Total"), sum((r[1] for r in rows), 0), *totals] if rows else None,
         chart=_chart(bucket_labels, [(r[0], r[2:7]) for r in rows], stacked=True),
-        note=_("What payers are expected to pay on claims not yet settled, aged from the date of service."))
+        note=_("What payers are expected to pay on claims not yet settled, aged from the date of service."),
+        wide=True)  # eight columns: the whole width of the page

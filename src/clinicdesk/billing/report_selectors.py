@@ -57,6 +57,7 @@ class ReportTable:
     chart: dict[str, Any] | None = None
     note: str = ""
     shown: int | None = None  # the page and the PDF show this many rows (None: all)
+    wide: bool = False  # many columns: on the page its card takes the whole width of the grid
 
     @property
     def empty(self) -> bool:
@@ -411,7 +412,7 @@ def aging(actor: Actor, f: Filters) -> Report:
                     for r in listed if r.patient_id in patients]
     patient_table = ReportTable(
         "by-patient", _("A/R aging by patient"), [_("Patient"), _("MRN"), *columns], [TEXT, TEXT, *[MONEY] * 6],
-        patient_rows, totals=[_("Total"), "", *buckets, total] if patient_rows else None,
+        patient_rows, totals=[_("Total"), "", *buckets, total] if patient_rows else None, wide=True,
         note=_("The largest balances first. The page shows %(n)s; the CSV has every patient.")
         % {"n": PATIENTS_SHOWN} if len(accounts) > PATIENTS_SHOWN else "")
     if patient_rows:

@@ -27,7 +27,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -141,10 +142,22 @@ def _copays(patient: Patient) -> list[CopayDue]:
     return due
 
 
-def _schedule(plan: PaymentPlan) -> list[Instalment]:
+def paid_on_plan() -> Coalesce:
+    """An annotation of plans: what was paid online on each, zero when nothing (for `_schedule`'s `paid`), read
+    with the plans rather than one query a plan."""
+    money = DecimalField(max_digits=12, decimal_places=2)
+    paid = (OnlinePayment.objects.filter(plan=OuterRef("pk"), status=OnlinePaymentStatus.PAID).order_by()
+            .values("plan").annotate(total=Sum("amount")).values("total"))
+    return Coalesce(Subquery(paid, output_field=money), Value(Decimal("0.00")), output_field=money)
+
+
+def _schedule(plan: PaymentPlan, *, paid: Decimal | None = None) -> list[Instalment]:
+    """The plan's instalments, each paid or not; `paid` when already read (`paid_on_plan`), else it is read."""
     each = (plan.total / plan.instalments).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-    paid = OnlinePayment.objects.filter(plan=plan, status=OnlinePaymentStatus.PAID).aggregate(
-        total=Sum("amount"))["total"] or Decimal("0")
+    if paid is None:
+        paid = OnlinePayment.objects.filter(plan=plan, status=OnlinePaymentStatus.PAID).aggregate(
+            total=Sum("amount"))["total"]
+    paid = paid or Decimal("0")
     rows, cumulative = [], Decimal("0")
     for number in range(1, plan.instalments + 1):
         amount = each if number < plan.instalments else plan.total - each * (plan.instalments - 1)

@@ -36,7 +36,7 @@ from clinicdesk.patients import selectors as patient_selectors
 from clinicdesk.patients.models import Patient
 
 from ..models import PaymentPlan
-from .payments import PLAN_CHOICES, Instalment, _schedule
+from .payments import PLAN_CHOICES, Instalment, _schedule, paid_on_plan
 
 PLAN_SYSTEM = SystemActor("payment-plans", frozenset({Perm.BILLING_READ, Perm.PATIENT_READ}))
 
@@ -78,7 +78,8 @@ def standing(plan: PaymentPlan, today: dt.date, limit: int) -> PlanStanding:
 
 
 def _open_plans(patient_ids: set[int] | None = None) -> list[PaymentPlan]:
-    plans = PaymentPlan.objects.filter(ended_at__isnull=True).select_related("patient__home_location")
+    plans = (PaymentPlan.objects.filter(ended_at__isnull=True).select_related("patient__home_location")
+             .annotate(paid_online=paid_on_plan()))  # what was paid on each, read with it (`_schedule`'s `paid`)
     if patient_ids is not None:
         plans = plans.filter(patient_id__in=patient_ids)
     return list(plans.order_by("pk"))
@@ -89,7 +90,7 @@ def _open_plans(patient_ids: set[int] | None = None) -> list[PaymentPlan]:
 def plan_holds(patient_ids: set[int]) -> dict[int, str]:
     """billing.hooks.statement_holds: a balance paid through an open plan that is not paid off gets no statement."""
     return {plan.patient_id: "payment-plan" for plan in _open_plans(patient_ids)
-            if not all(i.paid for i in _schedule(plan))}
+            if not all(i.paid for i in _schedule(plan, paid=plan.paid_online))}  # type: ignore[attr-defined]
 
 
 def plan_summaries(patient_id: int) -> list[dict[str, Any]]:
