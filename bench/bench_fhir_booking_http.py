@@ -13,7 +13,8 @@ the database holds exactly one appointment per 201 and no provider is booked twi
 
 While the 16 clients run, a sampler reads pg_stat_activity every 10 ms: the share of the tree's busy backends that
 wait on a lock (wait_event_type 'Lock'), and on what (transactionid, tuple, relation...).
-Gunicorn: --workers 3 (serve's default WEB_CONCURRENCY), sync workers, no access log; RATELIMIT_FHIR=off.
+Gunicorn: --workers 3 (serve's default WEB_CONCURRENCY), sync workers, no access log (http_trees.Gunicorn);
+RATELIMIT_FHIR=off.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ import collections
 import datetime as dt
 import json
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,9 +32,9 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
-PG = "postgres://postgres@127.0.0.1:5432"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from http_trees import PG, PYTHON, ROOT, Gunicorn
+
 PROVIDERS, PATIENTS = 20, 1000
 DAY_START, DAY_END, SLOT = 8, 17, 20  # 27 slots a day
 TZ = "America/New_York"
@@ -89,12 +88,6 @@ def build() -> None:
 
 # --- The driver ---------------------------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Tree:
     def __init__(self, name: str, path: Path, workers: int) -> None:
         self.name, self.path, self.workers = name, path.resolve(), workers
@@ -106,7 +99,7 @@ class Tree:
                     "TASK_BACKEND": "database"}
         self.env.pop("REDIS_URL", None)
         self.slot = 0  # the next free (provider, start) to hand out
-        self.server: subprocess.Popen[bytes] | None = None
+        self.server: Gunicorn | None = None
 
     def prepare(self) -> None:
         sys.path.insert(0, str(ROOT / "bench"))
@@ -118,22 +111,10 @@ class Tree:
         if result.returncode:
             raise SystemExit(f"{self.name}: build failed\n{result.stderr[-3000:]}")
         self.data = json.loads(result.stdout.strip().splitlines()[-1])
-        self.port = free_port()
-        self.server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "clinicdesk.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers), "--no-control-socket"], env=self.env, cwd=self.path,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.server = Gunicorn(self.path, self.env, self.workers, static=False)
+        self.server.start()
         import httpx
 
-        ready = 0
-        for _ in range(600):  # every worker answers (on a loaded machine they take a while to boot)
-            try:
-                ready = ready + 1 if httpx.get(f"{self.base}/healthz", timeout=30).status_code == 200 else 0
-            except httpx.HTTPError:
-                ready = 0
-            if ready >= 3 * self.workers:
-                break
-            time.sleep(0.2)
         response = httpx.post(f"{self.base}/o/token/", data={"grant_type": "client_credentials"},
                               auth=(self.data["client_id"], self.data["secret"]), timeout=120)
         response.raise_for_status()
@@ -141,7 +122,8 @@ class Tree:
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        assert self.server is not None
+        return self.server.base
 
     def next_bookings(self, count: int) -> list[dict]:
         """`count` distinct free slots, each with a patient free then (slot n: provider n % 20, patient n % 1000)."""
@@ -168,8 +150,7 @@ class Tree:
 
     def stop(self) -> None:
         if self.server is not None:
-            self.server.send_signal(signal.SIGTERM)
-            self.server.wait(timeout=30)
+            self.server.stop()
 
 
 def sample_locks(db: str, stop: threading.Event, counts: collections.Counter) -> None:

@@ -81,24 +81,18 @@ def child(patients: int, count: int) -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
+    from scratch_db import build_demo_patients
 
     from clinicdesk.accounts.models import User
     from clinicdesk.core.permissions import Role
-    from clinicdesk.demo.builder import DemoBuilder
     from clinicdesk.patients.models import Patient
     from clinicdesk.patients.selectors import patient_search
     from clinicdesk.practice.models import Location, Organization
 
     call_command("migrate", verbosity=0)
     if not Organization.objects.exists():
-        started = time.perf_counter()
-        builder = DemoBuilder(seed=7)
-        with transaction.atomic():
-            locations, *_ = builder.build_practice()
-            builder.build_staff(locations)
-            builder.build_patients(patients, locations)
-        print(f"  built {patients} patients in {time.perf_counter() - started:.0f} s", flush=True)
+        print(f"  built {patients} patients in {build_demo_patients(patients):.0f} s", flush=True)
     elif Patient.objects.count() != patients:
         raise SystemExit(f"the scratch database holds {Patient.objects.count()} patients: use --rebuild")
     with connection.cursor() as cursor:

@@ -28,8 +28,16 @@ def _redirect_to(request: HttpRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
+# The time of the last request is written to the session at most this often: a session that changes is saved (a
+# database UPDATE and a cache write, two commits) at the end of the request, and writing the time on every request
+# made every request pay that (issue #16, "fixed costs per request"). The cost: a user can be signed out up to this
+# much before IDLE_TIMEOUT_MINUTES of real idleness, never after.
+LAST_SEEN_RESOLUTION_SECONDS = 60
+
+
 class IdleTimeoutMiddleware:
-    """Signs a user out after IDLE_TIMEOUT_MINUTES without a request of their own."""
+    """Signs a user out after IDLE_TIMEOUT_MINUTES without a request of their own (counted from the last request
+    recorded, which is at most LAST_SEEN_RESOLUTION_SECONDS older than the last request)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -37,13 +45,15 @@ class IdleTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             now = clock.now().timestamp()
-            last_seen = request.session.get(LAST_SEEN, now)
+            recorded = request.session.get(LAST_SEEN)
+            last_seen = now if recorded is None else recorded
             if now - last_seen > settings.IDLE_TIMEOUT_MINUTES * 60:
                 logout(request)
                 messages.info(request, _("You were signed out after %(minutes)d minutes without activity.")
                               % {"minutes": settings.IDLE_TIMEOUT_MINUTES})
                 return _redirect_to(request, reverse("accounts:login"))
-            if not request.headers.get(POLL_HEADER):
+            stale = recorded is None or now - recorded >= LAST_SEEN_RESOLUTION_SECONDS
+            if stale and not request.headers.get(POLL_HEADER):
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
 
