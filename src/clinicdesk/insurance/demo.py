@@ -109,7 +109,9 @@ def referrals_demo(*, actor: Actor) -> dict[str, int]:
             services.payer_rule_save(actor=actor, data=services.RuleInput(
                 payer_id=payer.pk, procedure_code="73721", needs_prior_auth=True, note="MRI of a lower joint"))
             counts["rules"] += 1
-    covered = list(Coverage.objects.filter(payer__in=payers).select_related("patient").order_by("pk")[:16])
+    # Not a restricted chart: staff reach those only by breaking the glass, which a demo does not do.
+    covered = list(Coverage.objects.filter(payer__in=payers, patient__restricted=False).select_related("patient")
+                   .order_by("pk")[:16])
     patients = []
     for coverage in covered:
         if coverage.patient not in patients:
