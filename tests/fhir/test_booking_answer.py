@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from clinicdesk.audit.models import AuditEntry
 from clinicdesk.interop.fhir import versions
@@ -30,15 +31,46 @@ def test_the_booking_writes_no_version_and_the_answer_names_version_1(
         assert _stored(body["id"]) == []
     assert body["meta"]["versionId"] == "1" and created["ETag"] == 'W/"1"'
     assert created["Location"].endswith(f"/Appointment/{body['id']}/_history/1")
+    # The create is audited as the booking and as the FHIR answer, which is the booked appointment itself: no
+    # read-back (and no appointment.read entry of it) in the request (docs/adr/0006, the after-commit follow-up).
+    actions = list(AuditEntry.objects.filter(resource_type="appointment", resource_id=body["id"])
+                   .values_list("action", flat=True))
+    assert actions == ["appointment.book"]
+    assert AuditEntry.objects.filter(action="fhir.create.Appointment").count() == 1
     for callback in callbacks:
         callback()
     (version,) = _stored(body["id"])
     assert version.version_id == 1 and version.content == {k: v for k, v in body.items() if k != "meta"}
     assert api.get(f"Appointment/{body['id']}/_history/1").json() == body
-    # The create is audited once as the FHIR answer, besides the booking and the read-back.
-    actions = list(AuditEntry.objects.filter(resource_id=body["id"]).values_list("action", flat=True))
-    assert "appointment.book" in actions and "appointment.read" in actions
-    assert AuditEntry.objects.filter(action="fhir.create.Appointment").count() == 1
+
+
+def test_a_booking_reads_each_row_it_needs_once(clinic, system_api, clock, django_capture_on_commit_callbacks):
+    """The booking path's reads stay cut (#16 item 3): the type once in the protocol, the appointment never read back
+    before the answer; after commit, the day's recount reads the counts only and version 1 is written at once."""
+    api = system_api()
+    api.post("Appointment", _booking(clinic, clinic.patients[0]))  # warm: the token, the chain head
+    with CaptureQueriesContext(connection) as request_queries, \
+            django_capture_on_commit_callbacks(execute=False) as callbacks:
+        created = api.post("Appointment", _booking(clinic, clinic.patients[1], start="2026-11-24T15:00:00Z"))
+    assert created.status_code == 201, created.content
+    with CaptureQueriesContext(connection) as hook_queries:
+        for callback in callbacks:
+            callback()
+
+    def reads(queries: CaptureQueriesContext, table: str) -> int:
+        return sum(1 for q in queries.captured_queries
+                   if q["sql"].lstrip().upper().startswith("SELECT") and f'FROM "{table}"' in q["sql"])
+
+    assert reads(request_queries, "scheduling_appointment") == 0
+    assert reads(request_queries, "scheduling_appointmenttype") == 2  # the FHIR code, then the protocol's one read
+    hooks_sql = [q["sql"] for q in hook_queries.captured_queries]
+    # The day's recount after a booking: the counts only (no reminders or flow-board times, no delete).
+    assert reads(hook_queries, "frontdesk_visit") == 0
+    assert not any(sql.startswith('DELETE FROM "insight_dailyappointments"') for sql in hooks_sql)
+    assert sum(sql.startswith('INSERT INTO "insight_dailyappointments"') for sql in hooks_sql) == 1
+    # Version 1 is inserted, not looked for first.
+    assert reads(hook_queries, "fhir_resourceversion") == 0
+    assert sum(sql.startswith('INSERT INTO "fhir_resourceversion"') for sql in hooks_sql) == 1
 
 
 def test_a_replayed_key_answers_the_latest_version(clinic, system_api, clock, django_capture_on_commit_callbacks):
