@@ -35,6 +35,13 @@ def _redirect_to(request: HttpRequest, url: str) -> HttpResponse:
 LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
+def record_sign_in(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """user_logged_in: signing in is the first activity the idle time-out counts from. The session is saved with
+    the sign-in anyway, so the requests of the next minute save nothing (AccountsConfig.ready connects it)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN] = clock.now().timestamp()
+
+
 class IdleTimeoutMiddleware:
     """Signs a user out after IDLE_TIMEOUT_MINUTES without a request of their own (counted from the last request
     recorded, which is at most LAST_SEEN_RESOLUTION_SECONDS older than the last request)."""
