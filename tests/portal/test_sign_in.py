@@ -183,6 +183,25 @@ def test_the_portal_session_ends_after_15_idle_minutes(client, clock, ana):
     assert PortalSession.objects.get().ended_at is not None
 
 
+def test_a_portal_page_records_the_patients_activity_at_most_once_a_minute(client, clock, ana):
+    portal_client(client, ana)
+    signed_in_at = PortalSession.objects.get().last_seen_at
+    clock.advance(dt.timedelta(seconds=30))
+    assert client.get("/portal/home/").status_code == 200
+    assert PortalSession.objects.get().last_seen_at == signed_in_at  # no UPDATE for a request of the same minute
+    clock.advance(dt.timedelta(seconds=31))
+    assert client.get("/portal/home/").status_code == 200
+    assert PortalSession.objects.get().last_seen_at == clock.now()
+
+
+def test_the_idle_time_out_counts_from_the_last_recorded_request_never_later(client, clock, ana):
+    portal_client(client, ana)
+    clock.advance(dt.timedelta(seconds=59))
+    assert client.get("/portal/home/").status_code == 200  # not recorded: within the minute
+    clock.advance(dt.timedelta(minutes=15, seconds=2))  # 15 minutes after this request, 15:01 after the recorded one
+    assert client.get("/portal/home/").status_code == 302
+
+
 def test_a_staff_session_gets_no_portal_page(clock, signed_in, ana):
     staff = signed_in()
     response = staff.get("/portal/home/")

@@ -217,6 +217,13 @@ def dependents_of(patient_id: int, day: dt.date | None = None) -> frozenset[int]
     return frozenset(rows)
 
 
+# The time of a patient's last request is written at most this often, as on the staff side
+# (accounts.middleware.LAST_SEEN_RESOLUTION_SECONDS): an UPDATE and a commit on every portal page were a fixed cost
+# of every request (issue #16). A patient can be signed out up to this much before IDLE_MINUTES of real idleness,
+# never after.
+LAST_SEEN_RESOLUTION = dt.timedelta(seconds=60)
+
+
 def portal_session_resume(*, key: str, activity: bool = True) -> tuple[PortalSession, PatientActor] | None:
     """The live session behind a cookie, and its actor; None when unknown, ended or idle too long (then ended)."""
     if not key:
@@ -233,7 +240,7 @@ def portal_session_resume(*, key: str, activity: bool = True) -> tuple[PortalSes
     updates: dict[str, Any] = {}
     if subject_id != session.subject_id:
         updates["subject_id"] = session.subject_id = subject_id
-    if activity:
+    if activity and now - session.last_seen_at >= LAST_SEEN_RESOLUTION:
         updates["last_seen_at"] = session.last_seen_at = now
     if updates:
         PortalSession.objects.filter(pk=session.pk).update(**updates)
