@@ -340,6 +340,15 @@ class Window:
         return [self.first_day + dt.timedelta(days=i) for i in range(count)]
 
 
+def exclusive_bookings(resources: Resources, start: dt.datetime, end: dt.datetime, *, exclude: int | None = None
+                       ) -> list[tuple[str, int, dt.datetime, dt.datetime]]:
+    """(kind, resource id, start, end) of the exclusive bookings of `resources` overlapping [start, end), in one
+    query (merged per resource on PostgreSQL); `exclude`: an appointment whose bookings do not count."""
+    return [(kind, resource_id, b_start, b_end)
+            for kind, resource_id, exclusive, b_start, b_end in _merged_bookings(resources, [(start, end)], exclude)
+            if exclusive and b_start < end and b_end > start]
+
+
 def _merged_bookings(resources: Resources, spans: list[Span], exclude: int | None
                      ) -> Iterable[tuple[str, int, bool, dt.datetime, dt.datetime]]:
     """(kind, resource id, exclusive, start, end): the bookings of `resources` that overlap one of `spans`

@@ -38,7 +38,7 @@ from ..models import (
     ResourceKind,
     Series,
 )
-from .locks import lock_plan_rows, lock_rows, locks_known
+from . import locks
 
 
 @dataclass(frozen=True)
@@ -317,12 +317,23 @@ def _reserve(request: BookingRequest, *, actor: Actor, exclude_appointment_id: i
     plan instead when the first is refused because the room it kept is taken (a move keeps its room if it can).
 
     When the request names every row to lock (`locks_known`, the common case: a provider and a patient), those
-    rows are locked first, in the same fixed order, and the plan is made once, under the locks."""
+    rows are locked first, in the same fixed order, and the plan is made once, under the locks. When the plan
+    chooses a room or equipment, it is made under the practitioner's lock, the rows it chose are locked next, and
+    it is made again only if one of them was taken meanwhile."""
     kind = AppointmentType.objects.filter(pk=request.appointment_type_id, active=True).first()
-    if fallback is None and locks_known(request, kind):
-        lock_rows(request.practitioner_id, request.room_id, sorted(set(request.equipment_ids)), request.patient_id)
+    if fallback is None and locks.locks_known(request, kind):
+        locks.lock_rows(request.practitioner_id, request.room_id, sorted(set(request.equipment_ids)),
+                        request.patient_id)
         return _plan(request, actor=actor, exclude_appointment_id=exclude_appointment_id, check_past=check_past,
                      kind=kind)
+    if fallback is None:  # the plan chooses a room or equipment: planned under the practitioner's lock (locks.py)
+        locks.lock_practitioner(request.practitioner_id)
+        plan = _plan(request, actor=actor, exclude_appointment_id=exclude_appointment_id, check_past=check_past,
+                     kind=kind)
+        locks.lock_plan_resources(plan)
+        if locks.plan_resources_still_free(plan, exclude_appointment_id):
+            return plan
+        return _plan(request, actor=actor, exclude_appointment_id=exclude_appointment_id, check_past=check_past)
     try:
         plan = _plan(request, actor=actor, exclude_appointment_id=exclude_appointment_id, check_past=check_past)
     except Conflict as error:
@@ -330,7 +341,7 @@ def _reserve(request: BookingRequest, *, actor: Actor, exclude_appointment_id: i
             raise
         request = fallback
         plan = _plan(request, actor=actor, exclude_appointment_id=exclude_appointment_id, check_past=check_past)
-    lock_plan_rows(plan)
+    locks.lock_plan_rows(plan)
     return _plan(request, actor=actor, exclude_appointment_id=exclude_appointment_id, check_past=check_past)
 
 
