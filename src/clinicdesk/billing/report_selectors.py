@@ -401,7 +401,7 @@ def aging(actor: Actor, f: Filters) -> Report:
     columns = [*bucket_labels, _("Total")]
     payer_table = ReportTable(
         "by-payer", _("A/R aging by payer"), [_("Payer"), *columns], [TEXT, *[MONEY] * 6], payer_rows,
-        totals=[_("Total"), *buckets, total] if payer_rows else None,
+        totals=[_("Total"), *buckets, total] if payer_rows else None, wide=True,
         chart=_chart(bucket_labels, [(r[0], r[1:6]) for r in payer_rows], stacked=True))
     accounts = list(by_patient.values())
     if len(accounts) != len(result.rows):
@@ -446,7 +446,7 @@ def aging(actor: Actor, f: Filters) -> Report:
     from .report_claims_aging import insurance_aging_table  # insurance A/R by payer from open claims (#19 item 11)
 
     insurance_table = insurance_aging_table(f, bucket_labels)
-    return Report("aging", _("A/R aging"), f, facts, [summary, payer_table, insurance_table, patient_table, collection],
+    return Report("aging", _("A/R aging"), f, facts, [summary, collection, payer_table, insurance_table, patient_table],
                   notes)
 
 
