@@ -119,6 +119,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, help="write this many portal sessions for locust, then stop")
     parser.add_argument("out", nargs="?", default="var/portal-load.json")
     parser.add_argument("--double-bookings", action="store_true", help="count overlapping bookings, then stop")
+    parser.add_argument("--offset", type=int, default=5000, help="with --sessions: the first bench patient used")
     args = parser.parse_args()
     setup_django(args.rebuild)
     data = ensure_data()
@@ -133,7 +134,8 @@ def main() -> None:
         return
     if args.sessions:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps({"type_id": type_id, "sessions": _sessions(args.sessions, offset=5000)}))
+        sessions = _sessions(args.sessions, offset=args.offset)
+        Path(args.out).write_text(json.dumps({"type_id": type_id, "sessions": sessions}))
         print(f"{args.sessions} portal sessions in {args.out}")
         return
     print(f"appointments in the database: {data['appointments']:,}; load average {os.getloadavg()}")
