@@ -45,8 +45,13 @@ def _cpu(processes: list[psutil.Process]) -> float:
     return total
 
 
-def _postgres() -> list[psutil.Process]:
-    return [p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("postgres")]
+def _postgres_cpu() -> dict[int, float]:
+    """CPU seconds so far of every PostgreSQL process, by pid (backends come and go with connections)."""
+    found = {}
+    for process in psutil.process_iter(["name"]):
+        if (process.info["name"] or "").startswith("postgres"):
+            found[process.pid] = _cpu([process])
+    return found
 
 
 def _sessions(path: Path, count: int, offset: int) -> None:
@@ -75,8 +80,7 @@ def run_once(name: str, path: Path, *, users: int, seconds: int, offset: int, wo
     try:
         assert server.process is not None
         web = [psutil.Process(server.process.pid), *psutil.Process(server.process.pid).children(recursive=True)]
-        database = _postgres()
-        before_web, before_db, before_load = _cpu(web), _cpu(database), load_average()
+        before_web, before_db, before_load = _cpu(web), _postgres_cpu(), load_average()
         env = {**os.environ, "PORTAL_LOAD": str(load), "PORTAL_WAIT_MIN": str(wait[0]),
                "PORTAL_WAIT_MAX": str(wait[1])}
         locust = subprocess.Popen(
@@ -86,7 +90,9 @@ def run_once(name: str, path: Path, *, users: int, seconds: int, offset: int, wo
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _pid, _status, usage = os.wait4(locust.pid, 0)
         locust.returncode = 0
-        web_cpu, db_cpu = _cpu(web) - before_web, _cpu(database) - before_db
+        after_db = _postgres_cpu()  # before gunicorn stops: its connections' backends are still there
+        web_cpu = _cpu(web) - before_web
+        db_cpu = sum(seconds - before_db.get(pid, 0.0) for pid, seconds in after_db.items())
         stats = _stats(scratch / "run")
     finally:
         server.stop()
