@@ -150,26 +150,36 @@ def portal_appointment_book(*, actor: PatientActor, appointment_type_id: int, op
     return booked
 
 
+def _check_open_bookings(rule: PortalBookingRule, patient: Patient, *, booked: int = 0) -> None:
+    """Refuse when the patient holds more open bookings of the rule's kind than it allows (`booked`: counted
+    already, the one being made)."""
+    open_count = Appointment.objects.filter(patient=patient, appointment_type_id=rule.appointment_type_id,
+                                            status__in=OPEN_STATUSES, start__gt=clock.now()).count() - booked
+    if open_count >= rule.max_open_bookings:
+        raise ValidationFailed("too-many-open", _("You already have %(count)d upcoming visits of this kind. "
+                                                  "Cancel one first, or call us.") % {"count": open_count})
+
+
 @atomic_service
 def _book(*, actor: PatientActor, appointment_type_id: int, option: str, idempotency_key: str) -> Appointment:
     rule = bookable_rule(actor, appointment_type_id)
     practitioner_id, start = _parse_option(option)
-    patient = Patient.objects.select_for_update().filter(pk=actor.reach(actor.subject_id)).first()  # serialises
-    if patient is None:  # one patient's concurrent bookings, so the count below holds
+    patient = Patient.objects.filter(pk=actor.reach(actor.subject_id)).first()
+    if patient is None:
         raise NotFound()
     key = f"portal:{patient.pk}:{idempotency_key.strip()[:40]}" if idempotency_key.strip() else None
     if key and (prior := Appointment.objects.filter(idempotency_key=key).first()) is not None:
         return prior
     _check_rule(rule, practitioner_id, start)
-    open_count = Appointment.objects.filter(patient=patient, appointment_type_id=appointment_type_id,
-                                            status__in=OPEN_STATUSES, start__gt=clock.now()).count()
-    if open_count >= rule.max_open_bookings:
-        raise ValidationFailed("too-many-open", _("You already have %(count)d upcoming visits of this kind. "
-                                                  "Cancel one first, or call us.") % {"count": open_count})
+    _check_open_bookings(rule, patient)  # the common refusal, before any booking work
     appointment = scheduling.appointment_book(actor=actor, request=scheduling.BookingRequest(
         patient_id=patient.pk, practitioner_id=practitioner_id, location_id=patient.home_location_id,
         appointment_type_id=appointment_type_id, start=start, note=_("Booked by the patient online")),
         idempotency_key=key)
+    # Counted again under the booking's lock on the patient's row (taken in the desk's fixed order, after the
+    # provider's): two bookings of one patient at once serialize there, so the second sees the first and is rolled
+    # back here. (Locking the patient before the booking, as this did, took the rows out of that order.)
+    _check_open_bookings(rule, patient, booked=1)
     record(actor, "portal.appointment_book", appointment, patient=patient, detail=actor.audit_detail())
     return appointment
 
