@@ -42,16 +42,17 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from clinicdesk.patients.models import Patient
     from clinicdesk.portal.actor import COOKIE_NAME
 
     type_id = _portal_setup(ensure_data())
     path = f"/portal/book/{type_id}/"
-    from clinicdesk.patients.models import Patient
-
     # Every patient here has the same home location, so a time offered to one is a time another could book.
     home = Patient.objects.filter(mrn__isnull=False).order_by("pk")[args.offset].home_location_id
-    sessions = [s for s in _sessions(8 * (args.rounds + 30), offset=args.offset + int(time.time()) % 5000)
-                if Patient.objects.get(pk=s["patient"]).home_location_id == home][:args.rounds + 30]
+    candidates = _sessions(8 * (args.rounds + 30), offset=args.offset + int(time.time()) % 5000)
+    homes = dict(Patient.objects.filter(pk__in=[s["patient"] for s in candidates])
+                 .values_list("pk", "home_location_id"))
+    sessions = [s for s in candidates if homes[s["patient"]] == home][:args.rounds + 30]
     client = Client()  # one handler, as a server process has
 
     def page(session: dict) -> tuple[str, str]:

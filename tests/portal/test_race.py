@@ -20,16 +20,16 @@ from .helpers import actor_for
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_two_patients_race_for_one_slot(clock, rule, ana, ben, provider):
-    start = clock_module.now() + dt.timedelta(days=2)
-    option = f"{provider.pk}:{int(start.timestamp())}"
-    actors = [actor_for(ana), actor_for(ben)]
-    barrier = threading.Barrier(2)
+def _book_at_once(rule, bookings: list[tuple[object, str]]) -> list[object]:
+    """Each (actor, option) booked in its own thread and connection, all released together at the test's frozen
+    time; what each returned (an appointment) or raised."""
+    now = clock_module.now()
+    barrier = threading.Barrier(len(bookings))
     results: list[object] = []
 
-    def book(actor) -> None:
+    def book(actor, option: str) -> None:
         try:
-            with clock_module.frozen_at(start - dt.timedelta(days=2)):
+            with clock_module.frozen_at(now):
                 barrier.wait()
                 results.append(services.portal_appointment_book(
                     actor=actor, appointment_type_id=rule.appointment_type_id, option=option))
@@ -38,11 +38,18 @@ def test_two_patients_race_for_one_slot(clock, rule, ana, ben, provider):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=book, args=(a,)) for a in actors]
+    threads = [threading.Thread(target=book, args=pair) for pair in bookings]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
+    return results
+
+
+def test_two_patients_race_for_one_slot(clock, rule, ana, ben, provider):
+    start = clock_module.now() + dt.timedelta(days=2)
+    option = f"{provider.pk}:{int(start.timestamp())}"
+    results = _book_at_once(rule, [(actor_for(ana), option), (actor_for(ben), option)])
     assert Appointment.objects.filter(start=start, status="booked").count() == 1
     booked = [r for r in results if isinstance(r, Appointment)]
     refused = [r for r in results if not isinstance(r, Appointment)]
@@ -60,25 +67,7 @@ def test_one_patient_booking_twice_at_once_holds_the_open_bookings_limit(clock, 
                                      option=f"{provider.pk}:{int((now + dt.timedelta(days=2)).timestamp())}")
     start = now + dt.timedelta(days=3)
     options = [f"{p.pk}:{int((start + dt.timedelta(hours=n)).timestamp())}" for n, p in enumerate((provider, other))]
-    barrier = threading.Barrier(2)
-    results: list[object] = []
-
-    def book(option: str) -> None:
-        try:
-            with clock_module.frozen_at(now):
-                barrier.wait()
-                results.append(services.portal_appointment_book(
-                    actor=actor_for(ana), appointment_type_id=rule.appointment_type_id, option=option))
-        except Exception as error:
-            results.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=book, args=(option,)) for option in options]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = _book_at_once(rule, [(actor_for(ana), option) for option in options])
     refused = [r for r in results if not isinstance(r, Appointment)]
     assert len(results) == 2 and len(refused) == 1, results
     assert getattr(refused[0], "code", None) == "too-many-open", refused[0]

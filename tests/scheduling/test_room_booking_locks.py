@@ -45,6 +45,18 @@ def _plans(monkeypatch) -> list[object]:
     return made
 
 
+def _meanwhile(monkeypatch, commit) -> None:
+    """`commit(plan)` runs just before the rows the plan chose are locked: another booking that committed while
+    this one waited for those locks."""
+    lock = locks.lock_plan_resources
+
+    def first_the_other_booking(plan):
+        commit(plan)
+        lock(plan)
+
+    monkeypatch.setattr(locks, "lock_plan_resources", first_the_other_booking)
+
+
 def test_a_booking_that_needs_a_room_is_planned_once(db, clock, clerk, booking, location, procedure, monkeypatch):
     room = RoomFactory(location=location, kind=Room.Kind.PROCEDURE)
     plans = _plans(monkeypatch)
@@ -59,13 +71,8 @@ def test_a_room_taken_while_the_booking_waited_for_its_lock_is_planned_again(db,
     other = PractitionerFactory()
     weekly_availability(other, location)
     plans = _plans(monkeypatch)
-    lock = locks.lock_plan_resources
-
-    def another_booking_commits_first(plan):  # what the room's lock waited for: a booking of that room
-        AppointmentFactory(location=location, practitioner=other, room=plan.room, start=at(TUESDAY, 9))
-        lock(plan)
-
-    monkeypatch.setattr(locks, "lock_plan_resources", another_booking_commits_first)
+    _meanwhile(monkeypatch, lambda plan: AppointmentFactory(location=location, practitioner=other, room=plan.room,
+                                                            start=at(TUESDAY, 9)))
     appointment = appointment_book(actor=clerk, request=booking(at(TUESDAY, 9), appointment_type_id=procedure.pk))
     assert appointment.room == second != first
     assert len(plans) == 2
@@ -77,13 +84,8 @@ def test_the_patient_booked_elsewhere_meanwhile_is_refused(db, clock, clerk, boo
     RoomFactory(location=location, kind=Room.Kind.PROCEDURE)
     other = PractitionerFactory()
     weekly_availability(other, location)
-    lock = locks.lock_plan_resources
-
-    def the_patient_is_booked_first(plan):
-        AppointmentFactory(location=location, practitioner=other, patient=patient, start=at(TUESDAY, 9))
-        lock(plan)
-
-    monkeypatch.setattr(locks, "lock_plan_resources", the_patient_is_booked_first)
+    _meanwhile(monkeypatch, lambda plan: AppointmentFactory(location=location, practitioner=other, patient=patient,
+                                                            start=at(TUESDAY, 9)))
     with pytest.raises(Conflict) as error:
         appointment_book(actor=clerk, request=booking(at(TUESDAY, 9), appointment_type_id=procedure.pk))
     assert error.value.code == "patient-overlap"
