@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from clinicdesk.audit.models import AuditEntry
 from clinicdesk.core.exceptions import NotFound, ValidationFailed
@@ -159,6 +161,22 @@ def test_the_booking_pages(client, clock, rule, ana, provider):
     appointment = Appointment.objects.get(patient=ana)
     assert response["Location"] == f"/portal/appointments/{appointment.pk}/"
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_taken_time_shows_the_page_again_reading_the_rule_once(client, clock, rule, ana, ben, provider):
+    # The booking, the fresh options and the page around them share one read of the practice's rule per request.
+    start = NOW + dt.timedelta(days=2)
+    services.portal_appointment_book(actor=actor_for(ben), appointment_type_id=rule.appointment_type_id,
+                                     option=_option(provider, start))
+    portal_client(client, ana)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.post(f"/portal/book/{rule.appointment_type_id}/",
+                           {"option": _option(provider, start), "idempotency_key": "y"})
+    assert page.status_code in (409, 422) and b'name="option"' in page.content
+    assert _option(provider, start).encode() not in page.content  # the taken time is not offered again
+    rule_reads = [q for q in captured.captured_queries if 'FROM "portal_portalbookingrule"' in q["sql"]]
+    assert len(rule_reads) == 1
+    assert not Appointment.objects.filter(patient=ana).exists()
 
 
 def test_a_type_not_bookable_answers_404_on_the_page(client, clock, kind, ana):

@@ -216,6 +216,34 @@ def test_search_answer_does_not_depend_on_how_days_are_chunked(db, clock, clerk,
     assert answers[0] == answers[1] == answers[2]
 
 
+def test_search_cuts_no_times_past_the_day_that_settles_the_answer(db, clock, clerk, location, follow_up,
+                                                                    monkeypatch):
+    # Four providers, fully booked for two days: the first chunk holds five days, but the third settles the answer
+    # (its options score below 3, no later day can), so the days after it are never cut into candidate times.
+    hour = AppointmentTypeFactory(code="hour", duration_minutes=60)
+    doctors = [PractitionerFactory() for _ in range(4)]
+    for doctor in doctors:
+        weekly_availability(doctor, location, start=dt.time(8), end=dt.time(9))
+        for day in range(2):
+            AppointmentFactory(location=location, practitioner=doctor, appointment_type=hour,
+                               start=at(TUESDAY + dt.timedelta(days=day), 8))
+    cut: list[dt.date] = []
+    original = search._Search.candidates
+
+    def candidates(self, day):
+        cut.append(day)
+        return original(self, day)
+
+    monkeypatch.setattr(search._Search, "candidates", candidates)
+    options = slots_search(actor=clerk, query=SearchQuery(
+        appointment_type_id=follow_up.pk, location_id=location.pk, practitioner_ids=tuple(d.pk for d in doctors),
+        first_day=TUESDAY, limit=4))
+    thursday = TUESDAY + dt.timedelta(days=2)
+    assert len(options) == 4
+    assert all(at(thursday, 8) <= o.start < at(thursday, 9) for o in options)
+    assert cut == [TUESDAY, TUESDAY + dt.timedelta(days=1), thursday]
+
+
 def test_search_keeps_the_buffer_clear_of_a_booking_just_after_midnight(db, clock, clerk, location, follow_up):
     night = PractitionerFactory()
     weekly_availability(night, location, start=dt.time(23), end=dt.time(23, 59))

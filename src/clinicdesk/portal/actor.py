@@ -33,6 +33,9 @@ class PatientActor(SystemActor):
         self.subject_id = subject_id or patient_id
         self.session_id = session_id
         self.method = method
+        # Answers the portal's services need more than once while serving one request (each request builds its own
+        # actor): the booking rule of a type, read by the options, the booking and the page around them.
+        self.memo: dict[str, Any] = {}
 
     def get_username(self) -> str:
         return f"patient:{self.patient_id}"

@@ -2,13 +2,14 @@
 
 One `Window.load` reads the templates, exceptions and holidays of the whole range (three queries); the
 days worth searching are those that pass the weekday filter and where somebody works. It walks them in
-growing chunks (about 20 practitioner-days first, then four times more each round); each chunk costs
+growing chunks (about 20 practitioner-days first, then twice as many each round); each chunk costs
 one query for the practitioners' (and the patient's) bookings, which also reads the rooms and equipment
 the type needs when most days will need them (many practitioners); otherwise those come in one more
-query, for the days with candidate times only. Everything else is intervals in memory. It stops as soon
-as no later day can beat the options it holds: a day `k` days out scores at least `k`, so once `limit`
-options score below the next day's offset the answer is final (the answer is the best `limit` over the
-whole range, whatever the chunks).
+query, for the days with candidate times only. Everything else is intervals in memory. Within a chunk the
+days are cut into candidate times one by one, and scored as soon as there are enough of them to fill the
+answer. It stops as soon as no later day can beat the options it holds: a day `k` days out scores at least
+`k`, so once `limit` options score below the next day's offset the answer is final (the answer is the best
+`limit` over the whole range, whatever the chunks).
 
 Per candidate time it does the least it can: the practitioner's filters (time of day, the patient's own
 bookings), then a room and equipment, then the score; the reasons are written only for the options
@@ -40,7 +41,8 @@ from .models import AppointmentType, ResourceKind
 GRID = dt.timedelta(minutes=5)
 ZERO = dt.timedelta(0)
 MAX_DAYS = 92
-FIRST_CHUNK = 20  # practitioner-days read by the first bookings query; each further chunk is 4 times larger
+FIRST_CHUNK = 20  # practitioner-days read by the first bookings query
+CHUNK_GROWTH = 2  # each further chunk is twice as large: full calendars are read a few days at a time
 PER_PRACTITIONER_DAY = 3
 NOON = dt.time(12)
 _PRACTITIONER = ResourceKind.PRACTITIONER.value
@@ -186,25 +188,50 @@ def find_options(query: SearchQuery, *, location: Location, practitioners: list[
                      max(now, query.not_before) if query.not_before else now)
     found: list[_Scored] = []
     scores: list[float] = []
-    size = max(1, FIRST_CHUNK // len(practitioners))
-    index = 0
-    while index < len(days):
-        chunk = days[index:index + size]
-        index, size = index + size, size * 4
-        # With at least as many practitioners as days in the chunk, nearly every day has a candidate time and
-        # needs rooms and equipment: read them with the bookings, in the same query. Otherwise (one provider
-        # over weeks) read them afterwards, for the days with candidates only.
-        window.load_bookings(chunk, resources=len(practitioners) >= len(chunk))
-        candidates = [(day, search.candidates(day)) for day in chunk]
-        window.ensure_resources(day for day, by_practitioner in candidates if by_practitioner)
-        for day, by_practitioner in candidates:
-            offset = (day - first_day).days
+
+    def final(offset: int) -> bool:
+        """No day `offset` or later can beat the best `limit` found (its options score at least `offset`)."""
+        return len(scores) >= limit and scores[limit - 1] < offset
+
+    def settle(pending: list[tuple[int, list[tuple[Practitioner, list[_Candidate]]]]]) -> bool:
+        """Score the pending days' candidates, in day order (their rooms and equipment in one query); True as
+        soon as the answer is final."""
+        window.ensure_resources(first_day + dt.timedelta(days=offset) for offset, _ in pending)
+        for offset, by_practitioner in pending:
             for practitioner, times in by_practitioner:
                 for option in search.scored(practitioner, offset, times):
                     found.append(option)
                     bisect.insort(scores, option.score)
-            if len(scores) >= limit and scores[limit - 1] < offset + 1:
+            if final(offset + 1):
+                return True
+        return False
+
+    budget, index = FIRST_CHUNK, 0  # practitioner-days per chunk: the days are many, or the practitioners
+    while index < len(days):
+        size = max(1, budget // len(practitioners))
+        chunk = days[index:index + size]
+        index, budget = index + size, budget * CHUNK_GROWTH
+        # With at least as many practitioners as days in the chunk, nearly every day has a candidate time and
+        # needs rooms and equipment: read them with the bookings, in the same query. Otherwise (one provider
+        # over weeks) read them afterwards, for the days with candidates only.
+        window.load_bookings(chunk, resources=len(practitioners) >= len(chunk))
+        # Candidates day by day, scored as soon as there are enough of them to fill the answer: on full calendars
+        # the first free day ends the search without cutting the rest of the chunk into candidate times.
+        pending: list[tuple[int, list[tuple[Practitioner, list[_Candidate]]]]] = []
+        waiting = 0
+        for day in chunk:
+            offset = (day - first_day).days
+            if not pending and final(offset):
                 return _ranked(found, limit, query, location)
+            if by_practitioner := search.candidates(day):
+                pending.append((offset, by_practitioner))
+                waiting += sum(len(times) for _, times in by_practitioner)
+            if waiting >= limit:
+                if settle(pending):
+                    return _ranked(found, limit, query, location)
+                pending, waiting = [], 0
+        if pending and settle(pending):
+            return _ranked(found, limit, query, location)
     return _ranked(found, limit, query, location)
 
 

@@ -65,7 +65,10 @@ def _established(patient_id: int) -> bool:
 
 
 def bookable_rule(actor: PatientActor, appointment_type_id: int) -> PortalBookingRule:
-    """The rule that lets this patient book the type online; NotFound (a type they cannot book) otherwise."""
+    """The rule that lets this patient book the type online; NotFound (a type they cannot book) otherwise. Read
+    once per request (the actor's memo)."""
+    if (known := actor.memo.get(f"rule:{actor.subject_id}:{appointment_type_id}")) is not None:
+        return known  # type: ignore[no-any-return]
     rule = (PortalBookingRule.objects.select_related("appointment_type")
             .filter(appointment_type_id=appointment_type_id, bookable=True, appointment_type__active=True).first())
     if rule is None:
@@ -74,6 +77,7 @@ def bookable_rule(actor: PatientActor, appointment_type_id: int) -> PortalBookin
         established = _established(actor.subject_id)
         if (rule.who == WhoMayBook.ESTABLISHED) != established:
             raise NotFound("not-bookable", _("This kind of visit cannot be booked online. Please call us."))
+    actor.memo[f"rule:{actor.subject_id}:{appointment_type_id}"] = rule
     return rule
 
 
@@ -109,7 +113,7 @@ def _options(*, actor: PatientActor, appointment_type_id: int, limit: int) -> li
     query = SearchQuery(appointment_type_id=appointment_type_id, location_id=patient.home_location_id,
                         practitioner_ids=tuple(rule.practitioners.values_list("pk", flat=True)),
                         patient_id=patient.pk, first_day=earliest.astimezone(tz).date(),
-                        last_day=latest.astimezone(tz).date(), not_before=earliest, limit=limit * 3)
+                        last_day=latest.astimezone(tz).date(), not_before=earliest, limit=limit)
     options = [o for o in scheduling_selectors.slots_search(actor=actor, query=query)
                if earliest <= o.start <= latest]
     options.sort(key=lambda o: o.start)
