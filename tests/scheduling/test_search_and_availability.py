@@ -244,6 +244,22 @@ def test_search_cuts_no_times_past_the_day_that_settles_the_answer(db, clock, cl
     assert cut == [TUESDAY, TUESDAY + dt.timedelta(days=1), thursday]
 
 
+def test_a_one_provider_search_reads_room_bookings_once(db, clock, clerk, location, provider):
+    # Three options a day at most: the answer takes four days of candidates, scored as they come, and the rooms'
+    # bookings are still read in one query for the chunk.
+    RoomFactory(location=location, kind=Room.Kind.EXAM)
+    kind = AppointmentTypeFactory(code="exam-visit", duration_minutes=30, room_kind=Room.Kind.EXAM)
+    query = SearchQuery(appointment_type_id=kind.pk, location_id=location.pk, practitioner_ids=(provider.pk,),
+                        first_day=TUESDAY, limit=10)
+    slots_search(actor=clerk, query=query)  # warm the user's location cache
+    with CaptureQueriesContext(connection) as captured:
+        options = slots_search(actor=clerk, query=query)
+    assert len(options) == 10 and {o.start.date() for o in options} == {
+        TUESDAY + dt.timedelta(days=day) for day in range(4)}
+    # location, types, practitioners, templates, exceptions, holidays, bookings, rooms, room bookings
+    assert len([q for q in captured.captured_queries if q["sql"].lstrip().startswith("SELECT")]) == 9
+
+
 def test_search_keeps_the_buffer_clear_of_a_booking_just_after_midnight(db, clock, clerk, location, follow_up):
     night = PractitionerFactory()
     weekly_availability(night, location, start=dt.time(23), end=dt.time(23, 59))

@@ -193,10 +193,11 @@ def find_options(query: SearchQuery, *, location: Location, practitioners: list[
         """No day `offset` or later can beat the best `limit` found (its options score at least `offset`)."""
         return len(scores) >= limit and scores[limit - 1] < offset
 
-    def settle(pending: list[tuple[int, list[tuple[Practitioner, list[_Candidate]]]]]) -> bool:
-        """Score the pending days' candidates, in day order (their rooms and equipment in one query); True as
-        soon as the answer is final."""
-        window.ensure_resources(first_day + dt.timedelta(days=offset) for offset, _ in pending)
+    def settle(pending: list[tuple[int, list[tuple[Practitioner, list[_Candidate]]]]], chunk: list[dt.date]) -> bool:
+        """Score the pending days' candidates, in day order; True as soon as the answer is final. Rooms and
+        equipment are read once per chunk, from the first pending day to the chunk's end (one query)."""
+        first_pending = first_day + dt.timedelta(days=pending[0][0])
+        window.ensure_resources(day for day in chunk if day >= first_pending)
         for offset, by_practitioner in pending:
             for practitioner, times in by_practitioner:
                 for option in search.scored(practitioner, offset, times):
@@ -213,7 +214,7 @@ def find_options(query: SearchQuery, *, location: Location, practitioners: list[
         index, budget = index + size, budget * CHUNK_GROWTH
         # With at least as many practitioners as days in the chunk, nearly every day has a candidate time and
         # needs rooms and equipment: read them with the bookings, in the same query. Otherwise (one provider
-        # over weeks) read them afterwards, for the days with candidates only.
+        # over weeks) read them once the chunk has candidates, from the first day with some (`settle`).
         window.load_bookings(chunk, resources=len(practitioners) >= len(chunk))
         # Candidates day by day, scored as soon as there are enough of them to fill the answer: on full calendars
         # the first free day ends the search without cutting the rest of the chunk into candidate times.
@@ -225,12 +226,12 @@ def find_options(query: SearchQuery, *, location: Location, practitioners: list[
                 return _ranked(found, limit, query, location)
             if by_practitioner := search.candidates(day):
                 pending.append((offset, by_practitioner))
-                waiting += sum(len(times) for _, times in by_practitioner)
+                waiting += sum(min(len(times), PER_PRACTITIONER_DAY) for _, times in by_practitioner)
             if waiting >= limit:
-                if settle(pending):
+                if settle(pending, chunk):
                     return _ranked(found, limit, query, location)
                 pending, waiting = [], 0
-        if pending and settle(pending):
+        if pending and settle(pending, chunk):
             return _ranked(found, limit, query, location)
     return _ranked(found, limit, query, location)
 
