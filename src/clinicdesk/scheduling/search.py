@@ -118,6 +118,10 @@ class _Candidate(NamedTuple):
     segment: intervals.Span  # the free stretch it was cut from (compactness is measured in it)
 
 
+# One day's candidate times, per practitioner who has some (`_Search.candidates`).
+_DayCandidates = list[tuple[Practitioner, list[_Candidate]]]
+
+
 class Score(NamedTuple):
     """The parts of an option's score (lower is better), computed once by `score_of`: the ranking adds them up
     (`total`) and the explanation (`_reasons`) only words them, so the two cannot drift apart."""
@@ -193,12 +197,12 @@ def find_options(query: SearchQuery, *, location: Location, practitioners: list[
         """No day `offset` or later can beat the best `limit` found (its options score at least `offset`)."""
         return len(scores) >= limit and scores[limit - 1] < offset
 
-    def settle(pending: list[tuple[int, list[tuple[Practitioner, list[_Candidate]]]]], chunk: list[dt.date]) -> bool:
+    def settle(pending: list[tuple[dt.date, _DayCandidates]], chunk: list[dt.date]) -> bool:
         """Score the pending days' candidates, in day order; True as soon as the answer is final. Rooms and
         equipment are read once per chunk, from the first pending day to the chunk's end (one query)."""
-        first_pending = first_day + dt.timedelta(days=pending[0][0])
-        window.ensure_resources(day for day in chunk if day >= first_pending)
-        for offset, by_practitioner in pending:
+        window.ensure_resources(day for day in chunk if day >= pending[0][0])
+        for day, by_practitioner in pending:
+            offset = (day - first_day).days
             for practitioner, times in by_practitioner:
                 for option in search.scored(practitioner, offset, times):
                     found.append(option)
@@ -218,14 +222,13 @@ def find_options(query: SearchQuery, *, location: Location, practitioners: list[
         window.load_bookings(chunk, resources=len(practitioners) >= len(chunk))
         # Candidates day by day, scored as soon as there are enough of them to fill the answer: on full calendars
         # the first free day ends the search without cutting the rest of the chunk into candidate times.
-        pending: list[tuple[int, list[tuple[Practitioner, list[_Candidate]]]]] = []
+        pending: list[tuple[dt.date, _DayCandidates]] = []
         waiting = 0
         for day in chunk:
-            offset = (day - first_day).days
-            if not pending and final(offset):
+            if not pending and final((day - first_day).days):
                 return _ranked(found, limit, query, location)
             if by_practitioner := search.candidates(day):
-                pending.append((offset, by_practitioner))
+                pending.append((day, by_practitioner))
                 waiting += sum(min(len(times), PER_PRACTITIONER_DAY) for _, times in by_practitioner)
             if waiting >= limit:
                 if settle(pending, chunk):
@@ -256,7 +259,7 @@ class _Search:
         self.duration, self.before, self.after = self.kind.duration, self.kind.buffer_before, self.kind.buffer_after
         self.tz = self.window.location.tz
 
-    def candidates(self, day: dt.date) -> list[tuple[Practitioner, list[_Candidate]]]:
+    def candidates(self, day: dt.date) -> _DayCandidates:
         """Per practitioner, the times they could take that day: grid-aligned starts in their free time
         that pass the query's time-of-day filters and miss the patient's own bookings."""
         window, duration, query, tz = self.window, self.duration, self.query, self.tz

@@ -67,7 +67,8 @@ def _established(patient_id: int) -> bool:
 def bookable_rule(actor: PatientActor, appointment_type_id: int) -> PortalBookingRule:
     """The rule that lets this patient book the type online; NotFound (a type they cannot book) otherwise. Read
     once per request (the actor's memo)."""
-    if (known := actor.memo.get(f"rule:{actor.subject_id}:{appointment_type_id}")) is not None:
+    memo_key = f"rule:{actor.subject_id}:{appointment_type_id}"
+    if (known := actor.memo.get(memo_key)) is not None:
         return known  # type: ignore[no-any-return]
     rule = (PortalBookingRule.objects.select_related("appointment_type")
             .filter(appointment_type_id=appointment_type_id, bookable=True, appointment_type__active=True).first())
@@ -77,7 +78,7 @@ def bookable_rule(actor: PatientActor, appointment_type_id: int) -> PortalBookin
         established = _established(actor.subject_id)
         if (rule.who == WhoMayBook.ESTABLISHED) != established:
             raise NotFound("not-bookable", _("This kind of visit cannot be booked online. Please call us."))
-    actor.memo[f"rule:{actor.subject_id}:{appointment_type_id}"] = rule
+    actor.memo[memo_key] = rule
     return rule
 
 
