@@ -101,7 +101,7 @@ def test_the_desk_form_refuses_a_second_copay_with_a_message_and_takes_it_when_c
 
 @pytest.mark.parametrize(("language", "amount", "expected"), [
     ("en", "-25", "$25.00 credit"), ("en", "1025.5", "$1,025.50"), ("en", "0", "$0.00"),
-    ("es", "-25", "crédito de 25,00 US$"), ("es", "1025.5", "1\xa0025,50 US$"),
+    ("es", "-25", "crédito de 25,00\xa0US$"), ("es", "1025.5", "1\xa0025,50\xa0US$"),
 ])
 def test_money_is_written_the_way_people_write_it(language, amount, expected):
     with translation.override(language):

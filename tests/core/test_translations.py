@@ -113,7 +113,7 @@ def test_the_receipt_is_in_the_patients_language(location, clock):
     with translation.override("en"):  # whoever prints it
         lines = dict(receipt_lines(entry, Decimal("-25.00")))
     assert lines["Recibo"] == entry.receipt_number
-    assert lines["Importe pagado"] == "1\xa0025,50 US$"
+    assert lines["Importe pagado"] == "1\xa0025,50\xa0US$"
     local = entry.created_at.astimezone(location.tz)
     assert lines["Fecha"] == local.strftime("%d/%m/%Y %H:%M")
     assert "Saldo de la cuenta" in lines and "(MRN " in lines["Paciente"]
@@ -123,5 +123,5 @@ def test_money_follows_the_locale():
     with translation.override("en"):
         assert format_money(Decimal("1025.5")) == "$1,025.50"
     with translation.override("es"):
-        assert format_money(Decimal("1025.5")) == "1\xa0025,50 US$"
-        assert format_money(Decimal("-25")) == "crédito de 25,00 US$"
+        assert format_money(Decimal("1025.5")) == "1\xa0025,50\xa0US$"
+        assert format_money(Decimal("-25")) == "crédito de 25,00\xa0US$"

@@ -13,6 +13,7 @@ from clinicdesk.core.exceptions import ValidationFailed
 CENT = Decimal("0.01")
 _GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$")  # commas only between groups of three digits
 MAX_AMOUNT = Decimal("99999.99")
+NO_BREAK_SPACE = "\u00a0"
 
 
 def parse_amount(value: Any, *, field: str = "amount", allow_negative: bool = False) -> Decimal:
@@ -54,7 +55,8 @@ def format_money(value: Any, *, signed: bool = False) -> str:
     """Money as people write it, in the active language: '$1,025.50', '1.025,50 US$'; a negative amount (what
     the practice owes the patient) is a credit, '$25.00 credit' / 'crédito de 25,00 US$', never '$-25.00'.
     `signed` (the drawer's net, money in or out) writes '-$25.00' instead. Blank for no value. The one
-    formatter: templates use the `money` filter (billing/templatetags/money.py), receipts and messages call it."""
+    formatter: templates use the `money` filter (billing/templatetags/money.py), receipts, messages and the
+    purchase order's PDF call it."""
     from django.utils.formats import number_format
 
     if value is None or value == "":
@@ -63,7 +65,10 @@ def format_money(value: Any, *, signed: bool = False) -> str:
         amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
     except InvalidOperation:
         return str(value)
-    text = _("$%(number)s") % {"number": number_format(abs(amount), 2, use_l10n=True, force_grouping=True)}
+    # A no-break space where the language puts one between the number and the currency ('1 025,50 US$'): a
+    # narrow column wraps the amount as a whole, never between the figure and its "US$".
+    text = _("$%(number)s").replace(" ", NO_BREAK_SPACE) % {
+        "number": number_format(abs(amount), 2, use_l10n=True, force_grouping=True)}
     if amount < 0:
         return f"-{text}" if signed else _("%(amount)s credit") % {"amount": text}
     return text

@@ -4,7 +4,6 @@ with the supplier's codes, pack sizes and prices, and the total. Written in the 
 from __future__ import annotations
 
 import io
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -14,15 +13,14 @@ from reportlab.lib.pagesizes import letter
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas
 
+from clinicdesk.billing.money import format_money
+
 from .models import PurchaseOrder
 
 
 def money(value: Any) -> str:
-    """'$1,025.50' / '$1.025,50' in the active language (the product's money words, as billing writes them)."""
-    amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    number = formats.number_format(abs(amount), 2, use_l10n=True, force_grouping=True)
-    text = _("$%(number)s") % {"number": number}
-    return f"-{text}" if amount < 0 else text
+    """'$1,025.50' / '1.025,50 US$' in the active language, '-$25.00' below zero: billing's one formatter."""
+    return format_money(value, signed=True)
 
 
 def _clip(text: str, width: int) -> str:
