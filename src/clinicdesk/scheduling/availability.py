@@ -112,6 +112,7 @@ class Window:
     _resource_days: set[dt.date] = field(default_factory=set)
     _utc: dict[tuple[dt.date, dt.time], dt.datetime] = field(default_factory=dict)
     _weekly: dict[int, set[tuple[dt.date, dt.date | None]]] | None = None
+    _blocks: dict[tuple[int, dt.date], list[Block]] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -268,6 +269,10 @@ class Window:
                     self._weekly[t.weekday].add((t.effective_from, t.effective_until))
         return any(low <= day and (high is None or day <= high) for low, high in self._weekly.get(day.weekday(), ()))
 
+    def has_template(self, practitioner_id: int, day: dt.date) -> bool:
+        """Does one of the practitioner's weekly templates apply that day (before time off and holidays)?"""
+        return any(t.applies_on(day) for t in self.templates.get(practitioner_id, ()))
+
     def _to_utc(self, day: dt.date, time: dt.time) -> dt.datetime:
         key = (day, time)
         moment = self._utc.get(key)
@@ -276,7 +281,15 @@ class Window:
         return moment
 
     def blocks(self, practitioner_id: int, day: dt.date) -> list[Block]:
-        """The practitioner's working blocks that day (templates, minus exceptions; none on a holiday)."""
+        """The practitioner's working blocks that day (templates, minus exceptions; none on a holiday), worked out
+        once per window."""
+        key = (practitioner_id, day)
+        known = self._blocks.get(key)
+        if known is None:
+            known = self._blocks[key] = self._work_out_blocks(practitioner_id, day)
+        return known
+
+    def _work_out_blocks(self, practitioner_id: int, day: dt.date) -> list[Block]:
         if day in self.holidays:
             return []
         blocks: list[Block] = []

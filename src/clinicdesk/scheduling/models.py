@@ -402,3 +402,37 @@ class CalendarFeed(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class CalendarVersion(models.Model):
+    """How many times a practitioner's free time may have grown: database triggers add one whenever one of their
+    bookings is deleted or changed and whenever their weekly templates or time off change (migration 0008).
+    A booking made does not count: it only ever takes time away. The first-available search trusts a remembered
+    `DayFreeTime` only while this number is the one it was measured at (ADR 0012). No row: version 0."""
+
+    # A plain id, no foreign key: a trigger may count a change for a practitioner being deleted in the same
+    # transaction (their templates go with them), and the count must not stop that deletion.
+    practitioner_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+
+class DayFreeTime(models.Model):
+    """The longest free stretch a practitioner had on one local day at one location, in all their working blocks
+    there (reserved or not) minus their exclusive bookings, as the first-available search last measured it, at
+    `version` of their calendar and in the location's `time_zone` then. While the version stands no booking can
+    have lengthened it, so a search skips the day for any appointment type longer than it (ADR 0012)."""
+
+    # Written after the search's commit (a cache of what the bookings say): no database constraint to race with a
+    # practitioner or location deleted meanwhile; Django still deletes the rows with them.
+    practitioner = models.ForeignKey("practice.Practitioner", on_delete=models.CASCADE, related_name="+",
+                                     db_constraint=False)
+    location = models.ForeignKey("practice.Location", on_delete=models.CASCADE, related_name="+",
+                                 db_constraint=False)
+    day = models.DateField()
+    time_zone = models.CharField(max_length=64)
+    version = models.BigIntegerField()
+    longest_free_minutes = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["location", "practitioner", "day"],
+                                               name="day_free_time_once")]

@@ -9,7 +9,8 @@ query, for the days with candidate times only. Everything else is intervals in m
 days are cut into candidate times one by one, and scored as soon as there are enough of them to fill the
 answer. It stops as soon as no later day can beat the options it holds: a day `k` days out scores at least
 `k`, so once `limit` options score below the next day's offset the answer is final (the answer is the best
-`limit` over the whole range, whatever the chunks).
+`limit` over the whole range, whatever the chunks). Days an earlier search measured full, at the practitioners'
+current calendar versions, are not read or cut again (free_time.py, ADR 0012).
 
 Per candidate time it does the least it can: the practitioner's filters (time of day, the patient's own
 bookings), then a room and equipment, then the score; the reasons are written only for the options
@@ -36,6 +37,7 @@ from clinicdesk.practice.models import Equipment, Location, Practitioner, Room
 
 from . import intervals
 from .availability import Window
+from .free_time import RememberedDays
 from .models import AppointmentType, ResourceKind
 
 GRID = dt.timedelta(minutes=5)
@@ -181,15 +183,34 @@ def find_options(query: SearchQuery, *, location: Location, practitioners: list[
     if last_day < first_day or not practitioners:
         return []
     limit = max(1, min(query.limit, 50))
+    # Before the templates and bookings: what earlier searches measured full, and at which calendar versions.
+    remembered = RememberedDays.read(location=location, practitioner_ids=[p.pk for p in practitioners],
+                                     first_day=first_day, last_day=last_day, duration=kind.duration)
     window = Window.load(location=location, first_day=first_day, last_day=last_day,
                          practitioner_ids=[p.pk for p in practitioners], patient_id=query.patient_id,
                          room_kind=kind.room_kind or None, equipment_kinds=kind.equipment_kinds or (),
                          lazy_bookings=True, lazy_resources=True, margins=(kind.buffer_before, kind.buffer_after))
     days = [day for day in window.days()
-            if (not query.weekdays or day.weekday() in query.weekdays) and window.works_on(day)]
+            if (not query.weekdays or day.weekday() in query.weekdays) and window.works_on(day)
+            and not _remembered_full(remembered, window, practitioners, day)]
     now = clock.now()
     search = _Search(query, window, practitioners, kind, shortest,
-                     max(now, query.not_before) if query.not_before else now)
+                     max(now, query.not_before) if query.not_before else now, remembered)
+    try:
+        return _search(query, window, search, days, first_day, limit, location)
+    finally:
+        remembered.remember()
+
+
+def _remembered_full(remembered: RememberedDays, window: Window, practitioners: list[Practitioner],
+                     day: dt.date) -> bool:
+    """Every practitioner who works that day was measured full at their current calendar version."""
+    return bool(remembered.full) and all(remembered.is_full(p.pk, day) or not window.has_template(p.pk, day)
+                                         for p in practitioners)
+
+
+def _search(query: SearchQuery, window: Window, search: _Search, days: list[dt.date], first_day: dt.date,
+            limit: int, location: Location) -> list[Option]:
     found: list[_Scored] = []
     scores: list[float] = []
 
@@ -213,13 +234,13 @@ def find_options(query: SearchQuery, *, location: Location, practitioners: list[
 
     budget, index = FIRST_CHUNK, 0  # practitioner-days per chunk: the days are many, or the practitioners
     while index < len(days):
-        size = max(1, budget // len(practitioners))
+        size = max(1, budget // len(search.practitioners))
         chunk = days[index:index + size]
         index, budget = index + size, budget * CHUNK_GROWTH
         # With at least as many practitioners as days in the chunk, nearly every day has a candidate time and
         # needs rooms and equipment: read them with the bookings, in the same query. Otherwise (one provider
         # over weeks) read them once the chunk has candidates, from the first day with some (`settle`).
-        window.load_bookings(chunk, resources=len(practitioners) >= len(chunk))
+        window.load_bookings(chunk, resources=len(search.practitioners) >= len(chunk))
         # Candidates day by day, scored as soon as there are enough of them to fill the answer: on full calendars
         # the first free day ends the search without cutting the rest of the chunk into candidate times.
         pending: list[tuple[dt.date, _DayCandidates]] = []
@@ -254,6 +275,7 @@ class _Search:
     kind: AppointmentType
     shortest: dt.timedelta
     now: dt.datetime
+    remembered: RememberedDays
 
     def __post_init__(self) -> None:
         self.duration, self.before, self.after = self.kind.duration, self.kind.buffer_before, self.kind.buffer_after
@@ -267,6 +289,8 @@ class _Search:
         patient_busy = window.busy_for(ResourceKind.PATIENT, query.patient_id) if query.patient_id else []
         found = []
         for practitioner in self.practitioners:
+            if self.remembered.is_full(practitioner.pk, day) or not self._long_enough(practitioner.pk, day):
+                continue
             open_time = window.open_for(practitioner.pk, day, self.kind.pk)
             if not open_time:
                 continue
@@ -303,6 +327,24 @@ class _Search:
             if times:
                 found.append((practitioner, times))
         return found
+
+    def _long_enough(self, practitioner_id: int, day: dt.date) -> bool:
+        """Is the practitioner's longest free stretch that day, in all their blocks (reserved or not), as long as the
+        type? When not, no time of theirs can take it, and the day is remembered full (free_time.py)."""
+        window = self.window
+        blocks = window.blocks(practitioner_id, day)
+        if not blocks and (day in window.holidays or not window.has_template(practitioner_id, day)):
+            return False  # nobody works that day, or they do not: the calendar says so, nothing to remember
+        longest = ZERO
+        if blocks:
+            working = intervals.normalize([(b.start, b.end) for b in blocks])
+            busy = window.busy_between(_PRACTITIONER, practitioner_id, working[0][0], working[-1][1])
+            free = intervals.subtract_normalized(working, busy) if busy else working
+            longest = max(end - start for start, end in free) if free else ZERO
+        if longest >= self.duration:
+            return True
+        self.remembered.measure(practitioner_id, day, longest)
+        return False
 
     def scored(self, practitioner: Practitioner, offset: int, times: list[_Candidate]) -> list[_Scored]:
         """The practitioner's best options of the day (at most PER_PRACTITIONER_DAY): those with a free
