@@ -183,11 +183,12 @@ def find_options(query: SearchQuery, *, location: Location, practitioners: list[
     if last_day < first_day or not practitioners:
         return []
     limit = max(1, min(query.limit, 50))
+    practitioner_ids = [p.pk for p in practitioners]
     # Before the templates and bookings: what earlier searches measured full, and at which calendar versions.
-    remembered = RememberedDays.read(location=location, practitioner_ids=[p.pk for p in practitioners],
+    remembered = RememberedDays.read(location=location, practitioner_ids=practitioner_ids,
                                      first_day=first_day, last_day=last_day, duration=kind.duration)
     window = Window.load(location=location, first_day=first_day, last_day=last_day,
-                         practitioner_ids=[p.pk for p in practitioners], patient_id=query.patient_id,
+                         practitioner_ids=practitioner_ids, patient_id=query.patient_id,
                          room_kind=kind.room_kind or None, equipment_kinds=kind.equipment_kinds or (),
                          lazy_bookings=True, lazy_resources=True, margins=(kind.buffer_before, kind.buffer_after))
     days = [day for day in window.days()
