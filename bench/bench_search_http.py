@@ -7,7 +7,7 @@
 
 Data: one scratch database per size (clinicdesk_searchhttp_<patients>), built once with the demo builder (the
 practice, its staff, the patients; no appointments) and reused (`--rebuild` starts over). The trees share it, so
-their migrations must be the same (checked). Each run registers a FHIR system client (system/Patient.rs).
+each tree's migrations must be among this checkout's, which builds it (checked). Each run registers a FHIR system client (system/Patient.rs).
 
 Per size, gunicorn per tree (3 sync workers, serve's command line; http_trees.py). The desk search is the htmx
 POST the patients page makes (`/patients/`, HX-Request, the CSRF token), by a front-desk user signed in through
@@ -17,8 +17,9 @@ prefixes, "last, first", "first last", one-letter typos, accents dropped, dates 
 bench_patients_search.py); FHIR - a family name, a family prefix, a given name, "given family".
 
 Each phase: 1 client, then --clients concurrent clients; p50/p95/max per endpoint, size and tree; the 1-minute
-load average before each phase. Rate limits: sign-in off; FHIR counted as in production (the database cache,
-no Redis) at a rate no run reaches (one client address sends every request).
+load average before each phase. Rate limits: sign-in off; FHIR counted as in production (no Redis: the
+database counters of the tree, the cache before core.rate_counter) at a rate no run reaches (one client address
+sends every request).
 
 The "before" tree can also be a plain copy of a commit's src/ (the way the run in RESULTS.md made it):
     mkdir /tmp/before && git archive HEAD src | tar -x -C /tmp/before && ln -s $PWD/node_modules /tmp/before/
@@ -89,11 +90,10 @@ def build(patients: int) -> None:
 
 # --- The driver ---------------------------------------------------------------------------------------------------
 
-def migrations_digest(tree: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted((tree / "src").rglob("migrations/*.py")):
-        digest.update(str(path.relative_to(tree)).encode() + path.read_bytes())
-    return digest.hexdigest()
+def migrations_of(tree: Path) -> set[tuple[str, str]]:
+    """(path, digest) of each migration file of a tree."""
+    return {(str(path.relative_to(tree)), hashlib.sha256(path.read_bytes()).hexdigest())
+            for path in (tree / "src").rglob("migrations/*.py")}
 
 
 def prepare_data(size: int, rebuild: bool) -> dict[str, Any]:
@@ -247,8 +247,10 @@ def main() -> None:
         return
     trees = [(spec.split("=", 1)[0], Path(spec.split("=", 1)[1]).resolve())
              for spec in (args.tree or [f"after={ROOT}"])]
-    if len({migrations_digest(path) for _name, path in trees}) > 1:
-        raise SystemExit("the trees' migrations differ: they cannot share the scratch databases")
+    # The databases are built by this checkout's code: a tree can share them if this checkout has every one of its
+    # migrations, unchanged (an older tree then finds the tables it knows, and ignores newer ones).
+    if any(not migrations_of(path) <= migrations_of(ROOT) for _name, path in trees):
+        raise SystemExit("a tree has migrations this checkout has not: they cannot share the scratch databases")
     print(f"load average at start: {load_average()}", flush=True)
     results: list[dict[str, Any]] = []
     for size in [int(s) for s in args.sizes.split(",")]:

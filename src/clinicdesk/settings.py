@@ -308,10 +308,12 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = _bool("RATELIMIT_FAIL_OPEN", True)  # counter store down: answer, do not refuse everyone
 # The client's address: REMOTE_ADDR, or behind a reverse proxy a header it sets to one address (HTTP_X_REAL_IP).
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# Where the counters live: Redis when there is one (django-ratelimit on the cache, two round trips), else the
+# database: one atomic upsert per counted request on a table every process shares (clinicdesk.core.rate_counter).
+RATELIMIT_COUNTERS = "cache" if REDIS_URL else "database"
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
-    # django-ratelimit refuses the database cache because its increment is a read then a write, not atomic.
-    # The table is shared by every process, so limits hold across app servers; concurrent requests may lose an
-    # increment, letting a few more through than the rate. Set REDIS_URL for exact counting.
+    # django-ratelimit refuses the database cache (its increment is a read then a write, not atomic). It is not
+    # used to count here: without Redis, the counters are core.rate_counter's, exact under concurrency.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- Security headers --------------------------------------------------------------------------

@@ -5,7 +5,8 @@ django-ratelimit rate such as "10/m", or "off"), the path prefix it covers, the 
 face of its refusal. A refused request answers 429 with `Retry-After` before any view runs, so it writes
 nothing: a throttled sign-in attempt does not count towards any account's lockout.
 
-Counters live in the default cache (Redis, or the database cache shared by every process).
+Counters are shared by every process: in Redis when the install has it (django-ratelimit on the cache), else in
+the database, one atomic statement per counted request (core.rate_counter; `RATELIMIT_COUNTERS`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
+from . import rate_counter
 from .exceptions import DomainError
 from .problems import render_error
 
@@ -97,14 +99,25 @@ class RateLimitMiddleware:
         if rule is None or not rate:
             return self.get_response(request)
         try:
-            usage = get_usage(request, group=f"clinicdesk.{rule.group}", key="ip", rate=rate, increment=True)
+            should_limit, time_left = _count(request, rule, rate)
         except Exception:
             logger.warning("rate limit not checked: counter store failed (group %s)", rule.group, exc_info=True)
             if not settings.RATELIMIT_FAIL_OPEN:
                 return refusal(request, rule, 5)
             # Answer (the per-account lockout still holds) rather than refuse everyone.
             return self.get_response(request)
-        if usage is not None and usage["should_limit"]:
+        if should_limit:
             logger.info("rate limit reached: group %s", rule.group)
-            return refusal(request, rule, max(1, int(usage["time_left"])))
+            return refusal(request, rule, time_left)
         return self.get_response(request)
+
+
+def _count(request: HttpRequest, rule: Rule, rate: str) -> tuple[bool, int]:
+    """Count this request against its group and client address: (past the rate?, seconds until the window ends)."""
+    if settings.RATELIMIT_COUNTERS == "database":
+        usage = rate_counter.count_request(rule.group, request.META.get(settings.RATELIMIT_IP_META_KEY, ""), rate)
+        return usage.should_limit, usage.time_left
+    cached = get_usage(request, group=f"clinicdesk.{rule.group}", key="ip", rate=rate, increment=True)
+    if cached is None:
+        return False, 0
+    return bool(cached["should_limit"]), max(1, int(cached["time_left"]))
