@@ -7,7 +7,8 @@
 
 Data: one scratch database per size (clinicdesk_searchhttp_<patients>), built once with the demo builder (the
 practice, its staff, the patients; no appointments) and reused (`--rebuild` starts over). The trees share it, so
-each tree's migrations must be among this checkout's, which builds it (checked). Each run registers a FHIR system client (system/Patient.rs).
+each tree's migrations must be among this checkout's, which builds it (checked). Each run registers a FHIR system
+client (system/Patient.rs).
 
 Per size, gunicorn per tree (3 sync workers, serve's command line; http_trees.py). The desk search is the htmx
 POST the patients page makes (`/patients/`, HX-Request, the CSRF token), by a front-desk user signed in through

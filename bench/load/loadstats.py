@@ -52,11 +52,11 @@ def conclude(steps: list[dict[str, Any]], outcomes: dict[str, int], **about: Any
 
 
 def markdown(summary: dict[str, Any]) -> str:
-    lines = ["| users | requests/s | p50 | p95 | p99 | errors | CPU per request: app / PostgreSQL | load average |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| users | requests/s | p50 | p95 | p99 | errors | CPU per request: app / PostgreSQL / load generator "
+             "| load average |", "|---|---|---|---|---|---|---|---|"]
     for s in summary["steps"]:
         cpu, load = s.get("cpu_ms_per_request"), s.get("load_average")
-        cpu_text = f"{cpu['app']} / {cpu['db']} ms" if cpu else "-"
+        cpu_text = f"{cpu['app']} / {cpu['db']} / {cpu.get('locust', '-')} ms" if cpu else "-"
         load_text = f"{load[0]:.1f} to {load[1]:.1f}" if load else "-"
         lines.append(f"| {s['users']} | {s['rps']:.1f} | {s['p50']} ms | {s['p95']} ms | {s['p99']} ms | "
                      f"{s['failures']} of {s['requests']} ({100 * s['error_rate']:.2f} %) | {cpu_text} | {load_text} |")
@@ -91,6 +91,10 @@ def merge(run: Path) -> dict[str, Any]:
                 before, after = (json.loads(p.read_text()) for p in cpu)
                 s["cpu_ms_per_request"] = {key: round(1000 * (after[key] - before[key]) / part["total_requests"], 1)
                                            for key in ("app", "db")}
+                locust = path.parent / "locust-cpu.txt"
+                if locust.exists():  # user and system seconds of the whole locust run, settling included
+                    seconds = sum(float(v) for v in locust.read_text().split()[-2:])
+                    s["cpu_ms_per_request"]["locust"] = round(1000 * seconds / part["total_requests"], 1)
             if all(p.exists() for p in load):
                 s["load_average"] = [float(p.read_text()) for p in load]
         parts.append(part)

@@ -7,7 +7,8 @@
 #
 # Environment: LOAD_PG (server URL, default postgres://postgres@127.0.0.1:5432), LOAD_PORT (8150),
 # LOAD_WORKERS (gunicorn workers, 3), LOAD_STEPS (users per step, "10,20,30,40,50,60,80"), LOAD_STEP_SECONDS (60),
-# LOAD_SETTLE_SECONDS (15, not counted: sign-ins and the workers' first requests). Each step is its own locust run
+# LOAD_SETTLE_SECONDS (15, not counted: sign-ins and the workers' first requests), LOAD_THINK_SCALE (1: the users'
+# pauses between actions, 1-3 s at the desk, times this; 0.05 for issue #16's 150 requests/s with 50 users). Each step is its own locust run
 # against its own server on a fresh copy of the template database (CREATE DATABASE ... TEMPLATE). Results:
 # var/load-results/<UTC time>/summary.md (and .json; per step: step-N/ with locust CSVs and the server's log).
 set -euo pipefail
@@ -56,6 +57,7 @@ stop_server() {
 }
 trap stop_server EXIT
 { echo "machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"; echo "gunicorn workers: $WORKERS"
+  echo "think time scale: ${LOAD_THINK_SCALE:-1}"
   echo "commit: $(git rev-parse --short HEAD)"; } > "$OUT/about.txt"
 
 # One locust run per step, each on a fresh copy of the template: every step finds the same day to work through
@@ -85,7 +87,9 @@ for users in ${STEPS//,/ }; do
   echo "== $users users for ${LOAD_STEP_SECONDS:-60} s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   $BIN/python bench/load/cputime.py "$SERVER" "$PG/postgres" "$RUN_DB" > "$step/cpu-before.json"
   cut -d' ' -f1 /proc/loadavg > "$step/loadavg-before.txt"
-  LOAD_SAMPLE=$SAMPLE LOAD_OUT=$step LOAD_STEPS=$users $BIN/locust -f bench/load/locustfile.py --headless \
+  # The load generator runs on the same cores: its own CPU (user + system seconds) is kept to read the rate fairly.
+  LOAD_SAMPLE=$SAMPLE LOAD_OUT=$step LOAD_STEPS=$users /usr/bin/time -o "$step/locust-cpu.txt" -f "%U %S" \
+    $BIN/locust -f bench/load/locustfile.py --headless \
     --host "http://127.0.0.1:$PORT" --csv "$step/locust" --only-summary --loglevel WARNING \
     >"$step/console.txt" 2>"$step/locust.log" || true
   $BIN/python bench/load/cputime.py "$SERVER" "$PG/postgres" "$RUN_DB" > "$step/cpu-after.json"
