@@ -8,8 +8,10 @@
 # Environment: LOAD_PG (server URL, default postgres://postgres@127.0.0.1:5432), LOAD_PORT (8150),
 # LOAD_WORKERS (gunicorn workers, 3), LOAD_STEPS (users per step, "10,20,30,40,50,60,80"), LOAD_STEP_SECONDS (60),
 # LOAD_SETTLE_SECONDS (15, not counted: sign-ins and the workers' first requests), LOAD_THINK_SCALE (1: the users'
-# pauses between actions, 1-3 s at the desk, times this; 0.05 for issue #16's 150 requests/s with 50 users). Each step is its own locust run
-# against its own server on a fresh copy of the template database (CREATE DATABASE ... TEMPLATE). Results:
+# pauses between actions, 1-3 s at the desk, times this; 0.05 for issue #16's 150 requests/s with 50 users).
+# LOAD_RATELIMIT_SIGN_IN and LOAD_RATELIMIT_FHIR (100000/m: every user comes from one address).
+# Each step is its own locust run against its own server on a fresh copy of the template database
+# (CREATE DATABASE ... TEMPLATE). Results:
 # var/load-results/<UTC time>/summary.md (and .json; per step: step-N/ with locust CSVs and the server's log).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -69,8 +71,11 @@ for users in ${STEPS//,/ }; do
   sql "DROP DATABASE IF EXISTS $RUN_DB WITH (FORCE)"
   sql "CREATE DATABASE $RUN_DB TEMPLATE $TEMPLATE"
   # CONN_MAX_AGE=600 (default 60) only so that the database backends live through the step and their CPU is counted.
+  # Every user comes from this one address: the sign-in (10/m an address) and FHIR (600/m) limits still count
+  # every request, at rates meant for the crowd (LOAD_RATELIMIT_SIGN_IN, LOAD_RATELIMIT_FHIR).
   DATABASE_URL="$PG/$RUN_DB" DEBUG=false HTTPS=false SECRET_KEY="$SECRET_KEY" PORT="$PORT" LOG_LEVEL=WARNING \
-    CONN_MAX_AGE=600 \
+    CONN_MAX_AGE=600 RATELIMIT_FHIR="${LOAD_RATELIMIT_FHIR:-100000/m}" \
+    RATELIMIT_SIGN_IN="${LOAD_RATELIMIT_SIGN_IN:-100000/m}" \
     STATIC_ROOT=var/load-static $BIN/python -m clinicdesk serve --no-demo --workers "$WORKERS" \
     >"$step/server.log" 2>&1 &
   SERVER=$!
