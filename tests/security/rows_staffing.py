@@ -254,6 +254,14 @@ def _swap_objects(world: Any, roster: Any) -> dict[str, Any]:
         return not ShiftSwap.objects.filter(roster=roster, from_staff_id=assignment.staff_id, date=assignment.date,
                                             status__in=["offered", "taken"], kind="offer").exists()
 
+    def offer_to_nurse(assignment: Any) -> Any:
+        try:
+            with transaction.atomic():
+                return swap_services.swap_offer(actor=coordinator, assignment_id=assignment.pk,
+                                                offered_to_id=nurse_member.pk)
+        except ValidationFailed:
+            return None
+
     coming = RosterAssignment.objects.filter(roster=roster, date__gte=TODAY).order_by("date", "pk")
     offers = []
     for assignment in coming.exclude(staff=nurse_member):
@@ -261,12 +269,17 @@ def _swap_objects(world: Any, roster: Any) -> dict[str, Any]:
             break
         if not free(assignment):
             continue
-        try:
-            with transaction.atomic():
-                offers.append(swap_services.swap_offer(actor=coordinator, assignment_id=assignment.pk,
-                                                       offered_to_id=nurse_member.pk))
-        except ValidationFailed:
-            continue
+        offer = offer_to_nurse(assignment)
+        if offer is None:
+            # The solver may roster the nurse on every weekday at her maximum hours (which roster it returns
+            # depends on what ran before: row ids), so that every offer breaks "one shift a day" or "maximum
+            # hours". Then her own shift that day comes off the roster, and the offer is asked again.
+            own_that_day = RosterAssignment.objects.filter(roster=roster, staff=nurse_member, date=assignment.date)
+            if own_that_day.exists() and all(free(own) for own in own_that_day):  # none on offer elsewhere
+                own_that_day.delete()
+                offer = offer_to_nurse(assignment)
+        if offer is not None:
+            offers.append(offer)
     assert len(offers) == 2, "the nurse can take no coming shift of the matrix's roster"
     taken = swap_services.swap_take(actor=nurse, swap_id=offers[1].pk)
     own = [a for a in coming.filter(staff__user=desk) if free(a)]
