@@ -147,3 +147,17 @@ def test_a_day_too_short_for_one_type_is_still_searched_for_a_shorter_one(
     assert set(DayFreeTime.objects.values_list("day", "longest_free_minutes")) == {(TUESDAY, 30)}
     half_hour = AppointmentTypeFactory(code="half-hour", duration_minutes=30)
     assert _search(clerk, location, half_hour)[0].start == at(TUESDAY, 16, 30)  # fits the 30 minutes exactly
+
+
+def test_the_ticker_forgets_remembered_days_before_yesterday(db, location, provider):
+    from clinicdesk.core import periodic
+    from clinicdesk.scheduling import tasks
+    from clinicdesk.scheduling.free_time import remembered_days_prune
+
+    for day in (TUESDAY - dt.timedelta(days=2), TUESDAY - dt.timedelta(days=1), TUESDAY, WEDNESDAY):
+        DayFreeTime.objects.create(practitioner=provider, location=location, day=day, time_zone="America/New_York",
+                                   version=0, longest_free_minutes=0)
+    assert remembered_days_prune(today=TUESDAY) == 1
+    assert sorted(DayFreeTime.objects.values_list("day", flat=True)) == [
+        TUESDAY - dt.timedelta(days=1), TUESDAY, WEDNESDAY]
+    assert periodic.JOBS["prune-remembered-days"].enqueue == tasks.prune_remembered_days.enqueue

@@ -13,6 +13,7 @@ lengthen free time (a practitioner's booking deleted or changed; templates added
 changed or removed), whoever makes it. Changes that only take time away (a new booking, new time off) count
 nothing, and a day that was full stays full under them. Holidays need nothing: the search never measures one.
 The versions are read before the templates and the bookings, so a measure is never labelled newer than what it saw.
+Past days are never searched again: the ticker has them forgotten daily (`prune-remembered-days`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, transaction
 from django.db.models import DateField, IntegerField, Value
 
+from clinicdesk.core import clock
 from clinicdesk.practice.models import Location
 
 from .models import CalendarVersion, DayFreeTime
@@ -93,3 +95,10 @@ class RememberedDays:
                 logger.warning("The full days a search measured were not remembered.", exc_info=True)
 
         transaction.on_commit(write)
+
+
+def remembered_days_prune(*, today: dt.date | None = None) -> int:
+    """Forget the remembered days before yesterday (a day is local to its location: yesterday covers every time
+    zone); no search reads them again. Returns how many rows went."""
+    before = (today or clock.now().date()) - dt.timedelta(days=1)
+    return DayFreeTime.objects.filter(day__lt=before).delete()[0]
