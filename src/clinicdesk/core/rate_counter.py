@@ -18,17 +18,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import re
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections, router
+from django_ratelimit.core import _split_rate, rate_re
 
 from . import clock
 from .models import RateCounter
 
-_RATE = re.compile(r"^(?P<count>\d+)/(?P<multiple>\d*)(?P<unit>[smhd])$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _COUNT_UP = ("INSERT INTO core_ratecounter (key, hits, window_ends) VALUES (%s, 1, %s) "
              "ON CONFLICT (key) DO UPDATE SET hits = core_ratecounter.hits + 1 RETURNING hits")
 
@@ -45,11 +44,12 @@ class Usage:
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """"10/m" -> (10, 60); "100/5m" -> (100, 300)."""
-    match = _RATE.match(rate)
-    if match is None:
+    """"10/m" -> (10, 60); "100/5m" -> (100, 300): django-ratelimit's syntax, read by its own parser (the settings
+    refuse anything else at start)."""
+    if rate_re.match(rate) is None:
         raise ValueError(f"not a rate: {rate!r}")
-    return int(match["count"]), int(match["multiple"] or 1) * _UNIT_SECONDS[match["unit"]]
+    count, seconds = _split_rate(rate)
+    return count, seconds
 
 
 def counter_key(group: str, client: str, window: int) -> str:
@@ -62,14 +62,13 @@ def count_request(group: str, client: str, rate: str, *, now: dt.datetime | None
     limit, period = parse_rate(rate)
     moment = (now or clock.now()).timestamp()
     window = int(moment // period)
-    window_ends = dt.datetime.fromtimestamp((window + 1) * period, tz=dt.UTC)
+    ends_at = (window + 1) * period  # seconds since the epoch
     connection = connections[router.db_for_write(RateCounter)]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _COUNT_UP,
-            [counter_key(group, client, window), connection.ops.adapt_datetimefield_value(window_ends)])
+        cursor.execute(_COUNT_UP, [counter_key(group, client, window), connection.ops.adapt_datetimefield_value(
+            dt.datetime.fromtimestamp(ends_at, tz=dt.UTC))])
         count = cursor.fetchone()[0]
-    return Usage(count=count, limit=limit, time_left=max(1, int((window + 1) * period - moment + 0.999)))
+    return Usage(count=count, limit=limit, time_left=max(1, math.ceil(ends_at - moment)))
 
 
 def rate_counters_prune(*, now: dt.datetime | None = None) -> int:
