@@ -20,6 +20,7 @@ import io
 import json
 import os
 import pstats
+import random
 import re
 import sys
 import time
@@ -84,7 +85,7 @@ def main() -> None:
     token = http.post("/o/token/", {"grant_type": "client_credentials"},
                       HTTP_AUTHORIZATION=f"Basic {basic}").json()["access_token"]
     tz = ZoneInfo(location.time_zone)
-    day = dt.date.today() + dt.timedelta(days=200 + int(time.time()) // 60 % 150)  # far from the HTTP bench's slots
+    day = dt.date.today() + dt.timedelta(days=random.randrange(200, 900))  # far from the HTTP bench's slots
 
     def booking(n: int) -> dict:
         start = dt.datetime.combine(day, dt.time(8), tz) + dt.timedelta(minutes=20 * (n // len(providers)))

@@ -126,3 +126,38 @@ def test_overbook_advice_api_answers_each_slot(trained, signed_in, location, mak
     assert suggested[trained["come"].start.isoformat().replace("+00:00", "Z")] is False
     assert client.get(url.replace(TOMORROW.isoformat(), "soon")).status_code == 422
     assert signed_in(Role.FRONT_DESK).get(url).status_code == 403
+
+
+def test_calendar_risk_is_remembered_until_the_patients_history_changes(trained, make_user, location, monkeypatch):
+    """The calendar asks for the same risks at every view: they are scored once and remembered per appointment
+    and patient history (issue #16); a change to that history scores the patient again."""
+    from clinicdesk.insight import selectors
+    from clinicdesk.scheduling.models import Appointment
+    from clinicdesk.scheduling.services import appointment_cancel
+
+    desk = make_user(Role.FRONT_DESK)
+    ids = [trained["skip"].pk, trained["come"].pk]
+    first = {risk.appointment_id: risk for risk in selectors.noshow_risk_at(actor=desk, location=location,
+                                                                             appointment_ids=ids)}
+    assert first[trained["skip"].pk].band == "high" and first[trained["come"].pk].band == "low"
+
+    read = []
+    history = selectors.appointment_history
+    monkeypatch.setattr(selectors, "appointment_history", lambda **kw: read.append(kw) or history(**kw))
+    again = selectors.noshow_risk_at(actor=desk, location=location, appointment_ids=ids)
+    assert {risk.appointment_id: risk for risk in again} == first and read == []  # remembered: no history read
+    assert AuditEntry.objects.filter(action="insight.noshow_risk").count() == 2  # each showing is audited
+
+    # the reliable patient misses every visit: their history changes, so their risk is scored again (only theirs)
+    Appointment.objects.filter(patient=trained["come"].patient, start__lt=trained["come"].start).update(
+        status="noshow")
+    third = {risk.appointment_id: risk for risk in selectors.noshow_risk_at(actor=desk, location=location,
+                                                                             appointment_ids=ids)}
+    assert [kw["appointment_ids"] for kw in read] == [[trained["come"].pk]]
+    assert third[trained["come"].pk].probability > first[trained["come"].pk].probability
+    assert third[trained["skip"].pk] == first[trained["skip"].pk]
+
+    # a cancelled appointment is not to come any more: no risk shown for it
+    appointment_cancel(actor=make_user(Role.FRONT_DESK), appointment_id=trained["skip"].pk, reason="patient")
+    assert [risk.appointment_id for risk in selectors.noshow_risk_at(
+        actor=desk, location=location, appointment_ids=ids)] == [trained["come"].pk]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 from clinicdesk.audit.services import record
 from clinicdesk.core.exceptions import PermissionDenied
 from clinicdesk.core.permissions import Actor, Perm, has_perm, require
-from clinicdesk.scheduling.selectors import appointment_history
+from clinicdesk.scheduling.selectors import appointment_history, appointment_history_stamps
 
 if TYPE_CHECKING:  # the model's libraries (numpy, pandas, scikit-learn) load on first use, not with the URL conf
     from .noshow import io, model
@@ -56,12 +58,19 @@ def noshow_model_path() -> Path:
     return Path(configured) if configured else Path(settings.VAR_DIR) / "insight" / "noshow.joblib"
 
 
-_cache: dict[str, tuple[float, model.NoShowModel]] = {}
+_cache: dict[str, tuple[float, int, model.NoShowModel]] = {}
+_loads = itertools.count(1)
 _lock = threading.Lock()
 
 
 def practice_model() -> model.NoShowModel | None:
     """The practice's trained model (re-read when the file changes), or None before the first training."""
+    loaded = _loaded_model()
+    return loaded[1] if loaded is not None else None
+
+
+def _loaded_model() -> tuple[int, model.NoShowModel] | None:
+    """(which load of a model file this process made, the model): the number changes whenever the file is re-read."""
     from .noshow import model
 
     path = noshow_model_path()
@@ -72,9 +81,9 @@ def practice_model() -> model.NoShowModel | None:
     with _lock:
         cached = _cache.get(str(path))
         if cached is None or cached[0] != stamp:
-            cached = (stamp, model.load(path))
+            cached = (stamp, next(_loads), model.load(path))
             _cache[str(path)] = cached
-    return cached[1]
+    return cached[1], cached[2]
 
 
 def noshow_model_info(*, actor: Actor) -> dict[str, Any] | None:
@@ -149,23 +158,65 @@ def noshow_risk_at(*, actor: Actor, location: Any, appointment_ids: Sequence[int
 
 
 def _score(history_actor: Actor | None, wanted: list[int], *, location_id: int | None = None) -> list[Risk]:
-    trained = practice_model()
-    if trained is None or not wanted:
+    loaded = _loaded_model()
+    if loaded is None or not wanted:
         return []
+    if history_actor is not None:  # a reports reader's question: the history is read under their name, every time
+        found = _predict(loaded[1], appointment_history(actor=history_actor, appointment_ids=wanted), wanted)
+    else:
+        wanted, found = _remembered_or_predicted(loaded, wanted, location_id)
+    return [Risk(pk, round(found[pk], 4), band(found[pk])) for pk in wanted if pk in found]
+
+
+def _predict(trained: model.NoShowModel, rows: list[dict[str, Any]], wanted: list[int],
+             location_id: int | None = None) -> dict[int, float]:
+    """{appointment id: probability} of the `wanted` ids among `rows` (at `location_id` and still to come, if
+    given), each from its patient's history in `rows`."""
     import numpy as np
 
-    rows = appointment_history(actor=history_actor, appointment_ids=wanted)
     if location_id is not None:
         here = {row["id"] for row in rows if row["location_id"] == location_id and row["status"] in TO_COME}
         wanted = [pk for pk in wanted if pk in here]
-        if not wanted:
-            return []
+    if not wanted:
+        return {}
     history = history_from_rows(rows, to_score=wanted)
     refs = history.frame["appointment_ref"].to_numpy()
     mask = np.isin(refs, [str(pk) for pk in wanted])
     probabilities = trained.predict(history, mask)
-    found = {int(ref): float(p) for ref, p in zip(refs[mask], probabilities, strict=True)}
-    return [Risk(pk, round(found[pk], 4), band(found[pk])) for pk in wanted if pk in found]
+    return {int(ref): float(p) for ref, p in zip(refs[mask], probabilities, strict=True)}
+
+
+# The schedule's risks, remembered in this process: (model load, appointment id, digest of the patient's history)
+# -> probability. The calendar asks for the same day's risks at every view; scoring them means reading the
+# patients' whole histories and running the model (56% of the day view's CPU, issue #16). A history stamp (two
+# aggregate queries) says whether a remembered score still holds: any change to the patient's appointments or
+# chart, or a new model, makes a new key, and the old one ages out of the bounded memo.
+REMEMBERED_RISKS = 20_000
+_remembered: OrderedDict[tuple[int, int, str], float] = OrderedDict()
+
+
+def _remembered_or_predicted(loaded: tuple[int, model.NoShowModel], wanted: list[int], location_id: int | None
+                             ) -> tuple[list[int], dict[int, float]]:
+    stamps = appointment_history_stamps(appointment_ids=wanted)
+    wanted = [pk for pk in wanted if pk in stamps and (location_id is None or (
+        stamps[pk].location_id == location_id and stamps[pk].status in TO_COME))]
+    keys = {pk: (loaded[0], pk, stamps[pk].digest) for pk in wanted}
+    found: dict[int, float] = {}
+    with _lock:
+        for pk, key in keys.items():
+            if key in _remembered:
+                _remembered.move_to_end(key)
+                found[pk] = _remembered[key]
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        fresh = _predict(loaded[1], appointment_history(actor=None, appointment_ids=missing), missing, location_id)
+        found.update(fresh)
+        with _lock:
+            for pk, probability in fresh.items():
+                _remembered[keys[pk]] = probability
+            while len(_remembered) > REMEMBERED_RISKS:
+                _remembered.popitem(last=False)
+    return wanted, found
 
 
 # The stored demand forecast (#22): one location's week, for the roster (insight/forecast/selectors.py).
