@@ -49,7 +49,7 @@ from .models import (
     Visitor,
     VisitStatus,
 )
-from .services import CHASE_ITEMS, escalation_minutes, expected_copay, local_today
+from .services import CHASE_ITEMS, escalation_minutes, expected_copay_with_source, local_today
 from .services.common import _require_flow, _require_staff_any
 
 HIDDEN = (AppointmentStatus.CANCELLED, AppointmentStatus.ENTERED_IN_ERROR)
@@ -157,6 +157,7 @@ class CheckInSummary:
     payments: list[Any] = field(default_factory=list)
     can_check_in: bool = False
     copay_collected: Decimal = Decimal("0.00")  # money already taken for this visit (net of refunds)
+    copay_from_payer: bool = False  # the expected co-pay is what the payer's 271 states
 
     @property
     def checklist_missing(self) -> list[str]:
@@ -212,6 +213,7 @@ def check_in_summary(*, actor: Actor, appointment_id: int) -> CheckInSummary:
     day = local_today(appointment.location)
     coverages = [c for c in Coverage.objects.filter(patient=patient).select_related("payer")
                  .order_by("order", "-start_date") if c.is_active_on(day)]
+    copay, copay_from_payer = expected_copay_with_source(coverages, appointment.practitioner, appointment)
     signed = list(SignedForm.objects.filter(patient=patient).select_related("template"))
     latest = Visit.objects.filter(patient=patient).select_related(
         "demographics_verified_by", "insurance_verified_by", "photo_id_verified_by")
@@ -228,7 +230,7 @@ def check_in_summary(*, actor: Actor, appointment_id: int) -> CheckInSummary:
     confirmed_today = {name for name, v in verified.items() if v.today}
     summary = CheckInSummary(
         appointment=appointment, visit=visit, patient=patient, coverages=coverages,
-        expected_copay=expected_copay(patient, appointment.practitioner, day, appointment),
+        expected_copay=copay, copay_from_payer=copay_from_payer,
         outstanding=outstanding_forms(signed), intake_missing=not any((patient.intake or {}).values()),
         photo_id_on_file=Document.Kind.PHOTO_ID in documents or verified["photo_id"].at is not None,
         checklist=checklist_lines(appointment, documents=documents, confirmed_today=confirmed_today,

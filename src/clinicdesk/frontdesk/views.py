@@ -108,8 +108,7 @@ def check_in(request: HttpRequest, appointment_id: int) -> HttpResponse:
     # active, fresh 271 for the visit's service type when there is one (frontdesk.services.expected_copay).
     eligibility = insurance_selectors.eligibility_for_coverage(
         actor=request.user, coverage_id=summary.coverages[0].pk if summary.coverages else None)
-    copay_from_payer = eligibility is not None and bool(summary.coverages) and (
-        insurance_selectors.visit_copay_from_eligibility(summary.coverages[0], summary.appointment) is not None)
+    copay_from_payer = eligibility is not None and summary.copay_from_payer
     return render(request, "frontdesk/check_in.html", {
         "s": summary, "idempotency_key": secrets.token_urlsafe(16), "methods": _methods(),
         "today": clock.today_in(summary.appointment.location.tz), "eligibility": eligibility,

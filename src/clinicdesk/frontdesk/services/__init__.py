@@ -29,6 +29,7 @@ from .desk_log import (
 from .visits import (
     CONFIRMATION_TICKS,
     expected_copay,
+    expected_copay_with_source,
     follow_up_book,
     self_arrival,
     visit_arrive,
@@ -52,6 +53,7 @@ __all__ = [
     "chase_task_create",
     "escalation_minutes",
     "expected_copay",
+    "expected_copay_with_source",
     "follow_up_book",
     "local_today",
     "may_work_the_desk",

@@ -39,18 +39,28 @@ def expected_copay(patient: Patient, practitioner: Practitioner | None, day: dt.
     """The co-pay the visit is expected to cost under the primary coverage on file that day: what a fresh, active
     271 states for the visit's service type (insurance.selectors.visit_copay_from_eligibility), else the
     coverage's primary-care or specialist amount."""
-    coverages = [c for c in Coverage.objects.filter(patient=patient).select_related("payer")
-                 .order_by("order", "-start_date") if c.is_active_on(day)]
+    return expected_copay_with_source(_active_coverages(patient, day), practitioner, appointment)[0]
+
+
+def _active_coverages(patient: Patient, day: dt.date) -> list[Coverage]:
+    return [c for c in Coverage.objects.filter(patient=patient).select_related("payer")
+            .order_by("order", "-start_date") if c.is_active_on(day)]
+
+
+def expected_copay_with_source(coverages: list[Coverage], practitioner: Practitioner | None,
+                               appointment: Appointment | None) -> tuple[Decimal | None, bool]:
+    """`expected_copay` from the patient's active coverages of the day (primary first), already read, and whether
+    the amount is the payer's own (a 271's) rather than the coverage's card amount."""
     if not coverages:
-        return None
+        return None, False
     coverage = coverages[0]
     if (stated := insurance_selectors.visit_copay_from_eligibility(coverage, appointment)) is not None:
-        return stated
+        return stated, True
     specialty = (getattr(practitioner, "specialty", "") or "").strip().lower()
     primary = not specialty or specialty in PRIMARY_CARE
     first, second = ((coverage.copay_primary, coverage.copay_specialist) if primary
                      else (coverage.copay_specialist, coverage.copay_primary))
-    return first if first is not None else second
+    return (first if first is not None else second), False
 
 
 # --- arrivals, check-in and the flow ------------------------------------------------------------
