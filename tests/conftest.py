@@ -71,6 +71,14 @@ def _audit_anchor_per_test(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _seal_after_every_commit(settings):
+    """Every commit seals its audit entries at once, as tests that read the chain right after a commit expect: the
+    coalescing window's last seal is shared by the whole process, so a test starting within it of the one before
+    would otherwise skip its first seal. tests/audit/test_seal_coalescing.py opts in to the window (ADR 0007)."""
+    settings.AUDIT_SEAL_COALESCE_MS = 0
+
+
+@pytest.fixture(autouse=True)
 def _matching_model_per_test(settings, tmp_path):
     """Matching scores with the shipped weights unless a test trains its own: a model that `make run` trained
     in var/ must not change what the suite expects."""

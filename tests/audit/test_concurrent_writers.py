@@ -3,7 +3,10 @@ the chain they leave is complete and verifiable, with no entry lost and none fro
 
 Real transactions, one database connection per thread (transaction=True): the sealer runs after each commit, as in
 production. On SQLite one transaction writes at a time (BEGIN IMMEDIATE), so the writers take turns there, but the
-chain must come out the same."""
+chain must come out the same.
+
+Every commit seals here (AUDIT_SEAL_COALESCE_MS=0), so that the hand-off between sealers is what is tested; the
+32 writers also run with the after-commit seals coalesced, where the ticker's seal completes the chain."""
 
 from __future__ import annotations
 
@@ -13,14 +16,21 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
+from clinicdesk.audit import services
 from clinicdesk.audit.models import AuditEntry, ChainHead
-from clinicdesk.audit.services import chain_verify, record
+from clinicdesk.audit.services import chain_verify, record, seal_quietly
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WRITERS = 32
 ENTRIES = 5  # per writer and transaction
 ROUNDS = 3  # transactions per writer; the last one of every fourth writer rolls back
+
+
+@pytest.fixture(autouse=True)
+def _seal_after_every_commit(settings, monkeypatch):
+    settings.AUDIT_SEAL_COALESCE_MS = 0
+    monkeypatch.setattr(services, "_last_commit_seal", None)  # no window left over from an earlier test
 
 
 class RolledBack(Exception):
@@ -47,7 +57,9 @@ def _run_threads(target, count: int) -> list[BaseException]:
     return errors
 
 
-def test_32_concurrent_writers_leave_a_complete_verifiable_chain():
+@pytest.mark.parametrize("coalesce_ms", [0, 250], ids=["every-commit-seals", "coalesced"])
+def test_32_concurrent_writers_leave_a_complete_verifiable_chain(coalesce_ms, settings):
+    settings.AUDIT_SEAL_COALESCE_MS = coalesce_ms
     start = threading.Barrier(WRITERS)
 
     def writer(number: int) -> None:
@@ -66,9 +78,11 @@ def test_32_concurrent_writers_leave_a_complete_verifiable_chain():
 
     assert _run_threads(writer, WRITERS) == []
     committed = WRITERS * ROUNDS * ENTRIES - (WRITERS // 4) * ENTRIES
+    if coalesce_ms:  # the last commits within a window wait for the ticker (or the next commit after it)
+        seal_quietly()
     entries = list(AuditEntry.objects.order_by("pk"))
     assert len(entries) == committed  # none lost, none from a rolled-back transaction
-    # Sealed by the writers' own after-commit sealers: no explicit seal was needed.
+    # Sealed by the writers' own after-commit sealers (without coalescing no explicit seal was needed).
     assert [entry for entry in entries if entry.position is None] == []
     assert sorted(entry.position for entry in entries) == list(range(1, committed + 1))
     per_writer = {(e.detail["writer"], e.detail["round"], e.detail["n"]) for e in entries}

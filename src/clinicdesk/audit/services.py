@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import threading
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -132,10 +134,33 @@ def _seal_after_commit() -> dict[int, tuple[int, str, str]]:
     return {}
 
 
+_monotonic = time.monotonic  # the coalescing clock; tests move it instead of sleeping
+_coalesce_lock = threading.Lock()
+_last_commit_seal: float | None = None  # _monotonic() when this process last sealed (or tried to) after a commit
+
+
+def _commit_seal_due() -> bool:
+    """True when this process has not sealed (or tried to) after a commit within the last AUDIT_SEAL_COALESCE_MS,
+    and claims the window; False when a recent after-commit seal covers it: its entries wait for the next commit
+    after the window (in any process, sealing everything pending) or for the ticker (ADR 0007)."""
+    global _last_commit_seal
+    window = getattr(settings, "AUDIT_SEAL_COALESCE_MS", 250) / 1000
+    if window <= 0:
+        return True
+    now = _monotonic()
+    with _coalesce_lock:
+        if _last_commit_seal is not None and now - _last_commit_seal < window:
+            return False
+        _last_commit_seal = now
+        return True
+
+
 def _seal_committed() -> None:
     """After a commit that recorded entries: there are entries to seal (unless another sealer took them, which the
-    first batch finds out), so the sealer goes straight to the chain head."""
-    seal_quietly(pending_known=True)
+    first batch finds out), so the sealer goes straight to the chain head, unless one ran in this process within
+    the coalescing window."""
+    if _commit_seal_due():
+        seal_quietly(pending_known=True)
 
 
 def seal_quietly(*, pending_known: bool = False) -> None:

@@ -547,10 +547,9 @@ def _history_of(appointment_ids: Sequence[int] | None = None, *, patient_ids: Se
         status__in=(AppointmentStatus.ENTERED_IN_ERROR, AppointmentStatus.WAITLIST, AppointmentStatus.PROPOSED))
     if appointment_ids is None and patient_ids is None:
         return queryset
-    if patient_ids is None:
-        patient_ids = Appointment.objects.filter(pk__in=sorted(set(appointment_ids or ()))).values_list(
-            "patient_id", flat=True)
-    return queryset.filter(patient_id__in=sorted(set(patient_ids)))
+    patients = set(patient_ids) if patient_ids is not None else set(Appointment.objects.filter(
+        pk__in=sorted(set(appointment_ids or ()))).values_list("patient_id", flat=True))
+    return queryset.filter(patient_id__in=sorted(patients))
 
 
 @dataclass(frozen=True)
