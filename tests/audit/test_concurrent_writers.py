@@ -28,9 +28,10 @@ ROUNDS = 3  # transactions per writer; the last one of every fourth writer rolls
 
 
 @pytest.fixture(autouse=True)
-def _seal_after_every_commit(settings, monkeypatch):
-    settings.AUDIT_SEAL_COALESCE_MS = 0
-    monkeypatch.setattr(services, "_last_commit_seal", None)  # no window left over from an earlier test
+def _no_window_left_over(monkeypatch):
+    """Every commit seals here (tests/conftest.py sets AUDIT_SEAL_COALESCE_MS=0); the coalesced run starts with no
+    window claimed by an earlier test."""
+    monkeypatch.setattr(services, "_last_commit_seal", None)
 
 
 class RolledBack(Exception):

@@ -48,8 +48,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
     refuse anything else at start)."""
     if rate_re.match(rate) is None:
         raise ValueError(f"not a rate: {rate!r}")
-    count, seconds = _split_rate(rate)
-    return count, seconds
+    return _split_rate(rate)
 
 
 def counter_key(group: str, client: str, window: int) -> str:

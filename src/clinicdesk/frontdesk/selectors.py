@@ -49,7 +49,7 @@ from .models import (
     Visitor,
     VisitStatus,
 )
-from .services import CHASE_ITEMS, escalation_minutes, expected_copay_with_source, local_today
+from .services import CHASE_ITEMS, active_coverages, escalation_minutes, expected_copay_with_source, local_today
 from .services.common import _require_flow, _require_staff_any
 
 HIDDEN = (AppointmentStatus.CANCELLED, AppointmentStatus.ENTERED_IN_ERROR)
@@ -211,8 +211,7 @@ def check_in_summary(*, actor: Actor, appointment_id: int) -> CheckInSummary:
     require_patient_in_reach(actor, patient, perm=Perm.FRONTDESK, location=appointment.location_id,
                              resource_type="appointment", resource_id=appointment_id)
     day = local_today(appointment.location)
-    coverages = [c for c in Coverage.objects.filter(patient=patient).select_related("payer")
-                 .order_by("order", "-start_date") if c.is_active_on(day)]
+    coverages = active_coverages(patient, day)
     copay, copay_from_payer = expected_copay_with_source(coverages, appointment.practitioner, appointment)
     signed = list(SignedForm.objects.filter(patient=patient).select_related("template"))
     latest = Visit.objects.filter(patient=patient).select_related(

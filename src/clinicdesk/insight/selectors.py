@@ -168,15 +168,10 @@ def _score(history_actor: Actor | None, wanted: list[int], *, location_id: int |
     return [Risk(pk, round(found[pk], 4), band(found[pk])) for pk in wanted if pk in found]
 
 
-def _predict(trained: model.NoShowModel, rows: list[dict[str, Any]], wanted: list[int],
-             location_id: int | None = None) -> dict[int, float]:
-    """{appointment id: probability} of the `wanted` ids among `rows` (at `location_id` and still to come, if
-    given), each from its patient's history in `rows`."""
+def _predict(trained: model.NoShowModel, rows: list[dict[str, Any]], wanted: list[int]) -> dict[int, float]:
+    """{appointment id: probability} of the `wanted` ids among `rows`, each from its patient's history in `rows`."""
     import numpy as np
 
-    if location_id is not None:
-        here = {row["id"] for row in rows if row["location_id"] == location_id and row["status"] in TO_COME}
-        wanted = [pk for pk in wanted if pk in here]
     if not wanted:
         return {}
     history = history_from_rows(rows, to_score=wanted)
@@ -209,7 +204,7 @@ def _remembered_or_predicted(loaded: tuple[int, model.NoShowModel], wanted: list
                 found[pk] = _remembered[key]
     missing = [pk for pk in wanted if pk not in found]
     if missing:
-        fresh = _predict(loaded[1], appointment_history(actor=None, appointment_ids=missing), missing, location_id)
+        fresh = _predict(loaded[1], appointment_history(actor=None, appointment_ids=missing), missing)
         found.update(fresh)
         with _lock:
             for pk, probability in fresh.items():

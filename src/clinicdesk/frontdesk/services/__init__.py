@@ -28,6 +28,7 @@ from .desk_log import (
 )
 from .visits import (
     CONFIRMATION_TICKS,
+    active_coverages,
     expected_copay,
     expected_copay_with_source,
     follow_up_book,
@@ -49,6 +50,7 @@ __all__ = [
     "DEFAULT_ESCALATION_MINUTES",
     "NO_SHOW_ACTOR",
     "PRIMARY_CARE",
+    "active_coverages",
     "call_record",
     "chase_task_create",
     "escalation_minutes",

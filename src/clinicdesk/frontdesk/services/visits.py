@@ -39,10 +39,11 @@ def expected_copay(patient: Patient, practitioner: Practitioner | None, day: dt.
     """The co-pay the visit is expected to cost under the primary coverage on file that day: what a fresh, active
     271 states for the visit's service type (insurance.selectors.visit_copay_from_eligibility), else the
     coverage's primary-care or specialist amount."""
-    return expected_copay_with_source(_active_coverages(patient, day), practitioner, appointment)[0]
+    return expected_copay_with_source(active_coverages(patient, day), practitioner, appointment)[0]
 
 
-def _active_coverages(patient: Patient, day: dt.date) -> list[Coverage]:
+def active_coverages(patient: Patient, day: dt.date) -> list[Coverage]:
+    """The patient's coverages active on `day`, the primary first."""
     return [c for c in Coverage.objects.filter(patient=patient).select_related("payer")
             .order_by("order", "-start_date") if c.is_active_on(day)]
 
