@@ -76,6 +76,9 @@ def test_front_desk_registers_signs_is_warned_of_a_duplicate_and_the_charts_are_
     page.get_by_label("Form", exact=True).select_option(
         label="HIPAA Notice of Privacy Practices acknowledgment (v1, en)")
     canvas = page.locator("#signature-canvas")
+    # The deferred script may still be loading on a busy machine: strokes drawn before it
+    # listens are lost, so wait for it to say it is listening.
+    expect(canvas).to_have_attribute("data-signature-ready", "true")
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + 20, box["y"] + 80)
     page.mouse.down()

@@ -39,6 +39,7 @@
       });
     }
     form.addEventListener("submit", save);
+    canvas.dataset.signatureReady = "true";  // strokes are recorded from here on
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("canvas.signature-canvas").forEach(setUp);
