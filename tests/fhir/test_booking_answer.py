@@ -5,13 +5,19 @@ same content as version 1. The answer still names the right version, and the his
 
 from __future__ import annotations
 
+import datetime as dt
+from types import SimpleNamespace
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from clinicdesk.audit.models import AuditEntry
+from clinicdesk.comms import tasks as comms_tasks
 from clinicdesk.interop.fhir import versions
 from clinicdesk.interop.fhir.models import ResourceVersion
+from clinicdesk.scheduling.services import BookingRequest, appointment_book, appointment_cancel
+from tests.factories import UserFactory
 
 from .test_scheduling import _booking
 
@@ -44,11 +50,14 @@ def test_the_booking_writes_no_version_and_the_answer_names_version_1(
     assert api.get(f"Appointment/{body['id']}/_history/1").json() == body
 
 
-def test_a_booking_reads_each_row_it_needs_once(clinic, system_api, clock, django_capture_on_commit_callbacks):
+def test_a_booking_reads_each_row_it_needs_once(clinic, system_api, clock, django_capture_on_commit_callbacks,
+                                                monkeypatch):
     """The booking path's reads stay cut (#16 item 3): the type once in the protocol, the appointment never read back
     before the answer; after commit, the day's recount reads the counts only and version 1 is written at once."""
     api = system_api()
     api.post("Appointment", _booking(clinic, clinic.patients[0]))  # warm: the token, the chain head
+    planned: list[int] = []  # the worker's reminder planning, left out of the count (the test backend runs it inline)
+    monkeypatch.setattr(comms_tasks, "plan_reminders", SimpleNamespace(enqueue=planned.append))
     with CaptureQueriesContext(connection) as request_queries, \
             django_capture_on_commit_callbacks(execute=False) as callbacks:
         created = api.post("Appointment", _booking(clinic, clinic.patients[1], start="2026-11-24T15:00:00Z"))
@@ -71,6 +80,23 @@ def test_a_booking_reads_each_row_it_needs_once(clinic, system_api, clock, djang
     # Version 1 is inserted, not looked for first.
     assert reads(hook_queries, "fhir_resourceversion") == 0
     assert sum(sql.startswith('INSERT INTO "fhir_resourceversion"') for sql in hooks_sql) == 1
+    # The handlers are lent the booking as written: the only read of the schedule after commit is the day's counts.
+    assert reads(hook_queries, "scheduling_appointment") == 1
+    assert planned == [int(created.json()["id"])]  # the reminders are planned by the worker, as before
+
+
+def test_a_booking_changed_in_its_own_transaction_keeps_both_versions(
+        clinic, clock, django_capture_on_commit_callbacks):
+    """The booking's copy is version 1 only while no version is stored: a change in the same transaction records
+    its versions first (inside it), and the booking's hook then reads the committed row instead of its copy."""
+    clerk = UserFactory(location=clinic.location)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        booked = appointment_book(actor=clerk, request=BookingRequest(
+            patient_id=clinic.patients[0].pk, practitioner_id=clinic.practitioner.pk, location_id=clinic.location.pk,
+            appointment_type_id=clinic.kind.pk, start=dt.datetime(2026, 11, 24, 14, tzinfo=dt.UTC)))
+        appointment_cancel(actor=clerk, appointment_id=booked.pk, reason="Changed her mind")
+    stored = _stored(str(booked.pk))
+    assert [(v.version_id, v.content["status"]) for v in stored] == [(1, "booked"), (2, "cancelled")]
 
 
 def test_a_replayed_key_answers_the_latest_version(clinic, system_api, clock, django_capture_on_commit_callbacks):
@@ -96,14 +122,16 @@ def test_the_version_is_stored_after_the_booking_commits(clinic, system_api, clo
     hooks are running, none waiting any more), and it is the answer's version 1."""
     api = system_api()
     pending: list[bool] = []  # at each version write: were the booking's after-commit hooks still waiting?
-    record = versions.record
 
-    def spy(resource_type, *args, **kwargs):
-        if resource_type == "Appointment":
-            pending.append(bool(connection.run_on_commit))
-        return record(resource_type, *args, **kwargs)
+    def spying(write):
+        def spy(resource_type, *args, **kwargs):
+            if resource_type == "Appointment":
+                pending.append(bool(connection.run_on_commit))
+            return write(resource_type, *args, **kwargs)
+        return spy
 
-    monkeypatch.setattr(versions, "record", spy)
+    monkeypatch.setattr(versions, "record", spying(versions.record))
+    monkeypatch.setattr(versions, "record_first", spying(versions.record_first))
     created = api.post("Appointment", _booking(clinic, clinic.patients[0]))
     assert created.status_code == 201, created.content
     body = created.json()

@@ -1,8 +1,9 @@
 """Where other apps plug into the schedule without the schedule importing them.
 
 Handlers of `slot_freed` and `appointment_changed` run after the transaction commits
-(`transaction.on_commit`), once per event, with ids only. The reminders issue registers here, e.g. in its
-AppConfig.ready():
+(`transaction.on_commit`), once per event, with ids; an `AppointmentEvent` also lends its handlers the
+appointment, read once for all of them, or the booking's own copy (`AppointmentEvent.appointment`). The reminders
+issue registers here, e.g. in its AppConfig.ready():
 
     from clinicdesk.scheduling import hooks
     hooks.slot_freed.append(lambda slot: waitlist_offer_task.enqueue(slot.appointment_id))
@@ -19,7 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -46,6 +48,24 @@ class AppointmentEvent:
     appointment_id: int
     action: str  # "booked", "rescheduled", "cancelled", "status"
     status: str
+    # The appointment as the change wrote it, when the change has it in hand (a booking): a copy taken when the
+    # change was announced, with its practitioner, location and type loaded. A later change to the same
+    # appointment in the same transaction announces itself with its own event.
+    written: Appointment | None = field(default=None, compare=False, repr=False)
+
+    def appointment(self) -> Appointment | None:
+        """The appointment this event is about, with its practitioner, location and type: the change's own copy
+        (`written`) when it gave one, else the committed row, read once for every handler of the event. None
+        when the appointment is gone."""
+        return self.written if self.written is not None else self.committed_appointment
+
+    @cached_property
+    def committed_appointment(self) -> Appointment | None:
+        """The row as committed (read after commit, once for every handler of the event)."""
+        from .models import Appointment
+
+        return (Appointment.objects.select_related("practitioner", "location", "appointment_type")
+                .filter(pk=self.appointment_id).first())
 
 
 @dataclass(frozen=True)

@@ -182,10 +182,11 @@ def on_appointment_changed(event: AppointmentEvent) -> None:
     """After commit: a booking or a move lands on a provider's day."""
     if event.action not in ("booked", "rescheduled"):
         return  # status moves were counted through on_status_changed
-    found = (Appointment.objects.filter(pk=event.appointment_id)
-             .values_list("location_id", "practitioner_id", "start", "location__time_zone").first())
-    if found is not None:
-        _safely([_key(*found)], zones={found[0]: found[3]}, added=event.action == "booked")
+    a = event.appointment()  # a booking's own copy, or the committed row the event's handlers share
+    if a is not None:
+        time_zone = a.location.time_zone
+        _safely([_key(a.location_id, a.practitioner_id, a.start, time_zone)], zones={a.location_id: time_zone},
+                added=event.action == "booked")
 
 
 def on_slot_freed(slot: FreedSlot) -> None:

@@ -41,11 +41,6 @@ def record_appointment(appointment: Appointment, *, previous: Appointment | None
                            previous_when=previous.updated_at if previous is not None else None, new=new)
 
 
-def _appointment(pk: Any) -> Appointment | None:
-    return (Appointment.objects.select_related("practitioner", "location", "appointment_type")
-            .filter(pk=pk).first())
-
-
 def on_patient_changed(patient: Any, *, previous: Any | None) -> None:
     record_patient(patient, previous=previous, new=previous is None)
 
@@ -58,10 +53,19 @@ def on_status_changed(change: StatusChange) -> None:
 
 def on_appointment_changed(event: AppointmentEvent) -> None:
     """After commit: the booking (version 1) or any change not recorded yet. `versions.record` is its own
-    transaction; the appointment is read before it (it was committed)."""
-    appointment = _appointment(event.appointment_id)
+    transaction; the appointment is read before it (it was committed).
+
+    A booking lends the appointment as it wrote it (`event.written`): that is version 1, stored without reading
+    anything when no version is stored yet. When one is (a change in the same transaction came first), the
+    committed row is read and recorded on top, as for any other change."""
+    booked = event.action == "booked"
+    written = event.written
+    if booked and written is not None and versions.record_first(
+            "Appointment", written.pk, appointment_mapper.to_fhir(written), when=written.updated_at):
+        return
+    appointment = event.committed_appointment
     if appointment is not None:
-        record_appointment(appointment, new=event.action == "booked")
+        record_appointment(appointment, new=booked)
 
 
 def on_patient_merged(*, survivor: Patient, merged: Patient, actor: Any) -> dict[str, int]:

@@ -63,14 +63,10 @@ def record(resource_type: str, pk: Any, content: dict[str, Any], *, when: dt.dat
     transaction of the change, or after it commits."""
     body = _strip(content)
     when = when or clock.now()
-    if new:  # the common case of a resource just created: version 1, written without reading first
-        try:
-            with transaction.atomic():
-                ResourceVersion.objects.create(resource_type=resource_type, resource_id=str(pk), version_id=1,
-                                               last_updated=when, content=body)
-            return 1
-        except IntegrityError:
-            pass  # a version is stored already (the hook ran twice, or a change came first): the reading path
+    # the common case of a resource just created: version 1, written without reading first; when a version is
+    # stored already (the hook ran twice, or a change came first), the reading path
+    if new and record_first(resource_type, pk, body, when=when):
+        return 1
     for _attempt in range(3):  # two writers numbering the same version: the loser re-reads and goes on top
         try:
             with transaction.atomic():
@@ -79,6 +75,18 @@ def record(resource_type: str, pk: Any, content: dict[str, Any], *, when: dt.dat
         except IntegrityError:
             continue
     raise RuntimeError(f"could not store a version of {resource_type}/{pk}")
+
+
+def record_first(resource_type: str, pk: Any, content: dict[str, Any], *, when: dt.datetime) -> bool:
+    """Store `content` as version 1 of a resource just created, without reading first; False (nothing written)
+    when a version is stored already."""
+    try:
+        with transaction.atomic():
+            ResourceVersion.objects.create(resource_type=resource_type, resource_id=str(pk), version_id=1,
+                                           last_updated=when, content=_strip(content))
+        return True
+    except IntegrityError:
+        return False
 
 
 def _record(resource_type: str, pk: str, body: dict[str, Any], *, when: dt.datetime,

@@ -9,6 +9,7 @@ fires, the answer is the same clear 409 "slot-taken".
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -383,7 +384,8 @@ def _book(*, actor: Actor, request: BookingRequest, idempotency_key: str | None,
         detail["overbook_reason"] = appointment.overbook_reason
         record(actor, "appointment.overbook", appointment, patient=plan.patient, detail=detail)
     record(actor, "appointment.book", appointment, patient=plan.patient, detail=detail)
-    event = hooks.AppointmentEvent(appointment.pk, "booked", appointment.status)
+    # the handlers (dashboards, FHIR version 1) are lent the booking as written: no read of it after commit
+    event = hooks.AppointmentEvent(appointment.pk, "booked", appointment.status, written=copy.copy(appointment))
     transaction.on_commit(lambda: hooks.fire_appointment_changed(event))
     return appointment
 
