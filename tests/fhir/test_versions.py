@@ -3,12 +3,15 @@ FHIR, services), and a read never writes; `_history` and vread show every change
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from clinicdesk.core.permissions import Role
+from clinicdesk.interop.fhir import versions
 from clinicdesk.interop.fhir.models import ResourceVersion
 from tests.factories import AppointmentFactory, PatientFactory
 
@@ -167,3 +170,16 @@ def test_a_merge_is_a_version_of_both_charts_and_of_each_moved_appointment(
     moved = _history(api, f"Appointment/{visit.pk}")
     assert [e["resource"]["participant"][0]["actor"]["reference"] for e in moved["entry"]] == [
         f"Patient/{keep.pk}", f"Patient/{twin.pk}"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_version_1_written_after_commit_is_written_once_and_a_second_try_says_so():
+    """After commit (autocommit, no transaction around it) version 1 is one INSERT; a second writer of version 1
+    (the hook ran twice, or a change came first) is told so and the connection goes on working."""
+    assert not connection.in_atomic_block
+    when = dt.datetime(2026, 11, 24, 14, tzinfo=dt.UTC)
+    assert versions.record_first("Appointment", 999001, {"status": "booked"}, when=when) is True
+    assert versions.record_first("Appointment", 999001, {"status": "cancelled"}, when=when) is False
+    assert versions.record("Appointment", 999001, {"status": "cancelled"}, when=when, new=True) == 2
+    assert list(ResourceVersion.objects.filter(resource_id="999001").order_by("version_id")
+                .values_list("version_id", "content")) == [(1, {"status": "booked"}), (2, {"status": "cancelled"})]

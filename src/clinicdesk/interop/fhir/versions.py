@@ -79,11 +79,18 @@ def record(resource_type: str, pk: Any, content: dict[str, Any], *, when: dt.dat
 
 def record_first(resource_type: str, pk: Any, content: dict[str, Any], *, when: dt.datetime) -> bool:
     """Store `content` as version 1 of a resource just created, without reading first; False (nothing written)
-    when a version is stored already."""
+    when a version is stored already. After commit (autocommit, the booking's hook) the one INSERT is its own
+    transaction; inside one, a savepoint keeps a conflict from breaking it."""
+    def insert() -> None:
+        ResourceVersion.objects.create(resource_type=resource_type, resource_id=str(pk), version_id=1,
+                                       last_updated=when, content=_strip(content))
+
     try:
-        with transaction.atomic():
-            ResourceVersion.objects.create(resource_type=resource_type, resource_id=str(pk), version_id=1,
-                                           last_updated=when, content=_strip(content))
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                insert()
+        else:
+            insert()
         return True
     except IntegrityError:
         return False
