@@ -71,6 +71,7 @@ def test_a_booking_reads_each_row_it_needs_once(clinic, system_api, clock, djang
                    if q["sql"].lstrip().upper().startswith("SELECT") and f'FROM "{table}"' in q["sql"])
 
     assert reads(request_queries, "scheduling_appointment") == 0
+    assert reads(request_queries, "fhir_resourceversion") == 0  # booked here, without a key: version 1, not looked up
     assert reads(request_queries, "scheduling_appointmenttype") == 2  # the FHIR code, then the protocol's one read
     hooks_sql = [q["sql"] for q in hook_queries.captured_queries]
     # The day's recount after a booking: the counts only (no reminders or flow-board times, no delete).

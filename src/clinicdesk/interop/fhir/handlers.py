@@ -215,10 +215,12 @@ def _grade(result: MatchResult) -> str:
 
 # --- Appointment ------------------------------------------------------------------------------------------
 
-def _appointment_render(items: list[Any]) -> list[dict[str, Any]]:
-    """Rendered with meta from the stored versions (versions are stored when an appointment changes)."""
+def _appointment_render(items: list[Any], *, created: bool = False) -> list[dict[str, Any]]:
+    """Rendered with meta from the stored versions (versions are stored when an appointment changes).
+    `created`: booked in this request, so version 1 (nothing stored yet; nothing read)."""
     rendered = [appointment_mapper.to_fhir(a) for a in items]
-    versions.stamp("Appointment", [(a.pk, r, a.updated_at) for a, r in zip(items, rendered, strict=True)])
+    versions.stamp("Appointment", [(a.pk, r, a.updated_at) for a, r in zip(items, rendered, strict=True)],
+                   created=created)
     return rendered
 
 
@@ -229,8 +231,8 @@ def _appointment_item(caller: Caller, ident: str) -> Any:
     return item
 
 
-def _appointment_result(item: Any) -> Result:
-    return Result([_appointment_render([item])[0]], patient_ids={item.patient_id})
+def _appointment_result(item: Any, *, created: bool = False) -> Result:
+    return Result([_appointment_render([item], created=created)[0]], patient_ids={item.patient_id})
 
 
 def appointment_read(caller: Caller, ident: str) -> Result:
@@ -290,15 +292,16 @@ def appointment_create(caller: Caller, resource: dict[str, Any], headers: dict[s
     request = schedule_services.BookingRequest(
         patient_id=data.patient_id, practitioner_id=practitioner_id, location_id=location_id,
         appointment_type_id=kind.pk, start=start, end=end, note=data.comment, status=data.status)
-    item = schedule_services.appointment_book(actor=caller.actor, request=request,
-                                              idempotency_key=headers.get("Idempotency-Key") or None)
+    idempotency_key = headers.get("Idempotency-Key") or None
+    item = schedule_services.appointment_book(actor=caller.actor, request=request, idempotency_key=idempotency_key)
     # The answer is rendered from the appointment the booking returns (its provider, location and type are the
     # plan's rows, already read): no second read of what was just written, and no "appointment.read" entry beside
     # the booking's own and the fhir.create entry the view records for this answer (docs/adr/0006).
     # No version is written here, under the booking's row locks: version 1 is stored after the commit by
     # history.on_appointment_changed, and until then `versions.stamp` serves the same content as version 1 (a
     # replayed Idempotency-Key: the latest stored version), so the answer's versionId and ETag are the same.
-    result = _appointment_result(item)
+    # Without a key the booking cannot be a replay: it was created here, so it is version 1 without a read.
+    result = _appointment_result(item, created=idempotency_key is None)
     result.status = 201
     return result
 

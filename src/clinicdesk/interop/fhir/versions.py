@@ -39,12 +39,14 @@ def _latest(resource_type: str, ids: list[str]) -> dict[str, ResourceVersion]:
     return latest
 
 
-def stamp(resource_type: str, items: list[tuple[Any, dict[str, Any], dt.datetime | None]]) -> None:
+def stamp(resource_type: str, items: list[tuple[Any, dict[str, Any], dt.datetime | None]], *,
+          created: bool = False) -> None:
     """Set meta.versionId/lastUpdated on each rendered resource from its latest stored version (version 1 at
-    `when` when none is stored). One read; no write."""
+    `when` when none is stored). One read; no write. `created`: the resources were created in the caller's
+    transaction, so none has a version stored yet: version 1 at `when`, nothing read."""
     if not items:
         return
-    latest = _latest(resource_type, [str(pk) for pk, _content, _when in items])
+    latest = {} if created else _latest(resource_type, [str(pk) for pk, _content, _when in items])
     for pk, content, when in items:
         prior = latest.get(str(pk))
         version, updated = (prior.version_id, prior.last_updated) if prior is not None else (1, when or clock.now())

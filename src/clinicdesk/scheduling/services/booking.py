@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -148,11 +149,13 @@ def _plan(request: BookingRequest, *, actor: Actor, exclude_appointment_id: int 
         raise ValidationFailed("unknown-location", _("No such location."),
                                fields={"location": [_("Unknown location.")]})
     require(actor, Perm.SCHEDULE_WRITE, location=location)
-    practitioner = Practitioner.objects.filter(pk=request.practitioner_id, active=True).first()
+    practitioner = (Practitioner.objects.filter(pk=request.practitioner_id, active=True)
+                    .annotate(works_here=Exists(Practitioner.locations.through.objects.filter(
+                        practitioner_id=OuterRef("pk"), location_id=location.pk))).first())
     if practitioner is None:
         raise ValidationFailed("unknown-practitioner", _("No such practitioner."),
                                fields={"practitioner": [_("Unknown practitioner.")]})
-    if not practitioner.locations.filter(pk=location.pk).exists():
+    if not practitioner.works_here:
         raise ValidationFailed("wrong-location", _("%(practitioner)s does not work at %(location)s.") % {
                                "practitioner": practitioner, "location": location.name},
                                fields={"location": [_("The practitioner does not work here.")]})
