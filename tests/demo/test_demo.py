@@ -52,7 +52,10 @@ def _check_the_practice(*, patients: int) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_demo_is_reproducible_from_its_seed():
+def test_demo_is_reproducible_from_its_seed(clock):
+    """Under one frozen clock: the builder decides what has happened by `now` (a visit that has started is
+    fulfilled, missed or cancelled, and draws more random numbers), so two builds a few seconds apart on either
+    side of a visit's start would part ways from there."""
     from clinicdesk.patients.models import FormTemplate, Payer
     from clinicdesk.patients.seed import seed_reference_data
 
