@@ -182,11 +182,11 @@ def on_appointment_changed(event: AppointmentEvent) -> None:
     """After commit: a booking or a move lands on a provider's day."""
     if event.action not in ("booked", "rescheduled"):
         return  # status moves were counted through on_status_changed
-    a = event.appointment()  # a booking's own copy, or the committed row the event's handlers share
-    if a is not None:
-        time_zone = a.location.time_zone
-        _safely([_key(a.location_id, a.practitioner_id, a.start, time_zone)], zones={a.location_id: time_zone},
-                added=event.action == "booked")
+    appointment = event.appointment()  # a booking's own copy, or the committed row the event's handlers share
+    if appointment is not None:
+        location_id, time_zone = appointment.location_id, appointment.location.time_zone
+        _safely([_key(location_id, appointment.practitioner_id, appointment.start, time_zone)],
+                zones={location_id: time_zone}, added=event.action == "booked")
 
 
 def on_slot_freed(slot: FreedSlot) -> None:
