@@ -4,10 +4,13 @@ rebuild gives the same counts; insight never writes the schedule's tables."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
+from clinicdesk.core import clock as clock_module
 from clinicdesk.core.permissions import Role
 from clinicdesk.insight.dashboards import rollup
 from clinicdesk.insight.models import DailyAppointments
@@ -149,3 +152,68 @@ def test_a_booking_recounts_only_the_counts_and_matches_a_full_recount(desk, pro
     assert [row[3] for row in by_hook] == [2] and by_hook[0][columns.index("reminded")] == 1
     rollup.rebuild()
     assert sorted(DailyAppointments.objects.values_list(*columns)) == by_hook
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's IMMEDIATE transactions serialize the writers")
+@pytest.mark.django_db(transaction=True)
+def test_two_recounts_of_one_day_at_once_end_with_the_later_count(clock, desk, provider, location, monkeypatch):
+    """A recount that has read the day, then a booking on that day whose own recount runs meanwhile: the booking's
+    recount waits for the first to write, then reads again, so the day ends with both appointments (without the
+    lock on the day, the first recount's stale write would land last and leave it at one)."""
+    kind = AppointmentTypeFactory(duration_minutes=20)
+    day = dt.date(2026, 11, 25)
+    AppointmentFactory(location=location, practitioner=provider, appointment_type=kind,
+                       start=dt.datetime(2026, 11, 25, 8, tzinfo=NY))
+    rollup.rebuild()
+    key = (location.pk, provider.pk, day)
+    read, go = threading.Event(), threading.Event()
+    original = rollup._rows
+
+    def rows_then_wait(*args, **kwargs):
+        rows = original(*args, **kwargs)
+        if threading.current_thread() is first:  # the first recount pauses between its read and its write
+            read.set()
+            assert go.wait(30)
+        return rows
+
+    monkeypatch.setattr(rollup, "_rows", rows_then_wait)
+    now = clock_module.now()
+    failures: list[BaseException] = []
+
+    def in_thread(work):
+        def run() -> None:
+            try:
+                with clock_module.frozen_at(now):
+                    work()
+            except BaseException as error:  # reported by the test below
+                failures.append(error)
+            finally:
+                connection.close()
+        return threading.Thread(target=run)
+
+    first = in_thread(lambda: rollup.recompute([key], zones={location.pk: location.time_zone}))
+    first.start()
+    assert read.wait(30)
+    second = in_thread(lambda: appointment_book(actor=desk, request=BookingRequest(
+        patient_id=PatientFactory(home_location=location).pk, practitioner_id=provider.pk, location_id=location.pk,
+        appointment_type_id=kind.pk, start=dt.datetime(2026, 11, 25, 9, tzinfo=NY))))
+    second.start()
+    _until_done_or_waiting_on_the_day(second)
+    go.set()
+    for thread in (first, second):
+        thread.join(30)
+    assert not failures, failures
+    assert counts(day)["appointments"] == 2
+
+
+def _until_done_or_waiting_on_the_day(thread: threading.Thread) -> None:
+    """Until `thread` has finished, or another connection waits for an advisory lock (the booking's recount, queued
+    behind the first): polled, as nothing else tells."""
+    with connection.cursor() as cursor:
+        for _ in range(3000):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND wait_event_type = 'Lock' AND wait_event = 'advisory'")
+            if not thread.is_alive() or cursor.fetchone()[0]:
+                return
+            thread.join(0.01)
+    raise AssertionError("the booking neither finished nor waited for the day")

@@ -3,8 +3,11 @@
 The schedule announces every change (scheduling/hooks.py): a status move inside its transaction, a booking and a
 reschedule after commit, the slot a reschedule left. Each names one provider's day (or two, for a move); that day
 is counted again from the appointments (a handful of rows) and written with an upsert, so the same day
-recomputed twice, or by two requests at once, ends the same. Insight's handlers never refuse a move: the count is
-done after the move commits, and a failure is logged (`clinicdesk insight dashboards-rebuild` repairs any day).
+recomputed twice ends the same. Two requests recounting one day at once are serialized by a lock on the day
+(core/advisory.py), taken before the count is read: without it, under READ COMMITTED, both could read, and the later
+upsert could carry the earlier read, leaving the day one change behind. Insight's handlers never refuse a move: the
+count is done after the move commits, and a failure is logged (`clinicdesk insight dashboards-rebuild` repairs any
+day).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncDate
 
+from clinicdesk.core import advisory
 from clinicdesk.core.timezones import day_span_utc
 from clinicdesk.practice.models import Location
 from clinicdesk.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentStatus
@@ -122,6 +126,7 @@ def recompute(keys: Iterable[Key], *, zones: dict[int, str] | None = None, added
         for location_id, practitioner_id, day in keys:
             if location_id not in zones:
                 continue
+            advisory.hold("insight.daily-appointments", location_id, practitioner_id, day)  # keys are sorted
             tz = ZoneInfo(zones[location_id])
             start, end = day_span_utc(day, tz)
             rows = _rows(Appointment.objects.filter(
