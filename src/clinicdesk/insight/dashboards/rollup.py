@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncDate
 
@@ -93,10 +93,10 @@ def _extras(queryset: Any, tz: ZoneInfo) -> dict[tuple[Any, ...], dict[str, int]
     return out
 
 
-def _rows(queryset: Any, tz: ZoneInfo, *, extras: bool = True, stream: bool = True) -> list[DailyAppointments]:
-    """The rows of `queryset`'s appointments. `extras=False`: the counts only (reminders and visit times left at 0);
-    `stream=False`: read at once rather than through a server-side cursor (a provider's day is a few rows)."""
-    more_by_key = _extras(queryset, tz) if extras else {}
+def _rows(queryset: Any, tz: ZoneInfo, *, stream: bool = True) -> list[DailyAppointments]:
+    """The rows of `queryset`'s appointments. `stream=False`: read at once rather than through a server-side cursor
+    (a provider's day is a few rows)."""
+    more_by_key = _extras(queryset, tz)
     rows = []
     counted = _counted(queryset, tz)
     for values in (counted.iterator(chunk_size=5000) if stream else counted):
@@ -116,7 +116,8 @@ def recompute(keys: Iterable[Key], *, zones: dict[int, str] | None = None, added
     `added`: the change only added an appointment to the day (a booking). Then no (day, type) row can lose
     appointments, and the new appointment has no reminder sent nor visit yet, so only the counts are recounted and
     upserted: the reminder and flow-board columns of an existing row stay as they are (they are what a full recount
-    would write), and no row is deleted. A booking's recount costs one read and one upsert instead of five."""
+    would write), and no row is deleted. A booking's recount is then one statement that counts and upserts; a full
+    recount takes five."""
     keys = sorted(set(keys))
     if not keys:
         return
@@ -129,17 +130,36 @@ def recompute(keys: Iterable[Key], *, zones: dict[int, str] | None = None, added
             advisory.hold("insight.daily-appointments", location_id, practitioner_id, day)  # keys are sorted
             tz = ZoneInfo(zones[location_id])
             start, end = day_span_utc(day, tz)
-            rows = _rows(Appointment.objects.filter(
-                location_id=location_id, practitioner_id=practitioner_id, start__gte=start, start__lt=end), tz,
-                extras=not added, stream=False)
-            if not added:
-                DailyAppointments.objects.filter(location_id=location_id, practitioner_id=practitioner_id,
-                                                 day=day).exclude(
-                    appointment_type_id__in=[r.appointment_type_id for r in rows]).delete()
+            appointments = Appointment.objects.filter(
+                location_id=location_id, practitioner_id=practitioner_id, start__gte=start, start__lt=end)
+            if added:
+                _upsert_counts(appointments, tz)
+                continue
+            rows = _rows(appointments, tz, stream=False)
+            DailyAppointments.objects.filter(location_id=location_id, practitioner_id=practitioner_id,
+                                             day=day).exclude(
+                appointment_type_id__in=[r.appointment_type_id for r in rows]).delete()
             if rows:
                 DailyAppointments.objects.bulk_create(
-                    rows, update_conflicts=True, update_fields=COUNTS if added else FIELDS,
+                    rows, update_conflicts=True, update_fields=FIELDS,
                     unique_fields=["location_id", "practitioner_id", "day", "appointment_type_id"])
+
+
+def _upsert_counts(appointments: Any, tz: ZoneInfo) -> None:
+    """The counts of `appointments`, written straight from the database's read (one statement): a new (day, type)
+    row starts with no reminders nor visits, an existing one keeps them."""
+    table = connection.ops.quote_name(DailyAppointments._meta.db_table)
+    select, params = _counted(appointments, tz).query.get_compiler(connection=connection).as_sql()
+    columns = ", ".join(connection.ops.quote_name(name) for name in ("day", *KEY[1:], *COUNTS, *EXTRA))
+    values = ", ".join(["c.local_day", *(f"c.{name}" for name in KEY[1:]),
+                        *(f"coalesce(c.{name}, 0)" for name in COUNTS), *("0" for _ in EXTRA)])
+    updates = ", ".join(f"{name} = excluded.{name}" for name in COUNTS)
+    # names from this module and the model, values as parameters; `WHERE true`: SQLite would read an ON CONFLICT
+    # after a bare FROM as a join's constraint
+    sql = (f"INSERT INTO {table} ({columns}) SELECT {values} FROM ({select}) AS c WHERE true "  # noqa: S608
+           f"ON CONFLICT (location_id, practitioner_id, day, appointment_type_id) DO UPDATE SET {updates}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def rebuild(*, first_day: dt.date | None = None, last_day: dt.date | None = None) -> int:
