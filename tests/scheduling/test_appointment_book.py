@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from clinicdesk.audit.models import AuditEntry
 from clinicdesk.core.exceptions import Conflict, PermissionDenied, ValidationFailed
@@ -8,6 +9,7 @@ from clinicdesk.core.permissions import Role
 from clinicdesk.practice.models import Room
 from clinicdesk.scheduling.models import Appointment, AppointmentHistory, ResourceBooking
 from clinicdesk.scheduling.services import BookingRequest, appointment_book
+from clinicdesk.scheduling.services import booking as protocol
 from tests.factories import (
     AppointmentFactory,
     AppointmentTypeFactory,
@@ -61,6 +63,31 @@ def test_appointment_book_refuses_a_taken_practitioner(db, clock, clerk, booking
         appointment_book(actor=clerk, request=booking(at(TUESDAY, 9)), idempotency_key="k")
     assert error.value.code == "slot-taken"
     assert Appointment.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the exclusion constraint is PostgreSQL's")
+def test_a_race_only_the_exclusion_constraint_sees_refuses_the_booking_and_leaves_nothing(
+        db, clock, clerk, booking, location, provider, follow_up, monkeypatch):
+    """Another booking of the provider's time lands after the plan was made under the locks (as if a writer had
+    skipped them): the constraint refuses the resource bookings, the attempt is undone whole (the appointment, its
+    history, its audit), and the transaction it ran in goes on."""
+    taken = AppointmentFactory(location=location, practitioner=provider, appointment_type=follow_up,
+                               start=at(TUESDAY, 15), bookings=False)
+    original = protocol._plan
+
+    def plan_then_race(*args, **kwargs):
+        plan = original(*args, **kwargs)
+        ResourceBooking.objects.create(appointment=taken, resource_kind="practitioner", resource_id=provider.pk,
+                                       start=at(TUESDAY, 9), end=at(TUESDAY, 9, 20))
+        return plan
+
+    monkeypatch.setattr(protocol, "_plan", plan_then_race)
+    with pytest.raises(Conflict) as error:
+        appointment_book(actor=clerk, request=booking(at(TUESDAY, 9)))
+    assert error.value.code == "slot-taken"
+    assert list(Appointment.objects.values_list("pk", flat=True)) == [taken.pk]
+    assert not AppointmentHistory.objects.exists()
+    assert not AuditEntry.objects.filter(action="appointment.book").exists()
 
 
 def test_appointment_book_refuses_a_taken_room(db, clock, clerk, location, booking):

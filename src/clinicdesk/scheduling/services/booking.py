@@ -292,9 +292,10 @@ def _history(appointment: Appointment, actor: Actor, action: str, *, from_status
 
 
 def _write_bookings(plan: Plan, appointment: Appointment) -> None:
+    """No savepoint of its own: the refusal undoes the whole attempt, which every entry point runs in one (the
+    service's `atomic_service`, and a booking's own savepoint around `_book`)."""
     try:
-        with transaction.atomic():
-            ResourceBooking.objects.bulk_create(plan.bookings_for(appointment))
+        ResourceBooking.objects.bulk_create(plan.bookings_for(appointment))
     except IntegrityError as exc:  # the exclusion constraint caught a race the re-check could not see
         raise Conflict("slot-taken", _("That time was just taken. Choose another.")) from exc
 
