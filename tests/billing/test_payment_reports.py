@@ -89,6 +89,39 @@ def test_aging_report_figures_by_payer_patient_and_rates(world, biller):
     assert facts["Credit balances"] == "$20.00"
 
 
+def _payer_pays_eve(world, location):
+    """A payer's 835 for Eve, posted 4 days ago (Thursday 2026-11-19): 12.00 paid and a 6.00 contractual
+    write-off; and a 30.00 payment posted 6 days ago that the payer took back 4 days ago (a reversal)."""
+    eve = world["eve"]
+    _entry(eve, location, "insurance", "-12.00", 4, description="Aetna paid claim C1")
+    _entry(eve, location, "adjustment", "-6.00", 4, description="Contractual obligation (CO 45)")
+    taken_back = _entry(eve, location, "insurance", "-30.00", 6, description="Aetna paid claim C0")
+    _entry(eve, location, "reversal", "30.00", 4, reverses=taken_back)
+
+
+def test_collection_rates_count_the_payers_payments_and_their_write_offs(world, location, biller):
+    """Charges 390.00, adjustments -40.00 - 6.00 = -46.00, the patients' 180.00 less 20.00 refunded and the payer's
+    12.00 (its reversed 30.00 left out): collection rate 172/390 = 44.1 %, net 172/(390 - 46) = 50.0 %."""
+    _payer_pays_eve(world, location)
+    report = payment_report(actor=biller, name="aging", params=PERIOD)
+    facts = dict(report.facts)
+    assert (facts["Collection rate"], facts["Net collection rate"]) == ("44.1 %", "50.0 %")
+    measures = dict(report.table("collection").rows)
+    assert measures["Adjustments in the period"] == "-$46.00"
+    assert measures["Payments received, less refunds"] == "$172.00"
+    payments = payment_report(actor=biller, name="payments", params=PERIOD)  # still the patients' own money
+    assert _rows(payments, "by-payer") == {"Patients": [D("180.00"), D("20.00"), D("160.00")]}
+
+
+def test_day_sheet_counts_a_payers_payment_as_money_received(world, location, biller):
+    _payer_pays_eve(world, location)
+    report = payment_report(actor=biller, name="day-sheet", params={"to": "2026-11-19"})
+    assert _rows(report, "totals") == {"Downtown": [D("0.00"), D("12.00"), D("-6.00"), D("0.00"), D("30.00"),
+                                                    D("12.00")]}
+    assert [row[3] for row in report.table("entries").rows] == ["Insurance payment", "Adjustment", "Reversal"]
+    assert dict(report.facts)["Money received"] == "$12.00"
+
+
 def test_aging_by_patient_is_audited_with_the_patients_shown(world, biller):
     payment_report(actor=biller, name="aging", params=PERIOD)
     entry = AuditEntry.objects.get(action="report.aging_patients")

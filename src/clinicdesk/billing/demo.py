@@ -5,6 +5,9 @@ injection, a vaccine, labs, an ECG), with this year's prices (99213 and 99214 al
 price change shows), contracted amounts for the first payers, each appointment type's usual codes, and the most
 recent fulfilled visits at each location coded: most posted to the patient's ledger, a few left as drafts on the
 coder's worklist. Everything goes through the services, so it is audited like a biller's own work.
+
+The desk's co-pays go with the visits the demo bills (`desk_copay`, here and in the revenue history): money is
+taken only for a visit that is charged, so the payment reports' collection rates compare like with like.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from clinicdesk.accounts.models import User
 from clinicdesk.core import clock
-from clinicdesk.core.permissions import Perm, SystemActor
-from clinicdesk.patients.models import Payer
+from clinicdesk.core.permissions import Perm, Role, SystemActor
+from clinicdesk.patients.models import Coverage, Payer
 from clinicdesk.scheduling.models import Appointment, AppointmentStatus, AppointmentType
 
 from . import services
@@ -57,13 +61,47 @@ CASES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("R07.89",), ("93000",)), (("F41.1",), ()), (("K21.9",), ()), (("Z23",), ("90686", "90471")),
 )
 
+# Most patients pay their co-pay at the desk as they leave; the others' is billed on a statement once the payer has
+# answered (its 835 names the co-pay as the patient's share).
+COPAY_SHARE = 0.8
+
+
+def primary_copay(visit: Appointment) -> Decimal | None:
+    """The office co-pay of the patient's primary coverage on the day of the visit (the newest active one)."""
+    day = visit.start.astimezone(visit.location.tz).date()
+    for coverage in Coverage.objects.filter(patient_id=visit.patient_id, order=1).order_by("-start_date", "-pk"):
+        if coverage.is_active_on(day):
+            return coverage.copay_primary
+    return None
+
+
+def desk_copay(visit: Appointment, copay: Decimal | None, rng: random.Random) -> bool:
+    """The co-pay the front desk takes as the patient leaves (the caller holds the clock at that moment), through
+    billing's `payment_collect` by the location's first front-desk user. Nothing when the coverage has no co-pay,
+    for the patients who pay later, when nobody works the desk, or when money was already taken for the visit
+    (today's desk). Returns whether it was taken."""
+    if not copay or rng.random() >= COPAY_SHARE or services.collected_for_appointment(visit.pk) > 0:
+        return False
+    desk = (User.objects.filter(role=Role.FRONT_DESK, locations=visit.location_id, is_active=True).order_by("pk")
+            .first())
+    if desk is None:
+        return False
+    tender = (services.Tender("card", card_reference=f"T{rng.randrange(10**6):06d}",
+                              card_last4=f"{rng.randrange(10**4):04d}") if rng.random() < 0.7
+              else services.Tender("cash"))
+    services.payment_collect(actor=desk, patient_id=visit.patient_id, location_id=visit.location_id,
+                             amount=Decimal(copay), tender=tender, appointment_id=visit.pk, description="Co-pay",
+                             copay=True)
+    return True
+
 
 def coding_demo(*, seed: int = 1, per_location: int = 12, drafts: int = 3) -> dict[str, int]:
     """Build the fee schedule and code the latest fulfilled visits of each location. Returns what it made."""
     rng = random.Random(seed)
+    desk_rng = random.Random(seed * 7919 + 5)  # the co-pays' own draws: the coding stays as the seed made it
     today = clock.now().date()
     year = dt.date(today.year, 1, 1)
-    made = {"fees": 0, "posted": 0, "drafts": 0}
+    made = {"fees": 0, "posted": 0, "drafts": 0, "copays": 0}
     with transaction.atomic():
         for code, description, price in FEES:
             if code in LAST_YEAR:
@@ -80,7 +118,7 @@ def coding_demo(*, seed: int = 1, per_location: int = 12, drafts: int = 3) -> di
             for code in USUAL[kind.code]:
                 services.usual_code_add(actor=CODER, appointment_type_id=kind.pk, code=code)
     visits = (Appointment.objects.filter(status=AppointmentStatus.FULFILLED, start__date__gte=year)
-              .exclude(pk__in=Superbill.objects.values("appointment_id")).select_related("practitioner")
+              .exclude(pk__in=Superbill.objects.values("appointment_id")).select_related("practitioner", "location")
               .order_by("location_id", "-start"))
     counted: dict[int, int] = {}
     for visit in visits:
@@ -104,6 +142,8 @@ def coding_demo(*, seed: int = 1, per_location: int = 12, drafts: int = 3) -> di
             if n < per_location:
                 services.superbill_post(actor=CODER, superbill_id=superbill.pk)
                 made["posted"] += 1
+                with clock.frozen_at(min(visit.end, clock.now())):
+                    made["copays"] += desk_copay(visit, primary_copay(visit), desk_rng)
             else:
                 made["drafts"] += 1
     return made

@@ -1,13 +1,14 @@
 """The demo practice's revenue history (#19 item 12): the demo builder calls `revenue_demo` after `coding_demo`.
 
-Insured visits of the last ~3 months are coded (diagnoses from the ICD-10-CM code set, lines from the fee schedule)
-and posted, billed, sent to the clearinghouse (the folder channel) and answered as a payer would answer: a 999 per
-batch, a 277CA accepting most claims and rejecting a few with their reasons, then an 835 per payer posted through
-the remittance service (payments, CO contractual write-offs, PR patient shares, a denial with its CARC code, a
-partly paid claim, one PLB). The latest claims are still waiting (sent, accepted, ready), and the scrubber holds
-what a payer would refuse (a payer with no electronic claims). Every step runs at the moment a biller would have
-done it (the clock is set to that moment), so the ledger's insurance payments fall month by month and the budget
-page's insurance collections are the ledger's.
+Insured visits of the last months are coded (diagnoses from the ICD-10-CM code set, lines from the fee schedule)
+and posted (most patients paid their co-pay at the desk as they left: `demo.desk_copay`), billed, sent to the
+clearinghouse (the folder channel) and answered as a payer would answer: a 999 per batch, a 277CA accepting most
+claims and rejecting a few with their reasons, then an 835 per payer posted through the remittance service
+(payments, CO contractual write-offs, PR patient shares, a denial with its CARC code, a partly paid claim, one PLB).
+The latest claims are still waiting (sent, accepted, ready), and the scrubber holds what a payer would refuse (a
+payer with no electronic claims). Every step runs at the moment a biller would have done it (the clock is set to
+that moment), so the ledger's insurance payments fall month by month and the budget page's insurance collections
+are the ledger's.
 
 Only services and the made-up payer answers of `insurance.x12.fakeremit` are used: no row is written directly.
 Deterministic from the seed (claim numbers come from the database's ids).
@@ -36,7 +37,7 @@ from clinicdesk.practice.services import organization_update
 from clinicdesk.scheduling.models import Appointment, AppointmentStatus
 
 from . import services
-from .demo import CASES, CODER
+from .demo import CASES, CODER, desk_copay
 from .models import Claim, ClaimStatus, Superbill
 
 BILLER = SystemActor("demo-biller", frozenset({Perm.BILLING_WRITE, Perm.BILLING_READ, Perm.CHARGE_CAPTURE,
@@ -83,8 +84,9 @@ class _Timeline:
                 step()
 
 
-def _insured_visits(rng: random.Random, now: dt.datetime, days: int, limit: int) -> list[tuple[Appointment, int]]:
-    """(visit, primary coverage payer id) for a sample of the fulfilled, not yet coded, insured visits."""
+def _insured_visits(rng: random.Random, now: dt.datetime, days: int,
+                    limit: int) -> list[tuple[Appointment, Coverage]]:
+    """(visit, primary coverage) for a sample of the fulfilled, not yet coded, insured visits."""
     visits = list(Appointment.objects.filter(status=AppointmentStatus.FULFILLED,
                                              start__gte=now - dt.timedelta(days=days),
                                              end__lte=now - dt.timedelta(hours=20))
@@ -98,7 +100,7 @@ def _insured_visits(rng: random.Random, now: dt.datetime, days: int, limit: int)
         day = visit.start.astimezone(visit.location.tz).date()
         active = [c for c in coverages.get(visit.patient_id, []) if c.is_active_on(day)]
         if active:
-            insured.append((visit, active[-1].payer_id))
+            insured.append((visit, active[-1]))
     if len(insured) > limit:
         insured = sorted(rng.sample(insured, limit), key=lambda v: (v[0].start, v[0].pk))
     return insured
@@ -172,6 +174,7 @@ def _payment(claim: Claim, fate: str, rng: random.Random) -> ClaimPayment:
 class _Revenue:
     def __init__(self, seed: int, outbox: str | Path | None) -> None:
         self.rng = random.Random(seed * 104729 + 12)
+        self.desk_rng = random.Random(seed * 7919 + 7)  # the co-pays' own draws: the payers answer as before
         self.outbox = outbox
         self.report = RevenueReport()
         self.control = 0
@@ -185,6 +188,9 @@ class _Revenue:
     def _read(self, name: str, text: str) -> None:
         services.answer_file_read(actor=BILLER, name=name, data=text.encode("ascii"))
 
+    def copay(self, visit: Appointment, coverage: Coverage) -> None:
+        desk_copay(visit, coverage.copay_primary, self.desk_rng)
+
     def code(self, visit: Appointment, out: list[int], multi: bool) -> None:
         made = _code(visit, self.rng, multi and self.rng.random() < 0.4)
         if made is not None:
@@ -197,10 +203,15 @@ class _Revenue:
     def send_half(self, coded: list[int], rest: list[int], sent: list[int]) -> None:
         half = coded[: max(1, len(coded) // 2)]
         rest.extend(coded[len(half):])
-        self.send(half, sent)
+        self.send(half, sent, resend=False)  # the latest rejections are still on the biller's worklist
 
-    def send(self, superbill_ids: list[int], sent: list[int]) -> None:
-        """Bill the visits and send every ready claim in one batch."""
+    def send(self, superbill_ids: list[int], sent: list[int], *, resend: bool = True) -> None:
+        """Bill the visits and send every ready claim in one batch; `resend`: with the claims the clearinghouse
+        rejected since the last batch, corrected by the biller and scrubbed again."""
+        if resend:
+            for claim_id in Claim.objects.filter(status=ClaimStatus.REJECTED).order_by("pk").values_list("pk",
+                                                                                                     flat=True):
+                services.claim_scrub(actor=BILLER, claim_id=claim_id)
         self.build(superbill_ids)
         report = services.claims_submit(actor=BILLER, to_dir=self.outbox)
         if report.batch is not None:
@@ -326,7 +337,8 @@ def revenue_demo(*, seed: int = 1, days: int = 90, visits: int = 36, chunks: int
     for index, group in enumerate(groups):
         coded: list[int] = []
         multi = index < len(groups) - 2  # the visits the payers answer: some with several lines
-        for visit, _payer in group:
+        for visit, coverage in group:
+            timeline.at(min(visit.end, latest), partial(state.copay, visit, coverage))
             timeline.at(min(visit.end + dt.timedelta(hours=3), latest), partial(state.code, visit, coded, multi))
         last_visit = max(v.end for v, _p in group)
         send_at = max(min(last_visit + dt.timedelta(days=1, hours=2), latest), previous_send + dt.timedelta(minutes=1))

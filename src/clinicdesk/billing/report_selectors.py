@@ -4,11 +4,14 @@ tables (with a chart where one helps) that the page, the CSV and the PDF all ren
 
 Definitions:
 - payments are money received (shown positive), net of reversed payments; refunds are money given back; the
-  net is what stayed. Money entries are counted on the local day they were posted at their location;
+  net is what stayed. The patients' payments are taken at the desk or online; the payers' (insurance payments)
+  are posted from their remittances. Money entries are counted on the local day they were posted at their location;
 - deposits: the money of each day by method (cash, check, card, online), refunds and reversals netted on their own day;
 - days in A/R = A/R at the end of the period / (charges in the period / days in the period);
 - collection rate = payments / charges in the period; net collection rate = payments / (charges + adjustments),
-  adjustments being write-offs (negative) or corrections; reversed charges and adjustments are left out;
+  adjustments being write-offs (negative: a payer's contractual write-off lowers the charges it pays against) or
+  corrections; payments are everything received, the patients' and the payers', less refunds; reversed charges,
+  payments and adjustments are left out;
 - A/R aging: see report_aging.py (every account's balance from the ledger, the fast path). Who owes: each account
   is split between the payers its claims pending with insurance are with and the patient (pending_insurance.py,
   the definition the statements bill by); the payer filter picks one payer's part or the patients' own.
@@ -182,31 +185,39 @@ def _by_kind(rows: QuerySet[LedgerEntry]) -> dict[str, Decimal]:
 class PeriodTotals:
     charges: Decimal
     adjustments: Decimal
-    payments: Decimal  # received, positive
+    payments: Decimal  # the patients' payments received, positive
     refunds: Decimal  # given back, positive
+    insurance: Decimal = ZERO  # the payers' payments received (posted from remittances), positive
 
     @property
     def net_payments(self) -> Decimal:
+        """The patients' money that stayed."""
         return self.payments - self.refunds
 
     @property
+    def collected(self) -> Decimal:
+        """Everything received, the patients' and the payers', less refunds: what the rates divide."""
+        return self.net_payments + self.insurance
+
+    @property
     def collection_rate(self) -> Decimal | None:
-        return _rate(self.net_payments, self.charges)
+        return _rate(self.collected, self.charges)
 
     @property
     def net_collection_rate(self) -> Decimal | None:
-        return _rate(self.net_payments, self.charges + self.adjustments)
+        return _rate(self.collected, self.charges + self.adjustments)
 
 
 def period_totals(f: Filters) -> PeriodTotals:
     sums = _by_kind(_ledger(f))
     return PeriodTotals(sums[EntryKind.CHARGE], sums[EntryKind.ADJUSTMENT], -sums[EntryKind.PAYMENT],
-                        sums[EntryKind.REFUND])
+                        sums[EntryKind.REFUND], -sums[EntryKind.INSURANCE])
 
 
 # --- the day sheet ------------------------------------------------------------------------------------------------
 
 KIND_COLUMNS = (EntryKind.CHARGE, EntryKind.PAYMENT, EntryKind.ADJUSTMENT, EntryKind.REFUND, EntryKind.REVERSAL)
+COLUMN_OF = {EntryKind.INSURANCE: EntryKind.PAYMENT}  # a payer's payment is money received, as a patient's is
 
 
 def day_sheet(actor: Actor, f: Filters) -> Report:
@@ -221,7 +232,7 @@ def day_sheet(actor: Actor, f: Filters) -> Report:
     counts: dict[str, int] = {}
     for row in rows.values("location_id", "kind").annotate(total=Sum("amount")).order_by():
         per = sums.setdefault(row["location_id"], {k: ZERO for k in KIND_COLUMNS})
-        per[row["kind"]] += row["total"] or ZERO
+        per[COLUMN_OF.get(row["kind"], row["kind"])] += row["total"] or ZERO
     for kind, n in rows.values_list("kind").annotate(n=Count("pk")).order_by():
         counts[kind] = n
 
@@ -426,7 +437,7 @@ def aging(actor: Actor, f: Filters) -> Report:
             [_("A/R at the end of the period"), display(total, MONEY)],
             [_("Charges in the period"), display(period.charges, MONEY)],
             [_("Adjustments in the period"), display(period.adjustments, MONEY)],
-            [_("Payments received, less refunds"), display(period.net_payments, MONEY)],
+            [_("Payments received, less refunds"), display(period.collected, MONEY)],
             [_("Days in A/R"), display(dar, DAYS)],
             [_("Collection rate"), display(period.collection_rate, PERCENT)],
             [_("Net collection rate"), display(period.net_collection_rate, PERCENT)],

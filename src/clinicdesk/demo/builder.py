@@ -80,6 +80,12 @@ ROSTER_SECONDS = 2.0
 # Who is rostered at a location: the staff who work its desk and rooms.
 ROSTERED_ROLES = (Role.FRONT_DESK, Role.PATIENT_COORDINATOR, Role.NURSE)
 BATCH = 5000
+# Billing's sample of the visits (#19): the latest few coded but not billed yet at each location (beside a sample
+# of one billed visit a day, a dozen would be weeks of unbilled charges), and five months of billed visits answered
+# in batches of about two weeks. Five months, longer than the payment reports' 90 days: the payments of those days
+# include the payers' for the visits before them, as in a practice that has billed for years.
+CODED_NOT_BILLED = 4
+REVENUE_DAYS, REVENUE_VISITS, REVENUE_BATCHES = 150, 150, 12
 
 LOCATIONS = [
     {"code": "downtown", "name": "Downtown Clinic", "address_line": "120 Main Street", "city": "Springfield",
@@ -457,8 +463,10 @@ class DemoBuilder:
         compliance_demo(location_ids=[loc.pk for loc in locations])
         correspondence_demo(location_ids=[loc.pk for loc in locations])  # letters, incoming mail (#24)
         workshops_demo(location_ids=[loc.pk for loc in locations])  # two upcoming workshops (#24)
-        coding_demo()
-        revenue_demo()  # claims in every state, 999/277CA/835 answers posted (#19 item 12)
+        # The billed visits, each with its co-pay taken at the desk as the patient left: a few coded, not billed
+        # yet, and claims in every state with the payers' 999/277CA/835 answers posted (#19 item 12).
+        coding_demo(per_location=CODED_NOT_BILLED)
+        revenue_demo(days=REVENUE_DAYS, visits=REVENUE_VISITS, chunks=REVENUE_BATCHES)
         portal_demo()  # follow-ups and new-patient visits bookable in the patient portal (#23)
         if eligibility:
             eligibility_demo(actor=DEMO_ACTOR)

@@ -1,5 +1,5 @@
-"""The demo practice's budgets (#21 item 11): the demo builder calls `budgets_demo` after the rosters, the supply
-room and the patients' payments exist.
+"""The demo practice's budgets (#21 item 11): the demo builder calls `budgets_demo` after the rosters and the supply
+room exist.
 
 Each location gets a budget for the current year, every line set through the services (audited): payroll at a
 blended $34.50 an hour, supplies, rent, utilities, equipment, purchased services, other expenses and both kinds
@@ -7,29 +7,22 @@ of collections. The coordinator's entered actuals cover the months so far: the r
 utility bills (the winter ones over budget), the cleaning and IT services, a replaced autoclave (over its budget)
 and small other expenses. The computed actuals are what the demo's records hold: this month's opening supply
 orders run far over the supplies budget, the published roster's paid hours make this month's payroll, the
-payments posted make the collections.
-
-The demo's visits before today were built as fulfilled without passing the desk, so the ledger held no payment
-and the collections showed $0: `_copays` takes each such visit's co-pay (most patients pay one) through billing's
-`payment_collect`, by the location's front desk, with the clock held at the visit's end, so that each lands in its
-own month. Insurance collections stay at $0 until the demo has paid claims: insurers' payments reach the ledger only
-from a posted 835 remittance (billing's claims demo).
+payments on the ledger make the collections (read when the page is shown): the co-pays the desk took for the
+visits billing's demos charge (billing.demo `desk_copay`) and today's desk, and the insurers' payments posted
+from the 835 remittances of billing's revenue history. No money is taken for a visit that was never charged: the
+payment reports' collection rate would divide it by charges that do not exist.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import random
 from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import transaction
 
-from clinicdesk.accounts.models import User
-from clinicdesk.billing.services import Tender, collected_for_appointment, payment_collect
 from clinicdesk.core import clock
-from clinicdesk.core.permissions import Actor, Role
-from clinicdesk.scheduling.models import Appointment, AppointmentStatus
+from clinicdesk.core.permissions import Actor
 
 from .models_budget import BudgetCategory as C
 from .services import budgets as services
@@ -50,8 +43,6 @@ RENT_RAISE_MONTH, RENT_RAISE = 9, Decimal("150.00")
 # The lines Clinicdesk computes from its own records are budgeted from the month the practice started keeping
 # them here (its first published roster): before that the records, and so the actuals, are elsewhere.
 COMPUTED = frozenset({C.PAYROLL, C.SUPPLIES, C.PATIENT_COLLECTIONS, C.INSURANCE_COLLECTIONS})
-COPAYS = tuple(Decimal(v) for v in ("15.00", "20.00", "25.00", "25.00", "30.00", "40.00"))
-COPAY_SHARE = 0.8  # the others owe none (Medicaid, a preventive visit) or are billed later
 
 
 def budgets_demo(*, actor: Actor, location_ids: Sequence[int], today: dt.date | None = None) -> None:
@@ -59,39 +50,8 @@ def budgets_demo(*, actor: Actor, location_ids: Sequence[int], today: dt.date | 
     operations.admin."""
     today = today or clock.now().date()
     with transaction.atomic():
-        for location_id in location_ids:
-            _copays(location_id, today)
         for index, location_id in enumerate(location_ids):
             _location(actor, location_id, MONTHLY[min(index, len(MONTHLY) - 1)], today)
-
-
-def _copays(location_id: int, today: dt.date) -> int:
-    """The co-pays of the location's visits this year that ended before now and took no payment; returns how
-    many were taken."""
-    desk = (User.objects.filter(role=Role.FRONT_DESK, locations=location_id, is_active=True).order_by("pk")
-            .first())
-    if desk is None:
-        return 0
-    rng = random.Random(location_id)
-    now = clock.now()
-    taken = 0
-    # From last month on: the computed lines start at the first published roster (this period), and the demo's
-    # two years of history before it (#22) would take tens of thousands of payments through the service.
-    since = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    visits = (Appointment.objects.filter(location_id=location_id, status=AppointmentStatus.FULFILLED,
-                                         start__year=today.year, start__date__gte=since, end__lte=now)
-              .order_by("start", "pk").values_list("pk", "patient_id", "end"))
-    for appointment_id, patient_id, end in visits:
-        if rng.random() >= COPAY_SHARE or collected_for_appointment(appointment_id):  # today's desk took some
-            continue
-        tender = (Tender("card", card_reference=f"T{rng.randrange(10**6):06d}",
-                         card_last4=f"{rng.randrange(10**4):04d}") if rng.random() < 0.7 else Tender("cash"))
-        with clock.frozen_at(end):
-            payment_collect(actor=desk, patient_id=patient_id, location_id=location_id, amount=rng.choice(COPAYS),
-                            tender=tender, appointment_id=appointment_id, description="Co-pay", copay=True,
-                            confirm_second=False)
-        taken += 1
-    return taken
 
 
 def _location(actor: Actor, location_id: int, monthly: dict[C, str], today: dt.date) -> None:

@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from clinicdesk.core import clock
 from clinicdesk.core.l10n import in_language, moment_text
 
-from .models import Coverage, FormTemplate, Patient, Payer, SignedForm
+from .models import Coverage, FormTemplate, Patient, Payer, Sex, SignedForm
 from .pdf import SignedFormContent, render_signed_form
 
 SIGNED_PATIENTS = 40
@@ -38,6 +38,8 @@ def demo_patient_records(*, seed: int) -> None:
             group_number=f"G{rng.randrange(1000, 99999)}", relationship="child" if child else "self",
             subscriber_family_name=family if child else "", subscriber_given_name="Parent" if child else "",
             subscriber_birth_date=birth_date.replace(year=birth_date.year - 28) if child else None,
+            # the whole subscriber (the scrubber holds a child's claim without it); no draw: the seed's stream stays
+            subscriber_sex=(Sex.FEMALE if patient_id % 2 else Sex.MALE) if child else "",
             start_date=start, copay_primary=rng.choice([0, 10, 20, 25, 30]), copay_specialist=rng.choice([40, 50, 60])))
     Coverage.objects.bulk_create(coverages, batch_size=2000)
     templates = list(FormTemplate.objects.filter(active=True, language="en"))
