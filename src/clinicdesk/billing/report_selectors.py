@@ -256,7 +256,7 @@ def day_sheet(actor: Actor, f: Filters) -> Report:
     entries_table = ReportTable(
         "entries", _("Entries"), [_("Time"), _("Location"), _("Patient"), _("Kind"), _("Description"), _("Method"),
                                   _("Amount")], [TEXT] * 6 + [MONEY], lines,
-        note=_("Amounts as they change the balance: a payment lowers it."))
+        note=_("Amounts as they change the balance: a payment lowers it."), wide=True)  # seven columns
     if entries:
         record(actor, "report.day_sheet", resource_type="patient",
                detail={"day": day.isoformat(), "locations": f.location_ids,
@@ -322,7 +322,9 @@ def payer_label(key: int, names: Mapping[int, str] | None = None) -> str:
 
 
 def payments(actor: Actor, f: Filters) -> Report:
-    """Money received by payer (today: the patients themselves) and by the provider of the visit it was for."""
+    """The patients' money received, by payer (the patients themselves) and by the provider of the visit it was for.
+    The payers' payments (ledger kind insurance, posted from 835s) are not in these tables: grouping them by payer
+    goes through their claim postings, still to be done; the A/R aging's rates count them."""
     rows = _ledger(f)
     # Who paid: today only patients pay through the ledger; claims will add payers' payments here.
     by_payer = _money_by(rows.annotate(payer_key=Value(PATIENT, output_field=IntegerField())), "payer_key")
@@ -347,7 +349,8 @@ def payments(actor: Actor, f: Filters) -> Report:
     return Report("payments", _("Payments by payer and provider"), f, facts, [
         table("by-payer", _("Payments by payer"), _("Payer"), payer_rows),
         table("by-provider", _("Payments by provider"), _("Provider"), provider_rows)],
-        notes=[_("Insurance payments appear by payer once claims are paid; today every payment is the patient's.")])
+        notes=[_("These tables show the patients' own payments. The payers' payments, posted from their remittances, "
+                 "are counted in the A/R aging's collection rates.")])
 
 
 # --- A/R aging, days in A/R, collection rate ----------------------------------------------------------------------
